@@ -1,0 +1,14 @@
+"""Reproducible impact evaluation of PROMIPYME (AL-Invest 5.0).
+
+Flow: ``data/raw`` -> ``evaluation validate`` -> ``evaluation prepare`` -> ``data/processed``
+-> ``evaluation run`` (papermill notebooks) -> ``reports/``.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("evaluation")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]
