@@ -43,7 +43,7 @@ bench: $(STAMP)  ## side-by-side benchmarks against peer libraries (own environm
 	$(MAKE) -C benchmarks
 
 lock:  ## re-resolve requirements.lock from pyproject.toml (maintainers only)
-	uvx --from uv==0.13.8 uv pip compile pyproject.toml --python-version 3.11 --no-header --no-annotate -o $(LOCK)
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --no-header --no-annotate -o $(LOCK)
 
 clean:  ## remove build output (keeps data/raw and .venv)
 	rm -rf data/processed/* reports/* .pytest_cache
