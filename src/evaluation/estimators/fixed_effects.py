@@ -22,6 +22,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,9 @@ __all__ = [
     "fe_dof",
     "nested_in",
     "group_sums",
+    "FEOLSFit",
+    "fe_ols",
+    "independent_columns",
 ]
 
 
@@ -357,3 +361,201 @@ def fe_dof(sizes: Sequence[int], nested: Sequence[bool] | None = None) -> int:
         k_nested = int(sum(s for s, f in zip(sizes, nested, strict=True) if f))
         k_fe = k_fe - k_nested + int(sum(nested))
     return k_fe
+
+
+# --- least squares with absorbed fixed effects ---------------------------------------------
+
+
+@dataclass
+class FEOLSFit:
+    """A fitted least-squares regression with absorbed fixed effects (array level).
+
+    Attributes
+    ----------
+    names : names of the estimated slope coefficients (collinear ones removed).
+    beta : the coefficients.
+    vcov : :class:`~evaluation.estimators.vcov.VcovResult`.
+    nobs : observations used (after dropping singletons).
+    keep : boolean mask over the input rows: the estimation sample.
+    X, y : within-transformed design and outcome on the estimation sample (``X`` columns
+        match ``names``); what a wild bootstrap needs to refit.
+    resid : residuals on the estimation sample.
+    bread : ``(X'WX)^{-1}``.
+    weights : analytic weights on the estimation sample, or None.
+    cluster : cluster codes on the estimation sample, or None.
+    n_clusters : number of clusters, or None.
+    fe : the fixed effects on the estimation sample.
+    df_k : ``K`` counting all fixed effects; ``df_k_cluster`` with nested ones not counted.
+    notes : sentences about the sample (singletons, collinear regressors).
+    """
+
+    names: list[str]
+    beta: np.ndarray
+    vcov: Any
+    nobs: int
+    keep: np.ndarray
+    X: np.ndarray
+    y: np.ndarray
+    resid: np.ndarray
+    bread: np.ndarray
+    weights: np.ndarray | None
+    cluster: np.ndarray | None
+    n_clusters: int | None
+    fe: FixedEffects | None
+    df_k: int
+    df_k_cluster: int
+    notes: list[str]
+
+
+def independent_columns(XtX: np.ndarray, tol: float = 1e-10) -> list[int]:
+    """Indices of a maximal set of linearly independent columns, in order (like fixest).
+
+    A column is dropped when its residual sum of squares on the columns kept before it is below
+    ``tol`` times its own sum of squares (sequential Gram-Schmidt on the Gram matrix).
+    """
+    kept: list[int] = []
+    for j in range(XtX.shape[0]):
+        own = XtX[j, j]
+        if own <= 0:
+            continue
+        if kept:
+            A = XtX[np.ix_(kept, kept)]
+            b = XtX[kept, j]
+            rss = own - b @ np.linalg.solve(A, b)
+        else:
+            rss = own
+        if rss > tol * own:
+            kept.append(j)
+    return kept
+
+
+def fe_ols(
+    y: np.ndarray,
+    X: np.ndarray,
+    names: Sequence[str],
+    fe: Sequence[np.ndarray],
+    fe_names: Sequence[str],
+    *,
+    weights: np.ndarray | None = None,
+    cluster: np.ndarray | None = None,
+    vcov: str = "iid",
+    drop_singleton_obs: bool = True,
+    required: Sequence[str] = (),
+    tol: float = 1e-10,
+    maxiter: int = 10_000,
+) -> FEOLSFit:
+    """Weighted least squares of ``y`` on ``X`` with the fixed effects ``fe`` absorbed.
+
+    The fixed effects are partialled out of ``y`` and ``X`` by :func:`demean` (Frisch-Waugh-
+    Lovell); the slope coefficients solve the k x k normal equations of what remains, and the
+    covariance follows fixest's conventions (:mod:`evaluation.estimators.vcov`). Without fixed
+    effects an intercept ``(Intercept)`` is added. Singleton observations are dropped first, as
+    fixest and pyfixest do by default; regressors collinear with the fixed effects or with
+    earlier columns are dropped with a note, except those in ``required`` (then a ValueError).
+
+    Parameters
+    ----------
+    y : (n,) outcome; X : (n, k) regressors; names : their names.
+    fe : int-code (or raw id) arrays, one per fixed effect; fe_names : their names.
+    weights : analytic weights (positive) or None.
+    cluster : int codes of the cluster variable (needed for ``vcov="CRV1"``).
+    vcov : ``"iid"``, ``"hetero"`` or ``"CRV1"``.
+    """
+    from evaluation.estimators.vcov import check_vcov_type, sandwich
+
+    vcov = check_vcov_type(vcov)
+    y = np.asarray(y, dtype=float)
+    X = np.asarray(X, dtype=float).reshape(y.size, -1)
+    names = list(names)
+    notes: list[str] = []
+    n_in = y.size
+    keep = np.ones(n_in, dtype=bool)
+    fe_obj: FixedEffects | None = None
+    if fe:
+        fe_obj = FixedEffects.from_arrays(list(fe), names=list(fe_names), weights=weights)
+        if drop_singleton_obs and len(fe_obj.codes):
+            keep = drop_singletons(fe_obj.codes)
+            n_drop = int(n_in - keep.sum())
+            if n_drop:
+                notes.append(
+                    f"{n_drop} singleton observation(s) dropped (alone in a fixed-effect group; "
+                    "fixest/pyfixest default)"
+                )
+                fe_obj = fe_obj.subset(keep)
+    else:
+        X = np.column_stack([np.ones(n_in), X])
+        names = ["(Intercept)", *names]
+    sub = keep.all()
+    yk = y if sub else y[keep]
+    Xk = X if sub else X[keep]
+    w = None if weights is None else (weights if sub else weights[keep])
+    n = yk.size
+    if n == 0:
+        raise ValueError("no observations left after dropping singletons")
+    if fe_obj is not None:
+        Z = fe_obj.demean(np.column_stack([yk, Xk]), tol=tol, maxiter=maxiter)
+        yd, Xd = Z[:, 0], Z[:, 1:]
+    else:
+        yd, Xd = yk, Xk
+    Xw = Xd if w is None else Xd * w[:, None]
+    XtX = Xw.T @ Xd
+    cols = independent_columns(XtX)
+    dropped = [names[j] for j in range(len(names)) if j not in cols]
+    bad = [nm for nm in dropped if nm in set(required)]
+    if bad:
+        raise ValueError(
+            f"{bad} has no variation left after absorbing the fixed effects {list(fe_names)} "
+            "(or is collinear with the other regressors): its effect is not identified"
+        )
+    if dropped:
+        notes.append(f"collinear regressor(s) dropped: {dropped}")
+        Xd = Xd[:, cols]
+        Xw = Xw[:, cols]
+        XtX = XtX[np.ix_(cols, cols)]
+        names = [names[j] for j in cols]
+    bread = np.linalg.inv(XtX)
+    beta = bread @ (Xw.T @ yd)
+    resid = yd - Xd @ beta
+    k = len(names)
+    sizes = fe_obj.sizes if fe_obj is not None else []
+    df_k = k + fe_dof(sizes)
+    df_k_cluster = df_k
+    ccodes, G = None, None
+    if cluster is not None:
+        ccodes, G = _refactorize(np.asarray(cluster)[keep] if not sub else np.asarray(cluster))
+        if fe_obj is not None:
+            nested = [
+                nested_in(c, ccodes, g) for c, g in zip(fe_obj.codes, fe_obj.sizes, strict=True)
+            ]
+            df_k_cluster = k + fe_dof(sizes, nested)
+    if vcov == "CRV1" and ccodes is None:
+        raise ValueError("vcov='CRV1' needs a cluster variable")
+    v = sandwich(
+        Xd,
+        resid,
+        bread,
+        vcov,
+        weights=w,
+        cluster=ccodes,
+        n_clusters=G,
+        df_k=df_k,
+        df_k_cluster=df_k_cluster,
+    )
+    return FEOLSFit(
+        names=names,
+        beta=beta,
+        vcov=v,
+        nobs=n,
+        keep=keep,
+        X=Xd,
+        y=yd,
+        resid=resid,
+        bread=bread,
+        weights=w,
+        cluster=ccodes,
+        n_clusters=G,
+        fe=fe_obj,
+        df_k=df_k,
+        df_k_cluster=df_k_cluster,
+        notes=notes,
+    )

@@ -1,0 +1,516 @@
+"""Difference-in-differences by regression: the 2x2 design, two-way fixed effects, and DDD.
+
+Each function checks its input (columns present, no missing values, binary treatments,
+variation), fits weighted least squares with the fixed effects absorbed
+(:func:`evaluation.estimators.fixed_effects.fe_ols`) and returns an :class:`EstimationResult`
+whose ``info["spec"]`` records the specification, so that the wild cluster bootstrap can refit
+it, and whose ``info["fit"]`` keeps the within-transformed design.
+
+Conventions (fixest/pyfixest): analytic weights; singletons dropped; CRV1 with
+``G/(G-1) * (N-1)/(N-K)`` and fixed effects nested in the cluster not counted in ``K``; t
+inference with ``G - 1`` degrees of freedom when clustered and ``N - K`` otherwise.
+Rows with a missing outcome are dropped with a note (fixest drops them too); a missing value in
+any other column used is an error, because a missing unit, period, treatment, weight or cluster
+is a data problem rather than non-response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.estimators.fixed_effects import FEOLSFit, factorize, fe_ols
+from evaluation.estimators.results import EstimationResult, tidy_frame, warn_few_clusters
+from evaluation.estimators.vcov import check_vcov_type
+
+__all__ = ["did_2x2", "twfe", "triple_differences"]
+
+
+# --- input checks shared with event_study ------------------------------------------------
+
+
+def as_list(value: str | Sequence[str] | None) -> list[str]:
+    """``None`` -> [], a column name -> [name], a sequence -> list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def check_columns(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
+    """Raise a ValueError naming every requested column absent from ``data``."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{where}: data must be a pandas DataFrame (got {type(data).__name__})")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(
+            f"{where}: column(s) {missing} not in the data (available: {list(data.columns)[:20]})"
+        )
+
+
+def _rows(mask: np.ndarray, index: pd.Index) -> str:
+    idx = index[np.flatnonzero(mask)[:5]].tolist()
+    return f"{int(mask.sum())} row(s), e.g. index {idx}"
+
+
+def check_no_missing(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
+    """Raise a ValueError naming the column and rows where a used value is missing."""
+    for c in columns:
+        miss = data[c].isna().to_numpy()
+        if miss.any():
+            raise ValueError(
+                f"{where}: column {c!r} has missing values in {_rows(miss, data.index)}; "
+                "drop or impute them before estimation"
+            )
+
+
+def numeric_column(data: pd.DataFrame, column: str, where: str) -> np.ndarray:
+    """The column as float64, or a ValueError saying it must be numeric."""
+    s = data[column]
+    if s.dtype == bool:
+        return s.to_numpy(dtype=float)
+    try:
+        return pd.to_numeric(s, errors="raise").to_numpy(dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: column {column!r} must be numeric (dtype {s.dtype})") from err
+
+
+def binary_column(data: pd.DataFrame, column: str, where: str) -> np.ndarray:
+    """The column as 0/1 floats; a ValueError naming offending values/rows otherwise."""
+    x = numeric_column(data, column, where)
+    bad = ~np.isin(x, (0.0, 1.0))
+    if bad.any():
+        vals = pd.unique(x[bad])[:5].tolist()
+        raise ValueError(
+            f"{where}: column {column!r} must be binary 0/1 (or boolean); found values {vals} "
+            f"in {_rows(bad, data.index)}"
+        )
+    return x
+
+
+def check_weights(w: np.ndarray, column: str, index: pd.Index, where: str) -> None:
+    bad = ~(w > 0) | ~np.isfinite(w)
+    if bad.any():
+        raise ValueError(
+            f"{where}: weights column {column!r} must be positive and finite; "
+            f"offending {_rows(bad, index)}"
+        )
+
+
+def prepare_sample(
+    data: pd.DataFrame, outcome: str, used: Sequence[str], where: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Check columns and missing values; drop rows with a missing outcome (noted)."""
+    cols = list(dict.fromkeys([outcome, *used]))
+    check_columns(data, cols, where)
+    notes: list[str] = []
+    y_miss = data[outcome].isna().to_numpy()
+    if y_miss.all():
+        raise ValueError(f"{where}: outcome {outcome!r} is missing in every row")
+    if y_miss.any():
+        notes.append(f"{int(y_miss.sum())} row(s) with a missing outcome {outcome!r} dropped")
+        data = data.loc[~y_miss]
+    check_no_missing(data, [c for c in cols if c != outcome], where)
+    y = numeric_column(data, outcome, where)
+    if not np.isfinite(y).all():
+        raise ValueError(f"{where}: outcome {outcome!r} has infinite values")
+    return data, notes
+
+
+def resolve_inference(
+    vcov: str, cluster: str | None, default_cluster: str | None, where: str
+) -> tuple[str, str | None, list[str]]:
+    """Apply the cluster/vcov defaults: a cluster column means CRV1 by it.
+
+    With ``vcov="CRV1"`` and no cluster, ``default_cluster`` is used (the unit, as fixest
+    clusters by the first fixed effect); without one, heteroskedasticity-robust (HC1) SEs.
+    """
+    kind = check_vcov_type(vcov)
+    notes: list[str] = []
+    if cluster is not None and kind != "CRV1":
+        raise ValueError(f"{where}: cluster={cluster!r} given but vcov={vcov!r}; use vcov='CRV1'")
+    if kind == "CRV1" and cluster is None:
+        if default_cluster is None:
+            notes.append("no cluster variable: heteroskedasticity-robust (HC1) standard errors")
+            return "hetero", None, notes
+        notes.append(f"standard errors clustered by {default_cluster!r} (the unit; fixest default)")
+        cluster = default_cluster
+    return kind, cluster, notes
+
+
+def cluster_codes(data: pd.DataFrame, cluster: str | None, where: str) -> np.ndarray | None:
+    """Integer codes of the cluster column; a ValueError if it has a single value."""
+    if cluster is None:
+        return None
+    codes, g = factorize(data[cluster].to_numpy(), cluster)
+    if g < 2:
+        raise ValueError(
+            f"{where}: cluster column {cluster!r} has a single value ({data[cluster].iloc[0]!r}); "
+            "cluster-robust inference needs at least two clusters"
+        )
+    return codes
+
+
+def vcov_label(kind: str, cluster: str | None) -> str:
+    return {
+        "iid": "iid (homoskedastic)",
+        "hetero": "heteroskedasticity-robust (HC1)",
+        "CRV1": f"CRV1 clustered by {cluster}",
+    }[kind]
+
+
+def result_from_fit(
+    fit: FEOLSFit,
+    *,
+    estimator: str,
+    outcome: str,
+    kind: str,
+    cluster: str | None,
+    notes: list[str],
+    spec: dict[str, Any],
+    terms: Sequence[str] | None = None,
+) -> EstimationResult:
+    """Wrap an array-level fit into the shared results schema."""
+    names = fit.names if terms is None else [t for t in terms if t in fit.names]
+    idx = [fit.names.index(t) for t in names]
+    V = fit.vcov.vcov[np.ix_(idx, idx)]
+    table = tidy_frame(names, fit.beta[idx], np.sqrt(np.diag(V)), df=fit.vcov.df_t)
+    all_notes = [*notes, *fit.notes]
+    if kind == "CRV1":
+        warn_few_clusters(fit.n_clusters, "CRV1", all_notes)
+    res = EstimationResult(
+        estimator=estimator,
+        table=table,
+        nobs=fit.nobs,
+        vcov=pd.DataFrame(V, index=names, columns=names),
+        vcov_type=vcov_label(kind, cluster),
+        n_clusters=fit.n_clusters,
+        outcome=outcome,
+        notes=all_notes,
+        info={"spec": spec, "fit": fit, "df_t": fit.vcov.df_t, "ssc": fit.vcov.ssc},
+    )
+    return res
+
+
+# --- estimators ---------------------------------------------------------------------------
+
+
+def did_2x2(
+    data: pd.DataFrame,
+    outcome: str,
+    treated: str,
+    post: str,
+    covariates: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    cluster: str | None = None,
+    vcov: str = "CRV1",
+) -> EstimationResult:
+    """Canonical two-group, two-period difference-in-differences by regression.
+
+    Fits ``y = a + b treated + c post + d treated*post + X'g + e`` by (weighted) least squares;
+    ``d`` (term ``"treated:post"``, reported first) is the DiD estimate. Works on a panel or on
+    pooled cross-sections (no unit fixed effects).
+
+    Parameters
+    ----------
+    data : DataFrame; outcome : dependent variable.
+    treated, post : binary 0/1 (or boolean) columns.
+    covariates : column(s) added linearly.
+    weights : analytic weights column (fixest ``weights=``).
+    cluster : column to cluster by (then CRV1). Without it and ``vcov="CRV1"`` the result
+        falls back to HC1 (noted), since a 2x2 without a panel id has no natural cluster.
+    vcov : ``"iid"``, ``"hetero"`` (HC1) or ``"CRV1"``.
+
+    Notes
+    -----
+    Small-sample factors: HC1 ``N/(N-K)``; CRV1 ``G/(G-1) (N-1)/(N-K)`` (statsmodels'
+    ``cov_type="cluster"`` default, and fixest's). t inference with ``G-1`` or ``N-K`` df.
+
+    Examples
+    --------
+    >>> res = did_2x2(df, "y", "treated", "post", cluster="stratum")  # doctest: +SKIP
+    >>> res.coef["treated:post"]  # doctest: +SKIP
+    """
+    where = "did_2x2"
+    covs = as_list(covariates)
+    kind, cluster, inf_notes = resolve_inference(vcov, cluster, None, where)
+    used = [treated, post, *covs, *([weights] if weights else []), *([cluster] if cluster else [])]
+    sample, notes = prepare_sample(data, outcome, used, where)
+    d = binary_column(sample, treated, where)
+    p = binary_column(sample, post, where)
+    for col, x in ((treated, d), (post, p)):
+        if np.unique(x).size < 2:
+            raise ValueError(f"{where}: column {col!r} has no variation (all {x[0]:g})")
+    dp = d * p
+    cells = [(a, b) for a in (0.0, 1.0) for b in (0.0, 1.0) if not ((d == a) & (p == b)).any()]
+    if cells:
+        raise ValueError(
+            f"{where}: no observations in the (treated, post) cell(s) {cells}; the 2x2 design "
+            "needs all four"
+        )
+    y = numeric_column(sample, outcome, where)
+    term = f"{treated}:{post}"
+    X = [dp, d, p] + [numeric_column(sample, c, where) for c in covs]
+    names = [term, treated, post, *covs]
+    w = None
+    if weights:
+        w = numeric_column(sample, weights, where)
+        check_weights(w, weights, sample.index, where)
+    fit = fe_ols(
+        y,
+        np.column_stack(X),
+        names,
+        [],
+        [],
+        weights=w,
+        cluster=cluster_codes(sample, cluster, where),
+        vcov=kind,
+        required=[term],
+    )
+    spec = {
+        "kind": "did_2x2",
+        "outcome": outcome,
+        "treated": treated,
+        "post": post,
+        "treatment": [term],
+        "unit": None,
+        "time": None,
+        "fixed_effects": [],
+        "covariates": covs,
+        "weights": weights,
+        "cluster": cluster,
+        "vcov": kind,
+        "data": data,
+        "term": term,
+    }
+    order = [term, treated, post, *covs, "(Intercept)"]
+    return result_from_fit(
+        fit,
+        estimator="did_2x2",
+        outcome=outcome,
+        kind=kind,
+        cluster=cluster,
+        notes=[*notes, *inf_notes],
+        spec=spec,
+        terms=order,
+    )
+
+
+def twfe(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treatment: str | Sequence[str],
+    covariates: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    cluster: str | None = None,
+    vcov: str = "CRV1",
+    *,
+    fixed_effects: str | Sequence[str] | None = None,
+    binary: bool = True,
+) -> EstimationResult:
+    """Two-way fixed-effects regression ``y_it = a_i + l_t + D_it'b + X_it'g + e_it``.
+
+    Parameters
+    ----------
+    data : panel DataFrame (unbalanced allowed; unit ids of any type).
+    outcome, unit, time : column names.
+    treatment : treatment column or list of columns (each 0/1 unless ``binary=False``).
+    covariates : time-varying control column(s).
+    weights : analytic weights column (fixest ``weights=``).
+    cluster : cluster column (CRV1 by it). Default with ``vcov="CRV1"``: the unit.
+    vcov : ``"iid"``, ``"hetero"`` (HC1) or ``"CRV1"``.
+    fixed_effects : extra fixed-effect columns (e.g. a sector-by-year id).
+    binary : require 0/1 treatments (set False for a continuous dose).
+
+    Notes
+    -----
+    Matches ``pyfixest.feols("y ~ D + X | unit + time", vcov=..., weights=...)`` and fixest:
+    singletons dropped, CRV1 ``G/(G-1) (N-1)/(N-K)`` with fixed effects nested in the cluster
+    not counted, t with ``G-1`` df. With staggered adoption and heterogeneous effects the TWFE
+    coefficient is a weighted average with possibly negative weights (Goodman-Bacon 2021; de
+    Chaisemartin & D'Haultfoeuille 2020): use ``event_study(method="sunab"|"imputation")`` or
+    Callaway-Sant'Anna for the ATT.
+
+    Examples
+    --------
+    >>> res = twfe(panel, "log_lp", "firm_id", "year", "treat", cluster="stratum")  # doctest: +SKIP
+    """
+    where = "twfe"
+    treats = as_list(treatment)
+    if not treats:
+        raise ValueError(f"{where}: give at least one treatment column")
+    covs = as_list(covariates)
+    extra_fe = as_list(fixed_effects)
+    kind, cluster, inf_notes = resolve_inference(vcov, cluster, unit, where)
+    used = [unit, time, *treats, *covs, *extra_fe]
+    used += [weights] if weights else []
+    used += [cluster] if cluster else []
+    sample, notes = prepare_sample(data, outcome, used, where)
+    Xcols = []
+    for t in treats:
+        x = binary_column(sample, t, where) if binary else numeric_column(sample, t, where)
+        if np.unique(x).size < 2:
+            raise ValueError(f"{where}: treatment {t!r} has no variation (all {x[0]:g})")
+        Xcols.append(x)
+    Xcols += [numeric_column(sample, c, where) for c in covs]
+    w = None
+    if weights:
+        w = numeric_column(sample, weights, where)
+        check_weights(w, weights, sample.index, where)
+    fe_names = [unit, time, *extra_fe]
+    fit = fe_ols(
+        numeric_column(sample, outcome, where),
+        np.column_stack(Xcols),
+        [*treats, *covs],
+        [sample[c].to_numpy() for c in fe_names],
+        fe_names,
+        weights=w,
+        cluster=cluster_codes(sample, cluster, where),
+        vcov=kind,
+        required=treats,
+    )
+    spec = {
+        "kind": "twfe",
+        "outcome": outcome,
+        "unit": unit,
+        "time": time,
+        "treatment": treats,
+        "fixed_effects": fe_names,
+        "covariates": covs,
+        "weights": weights,
+        "cluster": cluster,
+        "vcov": kind,
+        "data": data,
+        "term": treats[0],
+    }
+    return result_from_fit(
+        fit,
+        estimator="twfe",
+        outcome=outcome,
+        kind=kind,
+        cluster=cluster,
+        notes=[*notes, *inf_notes],
+        spec=spec,
+    )
+
+
+def triple_differences(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treatment: str,
+    subgroup: str,
+    cluster: str | None = None,
+    *,
+    covariates: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    vcov: str = "CRV1",
+) -> EstimationResult:
+    """Triple differences (DDD): does the treatment effect differ for a subgroup?
+
+    Fits ``y_it = a_i + l_{t,s(i)} + b D_it + d D_it * S_i + X_it'g + e_it`` with unit fixed
+    effects and period-by-subgroup fixed effects, where ``D_it`` is the participation x post
+    indicator and ``S_i`` the (time-invariant) subgroup, e.g. women-led. With two periods this is
+    the fully saturated participant x subgroup x post regression: ``b`` is the DiD for
+    ``S = 0`` firms, ``d`` (term ``"<treatment>:<subgroup>"``) the triple difference - the
+    gap in DiD effects between the subgroups, each measured against comparison firms of the same
+    subgroup, so subgroup-specific time shocks do not bias it. The table also reports the
+    implied effect for ``S = 1`` (``b + d``, SE from the covariance).
+
+    Parameters
+    ----------
+    treatment : binary ``D_it`` column; subgroup : binary, constant within unit.
+    cluster : cluster column (CRV1); default with ``vcov="CRV1"``: the unit.
+    """
+    where = "triple_differences"
+    covs = as_list(covariates)
+    kind, cluster, inf_notes = resolve_inference(vcov, cluster, unit, where)
+    used = [unit, time, treatment, subgroup, *covs]
+    used += [weights] if weights else []
+    used += [cluster] if cluster else []
+    sample, notes = prepare_sample(data, outcome, used, where)
+    d = binary_column(sample, treatment, where)
+    s = binary_column(sample, subgroup, where)
+    if np.unique(d).size < 2:
+        raise ValueError(f"{where}: treatment {treatment!r} has no variation")
+    if np.unique(s).size < 2:
+        raise ValueError(f"{where}: subgroup {subgroup!r} has no variation")
+    ucodes, nu = factorize(sample[unit].to_numpy(), unit)
+    smin = np.full(nu, 2.0)
+    smax = np.full(nu, -1.0)
+    np.minimum.at(smin, ucodes, s)
+    np.maximum.at(smax, ucodes, s)
+    varying = smin != smax
+    if varying.any():
+        ids = pd.unique(sample[unit].to_numpy()[varying[ucodes]])[:5].tolist()
+        raise ValueError(
+            f"{where}: subgroup {subgroup!r} must be constant within {unit!r}; it varies for "
+            f"{int(varying.sum())} unit(s), e.g. {ids}"
+        )
+    for sv in (0.0, 1.0):
+        if np.unique(d[s == sv]).size < 2:
+            raise ValueError(
+                f"{where}: treatment {treatment!r} has no variation within {subgroup!r} == {sv:g}"
+            )
+    inter = f"{treatment}:{subgroup}"
+    tcodes, _ = factorize(sample[time].to_numpy(), time)
+    time_by_sub = tcodes * 2 + s.astype(np.intp)
+    Xcols = [d, d * s] + [numeric_column(sample, c, where) for c in covs]
+    w = None
+    if weights:
+        w = numeric_column(sample, weights, where)
+        check_weights(w, weights, sample.index, where)
+    fit = fe_ols(
+        numeric_column(sample, outcome, where),
+        np.column_stack(Xcols),
+        [treatment, inter, *covs],
+        [ucodes, time_by_sub],
+        [unit, f"{time}^{subgroup}"],
+        weights=w,
+        cluster=cluster_codes(sample, cluster, where),
+        vcov=kind,
+        required=[treatment, inter],
+    )
+    res = result_from_fit(
+        fit,
+        estimator="triple_differences",
+        outcome=outcome,
+        kind=kind,
+        cluster=cluster,
+        notes=[*notes, *inf_notes],
+        spec={
+            "kind": "triple_differences",
+            "outcome": outcome,
+            "unit": unit,
+            "time": time,
+            "treatment": [treatment, inter],
+            "subgroup": subgroup,
+            "fixed_effects": [unit, f"{time}^{subgroup}"],
+            "covariates": covs,
+            "weights": weights,
+            "cluster": cluster,
+            "vcov": kind,
+            "data": data,
+            "term": inter,
+        },
+    )
+    # implied effect for the subgroup S = 1: b + d
+    i, j = fit.names.index(treatment), fit.names.index(inter)
+    V = fit.vcov.vcov
+    est = fit.beta[i] + fit.beta[j]
+    se = float(np.sqrt(V[i, i] + V[j, j] + 2 * V[i, j]))
+    extra = tidy_frame([f"{treatment} ({subgroup}=1)"], [est], [se], df=fit.vcov.df_t)
+    res.table = pd.concat([res.table, extra], ignore_index=True)
+    res.notes.append(
+        f"'{treatment}' is the effect for {subgroup}=0, '{inter}' the difference for "
+        f"{subgroup}=1 (the triple difference), '{treatment} ({subgroup}=1)' their sum; "
+        f"fixed effects: {unit} and {time} x {subgroup}"
+    )
+    return res
