@@ -1,0 +1,269 @@
+"""Figures in one house style, titled and labelled in the report language.
+
+Every figure is a :class:`matplotlib.figure.Figure` built without pyplot's global state (so
+notebooks running in parallel cannot draw on each other's axes); the HTML renderer embeds
+it as a PNG. Colours are the Okabe–Ito palette (Okabe and Ito 2008), distinguishable under
+the common forms of colour-blindness, and each series also differs by marker, so a figure
+printed in grey still reads. Inputs are already-aggregated, already-suppressed tables: a
+point withheld by :func:`evaluation.reporting.tables.publish_table` arrives as NaN and is
+not drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from evaluation.reporting.translations import (
+    check_language,
+    fmt_number,
+    fmt_percent,
+    t,
+    variable_label,
+)
+
+# Okabe-Ito: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black
+PALETTE: tuple[str, ...] = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#F0E442",
+    "#000000",
+)
+MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
+TRUTH_COLOR = "#000000"
+STYLE: dict[str, object] = {
+    **sns.axes_style("whitegrid"),
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "savefig.dpi": 110,
+    "figure.dpi": 110,
+    "svg.hashsalt": "promipyme",  # deterministic SVG ids
+}
+
+
+def _figure(width: float = 7.0, height: float = 4.2) -> tuple[Figure, object]:
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        ax = fig.add_subplot()
+    return fig, ax
+
+
+def _style_axes(ax, language: str, *, y_percent: bool = False, digits: int = 2) -> None:
+    """Grid, spines and tick labels with the language's decimal separator."""
+    ax.grid(True, axis="y", color="#DDDDDD", linewidth=0.8)
+    ax.grid(False, axis="x")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if y_percent:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_percent(v, language, 0)))
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, language, digits)))
+
+
+def colors(n: int) -> list[str]:
+    """``n`` colours of the house palette (cycled when more are needed)."""
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
+
+
+def _check(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"{what}: the table lacks columns {missing}; it has {list(frame.columns)}")
+
+
+def event_study_figure(
+    tidy: pd.DataFrame,
+    *,
+    language: str = "en",
+    outcome: str = "",
+    ref_period: int | None = -1,
+    series: str | None = None,
+    series_labels: Mapping[str, str] | None = None,
+    truth: pd.Series | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Event-study coefficients with 95% intervals by event time (one series or several).
+
+    Parameters
+    ----------
+    tidy : rows with ``event_time, estimate, conf_low, conf_high`` (an ``event_study`` tidy
+        table), plus a ``series`` column when several estimators share the plot.
+    ref_period : the omitted reference period, drawn as a hollow point at zero.
+    truth : true effects indexed by event time (simulated data), drawn as a black line.
+    """
+    check_language(language)
+    _check(tidy, ["event_time", "estimate", "conf_low", "conf_high"], "event_study_figure")
+    fig, ax = _figure()
+    groups = [(None, tidy)] if series is None else list(tidy.groupby(series, sort=False))
+    width = 0.6
+    offsets = np.linspace(-width / 2, width / 2, len(groups)) if len(groups) > 1 else [0.0]
+    for i, ((name, frame), offset) in enumerate(zip(groups, offsets, strict=True)):
+        frame = frame.dropna(subset=["estimate"]).sort_values("event_time")
+        x = frame["event_time"].to_numpy(dtype=float) + offset
+        y = frame["estimate"].to_numpy(dtype=float)
+        err = np.vstack([y - frame["conf_low"].to_numpy(), frame["conf_high"].to_numpy() - y])
+        label = None if name is None else (series_labels or {}).get(name, str(name))
+        ax.errorbar(
+            x,
+            y,
+            yerr=err,
+            fmt=MARKERS[i % len(MARKERS)],
+            color=PALETTE[i % len(PALETTE)] if len(groups) > 1 else PALETTE[3],
+            ecolor=PALETTE[i % len(PALETTE)] if len(groups) > 1 else PALETTE[3],
+            elinewidth=1.4,
+            capsize=3,
+            markersize=5,
+            label=label,
+        )
+    if truth is not None and len(truth):
+        truth = truth.sort_index()
+        ax.plot(
+            truth.index.to_numpy(dtype=float),
+            truth.to_numpy(dtype=float),
+            color=TRUTH_COLOR,
+            linestyle="--",
+            linewidth=1.2,
+            marker="_",
+            markersize=12,
+            label=t("common.truth", language),
+        )
+    if ref_period is not None:
+        ax.plot(
+            [ref_period],
+            [0.0],
+            marker="o",
+            markerfacecolor="white",
+            markeredgecolor="#555555",
+            linestyle="none",
+            label=t("fig.reference", language),
+        )
+    ax.axhline(0.0, color="#555555", linewidth=0.9)
+    ax.axvline(-0.5 if ref_period is None else ref_period + 0.5, color="#999999", linestyle=":")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _style_axes(ax, language)
+    ax.set_xlabel(t("common.event_time", language))
+    ax.set_ylabel(t("fig.event_study.y", language, outcome=_short(outcome, language)))
+    ax.set_title(title or t("fig.event_study.title", language))
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left")
+    return fig
+
+
+def estimates_figure(
+    estimates: pd.DataFrame,
+    *,
+    language: str = "en",
+    label: str = "label",
+    outcome: str = "",
+    truth: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Point estimates with 95% intervals, one row per estimator or subgroup (a forest plot).
+
+    ``estimates`` has ``label`` (printed as given: pass translated names), ``estimate``,
+    ``conf_low`` and ``conf_high``; ``truth`` draws the true effect as a vertical line.
+    """
+    check_language(language)
+    _check(estimates, [label, "estimate", "conf_low", "conf_high"], "estimates_figure")
+    frame = estimates.reset_index(drop=True)
+    fig, ax = _figure(7.0, 1.2 + 0.45 * max(len(frame), 2))
+    y = np.arange(len(frame))[::-1]
+    shown = frame["estimate"].notna().to_numpy()
+    for i, row in frame.iterrows():
+        if not shown[i]:
+            continue
+        color = PALETTE[i % len(PALETTE)]
+        ax.errorbar(
+            row["estimate"],
+            y[i],
+            xerr=[[row["estimate"] - row["conf_low"]], [row["conf_high"] - row["estimate"]]],
+            fmt=MARKERS[i % len(MARKERS)],
+            color=color,
+            ecolor=color,
+            capsize=3,
+            elinewidth=1.4,
+        )
+    ax.set_yticks(y, [str(v) for v in frame[label]])
+    ax.axvline(0.0, color="#555555", linewidth=0.9)
+    if truth is not None and np.isfinite(truth):
+        ax.axvline(
+            truth,
+            color=TRUTH_COLOR,
+            linestyle="--",
+            linewidth=1.2,
+            label=t("common.truth", language),
+        )
+        ax.legend(loc="lower right")
+    ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.8)
+    ax.grid(False, axis="y")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, language, 2)))
+    ax.set_xlabel(t("fig.event_study.y", language, outcome=_short(outcome, language)))
+    ax.set_title(title or t("fig.comparison.title", language))
+    return fig
+
+
+def trend_figure(
+    means: pd.DataFrame,
+    *,
+    x: str = "year",
+    y: str = "mean",
+    group: str = "group",
+    language: str = "en",
+    ylabel: str = "",
+    title: str = "",
+    percent: bool = False,
+    vlines: Sequence[float] = (),
+) -> Figure:
+    """Lines of a statistic over time, one per group (means by year, response rates by year).
+
+    Points withheld by suppression (NaN) break the line rather than being interpolated.
+    """
+    check_language(language)
+    _check(means, [x, y, group], "trend_figure")
+    fig, ax = _figure()
+    for i, (name, frame) in enumerate(means.groupby(group, sort=False)):
+        frame = frame.sort_values(x)
+        ax.plot(
+            frame[x].to_numpy(dtype=float),
+            frame[y].to_numpy(dtype=float),
+            marker=MARKERS[i % len(MARKERS)],
+            color=PALETTE[i % len(PALETTE)],
+            linewidth=1.6,
+            label=str(name),
+        )
+    for v in vlines:
+        ax.axvline(v, color="#999999", linestyle=":")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _style_axes(ax, language, y_percent=percent)
+    ax.set_xlabel(t("common.year", language))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="best")
+    return fig
+
+
+def _short(outcome: str, language: str) -> str:
+    """An outcome label short enough for an axis (the codebook label, parenthesis dropped)."""
+    if not outcome:
+        return t("common.outcome", language).lower()
+    label = variable_label(outcome, language)
+    return label.split(" (")[0]

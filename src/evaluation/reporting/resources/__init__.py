@@ -1,0 +1,1 @@
+"""Static resources of the reports: the message catalogue (English and Spanish)."""

@@ -1,0 +1,610 @@
+"""The message catalogue of the reports: message id -> {"en": ..., "es": ...}.
+
+Every label, heading and sentence a report prints lives here, in both languages, with the same
+``{placeholders}``. ``tests/test_translations.py`` fails when a language, a text or a
+placeholder is missing. Numbers are formatted by the caller (``translations.fmt_*``).
+"""
+
+from __future__ import annotations
+
+
+def _m(en: str, es: str) -> dict[str, str]:
+    return {"en": en, "es": es}
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- common labels ------------------------------------------------------------------
+    "common.participants": _m("Participants", "Participantes"),
+    "common.comparison": _m("Comparison firms", "Empresas de comparación"),
+    "common.all": _m("All firms", "Todas las empresas"),
+    "common.total": _m("Total", "Total"),
+    "common.year": _m("Year", "Año"),
+    "common.group": _m("Group", "Grupo"),
+    "common.country": _m("Country", "País"),
+    "common.sector": _m("Sector", "Sector"),
+    "common.cohort": _m("Cohort", "Cohorte"),
+    "common.women_led": _m("Women-led", "Liderada por mujer"),
+    "common.men_led": _m("Not women-led", "No liderada por mujer"),
+    "common.yes": _m("yes", "sí"),
+    "common.no": _m("no", "no"),
+    "common.estimate": _m("Estimate", "Estimación"),
+    "common.std_error": _m("Std. error", "Error estándar"),
+    "common.ci": _m("95% CI", "IC 95 %"),
+    "common.ci_long": _m("95% confidence interval", "intervalo de confianza del 95 %"),
+    "common.p_value": _m("p-value", "valor p"),
+    "common.n_firms": _m("Firms", "Empresas"),
+    "common.n_treated": _m("Participating firms", "Empresas participantes"),
+    "common.n_obs": _m("Observations", "Observaciones"),
+    "common.n_clusters": _m("Clusters", "Conglomerados"),
+    "common.estimator": _m("Estimator", "Estimador"),
+    "common.inference": _m("Inference", "Inferencia"),
+    "common.event_time": _m("Years since start of support", "Años desde el inicio del apoyo"),
+    "common.truth": _m("True effect", "Efecto verdadero"),
+    "common.error": _m("Estimate − truth", "Estimación − verdad"),
+    "common.covers": _m("CI covers truth", "El IC cubre la verdad"),
+    "common.outcome": _m("Outcome", "Resultado"),
+    "common.sample": _m("Sample", "Muestra"),
+    "common.mean": _m("Mean", "Media"),
+    "common.sd": _m("SD", "DE"),
+    "common.median": _m("Median", "Mediana"),
+    "common.share": _m("Share", "Proporción"),
+    "common.variable": _m("Variable", "Variable"),
+    "common.value": _m("Value", "Valor"),
+    "common.status": _m("Status", "Estado"),
+    "common.role": _m("Role", "Papel"),
+    "common.primary": _m("Primary (pre-specified)", "Principal (preespecificado)"),
+    "common.secondary": _m("Secondary", "Secundario"),
+    "common.specification": _m("Specification", "Especificación"),
+    "common.term": _m("Term", "Término"),
+    "common.statistic": _m("Statistic", "Estadístico"),
+    "common.response_rate": _m("Response rate", "Tasa de respuesta"),
+    "common.responded": _m("Responding firms", "Empresas que respondieron"),
+    "common.missing_share": _m("Missing", "Faltante"),
+    "common.outliers": _m("Extreme values", "Valores extremos"),
+    "common.difference": _m("Difference", "Diferencia"),
+    "common.not_available": _m("not available", "no disponible"),
+    "common.log_points": _m("log points", "puntos logarítmicos"),
+    # --- countries, samples, sectors ----------------------------------------------------
+    "country.CO": _m("Colombia", "Colombia"),
+    "country.EC": _m("Ecuador", "Ecuador"),
+    "sample.all": _m("all firms", "todas las empresas"),
+    "sample.CO": _m("firms in Colombia", "empresas de Colombia"),
+    "sample.EC": _m("firms in Ecuador", "empresas de Ecuador"),
+    "sample.women_led": _m("women-led firms", "empresas lideradas por mujeres"),
+    "sample.men_led": _m("firms not led by women", "empresas no lideradas por mujeres"),
+    "sample.balanced": _m(
+        "firms that responded every year", "empresas que respondieron todos los años"
+    ),
+    "sector.A": _m("Agriculture", "Agricultura"),
+    "sector.C": _m("Manufacturing", "Industria manufacturera"),
+    "sector.F": _m("Construction", "Construcción"),
+    "sector.G": _m("Trade", "Comercio"),
+    "sector.H": _m("Transport", "Transporte"),
+    "sector.I": _m("Accommodation and food", "Alojamiento y comidas"),
+    "sector.J": _m("Information and communication", "Información y comunicaciones"),
+    "sector.M": _m("Professional services", "Servicios profesionales"),
+    "sector.N": _m("Administrative services", "Servicios administrativos"),
+    # --- variables of the processed panel ----------------------------------------------
+    "var.log_labor_productivity": _m(
+        "Log labor productivity (value added per employee)",
+        "Log de la productividad laboral (valor agregado por empleado)",
+    ),
+    "var.labor_productivity": _m(
+        "Labor productivity (USD per employee)", "Productividad laboral (USD por empleado)"
+    ),
+    "var.log_value_added": _m("Log real value added", "Log del valor agregado real"),
+    "var.log_sales": _m("Log real sales", "Log de las ventas reales"),
+    "var.log_employees": _m("Log employees", "Log del número de empleados"),
+    "var.exporter": _m("Exporter (share of firms)", "Exportadora (proporción de empresas)"),
+    "var.linkages": _m("Business links with other SMEs", "Vínculos empresariales con otras pymes"),
+    "var.employees": _m("Employees", "Empleados"),
+    "var.sales_usd": _m("Real sales (USD)", "Ventas reales (USD)"),
+    "var.value_added_usd": _m("Real value added (USD)", "Valor agregado real (USD)"),
+    "var.intermediate_inputs_usd": _m(
+        "Real intermediate inputs (USD)", "Consumo intermedio real (USD)"
+    ),
+    "var.wage_bill_usd": _m("Real wage bill (USD)", "Masa salarial real (USD)"),
+    "var.capital_stock_usd": _m("Real capital stock (USD)", "Stock de capital real (USD)"),
+    "var.exports_usd": _m("Real exports (USD)", "Exportaciones reales (USD)"),
+    "var.bds_hours": _m(
+        "Hours of business-development services", "Horas de servicios de desarrollo empresarial"
+    ),
+    "var.responded": _m("Responded", "Respondió"),
+    "var.women_led": _m("Women-led", "Liderada por mujer"),
+    "var.participant": _m("Participant", "Participante"),
+    "var.firm_age": _m("Firm age (years)", "Antigüedad de la empresa (años)"),
+    "var.baseline_log_employees": _m(
+        "Log employees at baseline", "Log del número de empleados en la línea de base"
+    ),
+    "var.baseline_log_labor_productivity": _m(
+        "Log labor productivity at baseline", "Log de la productividad laboral en la línea de base"
+    ),
+    "var.va_nonpositive": _m("Non-positive value added", "Valor agregado no positivo"),
+    "var.cohort": _m("Cohort (first year of support)", "Cohorte (primer año de apoyo)"),
+    "var.treated": _m(
+        "Participant after start of support", "Participante tras el inicio del apoyo"
+    ),
+    # --- estimators and inference --------------------------------------------------------
+    "est.did_2x2": _m("2×2 difference-in-differences", "Diferencias en diferencias 2×2"),
+    "est.twfe": _m("Two-way fixed effects (TWFE)", "Efectos fijos bidireccionales (TWFE)"),
+    "est.cs": _m("Callaway–Sant'Anna", "Callaway–Sant'Anna"),
+    "est.sunab": _m("Sun–Abraham", "Sun–Abraham"),
+    "est.imputation": _m(
+        "Imputation (Borusyak–Jaravel–Spiess)", "Imputación (Borusyak–Jaravel–Spiess)"
+    ),
+    "est.triple_differences": _m("Triple differences", "Triples diferencias"),
+    "est.truth": _m("Truth (simulation)", "Verdad (simulación)"),
+    "inf.crv1": _m(
+        "CRV1 cluster-robust by {cluster} ({n_clusters} clusters)",
+        "CRV1 robusto por conglomerados de {cluster} ({n_clusters} conglomerados)",
+    ),
+    "inf.wcb": _m(
+        "wild cluster bootstrap by {cluster} (restricted, Rademacher, {reps} draws)",
+        "bootstrap salvaje por conglomerados de {cluster} (restringido, Rademacher, {reps} réplicas)",
+    ),
+    "inf.wcb_short": _m("Wild cluster bootstrap", "Bootstrap salvaje por conglomerados"),
+    "inf.crv1_short": _m("CRV1", "CRV1"),
+    "inf.if_cluster": _m(
+        "influence functions summed by {cluster} ({n_clusters} clusters), normal critical values",
+        "funciones de influencia agregadas por {cluster} ({n_clusters} conglomerados), "
+        "valores críticos normales",
+    ),
+    # --- tables and figures ------------------------------------------------------------
+    "table.suppressed": _m(
+        "{mark}: suppressed — computed from fewer than {min_cell} firms, or withheld so that "
+        "a total or a neighbouring cell does not reveal such a value.",
+        "{mark}: dato suprimido — calculado con menos de {min_cell} empresas, u ocultado para "
+        "que un total o una celda vecina no revele ese valor.",
+    ),
+    "fig.event_study.title": _m(
+        "Effect by years since start of support", "Efecto según años desde el inicio del apoyo"
+    ),
+    "fig.event_study.y": _m("Effect on {outcome} (95% CI)", "Efecto sobre {outcome} (IC 95 %)"),
+    "fig.comparison.title": _m("Average effect by estimator", "Efecto promedio según el estimador"),
+    "fig.truth.title": _m(
+        "Estimates against the true effects", "Estimaciones frente a los efectos verdaderos"
+    ),
+    "fig.trend.title": _m("Mean {outcome} by year", "{outcome}: media por año"),
+    "fig.response.title": _m("Survey response by year", "Respuesta a la encuesta por año"),
+    "fig.subgroups.title": _m("Effect by subgroup", "Efecto por subgrupo"),
+    "fig.reference": _m("reference year", "año de referencia"),
+    # --- report header (every page) -----------------------------------------------------
+    "report.parameters": _m("Parameters", "Parámetros"),
+    "report.seed": _m("Random seed: {seed}", "Semilla aleatoria: {seed}"),
+    "report.sample": _m("Sample: {sample}", "Muestra: {sample}"),
+    "report.outcome": _m("Outcome: {outcome}", "Resultado: {outcome}"),
+    "report.interpretation_logs": _m(
+        "Effects on log outcomes are in log points: 0.10 means about 10.5% higher "
+        "(100 × (e^b − 1)).",
+        "Los efectos sobre resultados en logaritmos se expresan en puntos logarítmicos: 0,10 "
+        "equivale a un aumento de alrededor del 10,5 % (100 × (e^b − 1)).",
+    ),
+    # --- notebook 01: data quality -----------------------------------------------------
+    "nb01.title": _m("Data quality", "Calidad de los datos"),
+    "nb01.intro": _m(
+        "This page checks the analysis panel before any effect is estimated: what it contains, "
+        "who answered the survey each year, which values are missing and which look extreme. "
+        "Sample: {sample}.",
+        "Esta página revisa el panel de análisis antes de estimar cualquier efecto: qué "
+        "contiene, quién respondió la encuesta cada año, qué valores faltan y cuáles parecen "
+        "extremos. Muestra: {sample}.",
+    ),
+    "nb01.validation.heading": _m("Validation summary", "Resumen de la validación"),
+    "nb01.validation.text": _m(
+        "The raw files were checked against the codebook (types, allowed values, keys, "
+        "references between tables, ranges) before the panel was built: {n_errors} errors and "
+        "{n_warnings} warnings. The panel holds {n_rows} firm-years of {n_firms} firms, "
+        "{first_year}–{last_year}.",
+        "Los archivos originales se verificaron contra el libro de códigos (tipos, valores "
+        "permitidos, claves, referencias entre tablas, rangos) antes de construir el panel: "
+        "{n_errors} errores y {n_warnings} advertencias. El panel contiene {n_rows} "
+        "observaciones empresa-año de {n_firms} empresas, {first_year}–{last_year}.",
+    ),
+    "nb01.validation.unavailable": _m(
+        "The raw data could not be re-validated here ({reason}); the panel was validated when "
+        "it was prepared.",
+        "Los datos originales no pudieron volver a validarse aquí ({reason}); el panel se validó "
+        "al prepararlo.",
+    ),
+    "nb01.warnings": _m("Validation warnings", "Advertencias de la validación"),
+    "nb01.composition": _m("Composition of the panel", "Composición del panel"),
+    "nb01.row.firms": _m("Firms", "Empresas"),
+    "nb01.row.participants": _m("Participating firms", "Empresas participantes"),
+    "nb01.row.comparison": _m("Comparison firms", "Empresas de comparación"),
+    "nb01.row.women_led": _m("Women-led firms", "Empresas lideradas por mujeres"),
+    "nb01.row.clusters": _m("Business clusters", "Clústeres empresariales"),
+    "nb01.row.strata": _m("Strata (territory × sector)", "Estratos (territorio × sector)"),
+    "nb01.row.cohorts": _m("Cohorts", "Cohortes"),
+    "nb01.row.firm_years": _m("Firm-years", "Observaciones empresa-año"),
+    "nb01.row.responding": _m("Responding firm-years", "Observaciones empresa-año con respuesta"),
+    "nb01.row.va_nonpositive": _m(
+        "Firm-years with non-positive value added",
+        "Observaciones con valor agregado no positivo",
+    ),
+    "nb01.response.heading": _m(
+        "Survey response and attrition by group and year",
+        "Respuesta a la encuesta y deserción por grupo y año",
+    ),
+    "nb01.response.text": _m(
+        "Share of firms that answered the survey each year. If participants answer more or less "
+        "often than comparison firms once support starts, comparisons of means are biased; the "
+        "difference-in-differences in the response rate below tests for such differential "
+        "attrition.",
+        "Proporción de empresas que respondieron la encuesta cada año. Si las participantes "
+        "responden con más o menos frecuencia que las de comparación una vez iniciado el apoyo, "
+        "las comparaciones de medias están sesgadas; la diferencia en diferencias de la tasa de "
+        "respuesta que sigue contrasta esa deserción diferencial.",
+    ),
+    "nb01.attrition.result": _m(
+        "Differential attrition (participants vs comparison, {post_from} onwards vs before): "
+        "{effect} percentage points, 95% CI {ci}, p = {p} ({inference}).",
+        "Deserción diferencial (participantes frente a comparación, desde {post_from} frente a "
+        "antes): {effect} puntos porcentuales, IC 95 % {ci}, p = {p} ({inference}).",
+    ),
+    "nb01.missing.heading": _m("Missing values", "Valores faltantes"),
+    "nb01.missing.text": _m(
+        "Share of responding firm-years in which each variable is missing, by group.",
+        "Proporción de observaciones empresa-año con respuesta en las que falta cada variable, "
+        "por grupo.",
+    ),
+    "nb01.outliers.heading": _m("Extreme values", "Valores extremos"),
+    "nb01.outliers.text": _m(
+        "Firm-years whose logarithm lies more than {k} interquartile ranges beyond the quartiles "
+        "of the variable in its country. They are kept in the analysis (log outcomes dampen "
+        "them); firm-years with non-positive value added are counted but left out of log "
+        "outcomes.",
+        "Observaciones cuyo logaritmo se aleja más de {k} rangos intercuartílicos de los "
+        "cuartiles de la variable en su país. Se mantienen en el análisis (los logaritmos los "
+        "atenúan); las observaciones con valor agregado no positivo se cuentan pero quedan "
+        "fuera de los resultados en logaritmos.",
+    ),
+    # --- notebook 02: descriptives and balance ------------------------------------------
+    "nb02.title": _m(
+        "Descriptive statistics and baseline balance",
+        "Estadísticas descriptivas y balance en la línea de base",
+    ),
+    "nb02.intro": _m(
+        "Participants and comparison firms in {year}, the last year before support began, by "
+        "country and by women-led status, and the outcome over time. Sample: {sample}.",
+        "Empresas participantes y de comparación en {year}, el último año antes del inicio del "
+        "apoyo, por país y según el liderazgo femenino, y la evolución del resultado. "
+        "Muestra: {sample}.",
+    ),
+    "nb02.groups.heading": _m(
+        "Baseline characteristics by group", "Características en la línea de base por grupo"
+    ),
+    "nb02.balance.heading": _m("Baseline balance", "Balance en la línea de base"),
+    "nb02.balance.text": _m(
+        "Normalized differences above 0.25 in absolute value (Imbens and Rubin 2015) signal an "
+        "imbalance that regression adjustment alone may not remove. Participation was "
+        "voluntary, so differences in levels are expected: the estimators rely on parallel "
+        "trends (conditional on covariates), not on equal levels.",
+        "Diferencias normalizadas mayores que 0,25 en valor absoluto (Imbens y Rubin 2015) "
+        "señalan un desbalance que el ajuste por regresión no siempre corrige. La participación "
+        "fue voluntaria, de modo que se esperan diferencias en niveles: los estimadores se "
+        "apoyan en tendencias paralelas (condicionales a covariables), no en niveles iguales.",
+    ),
+    "nb02.balance.joint": _m(
+        "Joint test that the covariates do not predict participation: F = {f}, p = {p}.",
+        "Prueba conjunta de que las covariables no predicen la participación: F = {f}, p = {p}.",
+    ),
+    "nb02.trend.heading": _m("The outcome over time", "Evolución del resultado"),
+    "nb02.trend.text": _m(
+        "Mean {outcome} by year, for comparison firms and for each cohort of participants. "
+        "Points computed from fewer than {min_cell} firms are not shown.",
+        "{outcome}: media por año, para las empresas de comparación y para cada cohorte de "
+        "participantes. No se muestran los puntos calculados con menos de {min_cell} empresas.",
+    ),
+    # --- notebook 03: main effects ------------------------------------------------------
+    "nb03.title": _m(
+        "Main effects: difference-in-differences and two-way fixed effects",
+        "Efectos principales: diferencias en diferencias y efectos fijos bidireccionales",
+    ),
+    "nb03.intro": _m(
+        "Effect of joining a PROMIPYME business cluster on {outcome} ({sample}). The 2×2 design "
+        "compares participants with comparison firms from {post_from} onwards against the years "
+        "before; the two-way fixed effects regression uses firm and year effects and switches "
+        "on in each firm's first year of support. With only {n_clusters} clusters, CRV1 "
+        "intervals can be too narrow (Cameron and Miller 2015), so each estimate is shown with "
+        "the wild cluster bootstrap (restricted, Rademacher weights) beside it.",
+        "Efecto de integrarse a un clúster empresarial de PROMIPYME sobre {outcome} ({sample}). "
+        "El diseño 2×2 compara a las participantes con las empresas de comparación desde "
+        "{post_from} frente a los años anteriores; la regresión de efectos fijos bidireccionales "
+        "usa efectos de empresa y de año y se activa en el primer año de apoyo de cada empresa. "
+        "Con solo {n_clusters} conglomerados, los intervalos CRV1 pueden ser demasiado "
+        "estrechos (Cameron y Miller 2015), por lo que cada estimación se acompaña del "
+        "bootstrap salvaje por conglomerados (restringido, pesos de Rademacher).",
+    ),
+    "nb03.table.heading": _m("Estimates", "Estimaciones"),
+    "nb03.result": _m(
+        "{estimator}: {effect}; 95% CI {ci_crv1} with CRV1 (p = {p_crv1}) and {ci_wcb} with "
+        "the wild cluster bootstrap (p = {p_wcb}).",
+        "{estimator}: {effect}; IC 95 % {ci_crv1} con CRV1 (p = {p_crv1}) y {ci_wcb} con el "
+        "bootstrap salvaje por conglomerados (p = {p_wcb}).",
+    ),
+    "nb03.caveat": _m(
+        "With staggered entry and effects that change over time, the TWFE coefficient can "
+        "weight some comparisons negatively (Goodman-Bacon 2021); notebook 05 compares it with "
+        "estimators robust to this.",
+        "Con entrada escalonada y efectos que cambian en el tiempo, el coeficiente TWFE puede "
+        "ponderar negativamente algunas comparaciones (Goodman-Bacon 2021); el cuaderno 05 lo "
+        "compara con estimadores robustos a ello.",
+    ),
+    # --- notebook 04: event study ------------------------------------------------------
+    "nb04.title": _m("Event study: dynamic effects", "Estudio de eventos: efectos dinámicos"),
+    "nb04.intro": _m(
+        "Effects on {outcome} by years since the start of support, relative to event time "
+        "{ref} ({estimator}; {sample}). Coefficients before the program should be close to "
+        "zero if participants and comparison firms followed parallel trends.",
+        "Efectos sobre {outcome} según los años desde el inicio del apoyo, respecto del tiempo "
+        "de evento {ref} ({estimator}; {sample}). Los coeficientes previos al programa deberían "
+        "ser cercanos a cero si las participantes y las empresas de comparación siguieron "
+        "tendencias paralelas.",
+    ),
+    "nb04.pretest": _m(
+        "Joint test that every pre-program coefficient is zero: statistic {stat} on {df} "
+        "degrees of freedom, p = {p}.",
+        "Prueba conjunta de que todos los coeficientes previos al programa son cero: "
+        "estadístico {stat} con {df} grados de libertad, p = {p}.",
+    ),
+    "nb04.pretest.reject": _m(
+        "The pre-trends are jointly different from zero at the 5% level: read the effects with "
+        "caution (see the sensitivity analysis).",
+        "Las tendencias previas son conjuntamente distintas de cero al 5 %: los efectos deben "
+        "leerse con cautela (véase el análisis de sensibilidad).",
+    ),
+    "nb04.pretest.accept": _m(
+        "The pre-trends are not jointly different from zero at the 5% level (which does not "
+        "prove parallel trends: the test may lack power; Roth 2022).",
+        "Las tendencias previas no son conjuntamente distintas de cero al 5 % (lo que no "
+        "demuestra tendencias paralelas: la prueba puede tener poca potencia; Roth 2022).",
+    ),
+    "nb04.table.heading": _m("Coefficients by event time", "Coeficientes por tiempo de evento"),
+    # --- notebook 05: staggered comparison -------------------------------------------
+    "nb05.title": _m(
+        "Staggered entry: robust estimators compared",
+        "Entrada escalonada: comparación de estimadores robustos",
+    ),
+    "nb05.intro": _m(
+        "Firms entered in two cohorts (support starting in {cohorts}). When effects differ by "
+        "cohort or grow with time, TWFE mixes in comparisons of later with earlier entrants. "
+        "Callaway and Sant'Anna (2021), Sun and Abraham (2021) and the imputation estimator of "
+        "Borusyak, Jaravel and Spiess (2024) compare only with firms not yet or never treated. "
+        "Outcome: {outcome}; {sample}.",
+        "Las empresas entraron en dos cohortes (apoyo desde {cohorts}). Cuando los efectos "
+        "difieren por cohorte o crecen con el tiempo, TWFE mezcla comparaciones de las que "
+        "entraron después con las que entraron antes. Callaway y Sant'Anna (2021), Sun y "
+        "Abraham (2021) y el estimador de imputación de Borusyak, Jaravel y Spiess (2024) solo "
+        "comparan con empresas aún no tratadas o nunca tratadas. Resultado: {outcome}; "
+        "{sample}.",
+    ),
+    "nb05.overall.heading": _m(
+        "Average effect on participants", "Efecto promedio sobre las participantes"
+    ),
+    "nb05.dynamic.heading": _m("Effects by event time", "Efectos por tiempo de evento"),
+    "nb05.truth.heading": _m(
+        "Against the true effects of the simulation",
+        "Comparación con los efectos verdaderos de la simulación",
+    ),
+    "nb05.truth.text": _m(
+        "The default data are simulated, so the true effects are known: the truth file holds "
+        "the average effect over responding participant firm-years, overall and by event time. "
+        "The table shows each estimator's error and whether its 95% interval covers the truth.",
+        "Los datos por defecto son simulados, de modo que se conocen los efectos verdaderos: el "
+        "archivo de verdad contiene el efecto promedio sobre las observaciones de participantes "
+        "con respuesta, en total y por tiempo de evento. La tabla muestra el error de cada "
+        "estimador y si su intervalo del 95 % cubre la verdad.",
+    ),
+    "nb05.truth.absent": _m(
+        "No truth file accompanies these data (real data): the comparison with true effects "
+        "applies to simulated data only.",
+        "Estos datos no tienen archivo de verdad (datos reales): la comparación con los efectos "
+        "verdaderos solo se aplica a datos simulados.",
+    ),
+    "nb05.truth.other_outcome": _m(
+        "The truth file describes {truth_outcome}; this page estimates {outcome}, so there is "
+        "nothing to compare.",
+        "El archivo de verdad describe {truth_outcome}; esta página estima {outcome}, por lo "
+        "que no hay nada que comparar.",
+    ),
+    # --- notebook 06: heterogeneity ----------------------------------------------------
+    "nb06.title": _m(
+        "Heterogeneity: gender, country, sector and cohort",
+        "Heterogeneidad: género, país, sector y cohorte",
+    ),
+    "nb06.intro": _m(
+        "Did the program work equally for all firms? Effects on {outcome} for women-led firms "
+        "(a pre-specified question of the program), and, as exploratory analyses, by country, "
+        "sector and cohort.",
+        "¿Funcionó el programa por igual para todas las empresas? Efectos sobre {outcome} para "
+        "las empresas lideradas por mujeres (una pregunta preespecificada del programa) y, como "
+        "análisis exploratorios, por país, sector y cohorte.",
+    ),
+    "nb06.ddd.heading": _m(
+        "Women-led firms: triple differences", "Empresas lideradas por mujeres: triples diferencias"
+    ),
+    "nb06.ddd.text": _m(
+        "The triple difference compares the effect of participation on women-led firms with "
+        "that on other firms; zero means equal effects. Difference: {effect}, 95% CI {ci}, "
+        "p = {p} ({inference}).",
+        "La triple diferencia compara el efecto de la participación en las empresas lideradas "
+        "por mujeres con el efecto en las demás; cero significa efectos iguales. Diferencia: "
+        "{effect}, IC 95 % {ci}, p = {p} ({inference}).",
+    ),
+    "nb06.subgroups.heading": _m("Effects by subgroup", "Efectos por subgrupo"),
+    "nb06.subgroups.text": _m(
+        "The same estimator ({estimator}) fitted to each subgroup separately. Estimates from "
+        "fewer than {min_cell} participating firms are suppressed. Apart from gender, these "
+        "comparisons were not pre-specified and are not adjusted for multiple testing.",
+        "El mismo estimador ({estimator}) ajustado a cada subgrupo por separado. Se suprimen "
+        "las estimaciones basadas en menos de {min_cell} empresas participantes. Salvo la de "
+        "género, estas comparaciones no fueron preespecificadas y no se ajustan por pruebas "
+        "múltiples.",
+    ),
+    "nb06.dimension": _m("Dimension", "Dimensión"),
+    "nb06.subgroup": _m("Subgroup", "Subgrupo"),
+    # --- notebook 07: final report -------------------------------------------------------
+    "final.title": _m(
+        "Impact evaluation of PROMIPYME: final report",
+        "Evaluación de impacto de PROMIPYME: informe final",
+    ),
+    "final.subtitle": _m(
+        "AL-Invest 5.0 — business clusters of SMEs in Colombia and Ecuador, 2016–2018",
+        "AL-Invest 5.0 — clústeres empresariales de pymes en Colombia y Ecuador, 2016–2018",
+    ),
+    "final.summary.heading": _m("Executive summary", "Resumen ejecutivo"),
+    "final.summary.program": _m(
+        "PROMIPYME (lead applicant: the Bucaramanga Chamber of Commerce, with Progetto Sud; "
+        "funded by the European Union's AL-Invest 5.0 through CAINCO) organised small and "
+        "medium enterprises of Colombia and Ecuador into business clusters and supported them "
+        "through four entrepreneurial organizations. This report estimates what participation "
+        "changed for the firms, with {n_participants} participating and {n_comparison} "
+        "comparison firms observed from {first_year} to {last_year}.",
+        "PROMIPYME (solicitante principal: la Cámara de Comercio de Bucaramanga, con Progetto "
+        "Sud; financiado por AL-Invest 5.0 de la Unión Europea a través de CAINCO) organizó a "
+        "pequeñas y medianas empresas de Colombia y Ecuador en clústeres empresariales y las "
+        "apoyó mediante cuatro organizaciones empresariales. Este informe estima qué cambió la "
+        "participación para las empresas, con {n_participants} empresas participantes y "
+        "{n_comparison} de comparación observadas de {first_year} a {last_year}.",
+    ),
+    "final.summary.primary": _m(
+        "Pre-specified primary result: participation changed {outcome} by {effect} on average "
+        "among participating firms (95% confidence interval {ci}; {estimator}; inference: "
+        "{inference}).",
+        "Resultado principal preespecificado: la participación cambió {outcome} en {effect} en "
+        "promedio entre las empresas participantes (intervalo de confianza del 95 % {ci}; "
+        "{estimator}; inferencia: {inference}).",
+    ),
+    "final.summary.significant": _m(
+        "The interval excludes zero: the data support an effect of the program on this outcome.",
+        "El intervalo excluye el cero: los datos respaldan un efecto del programa sobre este "
+        "resultado.",
+    ),
+    "final.summary.not_significant": _m(
+        "The interval includes zero: the data cannot distinguish the effect from no effect.",
+        "El intervalo incluye el cero: los datos no permiten distinguir el efecto de la "
+        "ausencia de efecto.",
+    ),
+    "final.summary.gender": _m(
+        "Women-led firms: {women}; other firms: {men}.",
+        "Empresas lideradas por mujeres: {women}; demás empresas: {men}.",
+    ),
+    "final.summary.truth": _m(
+        "These are simulated data: the true average effect is {truth}, so the primary "
+        "estimate errs by {error}.",
+        "Estos son datos simulados: el efecto promedio verdadero es {truth}, de modo que la "
+        "estimación principal se desvía en {error}.",
+    ),
+    "final.summary.source": _m(
+        "The primary numbers are computed in this report from the processed data; the "
+        "secondary and robustness tables are read from the estimates the other pipeline "
+        "pages recorded (reports/estimates.parquet).",
+        "Las cifras principales se calculan en este informe a partir de los datos procesados; "
+        "las tablas secundarias y de robustez se leen de las estimaciones registradas por las "
+        "demás páginas del proceso (reports/estimates.parquet).",
+    ),
+    "final.logframe.heading": _m(
+        "Logframe targets and achievement", "Metas del marco lógico y su cumplimiento"
+    ),
+    "final.logframe.text": _m(
+        "Counts describe what happened; only the causal estimates (with their intervals) say "
+        "what the program caused.",
+        "Los conteos describen lo ocurrido; solo las estimaciones causales (con sus intervalos) "
+        "indican lo que causó el programa.",
+    ),
+    "final.logframe.missing": _m(
+        "The logframe indicators were not available for this report ({reason}).",
+        "Los indicadores del marco lógico no estaban disponibles para este informe ({reason}).",
+    ),
+    "final.main.heading": _m("Main results", "Resultados principales"),
+    "final.main.text": _m(
+        "The primary outcome ({outcome}) and estimator ({estimator}) were fixed in the "
+        "configuration before the analysis. Every other estimate is secondary: supporting "
+        "evidence, not a separate finding.",
+        "El resultado principal ({outcome}) y el estimador ({estimator}) se fijaron en la "
+        "configuración antes del análisis. Todas las demás estimaciones son secundarias: "
+        "evidencia de respaldo, no hallazgos independientes.",
+    ),
+    "final.robustness.heading": _m("Robustness", "Robustez"),
+    "final.robustness.text": _m(
+        "The primary outcome under other estimators and inference. Agreement across estimators "
+        "that rely on different comparisons makes the primary result more credible.",
+        "El resultado principal con otros estimadores y otra inferencia. La coincidencia entre "
+        "estimadores que se apoyan en comparaciones distintas hace más creíble el resultado "
+        "principal.",
+    ),
+    "final.robustness.missing": _m(
+        "The run's estimates table was not available ({reason}); only the primary result is shown.",
+        "La tabla de estimaciones de la corrida no estaba disponible ({reason}); solo se "
+        "muestra el resultado principal.",
+    ),
+    "final.gender.heading": _m("Gender", "Género"),
+    "final.gender.text": _m(
+        "At least a quarter of the firms in every cluster were to be led by women. The primary "
+        "estimator fitted separately to women-led and other participating firms:",
+        "Al menos una cuarta parte de las empresas de cada clúster debía estar liderada por "
+        "mujeres. El estimador principal ajustado por separado para las empresas participantes "
+        "lideradas por mujeres y para las demás:",
+    ),
+    "final.truth.heading": _m(
+        "Estimates against the truth (simulated data)",
+        "Estimaciones frente a la verdad (datos simulados)",
+    ),
+    "final.methods.heading": _m("Methods", "Métodos"),
+    "final.methods.text": _m(
+        "Participating firms are compared with comparison firms drawn from the same 26 strata "
+        "(territory × sector) before and after support began, in a difference-in-differences "
+        "design with staggered entry. The primary estimator of Callaway and Sant'Anna (2021) "
+        "averages the cohort-by-year effects ATT(g,t), each estimated against firms not yet or "
+        "never treated and adjusted for {covariates} (doubly robust). Inference clusters by "
+        "stratum ({n_clusters} clusters); with so few clusters the two-way fixed effects "
+        "estimates are accompanied by the wild cluster bootstrap. Monetary values are deflated "
+        "by each country's producer price index to {base_year} and converted to US dollars at "
+        "that year's exchange rate; labor productivity is value added per employee.",
+        "Las empresas participantes se comparan con empresas de comparación de los mismos 26 "
+        "estratos (territorio × sector) antes y después del inicio del apoyo, en un diseño de "
+        "diferencias en diferencias con entrada escalonada. El estimador principal de Callaway "
+        "y Sant'Anna (2021) promedia los efectos por cohorte y año ATT(g,t), cada uno estimado "
+        "frente a empresas aún no tratadas o nunca tratadas y ajustado por {covariates} "
+        "(doblemente robusto). La inferencia agrupa por estrato ({n_clusters} conglomerados); "
+        "con tan pocos conglomerados, las estimaciones de efectos fijos bidireccionales se "
+        "acompañan del bootstrap salvaje por conglomerados. Los valores monetarios se deflactan "
+        "con el índice de precios al productor de cada país a {base_year} y se convierten a "
+        "dólares con la tasa de cambio de ese año; la productividad laboral es el valor "
+        "agregado por empleado.",
+    ),
+    "final.limitations.heading": _m("Limitations", "Limitaciones"),
+    "final.limitations.selection": _m(
+        "Firms chose to participate: the estimates are causal only if, without the program, "
+        "participants' outcomes would have evolved like those of comparison firms with the "
+        "same covariates (conditional parallel trends).",
+        "Las empresas eligieron participar: las estimaciones son causales solo si, sin el "
+        "programa, los resultados de las participantes habrían evolucionado como los de las "
+        "empresas de comparación con las mismas covariables (tendencias paralelas "
+        "condicionales).",
+    ),
+    "final.limitations.clusters": _m(
+        "Only {n_clusters} clusters: intervals rest on few-cluster approximations.",
+        "Solo {n_clusters} conglomerados: los intervalos descansan en aproximaciones para pocos "
+        "conglomerados.",
+    ),
+    "final.limitations.attrition": _m(
+        "Survey non-response may depend on productivity; the data-quality page tests for "
+        "differential attrition and the sensitivity pages bound its effect.",
+        "La falta de respuesta puede depender de la productividad; la página de calidad de los "
+        "datos contrasta la deserción diferencial y las páginas de sensibilidad acotan su "
+        "efecto.",
+    ),
+    "final.limitations.spillovers": _m(
+        "Comparison firms share territories and sectors with participants; links between them "
+        "could carry part of the effect to the comparison group, biasing estimates towards zero.",
+        "Las empresas de comparación comparten territorios y sectores con las participantes; "
+        "los vínculos entre ellas podrían trasladar parte del efecto al grupo de comparación y "
+        "sesgar las estimaciones hacia cero.",
+    ),
+    "final.limitations.subgroups": _m(
+        "Subgroup estimates other than gender are exploratory; small cells are suppressed.",
+        "Las estimaciones por subgrupo distintas de género son exploratorias; las celdas "
+        "pequeñas se suprimen.",
+    ),
+}
