@@ -1,0 +1,204 @@
+"""Two-period panel DiD estimators and their influence functions (Sant'Anna & Zhao 2020).
+
+Each estimator follows R ``DRDID`` 1.2 exactly: ``drdid_panel`` (the locally efficient
+"traditional" doubly robust estimator: logit propensity score by maximum likelihood, outcome
+regression of the outcome change by OLS on the comparison units), ``std_ipw_did_panel``
+(Hajek-normalized inverse probability weighting) and ``reg_did_panel`` (outcome regression,
+Heckman-Ichimura-Todd 1997). Sampling weights are normalized to mean one over the 2x2
+sample; comparison units with a propensity score of 0.995 or more are trimmed; scores are
+capped at 1 - 1e-6.
+
+The data arrive split into a treated part and a comparison part (the rows of a units x
+periods array are sorted by cohort, so each part is a contiguous block): sums are taken
+part by part and nothing of size n x k is formed beyond the design matrices themselves.
+Influence functions are returned on the scale of R's ``att.inf.func`` (mean-zero, so that the
+standard error is ``sqrt(sum(psi^2)) / n``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+TRIM_LEVEL = 0.995
+PS_CAP = 1 - 1e-6
+
+
+class EstimationFailure(RuntimeError):
+    """A 2x2 comparison cannot be estimated (no overlap, singular design, ...)."""
+
+
+@dataclass
+class Part:
+    """One side of a 2x2 comparison: outcome change, design (with intercept), weights."""
+
+    dy: np.ndarray
+    x: np.ndarray | None  # None = intercept only
+    w: np.ndarray | None  # None = unit weights
+
+    @property
+    def n(self) -> int:
+        return len(self.dy)
+
+    def wsum(self) -> float:
+        return float(self.n if self.w is None else self.w.sum())
+
+    def weights(self) -> np.ndarray:
+        return np.ones(self.n) if self.w is None else self.w
+
+
+def _xt(part: Part, v: np.ndarray) -> np.ndarray:
+    """X' v for one part."""
+    if part.x is None:
+        return np.array([v.sum()])
+    return part.x.T @ v
+
+
+def _xb(part: Part, b: np.ndarray) -> np.ndarray:
+    """X b for one part."""
+    if part.x is None:
+        return np.full(part.n, b[0])
+    return part.x @ b
+
+
+def _gram(part: Part, v: np.ndarray | None) -> np.ndarray:
+    """X' diag(v) X for one part (v None = ones)."""
+    if part.x is None:
+        return np.array([[part.n if v is None else v.sum()]])
+    xv = part.x if v is None else part.x * v[:, None]
+    return xv.T @ part.x
+
+
+def _solve(a: np.ndarray, b: np.ndarray, what: str) -> np.ndarray:
+    if a.shape[0] == 1:
+        if a[0, 0] <= 0:
+            raise EstimationFailure(f"{what}: singular design")
+        return b / a[0, 0]
+    if np.linalg.cond(a) > 1 / np.finfo(float).eps:
+        raise EstimationFailure(f"{what}: singular or ill-conditioned covariate matrix")
+    return np.linalg.solve(a, b)
+
+
+def _expit(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def fit_logit(treat: Part, control: Part, *, tol: float = 1e-10, max_iter: int = 100):
+    """Weighted logit of treated-vs-comparison on the design, by Newton-Raphson.
+
+    Returns the coefficients and the fitted scores for each part. Intercept-only designs
+    use the closed form (the weighted treated share). The weights are those of the parts
+    (already normalized by the caller).
+    """
+    w1, w0 = treat.weights(), control.weights()
+    if treat.x is None:
+        share = w1.sum() / (w1.sum() + w0.sum())
+        beta = np.array([np.log(share / (1 - share))])
+        return beta, np.full(treat.n, share), np.full(control.n, share)
+    k = treat.x.shape[1]
+    beta = np.zeros(k)
+    # start from the intercept-only solution, as a GLM would after its first step
+    share = w1.sum() / (w1.sum() + w0.sum())
+    beta[0] = np.log(share / (1 - share))
+    for _ in range(max_iter):
+        p1 = _expit(_xb(treat, beta))
+        p0 = _expit(_xb(control, beta))
+        grad = _xt(treat, w1 * (1 - p1)) - _xt(control, w0 * p0)
+        hess = _gram(treat, w1 * p1 * (1 - p1)) + _gram(control, w0 * p0 * (1 - p0))
+        step = np.linalg.solve(hess, grad)
+        beta = beta + step
+        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            break
+    else:
+        raise EstimationFailure("propensity score logit did not converge")
+    return beta, _expit(_xb(treat, beta)), _expit(_xb(control, beta))
+
+
+@dataclass
+class Nuisance:
+    """Propensity score and comparison-group Gram matrix, reusable across cells."""
+
+    ps1: np.ndarray | None
+    ps0: np.ndarray | None
+    hess_inv: np.ndarray | None  # inverse of X' diag(w p (1-p)) X (times n gives R's Hessian)
+    gram0: np.ndarray | None  # X0' diag(w0) X0
+    gram0_inv: np.ndarray | None
+
+
+def nuisance(method: str, treat: Part, control: Part) -> Nuisance:
+    """The pieces of a 2x2 fit that do not depend on the outcome."""
+    ps1 = ps0 = hess_inv = gram0 = gram0_inv = None
+    if method in ("dr", "ipw"):
+        _, ps1, ps0 = fit_logit(treat, control)
+        ps1 = np.minimum(ps1, PS_CAP)
+        ps0 = np.minimum(ps0, PS_CAP)
+        if max(ps1.max(initial=0), ps0.max(initial=0)) >= 0.999:
+            raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
+        w1, w0 = treat.weights(), control.weights()
+        hess = _gram(treat, ps1 * (1 - ps1) * w1) + _gram(control, ps0 * (1 - ps0) * w0)
+        hess_inv = _solve(hess, np.eye(hess.shape[0]), "propensity score Hessian")
+    if method in ("dr", "reg"):
+        gram0 = _gram(control, control.w)
+        gram0_inv = _solve(gram0, np.eye(gram0.shape[0]), "outcome regression")
+    return Nuisance(ps1, ps0, hess_inv, gram0, gram0_inv)
+
+
+def att_2x2(
+    method: str, treat: Part, control: Part, nu: Nuisance | None = None
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """ATT and influence function (treated part, comparison part) of one 2x2 comparison.
+
+    ``method`` is ``"dr"`` (DRDID::drdid_panel), ``"ipw"`` (std_ipw_did_panel) or ``"reg"``
+    (reg_did_panel). Weights in the parts must already be normalized to mean one over the
+    2x2 sample. Notation follows DRDID's source: ``w.treat``, ``w.cont``, ``eta``, ``M1``-``M3``.
+    """
+    if treat.n == 0 or control.n == 0:
+        raise EstimationFailure("no treated or no comparison units")
+    if nu is None:
+        nu = nuisance(method, treat, control)
+    n1 = treat.n + control.n
+    w1, w0 = treat.weights(), control.weights()
+    mw_t = w1.sum() / n1  # mean(w.treat)
+
+    if method == "reg":
+        beta = nu.gram0_inv @ _xt(control, w0 * control.dy)
+        out1 = _xb(treat, beta)
+        out0 = _xb(control, beta)
+        eta_t = float((w1 * treat.dy).sum() / w1.sum())
+        eta_c = float((w1 * out1).sum() / w1.sum())
+        m1 = _xt(treat, w1) / n1
+        lin = nu.gram0_inv @ m1 * n1  # XpX^{-1} M1 with XpX = X0'W0X0 / n1
+        if1 = w1 * (treat.dy - eta_t - out1 + eta_c) / mw_t
+        if0 = -(w0 * (control.dy - out0)) * _xb(control, lin) / mw_t
+        return eta_t - eta_c, if1, if0
+
+    # propensity-score based: dr and ipw
+    ps1, ps0 = nu.ps1, nu.ps0
+    trim0 = ps0 < TRIM_LEVEL
+    wc = trim0 * w0 * ps0 / (1 - ps0)  # w.cont on comparison rows
+    mw_c = wc.sum() / n1
+    if mw_c <= 0:
+        raise EstimationFailure("all comparison units trimmed")
+    if method == "dr":
+        beta = nu.gram0_inv @ _xt(control, w0 * control.dy)
+        r1 = treat.dy - _xb(treat, beta)
+        r0 = control.dy - _xb(control, beta)
+    else:
+        r1, r0 = treat.dy, control.dy
+    eta_t = float((w1 * r1).sum() / w1.sum())
+    eta_c = float((wc * r0).sum() / wc.sum())
+    att = eta_t - eta_c
+
+    # propensity-score estimation effect: asy.lin.rep.ps %*% M2
+    m2 = _xt(control, wc * (r0 - eta_c)) / n1
+    ps_dir = nu.hess_inv @ m2 * n1  # Hessian.ps %*% M2 (Hessian.ps = (X'WX)^{-1} n)
+    if1 = w1 * (r1 - eta_t) / mw_t - (w1 * (1 - ps1)) * _xb(treat, ps_dir) / mw_c
+    if0 = -(wc * (r0 - eta_c) - (w0 * ps0) * _xb(control, ps_dir)) / mw_c
+    if method == "dr":
+        # outcome-regression estimation effect: asy.lin.rep.wols %*% (M1 / mw_t - M3 / mw_c)
+        m1 = _xt(treat, w1) / n1
+        m3 = _xt(control, wc) / n1
+        or_dir = nu.gram0_inv @ (m1 / mw_t - m3 / mw_c) * n1
+        if0 = if0 - (w0 * r0) * _xb(control, or_dir)
+    return att, if1, if0

@@ -1,0 +1,377 @@
+"""Panel preparation for Callaway-Sant'Anna: validate a long DataFrame and pivot it once.
+
+The long panel becomes a units x periods array with units sorted by cohort (earliest first,
+never-treated last), so that every 2x2 comparison of ATT(g,t) reads contiguous row blocks.
+The conventions are those of R ``did`` 2.x ``pre_process_did``: cohort 0 or missing is never
+treated; cohorts later than the last period plus anticipation count as never treated; units
+treated in the first period (plus anticipation) are dropped with a warning; units not observed
+in every period are dropped with a warning (R's panel estimator needs a balanced panel).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+class CSDataWarning(UserWarning):
+    """Rows or units were dropped while preparing the panel (R ``did`` does the same)."""
+
+
+@dataclass
+class Panel:
+    """A balanced panel pivoted to arrays, units sorted by cohort (never-treated last).
+
+    Attributes
+    ----------
+    units : unit labels in row order.
+    cohort : first treated period per unit (0 = never treated).
+    times : sorted periods.
+    y : outcome, units x periods (Fortran order: each period's column is contiguous).
+    x : per-period design matrices with an intercept column (None without covariates);
+        a single shared matrix when the covariates do not vary over time.
+    w : per-period sampling weights (None when unweighted); one array when time-invariant.
+    cluster : integer cluster code per unit, or None.
+    blocks : cohort -> (start, stop) row range.
+    """
+
+    units: np.ndarray
+    cohort: np.ndarray
+    times: np.ndarray
+    y: np.ndarray
+    x: list[np.ndarray] | None
+    w: list[np.ndarray] | None
+    cluster: np.ndarray | None
+    cluster_labels: np.ndarray | None
+    blocks: dict[float, tuple[int, int]]
+    nobs: int
+    latest_control: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.units)
+
+    def x_at(self, period: int) -> np.ndarray | None:
+        if self.x is None:
+            return None
+        return self.x[0] if len(self.x) == 1 else self.x[period]
+
+    def w_at(self, period: int) -> np.ndarray | None:
+        if self.w is None:
+            return None
+        return self.w[0] if len(self.w) == 1 else self.w[period]
+
+
+def _rows(data: pd.DataFrame, mask: np.ndarray, limit: int = 5) -> str:
+    idx = list(data.index[np.flatnonzero(mask)[:limit]])
+    more = int(mask.sum()) - len(idx)
+    return f"{idx}" + (f" and {more} more" if more > 0 else "")
+
+
+def _numeric(data: pd.DataFrame, column: str, role: str) -> np.ndarray:
+    series = data[column]
+    if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
+        raise TypeError(
+            f"callaway_santanna: the {role} column {column!r} must be numeric "
+            f"(got dtype {series.dtype}); convert it (e.g. years as integers)"
+        )
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _check_missing(data: pd.DataFrame, values: np.ndarray, column: str, role: str) -> None:
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(
+            f"callaway_santanna: {int(bad.sum())} missing or non-finite values in the {role} "
+            f"column {column!r} (rows {_rows(data, bad)}); drop or impute them first"
+        )
+
+
+def _pivot_codes(
+    data: pd.DataFrame, unit: str, t_raw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Unit codes, period codes, unit labels, periods, and whether rows are unit-major."""
+    n_rows = len(t_raw)
+    u_raw = data[unit].to_numpy()
+    # Fast path: rows sorted by unit then period, every unit with the same periods.
+    first = t_raw[: min(n_rows, 64)]
+    n_t = int(np.argmax(first[1:] <= first[:-1]) + 1) if (first[1:] <= first[:-1]).any() else 0
+    if n_t > 1 and n_rows % n_t == 0 and u_raw.dtype.kind in "iuf":
+        times = t_raw[:n_t]
+        tt = t_raw.reshape(-1, n_t)
+        uu = u_raw.reshape(-1, n_t)
+        heads = uu[:, 0]
+        if (tt == times).all() and (uu == heads[:, None]).all() and (heads[1:] > heads[:-1]).all():
+            n_units = n_rows // n_t
+            u_code = np.repeat(np.arange(n_units), n_t)
+            t_code = np.tile(np.arange(n_t), n_units)
+            return u_code, t_code, heads, times, True
+    if pd.isna(data[unit]).any():
+        bad = pd.isna(data[unit]).to_numpy()
+        raise ValueError(
+            f"callaway_santanna: missing unit ids in column {unit!r} (rows {_rows(data, bad)})"
+        )
+    u_code, labels = pd.factorize(data[unit], sort=False)
+    times = np.unique(t_raw)
+    t_code = np.searchsorted(times, t_raw)
+    return u_code.astype(np.int64), t_code, np.asarray(labels), times, False
+
+
+def prepare_panel(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    covariates: Sequence[str] | None,
+    weights: str | None,
+    cluster: str | None,
+    anticipation: int,
+    control_group: str,
+) -> Panel:
+    """Validate ``data`` and pivot it to a :class:`Panel` (see module docstring)."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError("callaway_santanna: data must be a pandas DataFrame")
+    covariates = list(covariates or [])
+    needed = [outcome, unit, time, cohort, *covariates]
+    needed += [c for c in (weights, cluster) if c is not None]
+    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
+    if missing:
+        raise KeyError(
+            f"callaway_santanna: columns {missing} not found in data "
+            f"(available: {list(data.columns)})"
+        )
+    if len(data) == 0:
+        raise ValueError("callaway_santanna: data has no rows")
+    notes: list[str] = []
+
+    t_raw = _numeric(data, time, "time")
+    _check_missing(data, t_raw, time, "time")
+    y_raw = _numeric(data, outcome, "outcome")
+    _check_missing(data, y_raw, outcome, "outcome")
+    g_raw = _numeric(data, cohort, "cohort")
+    g_raw = np.where(np.isnan(g_raw), 0.0, g_raw)  # missing cohort = never treated
+    if np.isinf(g_raw).any():
+        g_raw = np.where(np.isinf(g_raw), 0.0, g_raw)
+    x_raw = []
+    for c in covariates:
+        v = _numeric(data, c, "covariate")
+        _check_missing(data, v, c, "covariate")
+        x_raw.append(v)
+    w_raw = None
+    if weights is not None:
+        w_raw = _numeric(data, weights, "weights")
+        _check_missing(data, w_raw, weights, "weights")
+        if (w_raw < 0).any():
+            bad = w_raw < 0
+            raise ValueError(
+                f"callaway_santanna: negative sampling weights in column {weights!r} "
+                f"(rows {_rows(data, bad)})"
+            )
+        if w_raw.mean() <= 0:
+            raise ValueError(f"callaway_santanna: weights column {weights!r} sums to zero")
+    if (g_raw < 0).any():
+        bad = g_raw < 0
+        raise ValueError(
+            f"callaway_santanna: negative cohort values in column {cohort!r} (rows "
+            f"{_rows(data, bad)}); expected the first treated period, or 0/missing for never"
+        )
+
+    u_code, t_code, labels, times, ordered = _pivot_codes(data, unit, t_raw)
+    n_units, n_t = len(labels), len(times)
+    if n_t < 2:
+        raise ValueError(f"callaway_santanna: column {time!r} has fewer than two periods")
+    cell = u_code * n_t + t_code
+    counts = np.bincount(cell, minlength=n_units * n_t)
+    if (counts > 1).any():
+        dup = counts[cell] > 1
+        raise ValueError(
+            f"callaway_santanna: units observed more than once in a period ({unit!r} x "
+            f"{time!r}; rows {_rows(data, dup)})"
+        )
+
+    balanced = len(cell) == n_units * n_t
+
+    def pivot(values: np.ndarray) -> np.ndarray:
+        if ordered:  # rows already unit-major, period-minor: reshape without a scatter
+            return values.reshape(n_units, n_t)
+        out = np.full((n_units, n_t), np.nan)
+        out[u_code, t_code] = values
+        return out
+
+    g_mat = pivot(g_raw)
+    keep = np.ones(n_units, dtype=bool)
+    if not balanced:
+        observed = counts.reshape(n_units, n_t) > 0
+        keep = observed.all(axis=1)
+        dropped = int((~keep).sum())
+        message = (
+            f"{dropped} of {n_units} units are not observed in every period and were dropped "
+            "(balanced-panel estimator, as R did's att_gt with panel=TRUE)"
+        )
+        warnings.warn(message, CSDataWarning, stacklevel=3)
+        notes.append(message)
+        if not keep.any():
+            raise ValueError("callaway_santanna: no unit is observed in every period")
+    g_first = np.nanmax(np.where(np.isnan(g_mat), -np.inf, g_mat), axis=1)
+    g_low = np.nanmin(np.where(np.isnan(g_mat), np.inf, g_mat), axis=1)
+    varying = keep & (g_first != g_low)
+    if varying.any():
+        raise ValueError(
+            f"callaway_santanna: cohort column {cohort!r} varies within units "
+            f"{list(labels[varying][:5])}; it must be the unit's first treated period "
+            "(treatment is irreversible)"
+        )
+    g_unit = g_first
+
+    # cohorts after the last period (+ anticipation) are never treated within the window
+    g_unit = np.where(g_unit > times[-1] + anticipation, 0.0, g_unit)
+
+    # clusters must be time-invariant within unit
+    c_unit = c_labels = None
+    if cluster is not None:
+        if pd.isna(data[cluster]).any():
+            bad = pd.isna(data[cluster]).to_numpy()
+            raise ValueError(
+                f"callaway_santanna: missing values in cluster column {cluster!r} "
+                f"(rows {_rows(data, bad)})"
+            )
+        c_code, c_labels = pd.factorize(data[cluster], sort=True)
+        c_mat = pivot(c_code.astype(float))
+        c_hi = np.nanmax(c_mat, axis=1)
+        c_lo = np.nanmin(c_mat, axis=1)
+        if (keep & (c_hi != c_lo)).any():
+            raise ValueError(
+                f"callaway_santanna: cluster column {cluster!r} varies within units; "
+                "clusters must be time-invariant"
+            )
+        c_unit = c_hi.astype(np.int64)
+
+    if not (g_unit[keep] == 0).any():
+        if control_group == "never":
+            raise ValueError(
+                "callaway_santanna: no never-treated units (cohort 0 or missing, or first "
+                "treated after the last period) to serve as controls with "
+                "control_group='never'; use control_group='not_yet' (the last-treated cohort "
+                "then serves as control and later periods are dropped, as in R did)"
+            )
+        latest = g_unit[keep].max()
+        cutoff = latest - anticipation
+        t_keep = times < cutoff
+        if t_keep.sum() < 2:
+            raise ValueError(
+                "callaway_santanna: no never-treated units and fewer than two periods before "
+                "the last cohort is treated: no not-yet-treated comparison is available"
+            )
+        message = (
+            f"no never-treated units: periods from {cutoff:g} on are dropped and cohort "
+            f"{latest:g} serves only as a not-yet-treated control (as R did)"
+        )
+        warnings.warn(message, CSDataWarning, stacklevel=3)
+        notes.append(message)
+        times_idx = np.flatnonzero(t_keep)
+    else:
+        times_idx = np.arange(n_t)
+        latest = None
+
+    first_period = times[times_idx[0]]
+    early = keep & (g_unit > 0) & (g_unit <= first_period + anticipation)
+    if early.any():
+        n_early = int(early.sum())
+        message = (
+            f"{n_early} units already treated in the first period {first_period:g}"
+            + (f" (with anticipation {anticipation})" if anticipation else "")
+            + " have no pre-period and were dropped (as R did)"
+        )
+        warnings.warn(message, CSDataWarning, stacklevel=3)
+        notes.append(message)
+        keep &= ~early
+
+    # sort units: cohorts ascending, never-treated last; stable to keep input order within
+    sort_key = np.where(g_unit == 0, np.inf, g_unit)
+    rows = np.flatnonzero(keep)
+    order = rows[np.argsort(sort_key[rows], kind="stable")]
+    identity = len(order) == n_units and (order == np.arange(n_units)).all()
+
+    def take(mat: np.ndarray) -> np.ndarray:
+        sub = mat if identity else mat[order]
+        if len(times_idx) != n_t:
+            sub = sub[:, times_idx]
+        return np.asfortranarray(sub)
+
+    y = take(pivot(y_raw))
+    times_kept = times[times_idx]
+    g_sorted = g_unit[order]
+
+    x = None
+    if covariates:
+        per_period = [take(pivot(v)) for v in x_raw]
+        constant = all((m == m[:, :1]).all() for m in per_period)
+        n_k = len(per_period) + 1
+        if constant:
+            design = np.empty((len(order), n_k))
+            design[:, 0] = 1.0
+            for j, m in enumerate(per_period):
+                design[:, j + 1] = m[:, 0]
+            x = [design]
+        else:
+            x = []
+            for p in range(len(times_kept)):
+                design = np.empty((len(order), n_k))
+                design[:, 0] = 1.0
+                for j, m in enumerate(per_period):
+                    design[:, j + 1] = m[:, p]
+                x.append(design)
+    w = None
+    if w_raw is not None:
+        w_mat = take(pivot(w_raw))
+        if (w_mat == w_mat[:, :1]).all():
+            w = [np.ascontiguousarray(w_mat[:, 0])]
+        else:
+            message = (
+                "sampling weights vary over time within units: each 2x2 comparison uses the "
+                "earlier period's weights and aggregation uses first-period weights (as R did)"
+            )
+            warnings.warn(message, CSDataWarning, stacklevel=3)
+            notes.append(message)
+            w = [np.ascontiguousarray(w_mat[:, p]) for p in range(w_mat.shape[1])]
+
+    blocks: dict[float, tuple[int, int]] = {}
+    values, starts, counts_g = np.unique(
+        np.where(g_sorted == 0, np.inf, g_sorted), return_index=True, return_counts=True
+    )
+    for v, s, c in zip(values, starts, counts_g, strict=True):
+        blocks[0.0 if np.isinf(v) else float(v)] = (int(s), int(s + c))
+    # keep contiguous order: blocks in ascending start
+    blocks = dict(sorted(blocks.items(), key=lambda kv: kv[1][0]))
+
+    if cluster is not None:
+        c_unit = c_unit[order]
+        used, c_unit = np.unique(c_unit, return_inverse=True)
+        c_labels = np.asarray(c_labels)[used]
+        if len(used) < 2:
+            raise ValueError(
+                f"callaway_santanna: cluster column {cluster!r} has a single value; "
+                "clustered inference needs at least two clusters"
+            )
+
+    return Panel(
+        units=np.asarray(labels)[order],
+        cohort=g_sorted,
+        times=times_kept,
+        y=y,
+        x=x,
+        w=w,
+        cluster=c_unit,
+        cluster_labels=c_labels,
+        blocks=blocks,
+        nobs=len(order) * len(times_kept),
+        latest_control=latest,
+        notes=notes,
+    )

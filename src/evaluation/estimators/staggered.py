@@ -1,0 +1,715 @@
+"""Callaway & Sant'Anna (2021) group-time average treatment effects, following R ``did`` 2.x.
+
+:func:`callaway_santanna` estimates every ATT(g,t) -- the average effect in period t for the
+cohort first treated in period g -- by a two-period, two-group comparison of cohort g with a
+comparison group (never-treated units, or never- and not-yet-treated units), using the
+Sant'Anna-Zhao (2020) panel estimators of :mod:`._cs_estimators` (``dr``, ``ipw``, ``reg``).
+:meth:`CSResult.aggregate` averages them into an overall effect, event-time effects ATT(e),
+cohort effects or calendar-time effects with R's weights (cohort shares) and R's extra
+influence-function term for estimated weights. Inference comes from the influence functions:
+analytic standard errors ``sqrt(sum(psi^2)) / n`` as R ``did`` reports them, optionally summed
+within clusters, and a seeded multiplier bootstrap (Rademacher weights, as ``BMisc``) with
+sup-t uniform confidence bands.
+
+Conventions (R ``did`` 2.x, ``att_gt`` / ``compute.att_gt`` / ``compute.aggte`` / ``mboot``):
+
+* ``base_period="varying"``: pre-treatment ATT(g,t) compare t with t-1 (short differences);
+  post-treatment ones compare t with g-1-anticipation. ``"universal"``: every cell compares
+  with g-1-anticipation, and that reference cell is reported as 0 with no standard error.
+* ``control_group="not_yet"``: comparison units are never treated or first treated after
+  max(t, base period) + anticipation (cohort g itself excluded).
+* Covariates and weights of each 2x2 comparison are taken from its earlier period.
+* Clustering: R ``did`` (CRAN 2.1-2.3) clusters only in its multiplier bootstrap; its
+  development version 2.5 also forms the analytic variance from cluster sums of the influence
+  function. Here ``cluster`` always sums the influence functions within clusters, for the
+  analytic standard errors, the Wald pre-test, the aggregations' ``vcov`` and the bootstrap
+  (cluster-level multipliers), without a small-sample factor (as R).
+
+References
+----------
+Callaway, B. and Sant'Anna, P. H. C. (2021). Difference-in-differences with multiple time
+periods. Journal of Econometrics 225(2), 200-230.
+Sant'Anna, P. H. C. and Zhao, J. (2020). Doubly robust difference-in-differences estimators.
+Journal of Econometrics 219(1), 101-122.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._cs_estimators import EstimationFailure, Part, att_2x2, nuisance
+from ._cs_panel import CSDataWarning, Panel, prepare_panel
+from .results import EstimationResult, tidy_frame, warn_few_clusters
+
+__all__ = ["CSResult", "PretestResult", "callaway_santanna", "CSDataWarning", "CSCellWarning"]
+
+_CONTROL = {"never": "never", "nevertreated": "never", "not_yet": "not_yet"}
+_CONTROL["notyettreated"] = "not_yet"
+_AGG_TYPES = ("simple", "dynamic", "group", "calendar")
+_SE_FLOOR = math.sqrt(np.finfo(float).eps) * 10  # R: se <= sqrt(eps) * 10 is reported as NA
+_BOOT_CHUNK = 64
+
+
+class CSCellWarning(UserWarning):
+    """An ATT(g,t) could not be estimated (no units, no overlap, singular design)."""
+
+
+@dataclass(frozen=True)
+class PretestResult:
+    """Wald test that all pre-treatment ATT(g,t) are zero (R ``did``'s pre-test)."""
+
+    statistic: float
+    df: int
+    p_value: float
+    note: str = ""
+
+    def __str__(self) -> str:
+        if not np.isfinite(self.statistic):
+            return f"Pre-test of parallel trends not available: {self.note}"
+        return (
+            f"Wald pre-test of parallel trends: W = {self.statistic:.4f}, df = {self.df}, "
+            f"p-value = {self.p_value:.5f}"
+        )
+
+
+# ----------------------------------------------------------------------------------------
+# Influence-function inference helpers
+# ----------------------------------------------------------------------------------------
+def _cluster_sums(psi: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
+    if cluster is None:
+        return psi
+    n_cl = int(cluster.max()) + 1
+    out = np.zeros((n_cl, psi.shape[1]))
+    for j in range(psi.shape[1]):
+        out[:, j] = np.bincount(cluster, weights=psi[:, j], minlength=n_cl)
+    return out
+
+
+def _analytic_se(sums: np.ndarray, n: int) -> np.ndarray:
+    se = np.sqrt(np.einsum("ij,ij->j", sums, sums)) / n
+    se[~(se > _SE_FLOOR)] = np.nan
+    return se
+
+
+def _type1_quantile(sorted_values: np.ndarray, p: float) -> float:
+    """R's quantile(type = 1) of already sorted values (inverse of the empirical cdf)."""
+    m = len(sorted_values)
+    j = max(int(math.ceil(m * p - 4 * np.finfo(float).eps * m)), 1)
+    return float(sorted_values[min(j, m) - 1])
+
+
+def _multiplier_bootstrap(
+    sums: np.ndarray, n: int, reps: int, seed: int | None, alpha: float
+) -> tuple[np.ndarray, float]:
+    """Multiplier bootstrap of R ``did``'s ``mboot``: IQR-based SEs and a sup-t critical value.
+
+    ``sums`` holds the influence functions (units x estimates) or their cluster sums. Each
+    draw multiplies them by independent Rademacher weights (one per unit or cluster, as
+    ``BMisc::multiplier_bootstrap``); the draws come from ``numpy.random.default_rng(seed)``
+    in fixed chunks, so the same seed gives the same draws on any machine.
+    """
+    m, k = sums.shape
+    rng = np.random.default_rng(seed)
+    draws = np.empty((reps, k))
+    for start in range(0, reps, _BOOT_CHUNK):
+        b = min(_BOOT_CHUNK, reps - start)
+        u = rng.integers(0, 2, size=(b, m), dtype=np.int8).astype(np.float64)
+        u *= 2.0
+        u -= 1.0
+        draws[start : start + b] = u @ sums
+    # R: bres = sqrt(m) * (U' S) / m ; se = IQR(bres) / IQR(N(0,1)) * sqrt(m) / n
+    bres = draws / math.sqrt(m)
+    ok = np.isfinite(bres).all(axis=0) & ((bres**2).sum(axis=0) > _SE_FLOOR)
+    iqr_norm = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
+    se = np.full(k, np.nan)
+    sigma = np.full(k, np.nan)
+    for j in np.flatnonzero(ok):
+        col = np.sort(bres[:, j])
+        sigma[j] = (_type1_quantile(col, 0.75) - _type1_quantile(col, 0.25)) / iqr_norm
+    se[ok] = sigma[ok] * math.sqrt(m) / n
+    usable = ok & (sigma > _SE_FLOOR)
+    if usable.any():
+        t_max = np.max(np.abs(bres[:, usable] / sigma[usable]), axis=1)
+        crit = _type1_quantile(np.sort(t_max[np.isfinite(t_max)]), 1 - alpha)
+    else:
+        crit = float("nan")
+    se[~(se > _SE_FLOOR)] = np.nan
+    return se, crit
+
+
+def _wald(att: np.ndarray, sums: np.ndarray, n: int) -> tuple[float, int, float, str]:
+    """R ``did``'s pre-test: W = n b' V^{-1} b with V = S'S / n."""
+    if len(att) == 0:
+        return float("nan"), 0, float("nan"), "no pre-treatment ATT(g,t)"
+    v = sums.T @ sums / n
+    if 1.0 / np.linalg.cond(v) <= np.finfo(float).eps:
+        return float("nan"), len(att), float("nan"), "singular pre-treatment covariance"
+    w = float(n * att @ np.linalg.solve(v, att))
+    return w, len(att), float(stats.chi2.sf(w, len(att))), ""
+
+
+# ----------------------------------------------------------------------------------------
+# Result
+# ----------------------------------------------------------------------------------------
+@dataclass(repr=False)
+class CSResult(EstimationResult):
+    """Group-time ATT(g,t) with their influence functions; see :func:`callaway_santanna`.
+
+    ``tidy()`` has one row per ATT(g,t) with columns ``group``, ``time``, ``event_time`` and
+    ``post``. :meth:`aggregate` and :meth:`pretest` work from the stored influence functions
+    (units x cells, rows in :attr:`units` order).
+    """
+
+    influence: np.ndarray | None = field(default=None, repr=False)
+    units: np.ndarray | None = field(default=None, repr=False)
+    unit_cohort: np.ndarray | None = field(default=None, repr=False)
+    unit_weights: np.ndarray | None = field(default=None, repr=False)
+    cluster_codes: np.ndarray | None = field(default=None, repr=False)
+    n_units: int = 0
+    bootstrap: int = 0
+    seed: int | None = None
+    alpha: float = 0.05
+
+    # -- inference helpers ------------------------------------------------------------
+    def _sums(self, psi: np.ndarray) -> np.ndarray:
+        return _cluster_sums(psi, self.cluster_codes)
+
+    def pretest(self) -> PretestResult:
+        """Wald test that every pre-treatment ATT(g,t) (g > t) is zero, as R ``did``.
+
+        ``W = n b' V^{-1} b`` with ``V`` the influence-function covariance (cluster sums when
+        clustered); cells with no standard error are left out; chi-squared with as many
+        degrees of freedom as cells. R prints the p-value rounded to 5 decimals.
+        """
+        return self.info["pretest"]
+
+    def aggregate(
+        self,
+        type: str = "group",  # noqa: A002 - R's argument name
+        *,
+        balance_e: int | None = None,
+        min_e: float = -np.inf,
+        max_e: float = np.inf,
+        na_rm: bool = False,
+    ) -> EstimationResult:
+        """Aggregate the ATT(g,t) as R ``did``'s ``aggte`` (``compute.aggte``).
+
+        Parameters
+        ----------
+        type : ``"simple"`` (post-treatment cells weighted by cohort size), ``"dynamic"``
+            (event-time ATT(e) and their average over e >= 0), ``"group"`` (cohort averages
+            and their cohort-size-weighted average), ``"calendar"`` (period averages and
+            their mean).
+        balance_e : keep only cohorts observed for at least ``balance_e`` periods after
+            treatment (dynamic), so that ATT(e) for e <= balance_e has fixed composition.
+        min_e, max_e : event-time window (dynamic); ``max_e`` also limits the cells used by
+            ``simple`` and ``group``, as in R.
+        na_rm : drop ATT(g,t) that could not be estimated instead of raising.
+
+        Returns
+        -------
+        EstimationResult whose ``tidy()`` has one row per event time / cohort / period
+        (columns ``event_time`` / ``group`` / ``time``) and an ``overall`` row, and whose
+        ``vcov`` is the covariance of all of them from the joint influence functions.
+        """
+        if type not in _AGG_TYPES:
+            raise ValueError(f"aggregate: type must be one of {_AGG_TYPES}, got {type!r}")
+        if balance_e is not None and (int(balance_e) != balance_e or balance_e < 0):
+            raise ValueError("aggregate: balance_e must be a non-negative integer")
+        tab = self.table
+        group = tab["group"].to_numpy(dtype=float)
+        time = tab["time"].to_numpy(dtype=float)
+        att = tab["estimate"].to_numpy(dtype=float)
+        psi_all = self.influence
+        usable = np.ones(len(att), dtype=bool)
+        if np.isnan(att).any():
+            if not na_rm:
+                bad = tab.loc[np.isnan(att), "term"].tolist()
+                raise ValueError(
+                    f"aggregate: ATT(g,t) could not be estimated for {bad}; pass na_rm=True "
+                    "to aggregate the others (R: na.rm = TRUE)"
+                )
+            usable = ~np.isnan(att)
+        n = self.n_units
+        glist = np.unique(group[usable])
+        w_ind = self.unit_weights
+        cohort = self.unit_cohort
+        # cohort shares P(G = g), with the first-period sampling weights (R: pg)
+        code = np.searchsorted(glist, cohort)
+        code[(code >= len(glist)) | (glist[np.minimum(code, len(glist) - 1)] != cohort)] = -1
+        wsum_by_g = np.bincount(code[code >= 0], weights=w_ind[code >= 0], minlength=len(glist))
+        pg_g = wsum_by_g / n
+        pg_cell = pg_g[np.searchsorted(glist, group)]
+        pg_cell[~usable] = 0.0
+
+        def wif_dot(keep: np.ndarray, pg_k: np.ndarray, grp_k: np.ndarray, a: np.ndarray):
+            """wif(keepers, pg, weights.ind, G, group) %*% a, in O(n)."""
+            spg = pg_k.sum()
+            gi = np.searchsorted(glist, grp_k)
+            s_by_g = np.bincount(gi, weights=a, minlength=len(glist))
+            c_by_g = np.bincount(gi, minlength=len(glist)).astype(float)
+            s_i = np.where(code >= 0, s_by_g[np.maximum(code, 0)], 0.0)
+            c_i = np.where(code >= 0, c_by_g[np.maximum(code, 0)], 0.0)
+            centered_a = w_ind * s_i - (pg_k * a).sum()
+            row_sums = w_ind * c_i - spg
+            return centered_a / spg - row_sums * (pg_k * a).sum() / spg**2
+
+        def combo(keep: np.ndarray, weights: np.ndarray, with_wif: bool):
+            idx = np.flatnonzero(keep)
+            if len(idx) == 0:
+                return float("nan"), np.zeros(n)
+            est = float(att[idx] @ weights)
+            col = psi_all[:, idx] @ weights
+            if with_wif:
+                col = col + wif_dot(keep, pg_cell[idx], group[idx], att[idx])
+            return est, col
+
+        post = usable & (group <= time) & (time <= group + max_e)
+        labels: list[str] = []
+        extra: list[float] = []
+        ests: list[float] = []
+        cols: list[np.ndarray] = []
+        kind = {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(type)
+        notes = list(self.notes)
+
+        if type == "simple":
+            w = pg_cell[post] / pg_cell[post].sum()
+            est, col = combo(post, w, True)
+            overall_est, overall_col = est, col
+        elif type == "group":
+            for g in glist:
+                keep = post & (group == g)
+                k = int(keep.sum())
+                est, col = combo(keep, np.full(k, 1.0 / max(k, 1)), False)
+                labels.append(f"g={g:g}")
+                extra.append(g)
+                ests.append(est)
+                cols.append(col)
+            a = np.array(ests)
+            share = pg_g / pg_g.sum()
+            overall_est = float(a @ share)
+            overall_col = np.column_stack(cols) @ share + wif_dot(
+                np.ones(len(glist), bool), pg_g, glist, a
+            )
+        elif type == "dynamic":
+            e_cell = time - group
+            include = usable.copy()
+            eseq = np.unique(e_cell[usable])
+            if balance_e is not None:
+                t_max = time[usable].max()
+                include &= t_max - group >= balance_e
+                eseq = np.unique(e_cell[include])
+                first = float(self.info["times"][0])
+                eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t_max + first)]
+                notes.append(
+                    f"balanced in event time: cohorts observed for at least {balance_e} "
+                    "periods after treatment"
+                )
+            eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
+            if len(eseq) == 0:
+                raise ValueError("aggregate: no event times within balance_e/min_e/max_e")
+            for e in eseq:
+                keep = include & (e_cell == e)
+                w = pg_cell[keep] / pg_cell[keep].sum()
+                est, col = combo(keep, w, True)
+                labels.append(f"e={e:g}")
+                extra.append(e)
+                ests.append(est)
+                cols.append(col)
+            pos = eseq >= 0
+            if not pos.any():
+                overall_est, overall_col = float("nan"), np.zeros(n)
+            else:
+                overall_est = float(np.mean(np.array(ests)[pos]))
+                overall_col = np.column_stack(cols)[:, pos].mean(axis=1)
+        else:  # calendar
+            if np.isfinite(min_e) or np.isfinite(max_e) or balance_e is not None:
+                warnings.warn(
+                    "min_e, max_e and balance_e are ignored for type='calendar' (as R)",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            cal_post = usable & (group <= time)
+            periods = np.unique(time[cal_post & (time >= group[usable].min())])
+            for t1 in periods:
+                keep = cal_post & (time == t1)
+                w = pg_cell[keep] / pg_cell[keep].sum()
+                est, col = combo(keep, w, True)
+                labels.append(f"t={t1:g}")
+                extra.append(t1)
+                ests.append(est)
+                cols.append(col)
+            overall_est = float(np.mean(ests))
+            overall_col = np.column_stack(cols).mean(axis=1)
+
+        psi = np.column_stack([*cols, overall_col])
+        est_all = np.array([*ests, overall_est])
+        terms = [*labels, "overall"]
+        sums = self._sums(psi)
+        se = _analytic_se(sums, n)
+        crit = None
+        if self.bootstrap > 0:
+            se_b, _ = _multiplier_bootstrap(sums, n, self.bootstrap, self.seed, self.alpha)
+            crit_val = float("nan")
+            if labels:
+                _, crit_val = _multiplier_bootstrap(
+                    sums[:, : len(labels)], n, self.bootstrap, self.seed, self.alpha
+                )
+            se = se_b
+            crit = crit_val
+        extra_cols: dict[str, list[Any]] = {}
+        if kind is not None:
+            extra_cols[kind] = [*extra, np.nan]
+        table = tidy_frame(terms, est_all, se, alpha=self.alpha, extra=extra_cols)
+        if crit is not None and labels and np.isfinite(crit):
+            rows = np.arange(len(labels))
+            table.loc[rows, "conf_low"] = est_all[rows] - crit * se[rows]
+            table.loc[rows, "conf_high"] = est_all[rows] + crit * se[rows]
+            notes.append(
+                f"{type} rows: uniform (sup-t) {100 * (1 - self.alpha):g}% confidence band, "
+                f"critical value {crit:.3f} from {self.bootstrap} multiplier-bootstrap draws"
+            )
+        vc = sums.T @ sums / n**2
+        vcov = pd.DataFrame(vc, index=terms, columns=terms)
+        info = {
+            "type": type,
+            "balance_e": balance_e,
+            "min_e": min_e,
+            "max_e": max_e,
+            "crit_value": crit,
+            "influence": psi,
+        }
+        return EstimationResult(
+            estimator=f"callaway_santanna:{type}",
+            table=table,
+            nobs=self.nobs,
+            vcov=vcov,
+            vcov_type=self.vcov_type,
+            n_clusters=self.n_clusters,
+            outcome=self.outcome,
+            notes=notes,
+            info=info,
+        )
+
+
+# ----------------------------------------------------------------------------------------
+# Estimation
+# ----------------------------------------------------------------------------------------
+def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and out[-1][1] == s:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _gather(arr: np.ndarray | None, ranges: list[tuple[int, int]]) -> np.ndarray | None:
+    if arr is None:
+        return None
+    if len(ranges) == 1:
+        s, e = ranges[0]
+        return arr[s:e]
+    return np.concatenate([arr[s:e] for s, e in ranges])
+
+
+def _cells(panel: Panel, glist: np.ndarray, base_period: str, anticipation: int):
+    """(g, current period index, base period index) in R's order, or None for a dropped g."""
+    times = panel.times
+    varying = base_period == "varying"
+    for g in glist:
+        before = np.flatnonzero(times + anticipation < g)
+        pret_g = int(before[-1])
+        for cur in range(1 if varying else 0, len(times)):
+            if g <= times[cur] or not varying:
+                base = pret_g
+            else:
+                base = cur - 1
+            yield float(g), cur, base
+
+
+def callaway_santanna(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    covariates: Sequence[str] | str | None = None,
+    control_group: str = "never",
+    base_period: str = "varying",
+    method: str = "dr",
+    weights: str | None = None,
+    cluster: str | None = None,
+    anticipation: int = 0,
+    bootstrap: int = 0,
+    seed: int | None = None,
+    *,
+    alpha: float = 0.05,
+) -> CSResult:
+    """Callaway-Sant'Anna group-time ATT(g,t) on a panel, following R ``did`` 2.x ``att_gt``.
+
+    Parameters
+    ----------
+    data : long panel, one row per unit and period.
+    outcome, unit, time : column names; ``time`` must be numeric (e.g. year).
+    cohort : first treated period of the unit; 0 or missing = never treated.
+    covariates : pre-treatment covariates for the propensity score / outcome regression
+        (taken from the earlier period of each 2x2 comparison).
+    control_group : ``"never"`` (R ``"nevertreated"``) or ``"not_yet"`` (``"notyettreated"``).
+    base_period : ``"varying"`` or ``"universal"`` (see module docstring).
+    method : ``"dr"`` (DRDID::drdid_panel), ``"ipw"`` (std_ipw_did_panel) or ``"reg"``
+        (reg_did_panel).
+    weights : sampling weights column (normalized within each 2x2 comparison, as R).
+    cluster : column to sum influence functions within (time-invariant within unit).
+    anticipation : periods of anticipation (R ``anticipation``).
+    bootstrap : number of multiplier-bootstrap draws (0 = analytic SEs only); with draws, the
+        standard errors are bootstrap ones and the intervals are uniform sup-t bands.
+    seed : seed of the bootstrap draws.
+    alpha : 1 - confidence level.
+
+    Returns
+    -------
+    CSResult with one row per ATT(g,t) and :meth:`~CSResult.aggregate`,
+    :meth:`~CSResult.pretest`.
+
+    Notes
+    -----
+    For cohort g, period t and comparison group C (never-treated, or not yet treated by
+    max(t, b) + anticipation), with base period b, ``ATT(g,t)`` is the two-period DiD of
+    ``Y_t - Y_b`` between cohort g and C, adjusted for covariates by the chosen Sant'Anna-Zhao
+    estimator. Its influence function, rescaled by n / n_gt (R's ``n/n1``), is stored per unit;
+    standard errors are ``sqrt(sum_i psi_i^2) / n``.
+
+    Examples
+    --------
+    >>> res = callaway_santanna(df, "lemp", "countyreal", "year", "first.treat")  # doctest: +SKIP
+    >>> res.aggregate("dynamic").tidy()  # doctest: +SKIP
+    """
+    if control_group not in _CONTROL:
+        raise ValueError(
+            "callaway_santanna: control_group must be 'never' or 'not_yet' "
+            f"(or R's 'nevertreated'/'notyettreated'), got {control_group!r}"
+        )
+    control = _CONTROL[control_group]
+    if base_period not in ("varying", "universal"):
+        raise ValueError("callaway_santanna: base_period must be 'varying' or 'universal'")
+    if method not in ("dr", "ipw", "reg"):
+        raise ValueError("callaway_santanna: method must be 'dr', 'ipw' or 'reg'")
+    if int(anticipation) != anticipation or anticipation < 0:
+        raise ValueError("callaway_santanna: anticipation must be a non-negative integer")
+    if int(bootstrap) != bootstrap or bootstrap < 0:
+        raise ValueError("callaway_santanna: bootstrap must be a non-negative integer")
+    if not 0 < alpha < 1:
+        raise ValueError("callaway_santanna: alpha must be in (0, 1)")
+    if isinstance(covariates, str):
+        covariates = [covariates]
+
+    panel = prepare_panel(
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        covariates=covariates,
+        weights=weights,
+        cluster=cluster,
+        anticipation=int(anticipation),
+        control_group=control,
+    )
+    notes = list(panel.notes)
+    times = panel.times
+    n = panel.n
+    glist = np.array(sorted(g for g in panel.blocks if g > 0))
+    if panel.latest_control is not None:
+        glist = glist[glist < panel.latest_control]
+    glist = glist[glist > times[0] + anticipation]
+    if len(glist) == 0:
+        raise ValueError(
+            "callaway_santanna: no treated cohort with a pre-treatment period; the cohort "
+            "column should hold the first treated period (0 or missing = never treated)"
+        )
+    n_x = 1 if panel.x is None else panel.x[0].shape[1]
+    small = [g for g, (s, e) in panel.blocks.items() if e - s < n_x + 5]
+    if small:
+        message = (
+            f"cohorts with very few units (< {n_x + 5}): {[f'{g:g}' for g in small]}; "
+            "estimates for them may be unreliable"
+        )
+        warnings.warn(message, CSDataWarning, stacklevel=2)
+        notes.append(message)
+        if 0.0 in small and control == "never":
+            raise ValueError(
+                "callaway_santanna: the never-treated group is too small to serve as a "
+                "reliable control; try control_group='not_yet'"
+            )
+
+    cells = list(_cells(panel, glist, base_period, int(anticipation)))
+    n_cells = len(cells)
+    psi = np.zeros((n, n_cells), order="F")
+    att = np.full(n_cells, np.nan)
+    cache: dict[tuple, tuple] = {}
+    x_shared = panel.x is not None and len(panel.x) == 1
+    w_shared = panel.w is None or len(panel.w) == 1
+    never = panel.blocks.get(0.0)
+    y = panel.y
+
+    for k, (g, cur, base) in enumerate(cells):
+        if cur == base:  # universal base period: the reference cell is 0 by construction
+            att[k] = 0.0
+            continue
+        threshold = times[max(cur, base)] + anticipation
+        if control == "never":
+            ctrl = [never] if never is not None else []
+        else:
+            ctrl = [
+                rng for c, rng in panel.blocks.items() if (c == 0.0 or c > threshold) and c != g
+            ]
+        ctrl = _merge_ranges(ctrl)
+        treat_rng = panel.blocks[g]
+        earlier = min(cur, base)
+        key = (g, tuple(ctrl), 0 if x_shared else earlier, 0 if w_shared else earlier)
+        label = f"ATT({g:g},{times[cur]:g})"
+        if not ctrl:
+            warnings.warn(
+                f"{label}: no available comparison units; left as NaN",
+                CSCellWarning,
+                stacklevel=2,
+            )
+            continue
+        s, e = treat_rng
+        try:
+            t_part = Part(y[s:e, cur] - y[s:e, base], None, None)
+            c_part = Part(_gather(y[:, cur], ctrl) - _gather(y[:, base], ctrl), None, None)
+            if key not in cache:
+                if len(cache) > 64:
+                    cache.clear()
+                x_e, w_e = panel.x_at(earlier), panel.w_at(earlier)
+                x1 = None if x_e is None else x_e[s:e]
+                x0 = _gather(x_e, ctrl)
+                w1 = w0 = None
+                if w_e is not None:
+                    w1, w0 = w_e[s:e], _gather(w_e, ctrl)
+                    scale = (w1.sum() + w0.sum()) / (len(w1) + len(w0))
+                    if scale <= 0:
+                        raise EstimationFailure("sampling weights sum to zero")
+                    w1, w0 = w1 / scale, w0 / scale
+                t_part.x, t_part.w, c_part.x, c_part.w = x1, w1, x0, w0
+                cache[key] = (x1, w1, x0, w0, nuisance(method, t_part, c_part))
+            x1, w1, x0, w0, nu = cache[key]
+            t_part.x, t_part.w, c_part.x, c_part.w = x1, w1, x0, w0
+            est, if1, if0 = att_2x2(method, t_part, c_part, nu)
+        except EstimationFailure as err:
+            warnings.warn(f"{label}: {err}; left as NaN", CSCellWarning, stacklevel=2)
+            continue
+        n1 = t_part.n + c_part.n
+        col = psi[:, k]
+        col[s:e] = if1 * (n / n1)
+        off = 0
+        for a, b in ctrl:
+            col[a:b] = if0[off : off + (b - a)] * (n / n1)
+            off += b - a
+        att[k] = est
+
+    group = np.array([c[0] for c in cells])
+    period = np.array([times[c[1]] for c in cells])
+    sums = _cluster_sums(psi, panel.cluster)
+    se = _analytic_se(sums, n)
+    se[np.isnan(att)] = np.nan
+    terms = [f"ATT({g:g},{t:g})" for g, t in zip(group, period, strict=True)]
+
+    n_clusters = None
+    if panel.cluster is not None:
+        n_clusters = int(panel.cluster.max()) + 1
+        vcov_type = f"influence function summed within {n_clusters} clusters of {cluster!r}"
+        notes.append(
+            "standard errors sum the influence functions within clusters of "
+            f"{cluster!r} (R did clusters in its multiplier bootstrap; its 2.5 development "
+            "version also does so analytically); no small-sample factor"
+        )
+        if bootstrap == 0:
+            warn_few_clusters(n_clusters, "CRV", notes)
+    else:
+        vcov_type = "influence function (units independent)"
+
+    crit = None
+    if bootstrap > 0:
+        finite = ~np.isnan(se)
+        se_b, crit = _multiplier_bootstrap(sums[:, finite], n, int(bootstrap), seed, alpha)
+        se = se.copy()
+        se[finite] = se_b
+        vcov_type = f"multiplier bootstrap ({bootstrap} draws, seed {seed}); " + vcov_type
+    table = tidy_frame(
+        terms,
+        att,
+        se,
+        alpha=alpha,
+        extra={
+            "group": group,
+            "time": period,
+            "event_time": period - group,
+            "post": group <= period,
+        },
+    )
+    if crit is not None and np.isfinite(crit):
+        table["conf_low"] = att - crit * se
+        table["conf_high"] = att + crit * se
+        notes.append(
+            f"uniform (sup-t) {100 * (1 - alpha):g}% confidence band over all ATT(g,t), "
+            f"critical value {crit:.3f}"
+        )
+
+    # Wald pre-test over the pre-treatment cells with a standard error (R att_gt)
+    pre = (group > period) & ~np.isnan(se) & ~np.isnan(att)
+    stat, df, pval, why = _wald(att[pre], sums[:, pre], n)
+    pretest = PretestResult(stat, df, pval, why)
+    notes.append(str(pretest))
+
+    method_name = {"dr": "doubly robust", "ipw": "normalized IPW", "reg": "outcome regression"}
+    notes.append(
+        f"Callaway-Sant'Anna ATT(g,t): {method_name[method]} 2x2 comparisons, "
+        f"{'never-treated' if control == 'never' else 'not-yet-treated'} comparison group, "
+        f"{base_period} base period, anticipation {anticipation}"
+    )
+    vc = sums.T @ sums / n**2
+    vcov = pd.DataFrame(vc, index=terms, columns=terms)
+    info: dict[str, Any] = {
+        "pretest": pretest,
+        "times": times,
+        "groups": glist,
+        "control_group": control,
+        "base_period": base_period,
+        "method": method,
+        "anticipation": int(anticipation),
+        "crit_value": crit,
+        "covariates": list(covariates or []),
+    }
+    unit_weights = np.ones(n) if panel.w is None else panel.w[0].copy()
+    return CSResult(
+        estimator="callaway_santanna",
+        table=table,
+        nobs=panel.nobs,
+        vcov=vcov,
+        vcov_type=vcov_type,
+        n_clusters=n_clusters,
+        outcome=outcome,
+        notes=notes,
+        info=info,
+        influence=psi,
+        units=panel.units,
+        unit_cohort=panel.cohort,
+        unit_weights=unit_weights,
+        cluster_codes=panel.cluster,
+        n_units=n,
+        bootstrap=int(bootstrap),
+        seed=seed,
+        alpha=alpha,
+    )
