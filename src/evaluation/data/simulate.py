@@ -136,7 +136,7 @@ class SimulationParameters:
     nonpositive_va_rate: float = 0.004
     # scale
     chunk_firms: int = 50_000
-    background_link_firms: int = 50_000  # above this many firms, background links are thinned
+    background_link_firms: int = 50_000  # above this many firms, link rates are thinned
 
     @property
     def n_comparison(self) -> int:
@@ -455,15 +455,23 @@ def _organizations(params: SimulationParameters, design: dict[str, Any]) -> pd.D
 
 
 def _pool_draw(
-    rng: np.random.Generator, group_of_firm: np.ndarray, members: np.ndarray, draw_for: np.ndarray
+    rng: np.random.Generator,
+    group_of_firm: np.ndarray,
+    members: np.ndarray,
+    draw_for: np.ndarray,
+    target: np.ndarray | None = None,
 ) -> np.ndarray:
-    """For each firm in ``draw_for``, a uniformly drawn firm of its group (``members`` mask)."""
+    """For each firm in ``draw_for``, a uniformly drawn member (``members`` mask) of its group.
+
+    ``target`` gives another group to draw from (one per firm of ``draw_for``); -1 marks
+    firms whose group has no member.
+    """
     groups = group_of_firm[members]
     pool = np.flatnonzero(members)[np.argsort(groups, kind="stable")]
     n_groups = int(group_of_firm.max()) + 1
     counts = np.bincount(groups, minlength=n_groups)
     starts = np.cumsum(counts) - counts
-    g = group_of_firm[draw_for]
+    g = group_of_firm[draw_for] if target is None else target
     size = counts[g]
     ok = size > 0
     pick = np.full(len(draw_for), -1, dtype=np.int64)
@@ -478,7 +486,8 @@ def _links(params: SimulationParameters, firms: pd.DataFrame, clusters: pd.DataF
     form program links, mostly inside their cluster (women-led firms preferentially with other
     women-led firms: the women's business network), some with other clusters of the same
     organization, a few across countries. Each link lasts a geometric number of years. Above
-    ``background_link_firms`` firms, background links are thinned proportionally.
+    ``background_link_firms`` firms, all link rates are scaled down by that many over the
+    number of firms, so a registry-sized panel keeps a manageable links table.
     """
     rng = _rng(params, _LINKS)
     n = len(firms)
@@ -491,7 +500,7 @@ def _links(params: SimulationParameters, firms: pd.DataFrame, clusters: pd.DataF
     org_code = pd.factorize(clusters["organization"])[0][cl]
     country_code = (clusters["country"].to_numpy()[cl] == "EC").astype(np.int64)
     cl_women = cl * 2 + women.astype(np.int64)
-    thin = min(1.0, params.background_link_firms / n)
+    thin = min(1.0, params.background_link_firms / n)  # links are thinned at registry scale
     types = np.array(LINK_TYPES)
     bg_types = np.array([0, 0, 1, 1, 4])  # supplier, client, knowledge
     prog_types = np.array([0, 1, 2, 2, 3, 3, 4, 4, 4])
@@ -509,7 +518,7 @@ def _links(params: SimulationParameters, firms: pd.DataFrame, clusters: pd.DataF
         type_all.append(bg_types[rng.integers(0, len(bg_types), size=len(src))])
         # program links of participants after entry
         active = part & (cohort <= t)
-        rate = np.where(t <= params.support_end, 0.7, 0.3)
+        rate = (0.7 if t <= params.support_end else 0.3) * thin
         k = np.where(active, rng.poisson(rate, size=n), 0)
         src = np.repeat(all_firms, k)
         u = rng.random(len(src))
@@ -523,7 +532,7 @@ def _links(params: SimulationParameters, firms: pd.DataFrame, clusters: pd.DataF
         m = (u >= 0.8) & (u < 0.93)
         dst[m] = _pool_draw(rng, org_code, part, src[m])
         m = u >= 0.93
-        dst[m] = _pool_draw(rng, 1 - country_code, part, src[m])
+        dst[m] = _pool_draw(rng, country_code, part, src[m], target=1 - country_code[src[m]])
         a_all.append(src)
         b_all.append(dst)
         start_all.append(np.full(len(src), t_i))
