@@ -286,6 +286,8 @@ def did_2x2(
         "vcov": kind,
         "data": data,
         "term": term,
+        "interaction_name": term,
+        "drop_singletons": True,
     }
     order = [term, treated, post, *covs, "(Intercept)"]
     return result_from_fit(
@@ -388,6 +390,7 @@ def twfe(
         "vcov": kind,
         "data": data,
         "term": treats[0],
+        "drop_singletons": True,
     }
     return result_from_fit(
         fit,

@@ -1,0 +1,758 @@
+"""Event studies: dynamic TWFE, Sun-Abraham, Borusyak-Jaravel-Spiess imputation, and a
+Callaway-Sant'Anna wrapper, all returning an :class:`EventStudyResult`.
+
+Event time is ``e = time - cohort`` for units treated at ``cohort`` (cohort 0 or missing = never
+treated). ``window=(lo, hi)`` *bins* the endpoints, as fixest's ``bin.rel`` does: event times
+below ``lo`` are pooled into ``lo`` and above ``hi`` into ``hi`` (so ``lo``/``hi`` estimate the
+average over "``lo`` or earlier" / "``hi`` or later"); no observation is dropped. The reference
+period ``ref_period`` (default -1) is omitted for the regression methods.
+
+Methods
+-------
+``"twfe"``: ``y_it = a_i + l_t + sum_{e != ref} b_e 1{E_it = e} + X'g``; never-treated units get
+    no dummies. Biased under heterogeneous effects across cohorts (Sun & Abraham 2021).
+``"sunab"``: Sun & Abraham (2021) interaction-weighted estimator: cohort x event-time dummies
+    in the same regression, aggregated per event time with each cohort's share of the
+    (weighted) observations at that event time; SEs by the delta method on the full covariance
+    with the shares held fixed (fixest ``sunab``/``aggregate``). Without never-treated units the
+    last cohort is the control and periods from its adoption on are dropped (as fixest).
+``"imputation"``: Borusyak, Jaravel & Spiess (2024): fixed effects (and covariates) fitted on the
+    untreated observations only, ``Y(0)`` imputed for treated ones, effects averaged by event
+    time; conservative cluster-robust SEs (their Theorem 3, with treated residuals taken net of
+    cohort x event-time means) and normal inference; leads from their pre-trend regression on
+    untreated observations (Test 1), which is also the pre-trend test.
+``"cs"``: Callaway & Sant'Anna via :func:`evaluation.estimators.callaway_santanna` with a
+    universal base period, aggregated to event time; covariance from the influence functions.
+
+The joint pre-trend test is a Wald test on the lead coefficients: F with ``(q, G-1)`` degrees of
+freedom for the regression methods (fixest ``wald``), chi-square for ``imputation`` and ``cs``
+(normal inference, as BJS and R ``did``).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse.linalg import LinearOperator, cg
+
+from evaluation.estimators.did import (
+    as_list,
+    binary_column,  # noqa: F401  (re-exported for callers building treatment dummies)
+    check_columns,
+    check_no_missing,
+    check_weights,
+    cluster_codes,
+    numeric_column,
+    prepare_sample,
+    resolve_inference,
+    vcov_label,
+)
+from evaluation.estimators.fixed_effects import factorize, fe_ols
+from evaluation.estimators.results import EstimationResult, tidy_frame, warn_few_clusters
+from evaluation.estimators.vcov import cluster_scores, wald_test
+
+__all__ = ["event_study", "EventStudyResult"]
+
+METHODS = ("twfe", "sunab", "imputation", "cs")
+
+
+@dataclass(repr=False)
+class EventStudyResult(EstimationResult):
+    """Event-time estimates (``tidy()`` has ``event_time``), their covariance ``vcov`` (ordered
+    by event time, indexed by term), a joint pre-trend test and a plot."""
+
+    ref_period: int | None = -1
+
+    def pretrend_test(self) -> dict[str, float]:
+        """Joint Wald test that all lead (pre-treatment) coefficients are zero.
+
+        Keys: ``statistic``, ``df1``, ``df2`` (inf for chi-square), ``p_value``, ``chi2``,
+        ``chi2_p``, ``distribution`` and ``leads`` (the event times tested).
+        """
+        return dict(self.info["pretrend"])
+
+    def event_times(self) -> np.ndarray:
+        return self.table["event_time"].to_numpy()
+
+    def plot(self, ax: Any = None, *, title: str | None = None, color: str = "C0") -> Any:
+        """Coefficients with 95% confidence intervals by event time; returns the Figure."""
+        import matplotlib
+
+        if ax is None:
+            matplotlib.use(matplotlib.get_backend())
+            import matplotlib.pyplot as plt
+
+            fig, ax = plt.subplots(figsize=(7, 4))
+        else:
+            fig = ax.figure
+        t = self.table.sort_values("event_time")
+        e = t["event_time"].to_numpy(float)
+        ax.axhline(0.0, color="0.4", lw=0.8)
+        ax.axvline(-0.5, color="0.6", lw=0.8, ls="--")
+        ax.vlines(e, t["conf_low"], t["conf_high"], color=color, lw=1.5)
+        ax.plot(e, t["estimate"], "o", color=color, label=self.estimator)
+        if self.ref_period is not None and self.ref_period not in set(e.astype(int)):
+            ax.plot([self.ref_period], [0.0], "o", mfc="white", color=color)
+        ax.set_xlabel("event time (periods since adoption)")
+        ax.set_ylabel(f"effect on {self.outcome}" if self.outcome else "effect")
+        ax.set_title(title or f"Event study ({self.estimator}), 95% CI")
+        return fig
+
+
+# --- data preparation --------------------------------------------------------------------
+
+
+@dataclass
+class _Panel:
+    sample: pd.DataFrame
+    notes: list[str]
+    y: np.ndarray
+    unit: np.ndarray  # codes
+    time: np.ndarray  # numeric period
+    cohort: np.ndarray  # 0 = never treated
+    rel: np.ndarray  # binned event time (nan for never treated)
+    w: np.ndarray | None
+    X: np.ndarray  # covariates (n, p)
+    covs: list[str]
+    fe_extra: list[np.ndarray]
+    fe_extra_names: list[str]
+    cluster: np.ndarray | None
+
+
+def _prepare(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    window: tuple[int, int] | None,
+    covs: list[str],
+    weights: str | None,
+    cluster: str | None,
+    fixed_effects: list[str],
+    where: str,
+) -> _Panel:
+    used = [unit, time, *covs, *fixed_effects]
+    used += [weights] if weights else []
+    used += [cluster] if cluster else []
+    check_columns(data, [outcome, cohort, *used], where)
+    sample, notes = prepare_sample(data, outcome, used, where)
+    check_no_missing(sample, used, where)
+    tvals = numeric_column(sample, time, where)
+    if not np.allclose(tvals, np.round(tvals)):
+        raise ValueError(f"{where}: time column {time!r} must hold integer periods (e.g. years)")
+    coh = sample[cohort]
+    try:
+        cvals = pd.to_numeric(coh, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"{where}: cohort column {cohort!r} must be numeric (first treated period; "
+            "0 or missing = never treated)"
+        ) from err
+    cvals = np.where(np.isnan(cvals), 0.0, cvals)
+    if (cvals < 0).any():
+        raise ValueError(f"{where}: cohort column {cohort!r} has negative values")
+    ucodes, nu = factorize(sample[unit].to_numpy(), unit)
+    cmin = np.full(nu, np.inf)
+    cmax = np.full(nu, -np.inf)
+    np.minimum.at(cmin, ucodes, cvals)
+    np.maximum.at(cmax, ucodes, cvals)
+    varying = cmin != cmax
+    if varying.any():
+        ids = pd.unique(sample[unit].to_numpy()[varying[ucodes]])[:5].tolist()
+        raise ValueError(
+            f"{where}: cohort {cohort!r} must be constant within {unit!r}; it varies for "
+            f"{int(varying.sum())} unit(s), e.g. {ids}"
+        )
+    treated = cvals > 0
+    if not treated.any():
+        raise ValueError(f"{where}: no treated units (cohort {cohort!r} is 0/missing everywhere)")
+    # a cohort observed only from its adoption on has no pre-period: nothing to compare with
+    cohorts = np.unique(cvals[treated])
+    first_seen = {c: tvals[cvals == c].min() for c in cohorts}
+    no_pre = [c for c in cohorts if first_seen[c] >= c]
+    if no_pre:
+        raise ValueError(
+            f"{where}: cohort(s) {[_num(c) for c in no_pre]} of {cohort!r} have no observation "
+            f"before adoption (first {time!r} observed >= cohort); drop them or extend the panel"
+        )
+    if not (~treated).any() and cohorts.size < 2:
+        raise ValueError(
+            f"{where}: no never-treated units and a single cohort: event-time effects are not "
+            "separately identified from period effects"
+        )
+    rel = np.where(treated, tvals - cvals, np.nan)
+    if window is not None:
+        lo, hi = (int(v) for v in window)
+        if lo > hi:
+            raise ValueError(f"{where}: window must be (lo, hi) with lo <= hi (got {window})")
+        n_lo = int((rel < lo).sum())
+        n_hi = int((rel > hi).sum())
+        rel = np.where(rel < lo, lo, np.where(rel > hi, hi, rel))
+        if n_lo or n_hi:
+            notes.append(
+                f"window ({lo}, {hi}): endpoints binned (fixest bin.rel style) - {n_lo} "
+                f"treated observation(s) pooled into event time {lo}, {n_hi} into {hi}"
+            )
+    w = None
+    if weights:
+        w = numeric_column(sample, weights, where)
+        check_weights(w, weights, sample.index, where)
+    X = (
+        np.column_stack([numeric_column(sample, c, where) for c in covs])
+        if covs
+        else np.empty((len(sample), 0))
+    )
+    return _Panel(
+        sample=sample,
+        notes=notes,
+        y=numeric_column(sample, outcome, where),
+        unit=ucodes,
+        time=tvals,
+        cohort=cvals,
+        rel=rel,
+        w=w,
+        X=X,
+        covs=covs,
+        fe_extra=[sample[c].to_numpy() for c in fixed_effects],
+        fe_extra_names=fixed_effects,
+        cluster=cluster_codes(sample, cluster, where),
+    )
+
+
+def _num(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _term(e: float) -> str:
+    return f"event_time::{_num(e)}"
+
+
+def _pretrend(
+    event_times: np.ndarray, beta: np.ndarray, V: np.ndarray, df: int | None, ref: int | None
+) -> dict[str, Any]:
+    lead = event_times < 0
+    if ref is not None:
+        lead &= event_times != ref
+    res = wald_test(beta[lead], V[np.ix_(lead, lead)], df=df)
+    res["distribution"] = "chi2" if df is None else "F"
+    res["leads"] = [_num(e) for e in event_times[lead]]
+    return res
+
+
+# --- regression methods ------------------------------------------------------------------
+
+
+def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
+    """(n, k) 0/1 matrix with a one at ``codes`` (rows with code -1 stay zero)."""
+    D = np.zeros((codes.size, k))
+    rows = np.flatnonzero(codes >= 0)
+    D[rows, codes[rows]] = 1.0
+    return D
+
+
+def _regression_es(
+    p: _Panel,
+    method: str,
+    ref: int,
+    kind: str,
+    unit: str,
+    time: str,
+) -> tuple[list[float], np.ndarray, np.ndarray, Any, list[str], dict[str, Any]]:
+    notes: list[str] = []
+    keep = np.ones(p.y.size, dtype=bool)
+    cohort_ctrl = p.cohort.copy()
+    if method == "sunab" and not (p.cohort == 0).any():
+        last = p.cohort.max()
+        keep = p.time < last
+        cohort_ctrl = np.where(p.cohort == last, 0.0, p.cohort)
+        notes.append(
+            f"sunab: no never-treated units; the last cohort ({_num(last)}) is the control group "
+            f"and periods from {_num(last)} on are dropped ({int((~keep).sum())} observations)"
+        )
+    treated = cohort_ctrl > 0
+    rel = np.where(treated, p.rel, np.nan)
+    rel_vals = np.unique(rel[treated & keep])
+    if ref not in set(rel_vals.tolist()):
+        raise ValueError(
+            f"event_study: reference period {ref} is not an observed event time "
+            f"(observed: {[_num(v) for v in rel_vals]})"
+        )
+    est_vals = rel_vals[rel_vals != ref]
+    if method == "twfe":
+        code = np.full(p.y.size, -1, dtype=np.intp)
+        pos = np.searchsorted(est_vals, rel)
+        hit = treated & (rel != ref)
+        code[hit] = pos[hit]
+        names = [_term(e) for e in est_vals]
+        D = _dummies(code, len(names))
+        cell_cohort = None
+        cell_rel = est_vals
+    else:
+        cohorts = np.unique(cohort_ctrl[treated & keep])
+        cc = np.searchsorted(cohorts, cohort_ctrl)
+        ec = np.searchsorted(rel_vals, rel)
+        cell = np.where(treated & (rel != ref), cc * rel_vals.size + ec, -1)
+        cells, code = np.unique(cell[keep & (cell >= 0)], return_inverse=True)
+        full = np.full(p.y.size, -1, dtype=np.intp)
+        full[keep & (cell >= 0)] = code
+        code = full
+        cell_cohort = cohorts[cells // rel_vals.size]
+        cell_rel = rel_vals[cells % rel_vals.size]
+        names = [
+            f"cohort::{_num(c)}:{_term(e)}" for c, e in zip(cell_cohort, cell_rel, strict=True)
+        ]
+        D = _dummies(code, len(names))
+    Xall = np.column_stack([D, p.X]) if p.X.shape[1] else D
+    fe_arrays = [p.unit, p.time, *p.fe_extra]
+    fe_names = [unit, time, *p.fe_extra_names]
+    sub = keep.all()
+    fit = fe_ols(
+        p.y if sub else p.y[keep],
+        Xall if sub else Xall[keep],
+        [*names, *p.covs],
+        [a if sub else a[keep] for a in fe_arrays],
+        fe_names,
+        weights=None if p.w is None else (p.w if sub else p.w[keep]),
+        cluster=None if p.cluster is None else (p.cluster if sub else p.cluster[keep]),
+        vcov=kind,
+    )
+    notes += fit.notes
+    idx = {nm: i for i, nm in enumerate(fit.names)}
+    V = fit.vcov.vcov
+    if method == "twfe":
+        ev = [e for e, nm in zip(est_vals, names, strict=True) if nm in idx]
+        sel = [idx[_term(e)] for e in ev]
+        return ev, fit.beta[sel], V[np.ix_(sel, sel)], fit, notes, {}
+    # Sun-Abraham aggregation: cohort shares of the (weighted) observations at each event time
+    rows = np.flatnonzero(keep)[fit.keep]
+    wk = np.ones(rows.size) if p.w is None else p.w[rows]
+    code_k = code[rows]
+    in_cell = code_k >= 0
+    mass = np.bincount(code_k[in_cell], weights=wk[in_cell], minlength=len(names))
+    ev = sorted({float(e) for e, nm in zip(cell_rel, names, strict=True) if nm in idx})
+    A = np.zeros((len(ev), fit.beta.size))
+    for r, e in enumerate(ev):
+        members = [
+            j
+            for j, (ce, nm) in enumerate(zip(cell_rel, names, strict=True))
+            if ce == e and nm in idx
+        ]
+        tot = mass[members].sum()
+        for j in members:
+            A[r, idx[names[j]]] = mass[j] / tot
+    cohort_tab = tidy_frame(
+        [nm for nm in names if nm in idx],
+        [fit.beta[idx[nm]] for nm in names if nm in idx],
+        [np.sqrt(V[idx[nm], idx[nm]]) for nm in names if nm in idx],
+        df=fit.vcov.df_t,
+        extra={
+            "cohort": [_num(c) for c, nm in zip(cell_cohort, names, strict=True) if nm in idx],
+            "event_time": [_num(e) for e, nm in zip(cell_rel, names, strict=True) if nm in idx],
+            "share": [
+                A[ev.index(float(e)), idx[nm]]
+                for e, nm in zip(cell_rel, names, strict=True)
+                if nm in idx
+            ],
+        },
+    )
+    return (
+        ev,
+        A @ fit.beta,
+        A @ V @ A.T,
+        fit,
+        notes,
+        {"cohort_effects": cohort_tab, "aggregation": A},
+    )
+
+
+# --- imputation (Borusyak, Jaravel & Spiess 2024) -------------------------------------------
+
+
+class _FESystem:
+    """The normal-equation operator ``Z0'W0 Z0`` for fixed effects plus covariates.
+
+    ``Z h = sum_j g_j[codes_j] + X c``; products use bincounts, so a conjugate-gradient solve
+    costs O(n) per iteration and never forms the dummy matrix.
+    """
+
+    def __init__(self, codes: list[np.ndarray], sizes: list[int], X: np.ndarray, w: np.ndarray):
+        self.codes, self.sizes, self.X, self.w = codes, sizes, X, w
+        self.offsets = np.cumsum([0, *sizes, X.shape[1]])
+        diag = [np.bincount(c, weights=w, minlength=g) for c, g in zip(codes, sizes, strict=True)]
+        diag.append(np.einsum("ij,ij,i->j", X, X, w) if X.shape[1] else np.empty(0))
+        d = np.concatenate(diag)
+        self.inv_diag = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
+        self.dim = int(self.offsets[-1])
+
+    def fitted(
+        self, h: np.ndarray, codes: list[np.ndarray] | None = None, X: np.ndarray | None = None
+    ) -> np.ndarray:
+        codes = self.codes if codes is None else codes
+        X = self.X if X is None else X
+        o = self.offsets
+        f = np.zeros(codes[0].size)
+        for j, c in enumerate(codes):
+            f += h[o[j] : o[j + 1]][c]
+        if X.shape[1]:
+            f += X @ h[o[-2] : o[-1]]
+        return f
+
+    def rhs(
+        self, v: np.ndarray, codes: list[np.ndarray] | None = None, X: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``Z'v`` for a vector ``v`` on the rows described by ``codes``/``X``."""
+        codes = self.codes if codes is None else codes
+        X = self.X if X is None else X
+        parts = [
+            np.bincount(c, weights=v, minlength=g) for c, g in zip(codes, self.sizes, strict=True)
+        ]
+        parts.append(X.T @ v if X.shape[1] else np.empty(0))
+        return np.concatenate(parts)
+
+    def solve(self, b: np.ndarray, tol: float = 1e-13) -> np.ndarray:
+        A = LinearOperator((self.dim, self.dim), matvec=lambda h: self.rhs(self.w * self.fitted(h)))
+        M = LinearOperator((self.dim, self.dim), matvec=lambda r: self.inv_diag * r)
+        scale = float(np.linalg.norm(b)) or 1.0
+        h = np.zeros(self.dim)
+        for _ in range(4):  # iterative refinement of the (singular, consistent) system
+            r = b - A.matvec(h)
+            if np.linalg.norm(r) <= tol * scale:
+                break
+            dh, _info = cg(
+                A,
+                r,
+                rtol=tol * scale / max(np.linalg.norm(r), 1e-300),
+                atol=0.0,
+                maxiter=20_000,
+                M=M,
+            )
+            h += dh
+        return h
+
+
+def _imputation_es(
+    p: _Panel, kind: str, cluster: str | None, unit: str, time: str
+) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
+    notes: list[str] = []
+    n = p.y.size
+    w = np.ones(n) if p.w is None else p.w
+    untreated = (p.cohort == 0) | (p.time < p.cohort)
+    treated_obs = ~untreated
+    fe_raw = [p.unit, p.time, *p.fe_extra]
+    fe_names = [unit, time, *p.fe_extra_names]
+    codes_all, sizes = [], []
+    imputable = treated_obs.copy()
+    for arr, nm in zip(fe_raw, fe_names, strict=True):
+        c, g = factorize(arr, nm)
+        codes_all.append(c)
+        sizes.append(g)
+        seen = np.zeros(g, dtype=bool)
+        seen[c[untreated]] = True
+        imputable &= seen[c] | untreated
+    lost = treated_obs & ~imputable
+    if lost.any():
+        notes.append(
+            f"imputation: {int(lost.sum())} treated observation(s) dropped because a fixed effect "
+            "level (unit, period or extra) has no untreated observation to estimate it from"
+        )
+    t1 = treated_obs & imputable
+    if not t1.any():
+        raise ValueError("event_study(imputation): no treated observation can be imputed")
+    i0, i1 = np.flatnonzero(untreated), np.flatnonzero(t1)
+    sysm = _FESystem([c[i0] for c in codes_all], sizes, p.X[i0], w[i0])
+    codes1 = [c[i1] for c in codes_all]
+    X1 = p.X[i1]
+    # step 1: fixed effects and covariates on untreated observations
+    h = sysm.solve(sysm.rhs(w[i0] * p.y[i0]))
+    resid0 = p.y[i0] - sysm.fitted(h)
+    # step 2: impute Y(0) and the unit-level effects
+    tau = p.y[i1] - sysm.fitted(h, codes1, X1)
+    e1 = p.rel[i1]
+    ev = np.unique(e1)
+    ev = ev[ev >= 0]
+    ecode = np.searchsorted(ev, e1)
+    # step 3: averages by event time with the observation weights
+    w1 = w[i1]
+    wsum = np.bincount(ecode, weights=w1, minlength=ev.size)
+    est = np.bincount(ecode, weights=w1 * tau, minlength=ev.size) / wsum
+    # BJS Theorem 3 residuals for treated observations: tau net of its cohort x event-time
+    # mean, weighted by v^2 (v proportional to w within a cell)
+    coh1 = p.cohort[i1]
+    cells, cell_code = np.unique(np.column_stack([coh1, e1]), axis=0, return_inverse=True)
+    cell_code = cell_code.ravel()
+    num = np.bincount(cell_code, weights=w1**2 * tau, minlength=len(cells))
+    den = np.bincount(cell_code, weights=w1**2, minlength=len(cells))
+    eps1 = tau - (num / den)[cell_code]
+    # influence weights: v1 = w/sum(w) on the treated cell, v0 = -W0 Z0 (Z0'W0Z0)^- Z1'v1
+    if p.cluster is not None:
+        gcodes, G = p.cluster, int(p.cluster.max()) + 1
+    else:
+        gcodes, G = np.arange(n), n
+    S = np.zeros((G, ev.size))
+    for k in range(ev.size):
+        v1 = np.where(ecode == k, w1 / wsum[k], 0.0)
+        hk = sysm.solve(sysm.rhs(v1, codes1, X1))
+        v0 = -w[i0] * sysm.fitted(hk)
+        S[:, k] = np.bincount(gcodes[i1], weights=v1 * eps1, minlength=G) + np.bincount(
+            gcodes[i0], weights=v0 * resid0, minlength=G
+        )
+    # pre-trend (BJS Test 1): untreated observations on fixed effects, covariates and leads
+    lead_rel = p.rel[i0]
+    lead_vals = np.unique(lead_rel[~np.isnan(lead_rel)])[::-1]  # -1, -2, ... (farthest last)
+    lead_code = np.full(i0.size, -1, dtype=np.intp)
+    has = ~np.isnan(lead_rel)
+    lead_code[has] = np.searchsorted(-lead_vals, -lead_rel[has])
+    names = [_term(e) for e in lead_vals]
+    Xl = (
+        np.column_stack([_dummies(lead_code, len(names)), p.X[i0]])
+        if p.X.shape[1]
+        else _dummies(lead_code, len(names))
+    )
+    lead_est, lead_V, lead_S, lead_ev = np.empty(0), np.empty((0, 0)), np.zeros((G, 0)), []
+    if names:
+        fit = fe_ols(
+            p.y[i0],
+            Xl,
+            [*names, *p.covs],
+            [c[i0] for c in codes_all],
+            fe_names,
+            weights=None if p.w is None else p.w[i0],
+            cluster=gcodes[i0],
+            vcov="CRV1" if p.cluster is not None else "hetero",
+        )
+        dropped = [nm for nm in names if nm not in fit.names]
+        if dropped:
+            notes.append(
+                f"imputation pre-trend regression: lead(s) {dropped} dropped (collinear with the fixed effects; they are the reference)"
+            )
+        sel = [fit.names.index(nm) for nm in names if nm in fit.names]
+        lead_ev = [float(lead_vals[names.index(fit.names[j])]) for j in sel]
+        lead_est = fit.beta[sel]
+        wu = fit.resid if fit.weights is None else fit.weights * fit.resid
+        g_rows = gcodes[i0][fit.keep]
+        scores = cluster_scores(fit.X, wu, g_rows, G) @ fit.bread  # (G, k)
+        lead_S = scores[:, sel] * np.sqrt(
+            fit.vcov.ssc if p.cluster is not None else fit.nobs / (fit.nobs - fit.df_k)
+        )
+        lead_V = fit.vcov.vcov[np.ix_(sel, sel)]
+    order = np.argsort(lead_ev, kind="stable")
+    all_ev = [lead_ev[i] for i in order] + [float(e) for e in ev]
+    Sall = np.column_stack([lead_S[:, order], S])
+    V = Sall.T @ Sall
+    if lead_V.size:
+        V[: len(order), : len(order)] = lead_V[np.ix_(order, order)]
+    beta = np.concatenate([lead_est[order], est])
+    n_cl = G if p.cluster is not None else None
+    return all_ev, beta, V, {"n_pre_leads": len(order)}, notes, n_cl, int(i0.size + i1.size)
+
+
+# --- Callaway-Sant'Anna ------------------------------------------------------------------
+
+
+def _cs_es(data, outcome, unit, time, cohort, ref, window, covs, weights, cluster, kwargs):
+    from evaluation.estimators import callaway_santanna
+
+    if ref != -1:
+        raise ValueError(
+            "event_study(cs): the universal base period is e = -1; ref_period must be -1"
+        )
+    cs = callaway_santanna(
+        data,
+        outcome,
+        unit,
+        time,
+        cohort,
+        covariates=covs or None,
+        base_period="universal",
+        weights=weights,
+        cluster=cluster,
+        **kwargs,
+    )
+    agg_kw = {} if window is None else {"min_e": int(window[0]), "max_e": int(window[1])}
+    dyn = cs.aggregate("dynamic", **agg_kw)
+    return cs, dyn
+
+
+# --- public entry point ------------------------------------------------------------------
+
+
+def event_study(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    method: str = "twfe",
+    ref_period: int = -1,
+    window: tuple[int, int] | None = None,
+    covariates: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    cluster: str | None = None,
+    vcov: str = "CRV1",
+    *,
+    fixed_effects: str | Sequence[str] | None = None,
+    cs_options: dict[str, Any] | None = None,
+) -> EventStudyResult:
+    """Leads and lags of a staggered adoption, by one of four estimators.
+
+    Parameters
+    ----------
+    data : panel DataFrame (unit ids of any type; unbalanced allowed).
+    outcome, unit, time : columns; ``time`` holds integer periods.
+    cohort : first treated period; 0 or missing = never treated; constant within unit.
+    method : ``"twfe"``, ``"sunab"``, ``"imputation"`` or ``"cs"`` (see module docstring).
+    ref_period : omitted event time for the regression methods (default -1).
+    window : ``(lo, hi)``: endpoints binned (fixest ``bin.rel`` style). For ``"cs"`` passed as
+        ``min_e``/``max_e`` to the dynamic aggregation (a trim, as R ``did``).
+    covariates : time-varying controls; weights : analytic weights column.
+    cluster : cluster column (CRV1); default with ``vcov="CRV1"``: the unit.
+    vcov : ``"iid"``, ``"hetero"`` or ``"CRV1"`` (regression methods).
+    fixed_effects : extra fixed-effect columns (e.g. sector-by-year), all methods but ``"cs"``.
+    cs_options : extra keyword arguments for ``callaway_santanna`` (e.g. ``method``,
+        ``control_group``).
+
+    Returns
+    -------
+    EventStudyResult with ``tidy()`` (``event_time`` column), ``vcov`` (event-time
+    coefficients ordered by event time), ``pretrend_test()`` and ``plot()``.
+
+    Examples
+    --------
+    >>> es = event_study(panel, "log_lp", "firm_id", "year", "cohort",
+    ...                  method="sunab", cluster="stratum")  # doctest: +SKIP
+    >>> es.pretrend_test()["p_value"]  # doctest: +SKIP
+    """
+    where = f"event_study({method})"
+    if method not in METHODS:
+        raise ValueError(f"event_study: method must be one of {METHODS} (got {method!r})")
+    covs = as_list(covariates)
+    extra_fe = as_list(fixed_effects)
+    if method == "cs":
+        if extra_fe:
+            raise ValueError(
+                "event_study(cs): fixed_effects= is not supported for Callaway-Sant'Anna"
+            )
+        cs, dyn = _cs_es(
+            data,
+            outcome,
+            unit,
+            time,
+            cohort,
+            ref_period,
+            window,
+            covs,
+            weights,
+            cluster,
+            cs_options or {},
+        )
+        tab = dyn.tidy().sort_values("event_time", kind="stable").reset_index(drop=True)
+        terms = tab["term"].tolist()
+        V = dyn.vcov.loc[terms, terms]
+        ev = tab["event_time"].to_numpy(float)
+        res = EventStudyResult(
+            estimator="event_study_cs",
+            table=tab,
+            nobs=dyn.nobs,
+            vcov=V,
+            vcov_type=dyn.vcov_type,
+            n_clusters=dyn.n_clusters,
+            outcome=outcome,
+            notes=list(dyn.notes),
+            info={"callaway_santanna": cs, "dynamic": dyn, "method": "cs"},
+            ref_period=-1,
+        )
+        res.info["pretrend"] = _pretrend(
+            ev, tab["estimate"].to_numpy(float), V.to_numpy(float), None, None
+        )
+        return res
+    kind, cluster, inf_notes = resolve_inference(vcov, cluster, unit, where)
+    p = _prepare(data, outcome, unit, time, cohort, window, covs, weights, cluster, extra_fe, where)
+    notes = [*p.notes, *inf_notes]
+    info: dict[str, Any] = {"method": method}
+    if method in ("twfe", "sunab"):
+        ev, beta, V, fit, more, extra = _regression_es(p, method, int(ref_period), kind, unit, time)
+        notes += more
+        info.update(extra)
+        info["fit"] = fit
+        df_t: int | None = fit.vcov.df_t
+        n_cl, nobs = fit.n_clusters, fit.nobs
+        ref: int | None = int(ref_period)
+        label = vcov_label(kind, cluster)
+        if method == "sunab":
+            label += " (delta method, cohort shares fixed)"
+    else:
+        if kind == "iid":
+            raise ValueError(
+                "event_study(imputation): vcov='iid' is not available; use 'hetero' or 'CRV1'"
+            )
+        ev, beta, V, extra, more, n_cl, nobs = _imputation_es(p, kind, cluster, unit, time)
+        notes += more
+        info.update(extra)
+        df_t, ref = None, None
+        label = (
+            f"BJS conservative, clustered by {cluster}"
+            if cluster
+            else "BJS conservative, heteroskedasticity-robust"
+        )
+        notes.append(
+            "imputation: leads are the pre-trend regression's coefficients on untreated "
+            "observations (BJS Test 1); post-treatment effects are imputation averages; normal "
+            "inference"
+        )
+    ev_arr = np.asarray(ev, float)
+    terms = [_term(e) for e in ev_arr]
+    se = np.sqrt(np.clip(np.diag(V), 0, None))
+    table = tidy_frame(terms, beta, se, df=df_t, extra={"event_time": [_num(e) for e in ev_arr]})
+    if kind == "CRV1":
+        warn_few_clusters(n_cl, "CRV1", notes)
+    res = EventStudyResult(
+        estimator=f"event_study_{method}",
+        table=table,
+        nobs=nobs,
+        vcov=pd.DataFrame(V, index=terms, columns=terms),
+        vcov_type=label,
+        n_clusters=n_cl,
+        outcome=outcome,
+        notes=notes,
+        info=info,
+        ref_period=ref,
+    )
+    res.info["pretrend"] = _pretrend(ev_arr, beta, V, df_t, ref)
+    res.info["spec"] = {
+        "kind": f"event_study_{method}",
+        "outcome": outcome,
+        "unit": unit,
+        "time": time,
+        "cohort": cohort,
+        "window": window,
+        "ref_period": ref_period,
+        "covariates": covs,
+        "fixed_effects": [unit, time, *extra_fe],
+        "weights": weights,
+        "cluster": cluster,
+        "vcov": kind,
+        "data": data,
+    }
+    return res
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``from evaluation.estimators import event_study`` be called like the function.
+
+    The package's lazy export table maps the public name ``event_study`` to this module of
+    the same name; once the submodule is imported, the import system binds the package
+    attribute to the module, so the module itself must forward calls to the function.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> EventStudyResult:
+        return event_study(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
