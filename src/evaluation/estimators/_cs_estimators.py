@@ -106,12 +106,17 @@ def fit_logit(treat: Part, control: Part, *, tol: float = 1e-10, max_iter: int =
         p0 = _expit(_xb(control, beta))
         grad = _xt(treat, w1 * (1 - p1)) - _xt(control, w0 * p0)
         hess = _gram(treat, w1 * p1 * (1 - p1)) + _gram(control, w0 * p0 * (1 - p0))
+        if not np.isfinite(hess).all() or np.linalg.cond(hess) > 1 / np.finfo(float).eps:
+            # (quasi-)separation drives fitted scores to 0/1: R flags it as an overlap failure
+            raise EstimationFailure(
+                "overlap condition violated (propensity score logit separates the groups)"
+            )
         step = np.linalg.solve(hess, grad)
         beta = beta + step
         if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
             break
     else:
-        raise EstimationFailure("propensity score logit did not converge")
+        raise EstimationFailure("propensity score logit did not converge (overlap?)")
     return beta, _expit(_xb(treat, beta)), _expit(_xb(control, beta))
 
 

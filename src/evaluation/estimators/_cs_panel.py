@@ -225,7 +225,7 @@ def prepare_panel(
     if varying.any():
         raise ValueError(
             f"callaway_santanna: cohort column {cohort!r} varies within units "
-            f"{list(labels[varying][:5])}; it must be the unit's first treated period "
+            f"{labels[varying][:5].tolist()}; it must be the unit's first treated period "
             "(treatment is irreversible)"
         )
     g_unit = g_first
