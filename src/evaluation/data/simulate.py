@@ -560,17 +560,6 @@ def _links(params: SimulationParameters, firms: pd.DataFrame, clusters: pd.DataF
     return {"firm_a": pair // n, "firm_b": pair % n, "year_index": year_u, "type": kind_u}
 
 
-def _links_frame(links: dict, firm_ids: np.ndarray, years: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "firm_a": firm_ids[links["firm_a"]],
-            "firm_b": firm_ids[links["firm_b"]],
-            "year": years[links["year_index"]],
-            "link_type": np.array(LINK_TYPES)[links["type"]],
-        }
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # the firm-year panel, in chunks of firms
 
