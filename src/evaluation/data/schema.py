@@ -17,10 +17,12 @@ yes/no (any case; a column mapping can recode other spellings such as Si/No).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandera.pandas as pa
+from typing import TYPE_CHECKING
 
 from evaluation.data.codebook import KEYS, PANEL_COLUMNS, RAW_TABLES, Column, columns
+
+if TYPE_CHECKING:  # pandera is slow to import; only the schema builders need it
+    import pandera.pandas as pa
 
 MISSING_TOKENS = ("", "NA", "N/A", "NaN", "nan", "NULL", "null", "None", ".")
 BOOL_TRUE = ("1", "1.0", "true", "t", "yes", "y")
@@ -170,6 +172,8 @@ def raw_schema(table: str, *, first_year: int = 2014, last_year: int = 2020) -> 
     Cross-table rules (referential integrity, cluster consistency, prices) need more than one
     frame and live in :mod:`evaluation.data.validate`.
     """
+    import pandera.pandas as pa
+
     dtypes = {"string": str, "int": "Int64", "float": float, "bool": "boolean"}
     cols = {}
     for col in columns(table):
@@ -239,6 +243,8 @@ assert tuple(PANEL_TYPES) == tuple(PANEL_COLUMNS), "PANEL_TYPES must follow PANE
 
 def panel_schema() -> pa.DataFrameSchema:
     """A pandera schema of ``panel.parquet`` as pandas reads it (the processed contract)."""
+    import pandera.pandas as pa
+
     flag = pa.Check.isin([0, 1])
     never_null = {"firm_id", "year", "country", "stratum", "women_led", "participant", "cohort"}
     never_null |= {"responded", "post", "treated", "balanced"}

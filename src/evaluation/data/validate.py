@@ -155,6 +155,8 @@ class _Validator:
         self.k = max_rows
         self.issues: list[Issue] = []
         self.usable: dict[str, set[str]] = {}
+        self.pending: list[tuple] = []
+        self.colsql: dict[str, dict] = {}
 
     # ---------------------------------------------------------------- helpers
     def q(self, sql: str) -> list[tuple]:
@@ -204,26 +206,36 @@ class _Validator:
         problem: str,
         expected: str,
         view: str | None = None,
-    ) -> int:
-        """Report the rows of ``table`` matching ``where`` (count + first few with values)."""
-        view = view or f"typ_{table}"
-        (count,) = self.q(f"SELECT count(*) FROM {view} WHERE {where}")[0]
-        if count:
+    ) -> None:
+        """Queue a row rule on ``table``: rows matching ``where`` are reported with ``value``.
+
+        Rules are evaluated in :meth:`flush`, one aggregate pass per view (so clean data costs
+        one scan per table), then one capped listing per rule that fired.
+        """
+        self.pending.append(
+            (view or f"typ_{table}", severity, rule, table, column, where, value, problem, expected)
+        )
+
+    def flush(self) -> None:
+        by_view: dict[str, list] = {}
+        for spec in self.pending:
+            by_view.setdefault(spec[0], []).append(spec)
+        counts = {}
+        for view, specs in by_view.items():
+            exprs = ", ".join(f"count(*) FILTER (WHERE {s[5]})" for s in specs)
+            for spec, n in zip(specs, self.q(f"SELECT {exprs} FROM {view}")[0], strict=True):
+                counts[id(spec)] = n
+        for spec in self.pending:
+            view, severity, rule, table, column, where, value, problem, expected = spec
+            count = counts[id(spec)]
+            if not count:
+                continue
             first = self.q(
                 f"SELECT __row, {value} FROM {view} WHERE {where} ORDER BY __row LIMIT {self.k}"
             )
-            self.add(
-                severity,
-                rule,
-                table,
-                column,
-                problem,
-                expected,
-                count,
-                [r[0] for r in first],
-                [r[1] for r in first],
-            )
-        return count
+            self.add(severity, rule, table, column, problem, expected, count,
+                     [r[0] for r in first], [r[1] for r in first])  # fmt: skip
+        self.pending = []
 
     def has(self, table: str, *cols: str) -> bool:
         return table in self.usable and all(c in self.usable[table] for c in cols)
@@ -262,8 +274,12 @@ class _Validator:
                 select.append(
                     f"CAST(NULL AS {kind.get(col.dtype, 'BOOLEAN')}) AS {quote(col.name)}"
                 )
+        self.colsql[table] = sqls
+        # Text formats are already in memory: materialize them once (every rule reads them).
+        # Parquet stays a lazy view, streamed by each rule, so 10M rows never sit in memory.
+        kind = "VIEW" if src.fmt == "parquet" else "TEMP TABLE"
         self.con.execute(
-            f"CREATE OR REPLACE VIEW typ_{table} AS SELECT {', '.join(select)} FROM {src.view}"
+            f"CREATE OR REPLACE {kind} typ_{table} AS SELECT {', '.join(select)} FROM {src.view}"
         )
         # types and missing values: one pass counts, a second lists the first rows
         exprs = ["count(*)"]
@@ -544,10 +560,12 @@ class _Validator:
                         "response-values",
                         fy,
                         name,
-                        f"responded AND {quote(name)} IS NULL",
-                        "firm_id",
+                        f"({self.colsql[fy]['responded'].typed}) AND "
+                        f"{self.colsql[fy][name].missing}",
+                        quote("firm_id"),
                         f"responding firm-years without {name}",
                         f"{name} present whenever responded = 1",
+                        view=self.sources[fy].view,
                     )
             rates = self.q(
                 "SELECT year, avg(CASE WHEN responded THEN 0.0 ELSE 1.0 END), count(*) FROM "
@@ -585,8 +603,8 @@ class _Validator:
                 "founded",
                 fy,
                 "year",
-                "responded AND year < (SELECT founded FROM typ_firms f WHERE "
-                "f.firm_id = typ_firm_years.firm_id)",
+                "responded AND EXISTS (SELECT 1 FROM typ_firms f WHERE "
+                "f.firm_id = typ_firm_years.firm_id AND f.founded > typ_firm_years.year)",
                 "(firm_id, year)",
                 "firm answered for a year before it was founded",
                 "year >= founded",
@@ -608,28 +626,25 @@ class _Validator:
             )
             stats = (
                 f"SELECT country, median(lv) AS med, 1.4826 * mad(lv) AS s FROM ({sub}) "
-                "GROUP BY country HAVING count(*) >= 30"
+                "GROUP BY country HAVING count(*) >= 20"
             )
             view = f"out_{name}"
             self.con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT x.__row, x.v FROM ({sub}) x "
                 f"JOIN ({stats}) s USING (country) WHERE s.s > 0 AND abs(x.lv - s.med) / s.s > {OUTLIER_Z}"
             )
-            n = self.q(f"SELECT count(*) FROM {view}")[0][0]
-            if n:
-                first = self.q(f"SELECT __row, v FROM {view} ORDER BY __row LIMIT {self.k}")
-                self.add(
-                    "warning",
-                    "outlier",
-                    fy,
-                    name,
-                    f"extreme values (more than {OUTLIER_Z:g} robust SD from the country's "
-                    "median on the log scale)",
-                    "check units and typing errors",
-                    n,
-                    [r[0] for r in first],
-                    [r[1] for r in first],
-                )
+            self.rowrule(
+                "warning",
+                "outlier",
+                fy,
+                name,
+                "TRUE",
+                "v",
+                f"extreme values (more than {OUTLIER_Z:g} robust SD from the country's "
+                "median on the log scale)",
+                "check units and typing errors",
+                view=view,
+            )
 
     def link_rules(self) -> None:
         if not self.has("firms", "firm_id"):
@@ -699,6 +714,7 @@ class _Validator:
         if "links" in self.usable:
             self.link_rules()
         self.price_rules()
+        self.flush()
 
 
 def _tuple(value: object) -> object:
