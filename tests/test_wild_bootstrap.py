@@ -248,3 +248,27 @@ def test_few_clusters_crv1_note_not_raised_for_bootstrap(ref_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         wild_cluster_bootstrap(_specs(ref_data)["twfe8"], "treat", "stratum", reps=99, seed=1)
+
+
+def test_on_twfe_and_did_2x2_results(ref_data):
+    """The bootstrap refits the model of a real result: same estimate and CRV1 SE."""
+    from evaluation.estimators import did_2x2, twfe
+
+    d = ref_data[ref_data["panel"] == "twfe8"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = twfe(d, "y", "unit", "time", "treat", covariates="x1", cluster="stratum", weights="w")
+    res = wild_cluster_bootstrap(fit, None, None, reps=999, seed=11)
+    row, ref = res.tidy().iloc[0], fit.tidy().set_index("term").loc["treat"]
+    assert row["term"] == "treat" and res.n_clusters == 8 and res.info["full_enumeration"]
+    assert row["estimate"] == pytest.approx(ref["estimate"], rel=1e-10)
+    assert row["std_error"] == pytest.approx(ref["std_error"], rel=1e-10)
+    assert row["p_value_crv1"] == pytest.approx(ref["p_value"], rel=1e-8)
+    d2 = d.assign(post=(d["time"] >= 3).astype(float), ever=(d["unit"] % 2).astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit2 = did_2x2(d2, "y", "ever", "post", covariates="x1", cluster="stratum")
+    res2 = wild_cluster_bootstrap(fit2, "ever:post", "stratum", reps=999, seed=11)
+    ref2 = fit2.tidy().set_index("term").loc["ever:post"]
+    assert res2.tidy().loc[0, "estimate"] == pytest.approx(ref2["estimate"], rel=1e-10)
+    assert res2.tidy().loc[0, "std_error"] == pytest.approx(ref2["std_error"], rel=1e-10)

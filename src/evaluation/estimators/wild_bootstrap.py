@@ -86,7 +86,7 @@ def _design_from_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
     derived: dict[str, np.ndarray] = {}
     if kind == "twfe":
         regressors = _as_list(spec["treatment"]) + covariates
-        fixed_effects = [spec["unit"], spec["time"]]
+        fixed_effects = _as_list(spec.get("fixed_effects")) or [spec["unit"], spec["time"]]
         intercept = False
     elif kind == "did_2x2":
         treated, post = spec["treated"], spec["post"]
@@ -94,13 +94,17 @@ def _design_from_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
         derived[interaction] = data[treated].to_numpy(float) * data[post].to_numpy(float)
         regressors = [treated, post, interaction, *covariates]
         fixed_effects = _as_list(spec.get("fixed_effects"))
-        intercept = True
+        intercept = not fixed_effects
     elif kind == "ols":
         regressors = _as_list(spec["regressors"])
         fixed_effects = _as_list(spec.get("fixed_effects"))
         intercept = bool(spec.get("intercept", not fixed_effects))
     else:
-        raise ValueError(f"wild_cluster_bootstrap: unsupported specification kind {kind!r}")
+        raise ValueError(
+            f"wild_cluster_bootstrap: unsupported specification kind {kind!r} (supported: "
+            "twfe, did_2x2, ols); for other models pass a kind='ols' dict with the regressors "
+            "and fixed effects as data columns"
+        )
     return {
         "data": data,
         "outcome": outcome,
@@ -486,8 +490,8 @@ def _resolve_spec(result_or_spec: Any) -> Mapping[str, Any]:
 
 def wild_cluster_bootstrap(
     result_or_spec: EstimationResult | Mapping[str, Any],
-    term: str,
-    cluster: str,
+    term: str | None,
+    cluster: str | None,
     reps: int = 9999,
     weights: str = "rademacher",
     impose_null: bool = True,
@@ -506,8 +510,10 @@ def wild_cluster_bootstrap(
         ``data``, ``outcome`` and either ``kind="twfe"`` keys (``unit, time, treatment,
         covariates, weights``) or ``kind="ols"`` keys (``regressors``, ``fixed_effects``,
         ``intercept``, ``weights``).
-    term : the coefficient tested (a treatment or covariate column).
-    cluster : column defining the bootstrap (and CRV1) clusters.
+    term : the coefficient tested (a treatment or covariate column; ``"treated:post"`` for a
+        ``did_2x2`` result). None: the specification's ``term`` (its first treatment).
+    cluster : column defining the bootstrap (and CRV1) clusters. None: the specification's
+        cluster.
     reps : number of draws B; with Rademacher weights and ``reps >= 2**G`` all ``2**G`` sign
         vectors are enumerated instead.
     weights : ``"rademacher"`` or ``"webb"`` (six-point; better with fewer than ~12 clusters).
@@ -543,6 +549,10 @@ def wild_cluster_bootstrap(
     if not 0 < alpha < 1:
         raise ValueError("wild_cluster_bootstrap: alpha must be in (0, 1)")
     spec = _resolve_spec(result_or_spec)
+    term = term if term is not None else spec.get("term")
+    cluster = cluster if cluster is not None else spec.get("cluster")
+    if term is None or cluster is None:
+        raise ValueError("wild_cluster_bootstrap: name the term and the cluster column")
     problem = prepare_problem(spec, term, cluster)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     V, enumerated = draw_weights(problem.n_clusters, int(reps), weights, rng)
