@@ -253,3 +253,25 @@ def test_event_study_errors() -> None:
     )
     with pytest.raises(ValueError, match="no never-treated units and a single cohort"):
         event_study(one, "y", "firm", "year", "cohort")
+
+
+def test_cs_wrapper_reproduces_callaway_santanna_dynamic() -> None:
+    from evaluation.estimators import callaway_santanna
+
+    df = _staggered(frac=1.0)
+    got = event_study(df, "y", "firm", "year", "cohort", method="cs")
+    dyn = callaway_santanna(df, "y", "firm", "year", "cohort", base_period="universal").aggregate(
+        "dynamic"
+    )
+    exp = dyn.tidy()
+    exp = exp[exp.event_time.notna() & (exp.event_time != -1)]
+    tab = got.tidy()
+    np.testing.assert_array_equal(tab["event_time"], exp["event_time"].astype(int))
+    np.testing.assert_allclose(tab["estimate"], exp["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(tab["std_error"], exp["std_error"], rtol=1e-12)
+    V = dyn.vcov.loc[exp.term, exp.term].to_numpy()
+    np.testing.assert_allclose(got.vcov.to_numpy(), V, rtol=1e-12)
+    lead = (exp.event_time < 0).to_numpy()
+    b = exp["estimate"].to_numpy()[lead]
+    W = b @ np.linalg.solve(V[np.ix_(lead, lead)], b)
+    assert got.pretrend_test()["chi2"] == pytest.approx(W, rel=1e-10)

@@ -652,7 +652,12 @@ def event_study(
             cluster,
             cs_options or {},
         )
-        tab = dyn.tidy().sort_values("event_time", kind="stable").reset_index(drop=True)
+        full = dyn.tidy()
+        overall = full[full["event_time"].isna()]
+        # the universal base period e = -1 is normalised to zero (no standard error): omitted
+        keep = full["event_time"].notna() & (full["event_time"] != ref_period)
+        tab = full[keep].sort_values("event_time", kind="stable").reset_index(drop=True)
+        tab["event_time"] = [_num(e) for e in tab["event_time"].to_numpy(float)]
         terms = tab["term"].tolist()
         V = dyn.vcov.loc[terms, terms]
         ev = tab["event_time"].to_numpy(float)
@@ -665,11 +670,11 @@ def event_study(
             n_clusters=dyn.n_clusters,
             outcome=outcome,
             notes=list(dyn.notes),
-            info={"callaway_santanna": cs, "dynamic": dyn, "method": "cs"},
-            ref_period=-1,
+            info={"callaway_santanna": cs, "dynamic": dyn, "overall": overall, "method": "cs"},
+            ref_period=int(ref_period),
         )
         res.info["pretrend"] = _pretrend(
-            ev, tab["estimate"].to_numpy(float), V.to_numpy(float), None, None
+            ev, tab["estimate"].to_numpy(float), V.to_numpy(float), None, int(ref_period)
         )
         return res
     kind, cluster, inf_notes = resolve_inference(vcov, cluster, unit, where)
