@@ -14,6 +14,7 @@ Nothing here writes a file.
 from __future__ import annotations
 
 import codecs
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,16 +201,24 @@ def detect_encoding(path: Path, *, limit: int | None = None) -> str:
     return "utf-8"
 
 
-def detect_delimiter(path: Path, encoding: str) -> str:
-    """The delimiter among ``,``, ``;`` and tab that splits the header into most fields."""
+def detect_delimiter(path: Path, encoding: str, *, lines: int = 50) -> str:
+    """The delimiter among ``,``, ``;`` and tab that splits the first lines into the same,
+    largest number of fields (quotes respected); ties and ragged files fall back to the header.
+    """
     with path.open("r", encoding=encoding, newline="") as fh:
-        header = fh.readline()
-    counts = {d: header.count(d) for d in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    if counts[best] == 0:
-        # A one-column file is legal only for a one-column table; the column check will say.
+        head = [line for _, line in zip(range(lines), fh, strict=False)]
+    if not head:
         return ","
-    return best
+    best, best_fields = None, 1
+    for delim in DELIMITERS:
+        widths = {len(row) for row in csv.reader(head, delimiter=delim) if row}
+        if len(widths) == 1 and (width := widths.pop()) > best_fields:
+            best, best_fields = delim, width
+    if best is not None:
+        return best
+    counts = {d: head[0].count(d) for d in DELIMITERS}
+    top = max(DELIMITERS, key=lambda d: counts[d])
+    return top if counts[top] else ","
 
 
 # --------------------------------------------------------------------------- sources

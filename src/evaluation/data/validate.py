@@ -74,10 +74,13 @@ class Issue:
     rows: tuple[int, ...] = ()
     where: str = ""
     values: tuple = ()
+    source_column: str | None = None
 
     def __str__(self) -> str:
         head = f"{self.severity.upper()} [{self.rule}] {self.file or self.table or 'raw data'}"
-        if self.column:
+        if self.column and self.source_column:
+            head += f", column {self.source_column!r} (model column {self.column!r})"
+        elif self.column:
             head += f", column {self.column!r}"
         text = f"{head}: {self.problem}"
         if self.count:
@@ -176,16 +179,14 @@ class _Validator:
     ) -> None:
         src = self.sources.get(table) if table else None
         rows = tuple(int(r) for r in rows)
-        shown_col = column
-        if src and column and column in src.renamed:
-            shown_col = f"{src.renamed[column]}' (model column '{column}"
         self.issues.append(
             Issue(
                 severity=severity,
                 rule=rule,
                 table=table,
                 file=src.path.name if src else None,
-                column=shown_col,
+                column=column,
+                source_column=src.renamed.get(column) if (src and column) else None,
                 problem=problem,
                 expected=expected,
                 count=int(count),
