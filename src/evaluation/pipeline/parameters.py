@@ -51,14 +51,26 @@ class ParameterError(ValueError):
 
 
 # --- what a notebook declares ----------------------------------------------------------
-def _read_notebook(path: Path):
-    import jupytext
+_PERCENT_CELL = re.compile(r"^# %%")
+_PERCENT_PARAMS = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
 
-    return (
-        jupytext.read(path)
-        if path.suffix == ".py"
-        else __import__("nbformat").read(path, as_version=4)
-    )
+
+def _percent_parameters(text: str) -> str | None:
+    """The parameters cell of a jupytext percent-format script, read without jupytext.
+
+    A plain line scan keeps ``check`` cheap inside the kernel (jupytext takes seconds to
+    import on a loaded machine); other formats fall back to jupytext.
+    """
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if _PERCENT_PARAMS.match(line):
+            body = []
+            for nxt in lines[i + 1 :]:
+                if _PERCENT_CELL.match(nxt):
+                    break
+                body.append(nxt)
+            return "\n".join(body)
+    return None
 
 
 def parameters_cell(path: Path) -> str:
@@ -66,7 +78,17 @@ def parameters_cell(path: Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"notebook {path} does not exist")
-    nb = _read_notebook(path)
+    if path.suffix == ".py":
+        found = _percent_parameters(path.read_text(encoding="utf-8"))
+        if found is not None:
+            return found
+        import jupytext
+
+        nb = jupytext.read(path)
+    else:
+        import nbformat
+
+        nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             return cell.source

@@ -31,8 +31,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.estimators.results import TIDY_COLUMNS, EstimationResult
-
 RECORD_DIR_ENV = "EVALUATION_RECORD_DIR"
 JOB_ENV = "EVALUATION_JOB"
 ESTIMATES_FILE = "estimates.jsonl"
@@ -105,7 +103,7 @@ def _append(name: str, rows: list[dict[str, Any]]) -> None:
 
 
 def record(
-    result: EstimationResult | pd.DataFrame,
+    result: Any,
     *,
     label: str = "",
     **extra: Any,
@@ -125,6 +123,8 @@ def record(
     -------
     The rows as recorded (job identity, parameters, tidy columns), also in interactive use.
     """
+    from evaluation.estimators.results import TIDY_COLUMNS, EstimationResult
+
     if isinstance(result, EstimationResult):
         tidy = result.tidy()
         meta = {

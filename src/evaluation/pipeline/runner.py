@@ -1,0 +1,374 @@
+"""``evaluation run``: the notebook pipeline of DESIGN.md section 7.
+
+Expands ``config/pipeline.yml`` into jobs, skips those whose inputs are unchanged since their
+last success, runs the rest in parallel (local processes, or a Dask cluster with
+``--scheduler``), stage by stage, then collects every job's estimates into
+``reports/estimates.parquet``/``.csv`` and its scalars into ``reports/values.json``, writes
+``reports/run_manifest.json`` and ``reports/index.html``, and prints the final reports to PDF.
+A failed job fails only itself: the run goes on and exits non-zero with a summary at the end.
+
+Example
+-------
+``evaluation run --dry-run`` lists what would run and why; ``evaluation run --only
+03_main_effects --force`` re-runs one notebook's jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.config import Settings
+from evaluation.estimators.results import TIDY_COLUMNS
+from evaluation.pipeline import cache
+from evaluation.pipeline.jobs import Job, PipelineConfig, PipelineConfigError, load_pipeline, select
+from evaluation.pipeline.manifest import provenance, read_manifest, utc_now, write_manifest
+from evaluation.pipeline.record import JOB_COLUMNS, read_job_records
+
+log = logging.getLogger("evaluation.pipeline")
+
+ESTIMATES = "estimates"
+VALUES = "values.json"
+
+
+@dataclass
+class RunOptions:
+    """What ``evaluation run`` was asked to do (the CLI arguments, with defaults resolved)."""
+
+    pipeline: Path
+    reports: Path
+    processed: Path
+    raw: Path
+    jobs: int = 1
+    only: list[str] | None = None
+    force: bool = False
+    dry_run: bool = False
+    scheduler: str | None = None
+    pdf: bool = True
+    progress: bool | None = None  # None: a bar when stderr is a terminal
+    out: Any = field(default=sys.stdout, repr=False)
+
+
+def _emit(opts: RunOptions, text: str) -> None:
+    print(text, file=opts.out, flush=True)
+
+
+def _settings_hash(settings: Settings) -> str:
+    return cache.sha256_json(settings.model_dump(mode="json", exclude={"root"}))
+
+
+def job_components(
+    job: Job, config: PipelineConfig, shared: dict[str, str], upstream: str | None
+) -> dict[str, str]:
+    """The input hashes that decide whether ``job`` is up to date (see :mod:`cache`)."""
+    comps = {
+        "notebook": cache.sha256_file(job.path) if job.path.is_file() else "missing",
+        "parameters": cache.sha256_json(job.params),
+        **shared,
+        "runner": cache.sha256_json({"kernel": config.kernel, "time_limit": job.time_limit}),
+    }
+    if upstream is not None:
+        comps["upstream"] = upstream
+    return comps
+
+
+def _spec(job: Job, opts: RunOptions, config: PipelineConfig, settings: Settings,
+          prov: dict[str, Any], comps: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+    title = job.title or job.notebook
+    suffix = ", ".join(f"{k}={v}" for k, v in job.params.items() if k in job.grid_keys)
+    return {
+        "job": job.id,
+        "notebook": job.notebook,
+        "path": str(job.path),
+        "params": job.params,
+        "inject": {
+            "processed_dir": str(opts.processed),
+            "raw_dir": str(opts.raw),
+            "reports_dir": str(opts.reports),
+        },
+        "kernel": config.kernel,
+        "time_limit": job.time_limit,
+        "start_timeout": config.start_timeout,
+        "cwd": str(config.notebooks_dir if config.notebooks_dir.is_dir() else settings.root),
+        "root": str(settings.root),
+        "reports": str(opts.reports),
+        "page": str(job.output(opts.reports)),
+        "provenance": prov,
+        "title": f"{title} ({suffix})" if suffix else title,
+        "toc": job.final,
+        "components": comps,
+    }
+
+
+# --- collecting the estimates ------------------------------------------------------------
+def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give every column one Parquet type: numbers stay numbers, mixed columns become text."""
+    for col in frame.columns:
+        if frame[col].dtype != object:
+            continue
+        kinds = {
+            type(v)
+            for v in frame[col]
+            if v is not None and not (isinstance(v, float) and np.isnan(v))
+        }
+        if kinds and kinds <= {int, float} and col not in ("term",):
+            frame[col] = pd.to_numeric(frame[col])
+        elif kinds and kinds != {str}:
+            frame[col] = frame[col].map(lambda v: None if v is None else str(v))
+    return frame
+
+
+def collect(jobs: list[Job], reports: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Every successful job's estimates (one tidy table) and recorded values, in job order."""
+    frames, values = [], []
+    for job in jobs:
+        if cache.read_success(reports, job.id) is None:
+            continue
+        frame, vals = read_job_records(cache.job_dir(reports, job.id))
+        if len(frame):
+            frames.append(frame)
+        values.extend(vals)
+    if frames:
+        table = pd.concat(frames, ignore_index=True, sort=False)
+    else:
+        table = pd.DataFrame(columns=[*JOB_COLUMNS, *TIDY_COLUMNS])
+    params = sorted(c for c in table.columns if c.startswith("param_"))
+    first = [c for c in JOB_COLUMNS if c in table.columns]
+    tidy = [c for c in TIDY_COLUMNS if c in table.columns]
+    rest = sorted(c for c in table.columns if c not in {*first, *params, *tidy})
+    table = table[first + params + tidy + rest].astype(object).where(table.notna(), None)
+    return _tidy_types(table.reset_index(drop=True)), values
+
+
+def write_estimates(table: pd.DataFrame, values: list[dict[str, Any]], reports: Path) -> str:
+    """Write estimates.parquet/.csv and values.json atomically; return a hash of their content."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), buf, compression="zstd")
+    cache.atomic_write_bytes(reports / f"{ESTIMATES}.parquet", buf.getvalue())
+    csv = table.to_csv(index=False, lineterminator="\n")
+    cache.atomic_write_text(reports / f"{ESTIMATES}.csv", csv)
+    text = json.dumps(values, indent=1, sort_keys=True, ensure_ascii=False)
+    cache.atomic_write_text(reports / VALUES, text)
+    return cache.sha256_bytes(csv.encode() + b"\0" + text.encode())
+
+
+# --- the run --------------------------------------------------------------------------------
+def _results(specs: list[dict[str, Any]], opts: RunOptions) -> Iterator[dict[str, Any]]:
+    from evaluation.pipeline import executors
+
+    if opts.scheduler:
+        yield from executors.run_dask(specs, opts.scheduler)
+    else:
+        yield from executors.run_local(specs, max(1, opts.jobs))
+
+
+def _progress(total: int, opts: RunOptions):
+    tty = opts.progress if opts.progress is not None else sys.stderr.isatty()
+    if not tty or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="job", file=sys.stderr, dynamic_ncols=True)
+
+
+def run_pipeline(settings: Settings, opts: RunOptions) -> int:
+    """Run the pipeline; return the exit status (0 when every selected job succeeded)."""
+    t0 = time.monotonic()
+    config = load_pipeline(opts.pipeline, root=settings.root)
+    selected = {j.id for j in select(config.jobs, opts.only)}
+    reports = opts.reports
+    reports.mkdir(parents=True, exist_ok=True)
+    prov = provenance(settings.root, opts.processed)
+    lock = settings.root / "requirements.lock"
+    shared = {
+        "data": cache.data_hash(opts.processed),
+        "package": prov["source_sha256"],
+        "settings": _settings_hash(settings),
+        "lock": cache.sha256_file(lock) if lock.is_file() else "missing",
+    }
+    try:
+        previous = {j["job"]: j for j in read_manifest(reports).get("jobs", [])}
+    except (FileNotFoundError, json.JSONDecodeError):
+        previous = {}
+    entries: dict[str, dict[str, Any]] = {}
+    failed: list[dict[str, Any]] = []
+    stages = sorted({j.stage for j in config.jobs})
+    upstream: str | None = None
+    for stage in stages:
+        stage_jobs = [j for j in config.jobs if j.stage == stage]
+        if stage > stages[0]:
+            # Later stages (the final report) read the estimates of the earlier ones.
+            earlier = [j for j in config.jobs if j.stage < stage]
+            table, values = collect(earlier, reports)
+            upstream = cache.sha256_bytes(
+                table.to_csv(index=False).encode() + json.dumps(values, sort_keys=True).encode()
+            )
+            if not opts.dry_run:
+                write_estimates(table, values, reports)
+        to_run: list[dict[str, Any]] = []
+        for job in stage_jobs:
+            comps = job_components(job, config, shared, upstream)
+            page = job.output(reports)
+            reasons = cache.staleness(comps, cache.read_success(reports, job.id), page)
+            entry = {
+                "job": job.id,
+                "notebook": job.notebook,
+                "notebook_path": _rel(job.path, settings.root),
+                "parameters": job.params,
+                "stage": stage,
+                "final": job.final,
+                "page": job.relative_output(),
+                "components": comps,
+                "input_sha256": cache.sha256_json(comps),
+            }
+            if job.id not in selected:
+                old = previous.get(job.id, {})
+                ok = cache.read_success(reports, job.id) is not None
+                entry.update(status="cached" if ok and not reasons else ("stale" if ok else "not run"),
+                             reason="not selected (--only)", duration=old.get("duration"),
+                             page_sha256=old.get("page_sha256"), error=old.get("error", ""))  # fmt: skip
+                if not page.is_file():
+                    entry["page"] = None
+            elif reasons or opts.force:
+                why = ["--force"] if opts.force and not reasons else reasons
+                entry.update(status="pending", reason="; ".join(why))
+                to_run.append(_spec(job, opts, config, settings, prov, comps))
+            else:
+                old = previous.get(job.id, {})
+                entry.update(status="cached", reason="up to date", duration=old.get("duration"),
+                             page_sha256=cache.sha256_file(page), error="")  # fmt: skip
+            entries[job.id] = entry
+        if opts.dry_run:
+            for job in stage_jobs:
+                e = entries[job.id]
+                verb = {"pending": "run ", "cached": "skip"}.get(e["status"], "skip")
+                _emit(opts, f"{verb} {job.id}: {e['reason']}")
+            continue
+        bar = _progress(len(to_run), opts)
+        for n, res in enumerate(_results(to_run, opts), start=1):
+            entry = entries[res["job"]]
+            entry.update(
+                status=res["status"], duration=res.get("duration"), error=res.get("error", ""),
+                error_cell=res.get("error_cell"), page_sha256=res.get("page_sha256"),
+                started=res.get("started"),
+            )  # fmt: skip
+            if res["status"] != "ok":
+                failed.append(entry)
+            if bar is not None:
+                bar.set_postfix_str(f"{res['status']} {res['job']}"[:60])
+                bar.update(1)
+            else:
+                _emit(opts, f"[{n}/{len(to_run)}] {res['status']:6} {res['job']} "
+                            f"({res.get('duration', 0):.1f} s)")  # fmt: skip
+        if bar is not None:
+            bar.close()
+    if opts.dry_run:
+        n = sum(e["status"] == "pending" for e in entries.values())
+        _emit(opts, f"dry run: {n} of {len(entries)} jobs would run")
+        return 0
+    table, values = collect(list(config.jobs), reports)
+    write_estimates(table, values, reports)
+    manifest = {
+        "created": utc_now(),
+        "pipeline": _rel(opts.pipeline, settings.root),
+        "pipeline_sha256": cache.sha256_file(opts.pipeline),
+        "provenance": prov,
+        "inputs": {**shared, "processed_dir": str(opts.processed), "raw_dir": str(opts.raw)},
+        "executor": f"dask {opts.scheduler}" if opts.scheduler else f"local processes x{opts.jobs}",
+        "jobs": [entries[j.id] for j in config.jobs],
+        "outputs": _output_hashes(reports),
+        "summary": _summary(entries),
+        "duration": round(time.monotonic() - t0, 3),
+    }
+    write_manifest(reports, manifest)
+    from evaluation.reporting import site
+
+    pdf_errors: list[str] = []
+    if opts.pdf:
+        pdf_errors = site.print_finals(reports, out=opts.out)
+    site.build_index(reports)
+    counts = manifest["summary"]
+    _emit(opts, f"{counts['ok']} ran, {counts['cached']} up to date, {counts['failed']} failed "
+                f"({time.monotonic() - t0:.1f} s); index: {reports / 'index.html'}")  # fmt: skip
+    if failed or pdf_errors:
+        _emit(opts, "FAILED:")
+        for e in failed:
+            first = (e.get("error") or "").strip().splitlines()
+            _emit(opts, f"  {e['job']}: {first[0] if first else 'failed'} -> {reports / e['page']}")
+        for err in pdf_errors:
+            _emit(opts, f"  PDF: {err}")
+        return 1
+    return 0
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _output_hashes(reports: Path) -> dict[str, str]:
+    names = [f"{ESTIMATES}.parquet", f"{ESTIMATES}.csv", VALUES]
+    return {n: cache.sha256_file(reports / n) for n in names if (reports / n).is_file()}
+
+
+def _summary(entries: dict[str, dict[str, Any]]) -> dict[str, int]:
+    statuses = [e["status"] for e in entries.values()]
+    return {
+        "jobs": len(statuses),
+        "ok": statuses.count("ok"),
+        "cached": statuses.count("cached"),
+        "failed": statuses.count("failed"),
+        "not_run": statuses.count("not run") + statuses.count("stale"),
+    }
+
+
+def options_from_args(args: Any, settings: Settings) -> RunOptions:
+    """Resolve the CLI arguments against the settings (absolute paths everywhere)."""
+    root = settings.root
+
+    def absolute(value: Path | None, default: Path) -> Path:
+        path = Path(value) if value else default
+        return (path if path.is_absolute() else Path.cwd() / path).resolve()
+
+    raw_arg = getattr(args, "raw", None)
+    return RunOptions(
+        pipeline=absolute(getattr(args, "pipeline", None), root / "config" / "pipeline.yml"),
+        reports=absolute(getattr(args, "reports", None), settings.path("reports")),
+        processed=absolute(getattr(args, "processed", None), settings.path("processed")),
+        raw=absolute(raw_arg, settings.path("raw")),
+        jobs=int(getattr(args, "jobs", None) or os.cpu_count() or 1),
+        only=getattr(args, "only", None),
+        force=bool(getattr(args, "force", False)),
+        dry_run=bool(getattr(args, "dry_run", False)),
+        scheduler=getattr(args, "scheduler", None),
+    )
+
+
+def command(args: Any, settings: Settings) -> int:
+    """``evaluation run``: see the module docstring. Exit status 1 when any job failed."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        opts = options_from_args(args, settings)
+        if opts.jobs < 1:
+            raise PipelineConfigError(f"--jobs must be at least 1, got {opts.jobs}")
+        return run_pipeline(settings, opts)
+    except PipelineConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

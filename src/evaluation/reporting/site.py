@@ -1,0 +1,224 @@
+"""``evaluation report``: the reports index and the final reports' PDFs.
+
+``reports/index.html`` is rebuilt from ``reports/run_manifest.json``: the final reports first
+(HTML and PDF), the run's tables (estimates, values, manifest), then every job grouped by
+notebook with its parameters, status, time and a link to its page. It is plain HTML with
+inline CSS and no script, so it opens offline and from a deposited archive.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from evaluation.pipeline import cache
+from evaluation.pipeline.manifest import read_manifest, write_manifest
+
+INDEX = "index.html"
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 24px; color: #222; max-width: 1200px; }
+h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 28px; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
+th { background: #f3f5f7; }
+.ok, .cached { color: #1b5e20; } .failed { color: #b71c1c; font-weight: bold; }
+.stale, .not-run { color: #8d6e00; }
+.meta { color: #555; font-size: 13px; }
+"""
+STATUS_TEXT = {
+    "ok": "ok (ran)",
+    "cached": "ok (up to date)",
+    "failed": "FAILED",
+    "stale": "stale (inputs changed, not re-run)",
+    "not run": "not run",
+}
+
+
+def _a(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href, quote=True)}">{html.escape(text)}</a>'
+
+
+def _pdf_rel(page: str) -> str:
+    return page[: -len(".html")] + ".pdf"
+
+
+def build_index(reports: Path) -> Path:
+    """Write ``reports/index.html`` from the run manifest; every link points to a file there."""
+    reports = Path(reports)
+    manifest = read_manifest(reports)
+    jobs: list[dict[str, Any]] = manifest.get("jobs", [])
+    prov = manifest.get("provenance", {})
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        '<head><meta charset="utf-8"><title>PROMIPYME evaluation: reports</title>',
+        f"<style>{_CSS}</style></head>",
+        "<body>",
+        "<h1>PROMIPYME impact evaluation: reports</h1>",
+        f'<p class="meta">Run {html.escape(str(manifest.get("created", "")))} &middot; commit '
+        f"<code>{html.escape(str(prov.get('commit', '')))}</code> &middot; package "
+        f"{html.escape(str(prov.get('package_version', '')))} &middot; "
+        f"{html.escape(_summary_text(manifest.get('summary', {})))}</p>",
+    ]
+    finals = [j for j in jobs if j.get("final") and j.get("page")]
+    if finals:
+        parts.append("<h2>Final evaluation report</h2><ul>")
+        for job in finals:
+            label = _params_text(job)
+            links = []
+            if (reports / job["page"]).is_file():
+                links.append(_a(job["page"], "HTML"))
+            if (reports / _pdf_rel(job["page"])).is_file():
+                links.append(_a(_pdf_rel(job["page"]), "PDF"))
+            status = job.get("status", "")
+            parts.append(
+                f"<li>{html.escape(label)}: {' &middot; '.join(links) or 'no page'} "
+                f'<span class="{_cls(status)}">{html.escape(STATUS_TEXT.get(status, status))}</span></li>'
+            )
+        parts.append("</ul>")
+    files = [
+        ("estimates.csv", "every estimate of every job (CSV)"),
+        ("estimates.parquet", "the same table (Parquet)"),
+        ("values.json", "scalars recorded by the notebooks"),
+        ("run_manifest.json", "run manifest: jobs, parameters, hashes, timings, versions"),
+    ]
+    present = [(f, d) for f, d in files if (reports / f).is_file()]
+    if present:
+        parts.append("<h2>Tables and manifest</h2><ul>")
+        parts += [f"<li>{_a(f, f)}: {html.escape(d)}</li>" for f, d in present]
+        parts.append("</ul>")
+    for notebook in _ordered({j["notebook"] for j in jobs}, jobs):
+        group = [j for j in jobs if j["notebook"] == notebook]
+        keys = _param_keys(group)
+        parts.append(f'<h2 id="{html.escape(notebook, quote=True)}">{html.escape(notebook)}</h2>')
+        head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
+        parts.append(f"<table><tr>{head}<th>status</th><th>time (s)</th><th>page</th></tr>")
+        for job in group:
+            cells = "".join(
+                f"<td>{html.escape(str(job['parameters'].get(k, '')))}</td>" for k in keys
+            )
+            status = job.get("status", "")
+            dur = job.get("duration")
+            page = job.get("page")
+            link = _a(page, "open") if page and (reports / page).is_file() else "&ndash;"
+            if job.get("final") and page and (reports / _pdf_rel(page)).is_file():
+                link += " &middot; " + _a(_pdf_rel(page), "PDF")
+            error = job.get("error") or ""
+            title = f' title="{html.escape(error.splitlines()[0], quote=True)}"' if error else ""
+            parts.append(
+                f'<tr>{cells}<td class="{_cls(status)}"{title}>'
+                f"{html.escape(STATUS_TEXT.get(status, status))}</td>"
+                f"<td>{'' if dur is None else f'{float(dur):.1f}'}</td><td>{link}</td></tr>"
+            )
+        parts.append("</table>")
+    parts += ["</body>", "</html>", ""]
+    path = reports / INDEX
+    cache.atomic_write_text(path, "\n".join(parts))
+    return path
+
+
+def _cls(status: str) -> str:
+    return status.replace(" ", "-")
+
+
+def _summary_text(summary: dict[str, Any]) -> str:
+    if not summary:
+        return ""
+    return (
+        f"{summary.get('jobs', 0)} jobs: {summary.get('ok', 0)} ran, "
+        f"{summary.get('cached', 0)} up to date, {summary.get('failed', 0)} failed, "
+        f"{summary.get('not_run', 0)} not run"
+    )
+
+
+def _ordered(names: set[str], jobs: list[dict[str, Any]]) -> list[str]:
+    order: list[str] = []
+    for job in jobs:
+        if job["notebook"] in names and job["notebook"] not in order:
+            order.append(job["notebook"])
+    return order
+
+
+def _param_keys(group: list[dict[str, Any]]) -> list[str]:
+    keys: list[str] = []
+    for job in group:
+        for key in job.get("parameters", {}):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _params_text(job: dict[str, Any]) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in job.get("parameters", {}).items())
+    return f"{job['notebook']} ({params})" if params else job["notebook"]
+
+
+def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False) -> list[str]:
+    """Print every successful final report to PDF beside its HTML; return error messages.
+
+    A PDF is re-printed only when its HTML changed (the page hash is kept in the job's cache
+    folder), so a run with nothing changed stays fast. The manifest records each PDF's hash.
+    """
+    from evaluation.reporting import pdf
+
+    reports = Path(reports)
+    manifest = read_manifest(reports)
+    todo: list[tuple[Path, Path, str]] = []
+    finals = [
+        j for j in manifest.get("jobs", [])
+        if j.get("final") and j.get("status") in ("ok", "cached") and j.get("page")
+    ]  # fmt: skip
+    for job in finals:
+        page = reports / job["page"]
+        target = reports / _pdf_rel(job["page"])
+        stamp = cache.job_dir(reports, job["job"]) / "pdf.json"
+        current = cache.sha256_file(page)
+        if not force and target.is_file() and stamp.is_file():
+            if json.loads(stamp.read_text(encoding="utf-8")).get("page_sha256") == current:
+                continue
+        todo.append((page, target, str(job["parameters"].get("language", "en"))))
+    errors: list[str] = []
+    if todo:
+        try:
+            pdf.print_pdfs(todo)
+        except Exception as err:  # no Chromium, a crash: the HTML reports stand; say so
+            errors.append(f"could not print the final reports to PDF: {type(err).__name__}: {err}")
+        for page, target, _ in todo:
+            if target.is_file() and not errors:
+                stamp = cache.job_dir(reports, _job_of(manifest, page, reports)) / "pdf.json"
+                cache.atomic_write_text(
+                    stamp, json.dumps({"page_sha256": cache.sha256_file(page)}, sort_keys=True)
+                )
+                print(f"printed {target}", file=out)
+    for job in finals:
+        target = reports / _pdf_rel(job["page"])
+        job["pdf"] = _pdf_rel(job["page"]) if target.is_file() else None
+        job["pdf_sha256"] = cache.sha256_file(target) if target.is_file() else None
+    write_manifest(reports, {k: v for k, v in manifest.items() if k != "schema"})
+    return errors
+
+
+def _job_of(manifest: dict[str, Any], page: Path, reports: Path) -> str:
+    for job in manifest.get("jobs", []):
+        if job.get("page") and (reports / job["page"]) == page:
+            return job["job"]
+    raise KeyError(page)
+
+
+def command(args: Any, settings: Any) -> int:
+    """``evaluation report``: rebuild the index and print the final reports to PDF."""
+    value = getattr(args, "reports", None)
+    reports = Path(value).resolve() if value else settings.path("reports")
+    try:
+        errors = print_finals(reports)
+        path = build_index(reports)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"index: {path}")
+    for err in errors:
+        print(f"error: {err}", file=sys.stderr)
+    return 1 if errors else 0
