@@ -1,0 +1,306 @@
+"""``prepare``: hand-checked outcomes, pseudonyms, privacy, atomicity, determinism, raw untouched.
+
+The small data set (tests/data/small) was built so that real base-year USD values are round:
+nominal = real USD x FX[base] x PPI[t] / PPI[base]. Prices used below (prices.csv):
+  CO  PPI 2015 = 100, 2016 = 105; FX 2015 (base) = 2500 COP/USD
+  EC  PPI 2015 = 100, 2016 = 104, 2017 = 104, 2018 = 106; FX = 1 (dollarized)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from evaluation.cli import main
+from evaluation.config import Settings, load_settings
+from evaluation.data import prepare as prepare_mod
+from evaluation.data.codebook import PANEL_COLUMNS, personal_columns
+from evaluation.data.load import load_panel, load_table, load_truth
+from evaluation.data.prepare import PrepareError, prepare, pseudonym
+from evaluation.data.schema import panel_schema
+from tests.conftest import REPO, TEST_DATA
+
+SMALL = TEST_DATA / "small"
+BROKEN = TEST_DATA / "broken"
+KEY = "prepare-test-key"
+SETTINGS = load_settings(root=REPO)
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", KEY)
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("EVALUATION_PSEUDONYM_KEY", KEY)
+    try:
+        out = tmp_path_factory.mktemp("prepared") / "processed"
+        prepare(SMALL, out, settings=SETTINGS)
+        return out
+    finally:
+        mp.undo()
+
+
+def row(panel: pd.DataFrame, firm: str, year: int) -> pd.Series:
+    hit = panel[(panel.firm_id == pseudonym(KEY.encode(), firm)) & (panel.year == year)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+def tree_hash(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_outcomes_match_hand_computation(prepared):
+    panel = load_panel(prepared)
+    # F01, Colombia, 2016 (cohort 2016, founded 2005):
+    #   sales 630,000,000 COP x (100/105) = 600,000,000 real COP / 2500 = 240,000 USD
+    #   inputs 315,000,000 x (100/105) / 2500 = 120,000; VA = 240,000 - 120,000 = 120,000
+    #   employees 12 -> labor productivity 10,000; exports 26,250,000 -> 10,000 USD
+    #   wage bill 126,000,000 -> 48,000; capital 1,260,000,000 -> 480,000
+    r = row(panel, "F01", 2016)
+    assert r.sales_usd == pytest.approx(240_000, rel=1e-12)
+    assert r.intermediate_inputs_usd == pytest.approx(120_000, rel=1e-12)
+    assert r.value_added_usd == pytest.approx(120_000, rel=1e-12)
+    assert r.labor_productivity == pytest.approx(10_000, rel=1e-12)
+    assert r.log_labor_productivity == pytest.approx(math.log(10_000), abs=1e-12)
+    assert r.log_value_added == pytest.approx(math.log(120_000), abs=1e-12)
+    assert r.log_sales == pytest.approx(math.log(240_000), abs=1e-12)
+    assert r.log_employees == pytest.approx(math.log(12), abs=1e-12)
+    assert r.exports_usd == pytest.approx(10_000, rel=1e-12) and r.exporter == 1
+    assert r.wage_bill_usd == pytest.approx(48_000, rel=1e-12)
+    assert r.capital_stock_usd == pytest.approx(480_000, rel=1e-12)
+    assert (r.cohort, r.rel_time, r.post, r.treated, r.firm_age) == (2016, 0, 1, 1, 11)
+    assert (r.country, r.cluster_id, r.organization, r.women_led) == ("CO", "CL01", "CCB", 1)
+    # Baseline = first cohort - 1 = 2015: F01 had 10 employees and
+    # VA = (500,000,000 - 300,000,000) / 2500 = 80,000 USD -> productivity 8,000
+    assert r.baseline_log_employees == pytest.approx(math.log(10), abs=1e-12)
+    assert r.baseline_log_labor_productivity == pytest.approx(math.log(8_000), abs=1e-12)
+    assert r.balanced == 1
+    # F01, 2015: the year before support: rel_time -1, not treated
+    r = row(panel, "F01", 2015)
+    assert (r.rel_time, r.post, r.treated) == (-1, 0, 0)
+    # F04, Ecuador, 2017 (cohort 2017): 208,000 / 1.04 = 200,000; 104,000 / 1.04 = 100,000
+    r = row(panel, "F04", 2017)
+    assert r.value_added_usd == pytest.approx(100_000, rel=1e-12)
+    assert r.labor_productivity == pytest.approx(10_000, rel=1e-12)  # 10 employees
+    assert (r.rel_time, r.post) == (0, 1)
+    assert row(panel, "F04", 2016).post == 0
+    # F05, Ecuador, 2018, comparison firm: sales 106,000 / 1.06 = 100,000, inputs
+    # 127,200 / 1.06 = 120,000 -> VA = -20,000: flagged, kept, no logs of VA or productivity
+    r = row(panel, "F05", 2018)
+    assert r.value_added_usd == pytest.approx(-20_000, rel=1e-12)
+    assert r.va_nonpositive == 1
+    assert math.isnan(r.log_value_added) and math.isnan(r.log_labor_productivity)
+    assert r.labor_productivity == pytest.approx(-20_000 / 6, rel=1e-12)
+    assert r.log_sales == pytest.approx(math.log(100_000), abs=1e-12)
+    assert r.cohort == 0 and math.isnan(r.rel_time) and (r.post, r.treated) == (0, 0)
+    # comparison firms get the same calendar baseline year (2015): 98,000 - 61,000 = 37,000
+    assert r.baseline_log_labor_productivity == pytest.approx(math.log(37_000 / 6), abs=1e-12)
+    # F06, 2015: zero employees -> no productivity, no log employees; VA 20,000 - 12,000
+    r = row(panel, "F06", 2015)
+    assert r.value_added_usd == pytest.approx(8_000, rel=1e-12) and r.va_nonpositive == 0
+    assert math.isnan(r.labor_productivity) and math.isnan(r.log_employees)
+    # F06, 2014: did not respond -> kept as a row, every survey value missing
+    r = row(panel, "F06", 2014)
+    assert r.responded == 0 and math.isnan(r.sales_usd) and math.isnan(r.va_nonpositive)
+    assert row(panel, "F06", 2020).balanced == 0  # missing 2014
+    assert row(panel, "F03", 2014).balanced == 0  # missing 2019
+
+
+def test_panel_contract(prepared):
+    panel = load_panel(prepared)
+    assert list(panel.columns) == list(PANEL_COLUMNS)
+    panel_schema().validate(panel, lazy=True)
+    assert len(panel) == 42 and panel.firm_id.str.fullmatch(r"[0-9a-f]{16}").all()
+    keys = list(zip(panel.firm_id, panel.year, strict=True))
+    assert keys == sorted(keys)
+    assert panel.va_nonpositive.sum() == 1
+    assert set(panel.cohort) == {0, 2016, 2017}
+
+
+def test_samples_and_tables(prepared):
+    sizes = {s: len(load_panel(prepared, s)) for s in ("all", "CO", "EC", "women_led")}
+    assert sizes == {"all": 42, "CO": 21, "EC": 21, "women_led": 21}
+    assert len(load_panel(prepared, "men_led")) == 21
+    assert len(load_panel(prepared, "participants")) == 21
+    assert set(load_panel(prepared, "balanced").firm_id.map(len)) == {16}
+    assert load_panel(prepared, "balanced").firm_id.nunique() == 4
+    with pytest.raises(KeyError, match="unknown sample"):
+        load_panel(prepared, "PE")
+    firms = load_table("firms", prepared)
+    assert not set(personal_columns("firms")) & set(firms.columns)
+    links = load_table("links", prepared)
+    assert set(links.firm_a) | set(links.firm_b) <= set(firms.firm_id)
+    orgs = load_table("organizations", prepared)
+    assert list(orgs.organization.unique()) == ["CCB", "CCQ"] and len(orgs) == 6
+    assert load_truth(SMALL) is None
+
+
+def uncompressed_text(path: Path) -> bytes:
+    """Every cell of a Parquet file as CSV bytes (compressed pages would hide a match)."""
+    buf = io.BytesIO()
+    pacsv.write_csv(pq.read_table(path), buf)
+    return buf.getvalue()
+
+
+def test_no_personal_data_in_processed(prepared):
+    firms = pd.read_csv(SMALL / "firms.csv", dtype=str, keep_default_na=False)
+    needles = set()
+    for col in personal_columns("firms"):
+        needles |= {v for v in firms[col] if v}
+    assert len(needles) == 6 * 3 + 5  # tax id, firm name, owner for all; one has no e-mail
+    for path in sorted(prepared.iterdir()):
+        blobs = [path.read_bytes()]
+        if path.suffix == ".parquet":
+            blobs.append(uncompressed_text(path))
+        for blob in blobs:
+            for needle in needles:
+                for form in {needle, needle.upper(), needle.lower()}:
+                    for enc in ("utf-8", "latin-1"):
+                        assert form.encode(enc, "ignore") not in blob, (path.name, needle)
+    # The program's own firm ids ("F01") are not personal, but they must not survive either;
+    # they are too short to grep for in hex digests, so compare cells.
+    raw_ids = set(firms.firm_id)
+    for path in sorted(prepared.glob("*.parquet")):
+        table = pq.read_table(path)
+        for name in table.column_names:
+            values = set(map(str, table.column(name).to_pylist()))
+            assert not values & raw_ids, (path.name, name)
+
+
+def test_deterministic_bytes(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    prepare(SMALL, a, settings=SETTINGS)
+    prepare(SMALL, b, settings=SETTINGS)
+    assert tree_hash(a) == tree_hash(b)
+    assert sorted(tree_hash(a)) == [
+        "data_manifest.json",
+        "firms.parquet",
+        "links.parquet",
+        "organizations.parquet",
+        "panel.parquet",
+    ]
+    meta = pq.ParquetFile(a / "panel.parquet").metadata
+    assert meta.num_rows == 42 and meta.num_row_groups == 1
+
+
+@pytest.mark.parametrize("fail_at", [1, 3])
+def test_failure_leaves_no_partial_output(tmp_path, monkeypatch, fail_at):
+    out = tmp_path / "processed"
+    calls = {"n": 0}
+    real = prepare_mod._write_parquet
+
+    def flaky(reader, path):
+        calls["n"] += 1
+        if calls["n"] == fail_at:
+            raise OSError("disk full (simulated)")
+        return real(reader, path)
+
+    monkeypatch.setattr(prepare_mod, "_write_parquet", flaky)
+    with pytest.raises(OSError, match="disk full"):
+        prepare(SMALL, out, settings=SETTINGS)
+    assert list(out.iterdir()) == []  # no outputs, no manifest, no staging folder
+
+
+def test_failure_keeps_the_previous_dataset(tmp_path, monkeypatch):
+    out = tmp_path / "processed"
+    prepare(SMALL, out, settings=SETTINGS)
+    before = tree_hash(out)
+    monkeypatch.setattr(prepare_mod, "_write_parquet", _boom)
+    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "another key")
+    with pytest.raises(OSError):
+        prepare(SMALL, out, settings=SETTINGS)
+    assert tree_hash(out) == before
+
+
+def _boom(reader, path):
+    if path.name == "links.parquet":
+        raise OSError("simulated failure")
+    return prepare_mod.pq.write_table(reader.read_all(), path) or 0
+
+
+def test_invalid_raw_writes_nothing(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    shutil.copytree(SMALL, raw)
+    shutil.copy(BROKEN / "negative_sales" / "firm_years.csv", raw / "firm_years.csv")
+    out = tmp_path / "processed"
+    with pytest.raises(PrepareError, match="1 error") as err:
+        prepare(raw, out, settings=SETTINGS)
+    assert err.value.report is not None and not err.value.report.ok
+    assert list(out.iterdir()) == []
+    assert main(["prepare", "--raw", str(raw), "--processed", str(out)]) == 1
+    assert "line 17 " in capsys.readouterr().out
+
+
+def test_raw_never_written_by_validate_prepare_verify(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SMALL, raw)
+    before = tree_hash(raw)
+    out = tmp_path / "processed"
+    assert main(["validate", str(raw)]) == 0
+    assert main(["prepare", "--raw", str(raw), "--processed", str(out)]) == 0
+    assert main(["verify", "--raw", str(raw), "--processed", str(out)]) == 0
+    assert tree_hash(raw) == before
+    with pytest.raises(PrepareError, match="inside raw"):
+        prepare(raw, raw / "processed", settings=SETTINGS)
+    assert tree_hash(raw) == before
+
+
+def test_key_required_for_real_data(tmp_path, monkeypatch):
+    monkeypatch.delenv("EVALUATION_PSEUDONYM_KEY")
+    settings = Settings(root=tmp_path)
+    with pytest.raises(PrepareError, match="EVALUATION_PSEUDONYM_KEY") as err:
+        prepare(SMALL, tmp_path / "out", settings=settings)
+    assert ".pseudonym_key" in str(err.value)
+    assert not (tmp_path / "out").exists()
+    (tmp_path / ".pseudonym_key").write_text("a-local-secret\n")
+    result = prepare(SMALL, tmp_path / "out", settings=settings)
+    assert result.manifest["pseudonym_key"]["source"] == "file .pseudonym_key"
+    ids = set(load_table("firms", tmp_path / "out").firm_id)
+    assert pseudonym(b"a-local-secret", "F01") in ids
+    assert pseudonym(KEY.encode(), "F01") not in ids
+
+
+def test_simulated_data_uses_the_documented_default_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("EVALUATION_PSEUDONYM_KEY")
+    raw = tmp_path / "raw"
+    shutil.copytree(SMALL, raw)
+    (raw / ".simulate.json").write_text(json.dumps({"seed": 1}))
+    result = prepare(raw, tmp_path / "out", settings=Settings(root=tmp_path))
+    assert result.manifest["pseudonym_key"]["source"] == "public default for simulated data"
+    ids = set(load_table("firms", tmp_path / "out").firm_id)
+    assert pseudonym(prepare_mod.SIMULATION_KEY, "F01") in ids
+
+
+def test_simulated_default_data_prepares(tmp_path, monkeypatch):
+    raw = REPO / "data" / "raw"
+    if not (raw / "firms.csv").is_file():
+        pytest.skip("no simulated data in data/raw")
+    monkeypatch.delenv("EVALUATION_PSEUDONYM_KEY")
+    before = tree_hash(raw)
+    result = prepare(raw, tmp_path / "processed", settings=SETTINGS)
+    assert result.report.ok, result.report.format()
+    panel = load_panel(tmp_path / "processed")
+    years = pd.read_csv(raw / "firm_years.csv")
+    assert len(panel) == len(years)
+    firms = load_table("firms", tmp_path / "processed")
+    assert firms.loc[firms.participant == 1, "cluster_id"].nunique() == 26
+    assert tree_hash(raw) == before
+    truth = load_truth(raw)
+    assert truth is None or isinstance(truth, dict)
