@@ -63,11 +63,11 @@ def test_secondary_suppression_in_a_crosstab_of_counts_converges():
     assert not mask[["total"]].to_numpy().any()
 
 
-def test_zero_counts_are_shown_and_their_statistics_withheld():
-    table = pd.DataFrame({"firms": [0, 9], "mean": [np.nan, 4.2]}, index=["x", "y"])
+def test_zero_counts_are_shown_and_their_undefined_statistics_print_as_missing():
+    table = pd.DataFrame({"firms": [0, 9, 1], "mean": [np.nan, 4.2, 3.0]}, index=["x", "y", "z"])
     published = publish_table(table, count_columns={"mean": "firms"}, min_cell=5)
-    assert published.frame["firms"].tolist() == ["0", "9"]
-    assert published.frame["mean"].tolist() == ["s", "4.200"]
+    assert published.frame["firms"].tolist() == ["0", "9", "s"]
+    assert published.frame["mean"].tolist() == ["–", "4.200", "s"]
 
 
 def test_statistic_with_its_own_count_column():

@@ -5,7 +5,8 @@ statistical disclosure control for business microdata (e.g. Eurostat's *Handbook
 Statistical Disclosure Control*, ch. 4; Hundepool et al. 2012):
 
 * **Primary suppression** — every statistic (count, mean, share, estimate) computed from fewer
-  than ``min_cell`` firms is withheld. Counts of zero are shown (they reveal no firm's value).
+  than ``min_cell`` firms (but at least one) is withheld. Cells of zero firms are shown: they
+  reveal no firm's value, and a statistic of zero firms is undefined and prints as missing.
 * **Secondary suppression** — where the published cells of a line add up to a published total
   (the rows above a total row, the columns left of a total column), a single suppressed cell
   could be recovered by subtraction; the next-smallest cell of that line is then withheld too,
@@ -159,19 +160,17 @@ def suppression_mask(
     numeric_cols = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
     primary = pd.DataFrame(False, index=df.index, columns=df.columns)
 
-    def small(column: str, *, zero_is_small: bool) -> pd.Series:
+    def small(column: str) -> pd.Series:
         v = numeric[column]
-        below = v < min_cell
-        return below if zero_is_small else below & (v > 0)
+        return ((v < min_cell) & (v > 0)).fillna(False)
 
     for column in counts:
-        primary[column] |= small(column, zero_is_small=False).fillna(False)
+        primary[column] |= small(column)
     for stat, sources in stat_counts.items():
         for source in sources:
-            # a statistic of zero firms is undefined: withhold it too
-            primary[stat] |= small(source, zero_is_small=True).fillna(False)
+            primary[stat] |= small(source)
     if row_count is not None:
-        thin = small(row_count, zero_is_small=True).fillna(False)
+        thin = small(row_count)
         for column in numeric_cols:
             if column != row_count:
                 primary[column] |= thin

@@ -124,6 +124,8 @@ def fmt_percent(share: Any, language: str = "en", digits: int = 1) -> str:
 def fmt_interval(low: Any, high: Any, language: str = "en", digits: int = 3) -> str:
     """A confidence interval: ``[0.012, 0.045]``; Spanish separates with ``;`` (decimal comma)."""
     sep = ", " if check_language(language) == "en" else "; "
+    if _is_missing(low) or _is_missing(high):
+        return MISSING
     return f"[{fmt_number(low, language, digits)}{sep}{fmt_number(high, language, digits)}]"
 
 
@@ -134,6 +136,12 @@ def fmt_pvalue(p: Any, language: str = "en") -> str:
     if float(p) < 0.001:
         return "< " + fmt_number(0.001, language, 3)
     return fmt_number(p, language, 3)
+
+
+def fmt_p(p: Any, language: str = "en") -> str:
+    """A p-value as a statement for running text: ``p = 0.012`` or ``p < 0.001``."""
+    text = fmt_pvalue(p, language)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def fmt_date(value: _dt.date | str, language: str = "en") -> str:

@@ -72,6 +72,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sample.EC": _m("firms in Ecuador", "empresas de Ecuador"),
     "sample.women_led": _m("women-led firms", "empresas lideradas por mujeres"),
     "sample.men_led": _m("firms not led by women", "empresas no lideradas por mujeres"),
+    "sample.participants": _m("participating firms", "empresas participantes"),
     "sample.balanced": _m(
         "firms that responded every year", "empresas que respondieron todos los años"
     ),
@@ -120,6 +121,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Log labor productivity at baseline", "Log de la productividad laboral en la línea de base"
     ),
     "var.va_nonpositive": _m("Non-positive value added", "Valor agregado no positivo"),
+    "var.country": _m("Country", "País"),
+    "var.sector": _m("Sector", "Sector"),
     "var.cohort": _m("Cohort (first year of support)", "Cohorte (primer año de apoyo)"),
     "var.treated": _m(
         "Participant after start of support", "Participante tras el inicio del apoyo"
@@ -207,6 +210,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "al prepararlo.",
     ),
     "nb01.warnings": _m("Validation warnings", "Advertencias de la validación"),
+    "nb01.rule": _m("Rule", "Regla"),
+    "nb01.table": _m("Table", "Tabla"),
+    "nb01.problem": _m("Finding", "Hallazgo"),
+    "nb01.rows": _m("Rows", "Filas"),
     "nb01.composition": _m("Composition of the panel", "Composición del panel"),
     "nb01.row.firms": _m("Firms", "Empresas"),
     "nb01.row.participants": _m("Participating firms", "Empresas participantes"),
@@ -237,9 +244,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "nb01.attrition.result": _m(
         "Differential attrition (participants vs comparison, {post_from} onwards vs before): "
-        "{effect} percentage points, 95% CI {ci}, p = {p} ({inference}).",
+        "{effect} percentage points, 95% CI {ci}, {p} ({inference}).",
         "Deserción diferencial (participantes frente a comparación, desde {post_from} frente a "
-        "antes): {effect} puntos porcentuales, IC 95 % {ci}, p = {p} ({inference}).",
+        "antes): {effect} puntos porcentuales, IC 95 % {ci}, {p} ({inference}).",
     ),
     "nb01.missing.heading": _m("Missing values", "Valores faltantes"),
     "nb01.missing.text": _m(
@@ -285,8 +292,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "apoyan en tendencias paralelas (condicionales a covariables), no en niveles iguales.",
     ),
     "nb02.balance.joint": _m(
-        "Joint test that the covariates do not predict participation: F = {f}, p = {p}.",
-        "Prueba conjunta de que las covariables no predicen la participación: F = {f}, p = {p}.",
+        "Joint test that the covariates do not predict participation: F = {f}, {p}.",
+        "Prueba conjunta de que las covariables no predicen la participación: F = {f}, {p}.",
     ),
     "nb02.trend.heading": _m("The outcome over time", "Evolución del resultado"),
     "nb02.trend.text": _m(
@@ -317,10 +324,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "nb03.table.heading": _m("Estimates", "Estimaciones"),
     "nb03.result": _m(
-        "{estimator}: {effect}; 95% CI {ci_crv1} with CRV1 (p = {p_crv1}) and {ci_wcb} with "
-        "the wild cluster bootstrap (p = {p_wcb}).",
-        "{estimator}: {effect}; IC 95 % {ci_crv1} con CRV1 (p = {p_crv1}) y {ci_wcb} con el "
-        "bootstrap salvaje por conglomerados (p = {p_wcb}).",
+        "{estimator}: {effect}; 95% CI {ci_crv1} with CRV1 ({p_crv1}) and {ci_wcb} with "
+        "the wild cluster bootstrap ({p_wcb}).",
+        "{estimator}: {effect}; IC 95 % {ci_crv1} con CRV1 ({p_crv1}) y {ci_wcb} con el "
+        "bootstrap salvaje por conglomerados ({p_wcb}).",
     ),
     "nb03.caveat": _m(
         "With staggered entry and effects that change over time, the TWFE coefficient can "
@@ -343,9 +350,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "nb04.pretest": _m(
         "Joint test that every pre-program coefficient is zero: statistic {stat} on {df} "
-        "degrees of freedom, p = {p}.",
+        "degrees of freedom, {p}.",
         "Prueba conjunta de que todos los coeficientes previos al programa son cero: "
-        "estadístico {stat} con {df} grados de libertad, p = {p}.",
+        "estadístico {stat} con {df} grados de libertad, {p}.",
     ),
     "nb04.pretest.reject": _m(
         "The pre-trends are jointly different from zero at the 5% level: read the effects with "
@@ -401,6 +408,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Estos datos no tienen archivo de verdad (datos reales): la comparación con los efectos "
         "verdaderos solo se aplica a datos simulados.",
     ),
+    "nb05.truth.other_sample": _m(
+        "The truth file gives true effects for all firms and by women-led status only; there "
+        "is no true effect to compare with for {sample}.",
+        "El archivo de verdad da los efectos verdaderos solo para todas las empresas y según el "
+        "liderazgo femenino; no hay efecto verdadero con el que comparar para {sample}.",
+    ),
+    "nb05.target": _m("Target", "Objetivo"),
+    "nb05.overall": _m("Overall", "Total"),
+    "nb05.truth.weights": _m(
+        "The true overall effect averages over treated firm-years; Callaway–Sant'Anna's simple "
+        "aggregation weights cohorts by size and uses only firms observed every year, so small "
+        "differences in weighting are expected besides estimation error.",
+        "El efecto total verdadero promedia sobre las observaciones tratadas; la agregación "
+        "simple de Callaway–Sant'Anna pondera las cohortes por tamaño y usa solo empresas "
+        "observadas todos los años, por lo que, además del error de estimación, cabe esperar "
+        "pequeñas diferencias de ponderación.",
+    ),
     "nb05.truth.other_outcome": _m(
         "The truth file describes {truth_outcome}; this page estimates {outcome}, so there is "
         "nothing to compare.",
@@ -426,10 +450,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nb06.ddd.text": _m(
         "The triple difference compares the effect of participation on women-led firms with "
         "that on other firms; zero means equal effects. Difference: {effect}, 95% CI {ci}, "
-        "p = {p} ({inference}).",
+        "{p} ({inference}).",
         "La triple diferencia compara el efecto de la participación en las empresas lideradas "
         "por mujeres con el efecto en las demás; cero significa efectos iguales. Diferencia: "
-        "{effect}, IC 95 % {ci}, p = {p} ({inference}).",
+        "{effect}, IC 95 % {ci}, {p} ({inference}).",
     ),
     "nb06.subgroups.heading": _m("Effects by subgroup", "Efectos por subgrupo"),
     "nb06.subgroups.text": _m(
@@ -442,6 +466,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "múltiples.",
     ),
     "nb06.dimension": _m("Dimension", "Dimensión"),
+    "nb06.note": _m("Note", "Nota"),
+    "nb06.not_estimable": _m(
+        "Subgroups without an estimate could not be estimated on their own: too few firms, "
+        "strata or comparison firms for the estimator.",
+        "Los subgrupos sin estimación no pudieron estimarse por separado: muy pocas empresas, "
+        "estratos o empresas de comparación para el estimador.",
+    ),
+    "nb06.not_estimated": _m("not estimable", "no estimable"),
     "nb06.subgroup": _m("Subgroup", "Subgrupo"),
     # --- notebook 07: final report -------------------------------------------------------
     "final.title": _m(

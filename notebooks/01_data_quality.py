@@ -1,0 +1,178 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 Data quality
+# Validation summary, response and attrition by group and year, missing and extreme values.
+# The narrative printed below comes from the message catalogue, in the report language.
+
+# %% tags=["parameters"]
+outcome = "log_labor_productivity"
+sample = "all"
+language = "en"
+seed = 20160601
+processed_dir = "data/processed"
+raw_dir = "data/raw"
+
+# %%
+from evaluation.pipeline.parameters import check
+
+params = check(globals(), notebook="01_data_quality")
+
+# %%
+from evaluation.config import load_settings
+from evaluation.data.load import load_panel
+from evaluation.pipeline import record, record_value
+from evaluation.reporting import figures, sections
+from evaluation.reporting.quality import attrition_did, validation_summary
+from evaluation.reporting.sections import heading, say, show
+from evaluation.reporting.tables import publish_table
+from evaluation.reporting.translations import fmt_int, fmt_interval, fmt_number, fmt_p, t
+
+settings = load_settings()
+min_cell = settings.analysis.min_cell
+panel = load_panel(sections.resolve(processed_dir), sample)
+
+# %%
+heading("nb01.title", language, level=1)
+say("nb01.intro", language, sample=sections.sample_label(sample, language))
+
+# %%
+heading("nb01.validation.heading", language)
+summary = validation_summary(sections.resolve(raw_dir), settings, language)
+years = panel["year"]
+if summary.error is None:
+    say(
+        "nb01.validation.text",
+        language,
+        n_errors=fmt_int(summary.n_errors, language),
+        n_warnings=fmt_int(summary.n_warnings, language),
+        n_rows=fmt_int(len(panel), language),
+        n_firms=fmt_int(panel["firm_id"].nunique(), language),
+        first_year=int(years.min()),
+        last_year=int(years.max()),
+    )
+else:
+    say("nb01.validation.unavailable", language, reason=summary.error)
+record_value("validation_errors", summary.n_errors)
+_ = record_value("validation_warnings", summary.n_warnings)
+
+# %%
+if len(summary.warnings):
+    show(
+        publish_table(
+            summary.warnings, min_cell=1, language=language, caption=t("nb01.warnings", language)
+        )
+    )
+show(
+    publish_table(
+        sections.composition(panel, language),
+        min_cell=min_cell,
+        language=language,
+        caption=t("nb01.composition", language),
+    )
+)
+
+# %%
+heading("nb01.response.heading", language)
+say("nb01.response.text", language)
+response = sections.response_by_year(panel, language)
+published = publish_table(
+    response,
+    count_columns={"rate_participants": "n_participants", "rate_comparison": "n_comparison"},
+    percent_columns=["rate_participants", "rate_comparison"],
+    min_cell=min_cell,
+    language=language,
+    labels={
+        "n_participants": t("common.participants", language),
+        "rate_participants": f"{t('common.response_rate', language)}: {t('common.participants', language).lower()}",
+        "n_comparison": t("common.comparison", language),
+        "rate_comparison": f"{t('common.response_rate', language)}: {t('common.comparison', language).lower()}",
+    },
+    caption=t("common.response_rate", language),
+)
+show(published)
+show(
+    figures.trend_figure(
+        sections.response_long(published.values, language),
+        y="rate",
+        language=language,
+        percent=True,
+        ylabel=t("common.response_rate", language),
+        title=t("fig.response.title", language),
+    )
+)
+
+# %%
+attrition = attrition_did(panel, settings)
+record(attrition.result, label="differential attrition (response rate, 2x2 DiD)")
+row = attrition.result.tidy().iloc[0]
+say(
+    "nb01.attrition.result",
+    language,
+    post_from=attrition.post_from,
+    effect=fmt_number(100 * row["estimate"], language, 1),
+    ci=fmt_interval(100 * row["conf_low"], 100 * row["conf_high"], language, 1),
+    p=fmt_p(row["p_value"], language),
+    inference=t(
+        "inf.crv1",
+        language,
+        cluster=settings.analysis.cluster,
+        n_clusters=attrition.result.n_clusters,
+    ),
+)
+
+# %%
+heading("nb01.missing.heading", language)
+say("nb01.missing.text", language)
+show(
+    publish_table(
+        sections.missingness(panel, language),
+        count_columns={
+            "missing_participants": "n_participants",
+            "missing_comparison": "n_comparison",
+        },
+        percent_columns=["missing_participants", "missing_comparison"],
+        min_cell=min_cell,
+        language=language,
+        labels={
+            "n_participants": t("common.participants", language),
+            "missing_participants": f"{t('common.missing_share', language)}: {t('common.participants', language).lower()}",
+            "n_comparison": t("common.comparison", language),
+            "missing_comparison": f"{t('common.missing_share', language)}: {t('common.comparison', language).lower()}",
+        },
+    )
+)
+
+# %%
+heading("nb01.outliers.heading", language)
+say("nb01.outliers.text", language, k=3)
+extreme = sections.outliers(panel, language, k=3.0)
+firm_columns = [c for c in extreme.columns if c.startswith("firms_")]
+show(
+    publish_table(
+        extreme,
+        count_columns={
+            c: c.replace("firm_years_", "firms_")
+            for c in extreme.columns
+            if c.startswith("firm_years_")
+        },
+        min_cell=min_cell,
+        language=language,
+        labels={
+            c: f"{t('nb01.row.firm_years', language)}: {t('country.' + c.split('_')[-1], language)}"
+            if c.startswith("firm_years_")
+            else f"{t('common.n_firms', language)}: {t('country.' + c.split('_')[-1], language)}"
+            for c in extreme.columns
+        },
+    )
+)

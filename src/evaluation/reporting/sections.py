@@ -1,0 +1,322 @@
+"""Building blocks of the report pages: narrative output and descriptive tables.
+
+Notebooks stay thin (load, one or two calls, narrative): what they would otherwise compute
+twice lives here. Everything returns aggregated tables with the number of firms behind each
+statistic, ready for :func:`evaluation.reporting.tables.publish_table`; nothing here returns
+firm-level rows. Narrative is printed through :func:`say`/:func:`heading`, which take message
+ids of the catalogue, so a page reads the same in English and Spanish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evaluation.reporting.translations import has_message, t, variable_label
+
+UNIT = "firm_id"
+# Money variables screened for extreme values (on the log scale, within country).
+SCREENED = ("sales_usd", "intermediate_inputs_usd", "value_added_usd", "employees",
+            "capital_stock_usd", "labor_productivity")  # fmt: skip
+# Variables whose missingness among responding firm-years is reported.
+REPORTED = ("sales_usd", "intermediate_inputs_usd", "employees", "wage_bill_usd",
+            "capital_stock_usd", "exports_usd", "linkages", "log_labor_productivity")  # fmt: skip
+
+
+# --- narrative -----------------------------------------------------------------------
+def _display(obj) -> None:
+    try:
+        from IPython.display import display
+
+        display(obj)
+    except ImportError:  # outside IPython (scripts, tests): print the text
+        print(getattr(obj, "data", obj))
+
+
+def say(key: str, language: str, /, **values) -> None:
+    """Display one catalogue sentence as Markdown."""
+    from IPython.display import Markdown
+
+    _display(Markdown(t(key, language, **values)))
+
+
+def heading(key: str, language: str, level: int = 2) -> None:
+    """Display a catalogue heading (``##`` by default); HTML pages build their contents from it."""
+    from IPython.display import Markdown
+
+    _display(Markdown(f"{'#' * level} {t(key, language)}"))
+
+
+def show(obj) -> None:
+    """Display a table, or a figure as an embedded PNG.
+
+    Figures are built without pyplot (no global state), so IPython has no formatter for them:
+    they are rendered here, at a fixed resolution and without a software stamp, so the page
+    is the same on every run.
+    """
+    from matplotlib.figure import Figure
+
+    if isinstance(obj, Figure):
+        import io
+
+        from IPython.display import Image
+
+        buffer = io.BytesIO()
+        obj.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        _display(Image(data=buffer.getvalue(), format="png"))
+        return
+    _display(obj)
+
+
+def resolve(path: str | Path) -> Path:
+    """A parameter path: absolute as given, relative ones against the repository root."""
+    from evaluation.config import find_root
+
+    path = Path(path)
+    return path if path.is_absolute() else find_root() / path
+
+
+def sample_label(sample: str, language: str) -> str:
+    """A sample name in words ("firms in Colombia")."""
+    key = f"sample.{sample}"
+    return t(key, language) if has_message(key) else sample
+
+
+def group_label(participant: int | bool, language: str) -> str:
+    return t("common.participants" if participant else "common.comparison", language)
+
+
+def cohort_label(cohort: int, language: str) -> str:
+    if not cohort:
+        return t("common.comparison", language)
+    return f"{t('common.cohort', language)} {int(cohort)}"
+
+
+# --- data quality --------------------------------------------------------------------
+def composition(panel: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Counts describing the panel (firms, participants, clusters, firm-years, ...)."""
+    firms = panel.drop_duplicates(UNIT)
+    rows = {
+        "nb01.row.firms": len(firms),
+        "nb01.row.participants": int(firms["participant"].sum()),
+        "nb01.row.comparison": int((firms["participant"] == 0).sum()),
+        "nb01.row.women_led": int(firms["women_led"].sum()),
+        "nb01.row.clusters": int(firms["cluster_id"].dropna().nunique()),
+        "nb01.row.strata": int(firms["stratum"].nunique()),
+        "nb01.row.cohorts": int(firms.loc[firms["cohort"] > 0, "cohort"].nunique()),
+        "nb01.row.firm_years": len(panel),
+        "nb01.row.responding": int(panel["responded"].sum()),
+        "nb01.row.va_nonpositive": int(panel["va_nonpositive"].fillna(0).sum()),
+    }
+    frame = pd.DataFrame({t("common.value", language): list(rows.values())})
+    frame.index = pd.Index([t(k, language) for k in rows], name=t("common.variable", language))
+    return frame
+
+
+def response_by_year(panel: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Firms in the panel and share responding, by year, for participants and comparison.
+
+    Columns ``n_<group>`` (firms) and ``rate_<group>``; the rate rests on ``n_<group>`` firms.
+    """
+    out = {}
+    for flag, name in ((1, "participants"), (0, "comparison")):
+        sub = panel[panel["participant"] == flag]
+        grouped = sub.groupby("year")
+        out[f"n_{name}"] = grouped[UNIT].nunique()
+        out[f"rate_{name}"] = grouped["responded"].mean()
+    frame = pd.DataFrame(out)
+    frame.index.name = t("common.year", language)
+    return frame
+
+
+def response_long(table: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The response table reshaped for :func:`figures.trend_figure` (suppressed rates as NaN)."""
+    rows = []
+    for name in ("participants", "comparison"):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "year": table.index.to_numpy(),
+                    "rate": table[f"rate_{name}"].to_numpy(dtype=float),
+                    "group": t(f"common.{name}", language),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def missingness(
+    panel: pd.DataFrame, language: str, variables: Sequence[str] = REPORTED
+) -> pd.DataFrame:
+    """Share of responding firm-years with each variable missing, by group, with firm counts."""
+    responding = panel[panel["responded"] == 1]
+    rows = []
+    for var in variables:
+        if var not in panel.columns:
+            continue
+        row = {}
+        for flag, name in ((1, "participants"), (0, "comparison")):
+            sub = responding[responding["participant"] == flag]
+            row[f"n_{name}"] = sub[UNIT].nunique()
+            row[f"missing_{name}"] = float(sub[var].isna().mean()) if len(sub) else np.nan
+        rows.append(pd.Series(row, name=variable_label(var, language)))
+    frame = pd.DataFrame(rows)
+    frame.index.name = t("common.variable", language)
+    for name in ("participants", "comparison"):
+        frame[f"n_{name}"] = frame[f"n_{name}"].astype(int)
+    return frame
+
+
+def outliers(
+    panel: pd.DataFrame,
+    language: str,
+    variables: Sequence[str] = SCREENED,
+    k: float = 3.0,
+) -> pd.DataFrame:
+    """Firm-years (and firms) beyond ``k`` IQRs of the log variable's quartiles, by country.
+
+    Tukey's fences on the log scale, within country (money in base-year USD is comparable
+    within a country; scales differ between them). Columns ``firm_years_<CO|EC>`` and
+    ``firms_<CO|EC>``: the number of extreme firm-years and of distinct firms with one.
+    """
+    responding = panel[panel["responded"] == 1]
+    countries = sorted(responding["country"].dropna().unique())
+    rows = []
+    for var in variables:
+        if var not in panel.columns:
+            continue
+        row = {}
+        for country in countries:
+            sub = responding[responding["country"] == country]
+            values = sub[var].where(sub[var] > 0)
+            logs = np.log(values.astype(float))
+            q1, q3 = logs.quantile(0.25), logs.quantile(0.75)
+            iqr = q3 - q1
+            extreme = (logs < q1 - k * iqr) | (logs > q3 + k * iqr)
+            row[f"firm_years_{country}"] = int(extreme.sum())
+            row[f"firms_{country}"] = int(sub.loc[extreme, UNIT].nunique())
+        rows.append(pd.Series(row, name=variable_label(var, language)))
+    frame = pd.DataFrame(rows)
+    frame.index.name = t("common.variable", language)
+    return frame
+
+
+# --- descriptives --------------------------------------------------------------------
+def baseline(panel: pd.DataFrame, base_year: int | None = None) -> pd.DataFrame:
+    """The last pre-program year's responding firm-years (one row per firm)."""
+    if base_year is None:
+        first = panel.loc[panel["cohort"] > 0, "cohort"]
+        base_year = int(first.min()) - 1 if len(first) else int(panel["year"].min())
+    rows = panel[(panel["year"] == base_year) & (panel["responded"] == 1)]
+    return rows.drop_duplicates(UNIT)
+
+
+def means_by_group(
+    data: pd.DataFrame,
+    variables: Sequence[str],
+    by: Sequence[str],
+    language: str,
+) -> pd.DataFrame:
+    """Means of ``variables`` by the groups ``by`` plus the participant split, with firm counts.
+
+    One row per group; columns ``n_participants``, ``n_comparison`` and for each variable
+    ``<var>|participants`` and ``<var>|comparison``. Each mean rests on the firms with a
+    non-missing value, counted in ``n_<group>|<var>`` columns the suppression reads.
+    """
+    rows = []
+    keys = list(by)
+    groups = data.groupby(keys, dropna=False) if keys else [((), data)]
+    for key, frame in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        label = " · ".join(
+            level_label(col, val, language) for col, val in zip(keys, key, strict=True)
+        )
+        row: dict[str, float] = {}
+        for flag, name in ((1, "participants"), (0, "comparison")):
+            sub = frame[frame["participant"] == flag]
+            row[f"n_{name}"] = sub[UNIT].nunique()
+            for var in variables:
+                valid = sub[[UNIT, var]].dropna()
+                row[f"{var}|{name}"] = float(valid[var].mean()) if len(valid) else np.nan
+                row[f"n|{var}|{name}"] = valid[UNIT].nunique()
+        rows.append(pd.Series(row, name=label or t("common.all", language)))
+    out = pd.DataFrame(rows)
+    for column in out.columns:
+        if column.startswith("n"):
+            out[column] = out[column].astype(int)
+    return out
+
+
+def level_label(column: str, value, language: str) -> str:
+    if column == "country":
+        return t(f"country.{value}", language) if has_message(f"country.{value}") else str(value)
+    if column == "women_led":
+        return t("common.women_led" if value else "common.men_led", language)
+    if column == "sector":
+        return t(f"sector.{value}", language) if has_message(f"sector.{value}") else str(value)
+    if column == "cohort":
+        return cohort_label(value, language)
+    if column == "participant":
+        return group_label(value, language)
+    return str(value)
+
+
+def publish_means(
+    means: pd.DataFrame,
+    variables: Sequence[str],
+    language: str,
+    *,
+    min_cell: int,
+    caption: str = "",
+    digits: int = 2,
+):
+    """Publish :func:`means_by_group` output: counts and means, small cells withheld."""
+    from evaluation.reporting.tables import publish_table
+
+    stat_counts = {
+        f"{var}|{name}": f"n|{var}|{name}"
+        for var in variables
+        for name in ("participants", "comparison")
+    }
+    table = publish_table(
+        means,
+        count_columns={
+            **stat_counts,
+            "n_participants": "n_participants",
+            "n_comparison": "n_comparison",
+        },
+        min_cell=min_cell,
+        language=language,
+        digits=digits,
+        caption=caption,
+    )
+    shown = ["n_participants", "n_comparison", *stat_counts]
+    table.frame = table.frame[shown]
+    headings = {
+        "n_participants": f"{t('common.n_firms', language)}: {t('common.participants', language).lower()}",
+        "n_comparison": f"{t('common.n_firms', language)}: {t('common.comparison', language).lower()}",
+    }
+    for var in variables:
+        for name in ("participants", "comparison"):
+            headings[f"{var}|{name}"] = (
+                f"{variable_label(var, language)}: {t(f'common.{name}', language).lower()}"
+            )
+    table.frame = table.frame.rename(columns=headings)
+    return table
+
+
+def outcome_trend(
+    panel: pd.DataFrame, outcome: str, language: str, *, min_cell: int
+) -> pd.DataFrame:
+    """Mean outcome by year for comparison firms and each cohort; means of < ``min_cell`` firms NaN."""
+    data = panel[(panel["responded"] == 1) & panel[outcome].notna()]
+    grouped = data.groupby(["cohort", "year"])
+    frame = pd.DataFrame(
+        {"mean": grouped[outcome].mean(), "firms": grouped[UNIT].nunique()}
+    ).reset_index()
+    frame.loc[frame["firms"] < min_cell, "mean"] = np.nan
+    frame["group"] = [cohort_label(c, language) for c in frame["cohort"]]
+    return frame
