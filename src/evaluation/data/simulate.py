@@ -838,7 +838,6 @@ def _truth(params: SimulationParameters, design: dict, acc: _TruthAccumulator, e
 # orchestration
 
 
-_PERSONAL_AND_DESIGN = [c.name for c in columns("firms")]
 _DECIMALS = {
     "sales": 2, "wage_bill": 2, "intermediate_inputs": 2, "capital_stock": 2, "exports": 2,
     "employees": 0, "bds_hours": 1, "linkages": 0, "cpi": 4, "ppi": 4, "usd_rate": 2,
@@ -888,7 +887,12 @@ class _Run:
 
     def firms_table(self) -> dict[str, np.ndarray]:
         f = self.firms
-        out = {name: f[name].to_numpy() for name in _PERSONAL_AND_DESIGN}
+        out = {}
+        for c in columns("firms"):
+            v = f[c.name].to_numpy()
+            if c.dtype == "string":  # pandas may hold missing strings as NaN: make them None
+                v = np.array([x if isinstance(x, str) else None for x in v], dtype=object)
+            out[c.name] = v
         out["cohort"] = np.where(f["participant"], f["cohort"], -1)  # -1: missing
         return out
 
@@ -1061,9 +1065,7 @@ def _arrow_batch(table: str, data: dict[str, np.ndarray]):  # -> pyarrow.RecordB
         elif c.dtype == "bool":
             arrays.append(pa.array(np.asarray(v, dtype=bool), type=pa.bool_()))
         else:
-            arrays.append(
-                pa.array([x if isinstance(x, str) and x else None for x in v], type=pa.string())
-            )
+            arrays.append(pa.array(v, type=pa.string()))  # None -> null
     return pa.RecordBatch.from_arrays(arrays, schema=_arrow_schema(table))
 
 

@@ -18,6 +18,7 @@ the output depends only on the seed.
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 import numpy as np
 
@@ -96,6 +97,7 @@ def _pick(rng: np.random.Generator, words: tuple[str, ...], n: int) -> np.ndarra
     return np.asarray(words, dtype=object)[rng.integers(0, len(words), size=n)]
 
 
+@cache
 def _ascii_slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in folded.lower() if ch.isalnum())
@@ -129,24 +131,37 @@ def tax_ids(
     n = len(index)
     out = np.empty(n, dtype=object)
     a, b = (int(v) for v in rng.integers(1, _NIT_PRIME, size=2))
-    for i in np.flatnonzero(country == "CO"):
-        base = 800_000_000 + (a * int(index[i]) + b) % _NIT_PRIME
-        out[i] = f"{base}-{nit_check_digit(base)}"
+    co = np.flatnonzero(country == "CO")
+    base = 800_000_000 + (a * np.asarray(index, dtype=np.int64)[co] + b) % _NIT_PRIME
+    total = np.zeros(len(co), dtype=np.int64)
+    for k, w in enumerate(_NIT_WEIGHTS[:9]):  # digits from the right
+        total += (base // 10**k) % 10 * w
+    rest = total % 11
+    digit = np.where(rest < 2, rest, 11 - rest)
+    out[co] = [f"{x}-{d}" for x, d in zip(base.tolist(), digit.tolist(), strict=True)]
     c, d = (int(v) for v in rng.integers(1, _RUC_PRIME, size=2))
     ec = np.flatnonzero(country == "EC")
     for code in sorted(set(province[ec].tolist())):
         rows = ec[province[ec] == code]
-        k = 0
-        for i in rows:
-            while True:
-                serial = (c * k + d) % _RUC_PRIME
-                k += 1
-                first_nine = f"{code}9{serial:06d}"
-                digit = ruc_check_digit(first_nine)
-                if digit is not None:
-                    break
-            out[i] = f"{first_nine}{digit}001"
+        serials, digits = _valid_ruc_serials(code, len(rows), c, d)
+        out[rows] = [f"{code}9{s:06d}{g}001" for s, g in zip(serials, digits, strict=True)]
     return out
+
+
+def _valid_ruc_serials(code: str, n: int, c: int, d: int) -> tuple[list[int], list[int]]:
+    """The first ``n`` serials of the sequence ``(c * k + d) mod p`` with a valid check digit."""
+    m = n + n // 5 + 20
+    while True:
+        serial = (c * np.arange(m, dtype=np.int64) + d) % _RUC_PRIME
+        digits = [int(code[0]), int(code[1]), 9] + [serial // 10**k % 10 for k in range(5, -1, -1)]
+        total = sum(x * w for x, w in zip(digits, _RUC_COEFFICIENTS, strict=True))
+        rest = total % 11
+        digit = np.where(rest == 0, 0, 11 - rest)
+        ok = np.flatnonzero(digit != 10)
+        if len(ok) >= n:
+            ok = ok[:n]
+            return serial[ok].tolist(), digit[ok].tolist()
+        m *= 2
 
 
 def people_and_firms(
@@ -156,7 +171,7 @@ def people_and_firms(
     sector: np.ndarray,
     women_led: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Owner names, firm names and e-mails (empty for about 15% of firms).
+    """Owner names, firm names and e-mails (None for about 15% of firms).
 
     A women-led firm gets a female owner or manager; the others a male one in 90% of cases
     (a woman may own a firm that is not counted as women-led when a man manages it).
@@ -185,7 +200,7 @@ def people_and_firms(
         name = f"{head} {tail} {forms[int(form_draw[i] * len(forms))]}"
         firm_name[i] = name
         if mail_style[i] < 0.15:
-            email[i] = ""
+            email[i] = None
         elif mail_style[i] < 0.55:
             tld = "com.co" if country[i] == "CO" else "com.ec"
             email[i] = f"contacto@{_ascii_slug(head + tail)[:24]}.{tld}"
