@@ -31,43 +31,61 @@ class EstimationFailure(RuntimeError):
 
 @dataclass
 class Part:
-    """One side of a 2x2 comparison: outcome change, design (with intercept), weights."""
+    """One side of a 2x2 comparison: outcome change, covariates, weights.
+
+    The design is an intercept plus the columns of ``z`` (None = intercept only); the
+    intercept is handled analytically so that no n x (k+1) design is ever formed.
+    """
 
     dy: np.ndarray
-    x: np.ndarray | None  # None = intercept only
+    z: np.ndarray | None  # covariates without the intercept, n x p
     w: np.ndarray | None  # None = unit weights
 
     @property
     def n(self) -> int:
         return len(self.dy)
 
-    def wsum(self) -> float:
-        return float(self.n if self.w is None else self.w.sum())
-
     def weights(self) -> np.ndarray:
         return np.ones(self.n) if self.w is None else self.w
 
+    @property
+    def k(self) -> int:
+        return 1 if self.z is None else 1 + self.z.shape[1]
+
 
 def _xt(part: Part, v: np.ndarray) -> np.ndarray:
-    """X' v for one part."""
-    if part.x is None:
+    """X' v for one part, X = [1, z]."""
+    if part.z is None:
         return np.array([v.sum()])
-    return part.x.T @ v
+    return np.concatenate(([v.sum()], v @ part.z))
 
 
 def _xb(part: Part, b: np.ndarray) -> np.ndarray:
     """X b for one part."""
-    if part.x is None:
+    if part.z is None:
         return np.full(part.n, b[0])
-    return part.x @ b
+    if part.z.shape[1] == 1:
+        out = part.z[:, 0] * b[1]
+        out += b[0]
+        return out
+    out = part.z @ b[1:]
+    out += b[0]
+    return out
 
 
 def _gram(part: Part, v: np.ndarray | None) -> np.ndarray:
-    """X' diag(v) X for one part (v None = ones)."""
-    if part.x is None:
-        return np.array([[part.n if v is None else v.sum()]])
-    xv = part.x if v is None else part.x * v[:, None]
-    return xv.T @ part.x
+    """X' diag(v) X for one part (v None = ones), X = [1, z]."""
+    total = float(part.n if v is None else v.sum())
+    if part.z is None:
+        return np.array([[total]])
+    z = part.z
+    zv = z if v is None else z * v[:, None]
+    k = z.shape[1] + 1
+    out = np.empty((k, k))
+    out[0, 0] = total
+    out[0, 1:] = out[1:, 0] = zv.sum(axis=0)
+    out[1:, 1:] = zv.T @ z
+    return out
 
 
 def _solve(a: np.ndarray, b: np.ndarray, what: str) -> np.ndarray:
@@ -92,12 +110,11 @@ def fit_logit(treat: Part, control: Part, *, tol: float = 1e-10, max_iter: int =
     (already normalized by the caller).
     """
     w1, w0 = treat.weights(), control.weights()
-    if treat.x is None:
+    if treat.z is None:
         share = w1.sum() / (w1.sum() + w0.sum())
         beta = np.array([np.log(share / (1 - share))])
         return beta, np.full(treat.n, share), np.full(control.n, share)
-    k = treat.x.shape[1]
-    beta = np.zeros(k)
+    beta = np.zeros(treat.k)
     # start from the intercept-only solution, as a GLM would after its first step
     share = w1.sum() / (w1.sum() + w0.sum())
     beta[0] = np.log(share / (1 - share))

@@ -187,16 +187,19 @@ def prepare_panel(
     n_units, n_t = len(labels), len(times)
     if n_t < 2:
         raise ValueError(f"callaway_santanna: column {time!r} has fewer than two periods")
-    cell = u_code * n_t + t_code
-    counts = np.bincount(cell, minlength=n_units * n_t)
-    if (counts > 1).any():
-        dup = counts[cell] > 1
-        raise ValueError(
-            f"callaway_santanna: units observed more than once in a period ({unit!r} x "
-            f"{time!r}; rows {_rows(data, dup)})"
-        )
-
-    balanced = len(cell) == n_units * n_t
+    if ordered:  # the fast path proved one row per unit and period
+        counts = None
+        balanced = True
+    else:
+        cell = u_code * n_t + t_code
+        counts = np.bincount(cell, minlength=n_units * n_t)
+        if (counts > 1).any():
+            dup = counts[cell] > 1
+            raise ValueError(
+                f"callaway_santanna: units observed more than once in a period ({unit!r} x "
+                f"{time!r}; rows {_rows(data, dup)})"
+            )
+        balanced = len(cell) == n_units * n_t
 
     def pivot(values: np.ndarray) -> np.ndarray:
         if ordered:  # rows already unit-major, period-minor: reshape without a scatter
@@ -204,6 +207,19 @@ def prepare_panel(
         out = np.full((n_units, n_t), np.nan)
         out[u_code, t_code] = values
         return out
+
+    def invariant(mat: np.ndarray) -> np.ndarray:
+        """Per unit: whether the (observed) values are the same in every period."""
+        if balanced:
+            return (mat == mat[:, :1]).all(axis=1)
+        hi = np.nanmax(np.where(np.isnan(mat), -np.inf, mat), axis=1)
+        lo = np.nanmin(np.where(np.isnan(mat), np.inf, mat), axis=1)
+        return hi == lo
+
+    def first_observed(mat: np.ndarray) -> np.ndarray:
+        if balanced:
+            return mat[:, 0].copy()
+        return np.nanmax(np.where(np.isnan(mat), -np.inf, mat), axis=1)
 
     g_mat = pivot(g_raw)
     keep = np.ones(n_units, dtype=bool)
@@ -219,16 +235,14 @@ def prepare_panel(
         notes.append(message)
         if not keep.any():
             raise ValueError("callaway_santanna: no unit is observed in every period")
-    g_first = np.nanmax(np.where(np.isnan(g_mat), -np.inf, g_mat), axis=1)
-    g_low = np.nanmin(np.where(np.isnan(g_mat), np.inf, g_mat), axis=1)
-    varying = keep & (g_first != g_low)
+    varying = keep & ~invariant(g_mat)
     if varying.any():
         raise ValueError(
             f"callaway_santanna: cohort column {cohort!r} varies within units "
             f"{labels[varying][:5].tolist()}; it must be the unit's first treated period "
             "(treatment is irreversible)"
         )
-    g_unit = g_first
+    g_unit = first_observed(g_mat)
 
     # cohorts after the last period (+ anticipation) are never treated within the window
     g_unit = np.where(g_unit > times[-1] + anticipation, 0.0, g_unit)
@@ -244,14 +258,12 @@ def prepare_panel(
             )
         c_code, c_labels = pd.factorize(data[cluster], sort=True)
         c_mat = pivot(c_code.astype(float))
-        c_hi = np.nanmax(c_mat, axis=1)
-        c_lo = np.nanmin(c_mat, axis=1)
-        if (keep & (c_hi != c_lo)).any():
+        if (keep & ~invariant(c_mat)).any():
             raise ValueError(
                 f"callaway_santanna: cluster column {cluster!r} varies within units; "
                 "clusters must be time-invariant"
             )
-        c_unit = c_hi.astype(np.int64)
+        c_unit = first_observed(c_mat).astype(np.int64)
 
     if not (g_unit[keep] == 0).any():
         if control_group == "never":
@@ -293,46 +305,48 @@ def prepare_panel(
         notes.append(message)
         keep &= ~early
 
-    # sort units: cohorts ascending, never-treated last; stable to keep input order within
-    sort_key = np.where(g_unit == 0, np.inf, g_unit)
-    rows = np.flatnonzero(keep)
-    order = rows[np.argsort(sort_key[rows], kind="stable")]
-    identity = len(order) == n_units and (order == np.arange(n_units)).all()
+    # sort units: cohorts ascending, never-treated last (stable: input order within cohort).
+    # Cohorts are few, so a radix sort of small integer codes does it in O(n).
+    g_codes, g_values = pd.factorize(np.where(g_unit == 0, np.inf, g_unit), sort=True)
+    sort_codes = np.where(keep, g_codes, len(g_values)).astype(
+        np.int16 if len(g_values) < 32000 else np.int64
+    )
+    order = np.argsort(sort_codes, kind="stable")[: int(keep.sum())]
+    identity = len(order) == n_units and bool((order[1:] > order[:-1]).all())
+    all_times = len(times_idx) == n_t
 
-    def take(mat: np.ndarray) -> np.ndarray:
-        sub = mat if identity else mat[order]
-        if len(times_idx) != n_t:
+    def take_matrix(mat: np.ndarray) -> np.ndarray:
+        """Rows in cohort order, kept periods, each period contiguous (Fortran order)."""
+        sub = mat if identity else np.take(mat, order, axis=0)
+        if not all_times:
             sub = sub[:, times_idx]
         return np.asfortranarray(sub)
 
-    y = take(pivot(y_raw))
+    def take_unit(mat: np.ndarray) -> np.ndarray:
+        """A time-invariant column in cohort order."""
+        col = mat[:, 0] if balanced else first_observed(mat)
+        return np.ascontiguousarray(col if identity else col[order])
+
+    y = take_matrix(pivot(y_raw))
     times_kept = times[times_idx]
     g_sorted = g_unit[order]
 
     x = None
     if covariates:
-        per_period = [take(pivot(v)) for v in x_raw]
-        constant = all((m == m[:, :1]).all() for m in per_period)
-        n_k = len(per_period) + 1
-        if constant:
-            design = np.empty((len(order), n_k))
-            design[:, 0] = 1.0
-            for j, m in enumerate(per_period):
-                design[:, j + 1] = m[:, 0]
-            x = [design]
+        mats = [pivot(v) for v in x_raw]
+        if all(invariant(m)[keep].all() for m in mats):
+            x = [np.asfortranarray(np.column_stack([take_unit(m) for m in mats]))]
         else:
-            x = []
-            for p in range(len(times_kept)):
-                design = np.empty((len(order), n_k))
-                design[:, 0] = 1.0
-                for j, m in enumerate(per_period):
-                    design[:, j + 1] = m[:, p]
-                x.append(design)
+            cols = [take_matrix(m) for m in mats]
+            x = [
+                np.asfortranarray(np.column_stack([c[:, p] for c in cols]))
+                for p in range(len(times_kept))
+            ]
     w = None
     if w_raw is not None:
-        w_mat = take(pivot(w_raw))
-        if (w_mat == w_mat[:, :1]).all():
-            w = [np.ascontiguousarray(w_mat[:, 0])]
+        w_mat = pivot(w_raw)
+        if invariant(w_mat)[keep].all():
+            w = [take_unit(w_mat)]
         else:
             message = (
                 "sampling weights vary over time within units: each 2x2 comparison uses the "
@@ -340,16 +354,18 @@ def prepare_panel(
             )
             warnings.warn(message, CSDataWarning, stacklevel=3)
             notes.append(message)
-            w = [np.ascontiguousarray(w_mat[:, p]) for p in range(w_mat.shape[1])]
+            w_sorted = take_matrix(w_mat)
+            w = [np.ascontiguousarray(w_sorted[:, p]) for p in range(w_sorted.shape[1])]
 
-    blocks: dict[float, tuple[int, int]] = {}
-    values, starts, counts_g = np.unique(
-        np.where(g_sorted == 0, np.inf, g_sorted), return_index=True, return_counts=True
-    )
-    for v, s, c in zip(values, starts, counts_g, strict=True):
-        blocks[0.0 if np.isinf(v) else float(v)] = (int(s), int(s + c))
-    # keep contiguous order: blocks in ascending start
-    blocks = dict(sorted(blocks.items(), key=lambda kv: kv[1][0]))
+    # contiguous cohort blocks (units are sorted by cohort, never-treated last)
+    key = np.where(g_sorted == 0, np.inf, g_sorted)
+    cuts = np.flatnonzero(key[1:] != key[:-1]) + 1
+    starts = np.r_[0, cuts]
+    stops = np.r_[cuts, len(key)]
+    blocks = {
+        (0.0 if np.isinf(key[a]) else float(key[a])): (int(a), int(b))
+        for a, b in zip(starts, stops, strict=True)
+    }
 
     if cluster is not None:
         c_unit = c_unit[order]

@@ -178,6 +178,22 @@ class CSResult(EstimationResult):
     seed: int | None = None
     alpha: float = 0.05
 
+    # -- the ATT(g,t) covariance is formed on first use (units x cells crossproduct) ------
+    @property  # type: ignore[override]
+    def vcov(self) -> pd.DataFrame | None:
+        if getattr(self, "_vcov", None) is None and self.influence is not None:
+            sums = self._sums(self.influence)
+            terms = self.table["term"].tolist()
+            vc = sums.T @ sums / self.n_units**2
+            self._vcov = pd.DataFrame(vc, index=terms, columns=terms)
+        return getattr(self, "_vcov", None)
+
+    @vcov.setter
+    def vcov(self, value: pd.DataFrame | None) -> None:
+        if isinstance(value, property):  # the dataclass default seen through the class
+            value = None
+        self._vcov = value
+
     # -- inference helpers ------------------------------------------------------------
     def _sums(self, psi: np.ndarray) -> np.ndarray:
         return _cluster_sums(psi, self.cluster_codes)
@@ -537,7 +553,7 @@ def callaway_santanna(
             "callaway_santanna: no treated cohort with a pre-treatment period; the cohort "
             "column should hold the first treated period (0 or missing = never treated)"
         )
-    n_x = 1 if panel.x is None else panel.x[0].shape[1]
+    n_x = 1 if panel.x is None else panel.x[0].shape[1] + 1
     small = [g for g, (s, e) in panel.blocks.items() if e - s < n_x + 5]
     if small:
         message = (
@@ -602,10 +618,10 @@ def callaway_santanna(
                     if scale <= 0:
                         raise EstimationFailure("sampling weights sum to zero")
                     w1, w0 = w1 / scale, w0 / scale
-                t_part.x, t_part.w, c_part.x, c_part.w = x1, w1, x0, w0
+                t_part.z, t_part.w, c_part.z, c_part.w = x1, w1, x0, w0
                 cache[key] = (x1, w1, x0, w0, nuisance(method, t_part, c_part))
             x1, w1, x0, w0, nu = cache[key]
-            t_part.x, t_part.w, c_part.x, c_part.w = x1, w1, x0, w0
+            t_part.z, t_part.w, c_part.z, c_part.w = x1, w1, x0, w0
             est, if1, if0 = att_2x2(method, t_part, c_part, nu)
         except EstimationFailure as err:
             warnings.warn(f"{label}: {err}; left as NaN", CSCellWarning, stacklevel=2)
@@ -679,8 +695,6 @@ def callaway_santanna(
         f"{'never-treated' if control == 'never' else 'not-yet-treated'} comparison group, "
         f"{base_period} base period, anticipation {anticipation}"
     )
-    vc = sums.T @ sums / n**2
-    vcov = pd.DataFrame(vc, index=terms, columns=terms)
     info: dict[str, Any] = {
         "pretest": pretest,
         "times": times,
@@ -697,12 +711,12 @@ def callaway_santanna(
         estimator="callaway_santanna",
         table=table,
         nobs=panel.nobs,
-        vcov=vcov,
         vcov_type=vcov_type,
         n_clusters=n_clusters,
         outcome=outcome,
         notes=notes,
         info=info,
+        vcov=None,
         influence=psi,
         units=panel.units,
         unit_cohort=panel.cohort,
