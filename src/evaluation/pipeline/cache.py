@@ -87,9 +87,20 @@ def package_source_hash() -> str:
 
 
 def data_hash(processed: Path) -> str:
-    """Hash of the processed data: its manifest when ``prepare`` wrote one, else every file."""
+    """Hash of the processed data and the raw inputs it came from.
+
+    Uses the SHA-256 entries of ``prepare``'s ``data_manifest.json`` (inputs and outputs),
+    not the whole manifest, whose code section (commit, dirty flag) changes with every commit
+    although the data do not. Without a manifest, hashes every file of the folder.
+    """
+    from evaluation.pipeline.manifest import data_hashes
+
     manifest = Path(processed) / "data_manifest.json"
     if manifest.is_file():
+        hashes = data_hashes(processed)
+        hashes.pop("data_manifest.json", None)
+        if hashes:
+            return sha256_json(hashes)
         return sha256_file(manifest)
     return sha256_tree(processed)
 
@@ -102,6 +113,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; pages and tables are for readers
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -115,6 +127,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -95,7 +95,7 @@ def _collect_sha(node: Any, prefix: str, out: dict[str, str]) -> None:
             out[str(name)] = node["sha256"]
             return
         for key, value in node.items():
-            if isinstance(value, str) and key.endswith("sha256"):
+            if key in ("code", "pseudonym_key"):  # code version, key fingerprint: not data
                 continue
             _collect_sha(value, f"{prefix}/{key}" if prefix else str(key), out)
     elif isinstance(node, list):

@@ -113,7 +113,11 @@ def _spec(job: Job, opts: RunOptions, config: PipelineConfig, settings: Settings
 # --- collecting the estimates ------------------------------------------------------------
 def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
     """Give every column one Parquet type: numbers stay numbers, mixed columns become text."""
+    numeric = set(TIDY_COLUMNS) - {"term"}
     for col in frame.columns:
+        if col in numeric:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+            continue
         if frame[col].dtype != object:
             continue
         kinds = {

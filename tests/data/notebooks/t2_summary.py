@@ -16,7 +16,7 @@ reports_dir = "reports"
 # %%
 from evaluation.pipeline.parameters import check
 
-check(globals(), notebook="02_summary")
+check(globals(), notebook="t2_summary")
 
 # %%
 from evaluation.pipeline import load_estimates, load_values

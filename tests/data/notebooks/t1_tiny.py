@@ -11,16 +11,13 @@ language = "en"
 seed = 1
 processed_dir = "data/processed"
 raw_dir = "data/raw"
-sleep = 0.0
-fail = False
 
 # %%
 from evaluation.pipeline.parameters import check
 
-check(globals(), notebook="01_tiny")
+check(globals(), notebook="t1_tiny")
 
 # %%
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -36,9 +33,6 @@ if sample in ("CO", "EC"):
 y = panel[outcome].dropna().to_numpy()
 rng = np.random.default_rng(seed)
 noise = rng.normal(size=3)
-time.sleep(float(sleep))
-if fail:
-    raise RuntimeError(f"requested failure for outcome {outcome}")
 
 # %% [markdown]
 # ## Result
