@@ -450,3 +450,77 @@ def test_chunked_streaming_writes_what_simulate_returns(tmp_path):
     cell = sim.latent[sim.latent["treated"] & sim.latent["observed"]]
     overall = truth["estimands"]["log_labor_productivity"]["overall"]["att"]
     assert math.isclose(overall, cell["tau"].mean(), abs_tol=1e-7)
+
+
+def _two_way_fit(y, firm, cell, x, iterations: int = 2000):
+    """Least squares of y on firm effects + cell effects (+ slope on x) by alternating
+    projections (Gauss-Seidel; converged to 1e-12 here). Returns (a_firm, d_cell, slope)."""
+
+    n_firm = np.maximum(np.bincount(firm), 1)  # ids absent from this sample: count 0 -> 1
+    n_cell = np.maximum(np.bincount(cell), 1)
+
+    def demean(v):
+        for _ in range(iterations):
+            old = v
+            v = v - (np.bincount(firm, v) / n_firm)[firm]
+            v = v - (np.bincount(cell, v) / n_cell)[cell]
+            if np.max(np.abs(v - old)) < 1e-13:
+                break
+        return v
+
+    slope = 0.0
+    if x is not None:
+        xt = demean(x)
+        slope = float(xt @ demean(y) / (xt @ xt))
+        y = y - slope * x
+    a = np.zeros(firm.max() + 1)
+    d = np.zeros(cell.max() + 1)
+    for _ in range(iterations):
+        a_new = np.bincount(firm, y - d[cell]) / n_firm
+        d_new = np.bincount(cell, y - a_new[firm]) / n_cell
+        done = max(np.max(np.abs(a_new - a)), np.max(np.abs(d_new - d))) < 1e-12
+        a, d = a_new, d_new
+        if done:
+            break
+    return a, d, slope
+
+
+def _imputation_att(sim, *, conditional: bool) -> float:
+    """Imputation estimator (Borusyak, Jaravel and Spiess 2024), written out for this check.
+
+    Fit firm effects plus sector-by-year effects and baseline log size x (year - 2015)
+    (``conditional``) or plus year effects only (naive) on the untreated firm-years of the
+    prepared log labor productivity; predict Y(0) for treated firm-years; average Y - Y(0).
+    """
+    fy = _prepared_log_productivity(sim.tables)
+    fy = fy.merge(sim.tables["firms"][["firm_id", "sector", "participant", "cohort"]])
+    base = fy[fy["year"] == 2015].set_index("firm_id")["employees"]
+    fy["size_t"] = np.log(fy["firm_id"].map(base)) * (fy["year"] - 2015)
+    fy["cell"] = (fy["sector"] + fy["year"].astype(str)) if conditional else fy["year"]
+    fy["treated"] = fy["participant"] & (fy["year"] >= fy["cohort"].fillna(9999))
+    d = fy.dropna(subset=["log_lp"]).reset_index(drop=True)
+    firm = pd.factorize(d["firm_id"])[0]
+    cell = pd.factorize(d["cell"])[0]
+    fit = ~d["treated"].to_numpy()
+    # every treated firm and cell also has untreated firm-years: Y(0) is identified
+    assert set(firm[~fit]) <= set(firm[fit]) and set(cell[~fit]) <= set(cell[fit])
+    y = d["log_lp"].to_numpy()
+    x = d["size_t"].to_numpy()
+    a, dc, slope = _two_way_fit(y[fit], firm[fit], cell[fit], x[fit] if conditional else None)
+    pred = a[firm[~fit]] + dc[cell[~fit]] + (slope * x[~fit] if conditional else 0.0)
+    return float(np.mean(y[~fit] - pred))
+
+
+def test_conditional_imputation_recovers_the_truth_and_naive_twfe_does_not():
+    """Over 4 seeds without attrition: conditioning on sector-by-year effects and baseline
+    size x year recovers the true ATT (mean error below 0.015 log points; per-seed errors were
+    -0.018..0.016); year effects alone overstate it (bias 0.03-0.065 per seed)."""
+    errors, naive = [], []
+    for seed in (20160601, 1, 2, 3):
+        sim = simulate(seed=seed, attrition=False)
+        truth = sim.truth["estimands"]["log_labor_productivity"]["overall"]["att"]
+        errors.append(_imputation_att(sim, conditional=True) - truth)
+        naive.append(_imputation_att(sim, conditional=False) - truth)
+    assert abs(np.mean(errors)) < 0.015
+    assert max(abs(e) for e in errors) < 0.03
+    assert min(naive) > 0.02 and np.mean(naive) > 0.04
