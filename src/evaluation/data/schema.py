@@ -136,6 +136,11 @@ def column_sql(col: Column, source_type: str) -> ColumnSQL:
             )
             typed = f"CASE WHEN {missing} OR {bad} THEN NULL ELSE CAST({c} AS BIGINT) END"
         return ColumnSQL(typed, missing, bad, text)
+    if col.dtype == "bool" and (t == "BOOLEAN" or (numeric and not floating)):
+        # Native booleans and 0/1 integers: read directly (10M-row Parquet again).
+        typed = c if t == "BOOLEAN" else f"CASE {c} WHEN 1 THEN TRUE WHEN 0 THEN FALSE END"
+        missing = f"({c} IS NULL)"
+        return ColumnSQL(typed, missing, f"(NOT {missing} AND ({typed}) IS NULL)", text)
     missing = f"({text} IS NULL)"
     if col.dtype == "string":
         typed = text
