@@ -1,0 +1,414 @@
+"""The program's results framework: logframe targets against what the data show.
+
+Targets live in ``config/evaluation.yml`` (``program.logframe``), each with a definition, a
+baseline, a target and the kind of evidence that can show it:
+
+* ``count`` — the indicator is a count or share (clusters created, organizations offering more
+  services): the achieved value is a descriptive count, and the status compares it with the
+  target;
+* ``effect`` — the indicator claims a change caused by the program (higher productivity, more
+  inter-connected firms): the achieved value is the causal estimate with its 95% interval, and
+  the target is met only when the interval lies above zero. A before/after count of firms whose
+  productivity rose is shown beside it *as description*, never as the effect (secular growth and
+  selection would count as program success otherwise);
+* ``not_measurable`` — these data cannot show it (a market-wide BDS market when only the four
+  supporting organizations are observed): the status says so.
+
+Breakdowns by country, organization, cluster and women-led status are aggregated tables with
+the number of firms behind each cell, published through
+:func:`evaluation.reporting.tables.publish_table` (small cells are withheld).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+EVIDENCE = ("count", "effect", "not_measurable")
+STATUSES = ("met", "not_met", "not_measurable")
+
+# Own bilingual catalogue for the logframe's status words and evidence sentences.
+TEXT: dict[str, dict[str, str]] = {
+    "status.met": {"en": "met", "es": "cumplida"},
+    "status.not_met": {"en": "not met", "es": "no cumplida"},
+    "status.not_measurable": {
+        "en": "not measurable with these data",
+        "es": "no medible con estos datos",
+    },
+    "ev.clusters": {
+        "en": "count: {n} clusters with participating SMEs ({firms} SMEs)",
+        "es": "conteo: {n} clústeres con pymes participantes ({firms} pymes)",
+    },
+    "ev.women_share": {
+        "en": "count: {n} of {total} clusters reach {threshold} women-led SMEs (lowest share {low})",
+        "es": "conteo: {n} de {total} clústeres alcanzan {threshold} de pymes lideradas por mujeres (participación mínima {low})",
+    },
+    "ev.effect": {
+        "en": "effect: {estimate} ({label}), 95% CI {low} to {high}, on {n} participating SMEs",
+        "es": "efecto: {estimate} ({label}), IC 95 % {low} a {high}, sobre {n} pymes participantes",
+    },
+    "ev.effect_missing": {
+        "en": "no causal estimate available in this run",
+        "es": "no hay estimación causal disponible en esta ejecución",
+    },
+    "ev.productivity_descriptive": {
+        "en": "description, not an effect: {up} of {n} participants observed in {base} and {end} raised productivity (comparison firms: {share_c})",
+        "es": "descripción, no un efecto: {up} de {n} participantes observadas en {base} y {end} aumentaron su productividad (empresas de comparación: {share_c})",
+    },
+    "ev.organizations": {
+        "en": "count: {n} of {total} organizations offer more BDS services in {end} than in {base}",
+        "es": "conteo: {n} de {total} organizaciones ofrecen más servicios BDS en {end} que en {base}",
+    },
+    "ev.women_network": {
+        "en": "count: {end_links} links between women-led SMEs in {end} ({base_links} in {base}); {firms} women-led SMEs linked",
+        "es": "conteo: {end_links} vínculos entre pymes lideradas por mujeres en {end} ({base_links} en {base}); {firms} pymes lideradas por mujeres vinculadas",
+    },
+    "ev.bds_market": {
+        "en": "only the supporting organizations are observed: their BDS clients went from {base_clients} ({base}) to {end_clients} ({end}); the market as a whole is not observed",
+        "es": "solo se observan las organizaciones de apoyo: sus clientes BDS pasaron de {base_clients} ({base}) a {end_clients} ({end}); el mercado en su conjunto no se observa",
+    },
+}
+
+
+def text(key: str, language: str, /, **values: Any) -> str:
+    """A sentence of this module's catalogue in ``language`` (``en`` or ``es``)."""
+    if language not in ("en", "es"):
+        raise ValueError(f"language must be 'en' or 'es', got {language!r}")
+    return TEXT[key][language].format(**values)
+
+
+def _fmt(value: float, language: str, digits: int = 3) -> str:
+    s = f"{value:,.{digits}f}"
+    if language == "es":
+        s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return s
+
+
+def _pct(share: float, language: str) -> str:
+    return _fmt(100 * share, language, 0) + ("%" if language == "en" else " %")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One logframe target from config."""
+
+    id: str
+    indicator: Mapping[str, str]
+    definition: Mapping[str, str]
+    baseline: float | None
+    target: float | None
+    evidence: str
+    measure: str
+    threshold: float | None = None
+
+
+def logframe_targets(program: Mapping[str, Any]) -> list[Target]:
+    """Validate and read ``program.logframe`` of the settings; errors name the entry and key."""
+    entries = program.get("logframe") if program else None
+    if not entries:
+        raise ValueError("config program.logframe: no targets defined")
+    out = []
+    for k, e in enumerate(entries):
+        where = f"config program.logframe[{k}] ({e.get('id', '?')})"
+        for key in ("id", "indicator", "definition", "evidence", "measure"):
+            if key not in e:
+                raise ValueError(f"{where}: missing key {key!r}")
+        if e["evidence"] not in EVIDENCE:
+            raise ValueError(f"{where}: evidence must be one of {EVIDENCE}, got {e['evidence']!r}")
+        if e["measure"] not in MEASURES:
+            raise ValueError(
+                f"{where}: unknown measure {e['measure']!r}; known: {sorted(MEASURES)}"
+            )
+        for key in ("indicator", "definition"):
+            if not isinstance(e[key], Mapping) or not {"en", "es"} <= set(e[key]):
+                raise ValueError(f"{where}: {key} needs 'en' and 'es' texts")
+        out.append(
+            Target(
+                id=e["id"],
+                indicator=e["indicator"],
+                definition=e["definition"],
+                baseline=e.get("baseline"),
+                target=e.get("target"),
+                evidence=e["evidence"],
+                measure=e["measure"],
+                threshold=e.get("threshold"),
+            )  # fmt: skip
+        )
+    return out
+
+
+@dataclass
+class Measured:
+    """What the data show for one target."""
+
+    achieved: float | None
+    status: str
+    evidence: dict[str, str]
+    conf_low: float | None = None
+    conf_high: float | None = None
+    baseline_observed: float | None = None
+
+
+# --------------------------------------------------------------------------------------
+# measures (one per kind of indicator)
+# --------------------------------------------------------------------------------------
+def _participants(firms: pd.DataFrame) -> pd.DataFrame:
+    return firms[firms["participant"].astype(int) == 1]
+
+
+def clusters_created(t: Target, ctx: Mapping[str, Any]) -> Measured:
+    part = _participants(ctx["firms"])
+    n = int(part["cluster_id"].nunique())
+    status = "met" if t.target is not None and n >= t.target else "not_met"
+    ev = {lang: text("ev.clusters", lang, n=n, firms=len(part)) for lang in ("en", "es")}
+    return Measured(n, status, ev)
+
+
+def women_share_by_cluster(firms: pd.DataFrame, threshold: float = 0.25) -> pd.DataFrame:
+    """Per business cluster: participating SMEs, women-led SMEs, their share, target reached."""
+    part = _participants(firms)
+    out = part.groupby("cluster_id").agg(
+        country=("country", "first"),
+        organization=("organization", "first"),
+        firms=("women_led", "size"),
+        women_led=("women_led", "sum"),
+    )
+    out["share_women_led"] = out["women_led"] / out["firms"]
+    out["meets_target"] = out["share_women_led"] >= threshold - 1e-12
+    return out.reset_index()
+
+
+def clusters_meeting_women_share(t: Target, ctx: Mapping[str, Any]) -> Measured:
+    threshold = float(t.threshold if t.threshold is not None else 0.25)
+    tab = women_share_by_cluster(ctx["firms"], threshold)
+    n = int(tab["meets_target"].sum())
+    total = len(tab)
+    target = t.target if t.target is not None else total
+    status = "met" if n >= target and n == total else "not_met"
+    ev = {
+        lang: text(
+            "ev.women_share",
+            lang,
+            n=n,
+            total=total,
+            threshold=_pct(threshold, lang),
+            low=_pct(float(tab["share_women_led"].min()), lang),
+        )  # fmt: skip
+        for lang in ("en", "es")
+    }
+    return Measured(n, status, ev)
+
+
+def _effect_measured(
+    t: Target, effect: Mapping[str, Any] | None, extra: Mapping[str, str] | None = None
+) -> Measured:
+    if effect is None:
+        ev = {lang: text("ev.effect_missing", lang) for lang in ("en", "es")}
+        if extra:
+            ev = {lang: f"{ev[lang]}; {extra[lang]}" for lang in ev}
+        return Measured(None, "not_measurable", ev)
+    est, lo, hi = float(effect["estimate"]), float(effect["conf_low"]), float(effect["conf_high"])
+    status = "met" if lo > 0 else "not_met"
+    ev = {}
+    for lang in ("en", "es"):
+        s = text(
+            "ev.effect", lang, estimate=_fmt(est, lang), label=effect.get("label", ""),
+            low=_fmt(lo, lang), high=_fmt(hi, lang), n=int(effect.get("n_treated", 0)),
+        )  # fmt: skip
+        if extra and extra.get(lang):
+            s = f"{s}; {extra[lang]}"
+        ev[lang] = s
+    return Measured(est, status, ev, lo, hi)
+
+
+def productivity_descriptive(
+    panel: pd.DataFrame, base: int, end: int, outcome: str = "log_labor_productivity"
+) -> dict[str, float]:
+    """Before/after counts (description only): firms whose outcome rose from ``base`` to ``end``."""
+    wide = panel.pivot_table(index=["firm_id", "participant"], columns="year", values=outcome)
+    if base not in wide.columns or end not in wide.columns:
+        return {"n": 0, "up": 0, "share_c": float("nan")}
+    both = wide[[base, end]].dropna()
+    rose = (both[end] > both[base]).groupby(level="participant").agg(["size", "sum", "mean"])
+    get = lambda g, c: float(rose.loc[g, c]) if g in rose.index else float("nan")  # noqa: E731
+    return {"n": int(get(1, "size") or 0), "up": int(get(1, "sum") or 0), "share_c": get(0, "mean")}
+
+
+def productivity_effect(t: Target, ctx: Mapping[str, Any]) -> Measured:
+    base, end = ctx["baseline_year"], ctx["endline_year"]
+    extra = None
+    if ctx.get("panel") is not None:
+        d = productivity_descriptive(ctx["panel"], base, end)
+        extra = {
+            lang: text(
+                "ev.productivity_descriptive",
+                lang,
+                up=d["up"],
+                n=d["n"],
+                base=base,
+                end=end,
+                share_c=_pct(d["share_c"], lang) if np.isfinite(d["share_c"]) else "–",
+            )  # fmt: skip
+            for lang in ("en", "es")
+        }
+    return _effect_measured(t, ctx.get("productivity"), extra)
+
+
+def organizations_strengthened(t: Target, ctx: Mapping[str, Any]) -> Measured:
+    org = ctx["organizations"]
+    base, end = ctx["baseline_year"], ctx["endline_year"]
+    wide = org.pivot_table(index="organization", columns="year", values="bds_services")
+    if base not in wide.columns or end not in wide.columns:
+        raise ValueError(f"organizations: bds_services not observed in {base} and {end}")
+    n = int((wide[end] > wide[base]).sum())
+    status = "met" if t.target is not None and n >= t.target else "not_met"
+    ev = {
+        lang: text("ev.organizations", lang, n=n, total=len(wide), base=base, end=end)
+        for lang in ("en", "es")
+    }
+    return Measured(n, status, ev, baseline_observed=0)
+
+
+def women_network_links(t: Target, ctx: Mapping[str, Any]) -> Measured:
+    links, firms = ctx["links"], ctx["firms"]
+    base, end = ctx["baseline_year"], ctx["endline_year"]
+    women = set(firms.loc[firms["women_led"].astype(int) == 1, "firm_id"])
+
+    def count(year: int) -> tuple[int, int]:
+        ly = links[links["year"] == year].drop_duplicates(["firm_a", "firm_b"])
+        both = ly[ly["firm_a"].isin(women) & ly["firm_b"].isin(women)]
+        return len(both), len(set(both["firm_a"]) | set(both["firm_b"]))
+
+    b_links, _ = count(base)
+    e_links, e_firms = count(end)
+    status = "met" if e_links > b_links and e_links > 0 else "not_met"
+    ev = {
+        lang: text(
+            "ev.women_network",
+            lang,
+            end_links=e_links,
+            base_links=b_links,
+            end=end,
+            base=base,
+            firms=e_firms,
+        )
+        for lang in ("en", "es")
+    }
+    return Measured(e_links, status, ev, baseline_observed=b_links)
+
+
+def linkage_effect(t: Target, ctx: Mapping[str, Any]) -> Measured:
+    return _effect_measured(t, ctx.get("linkage"))
+
+
+def bds_market(t: Target, ctx: Mapping[str, Any]) -> Measured:
+    org = ctx["organizations"]
+    base, end = ctx["baseline_year"], ctx["endline_year"]
+    clients = org.groupby("year")["bds_clients"].sum()
+    ev = {
+        lang: text(
+            "ev.bds_market",
+            lang,
+            base=base,
+            end=end,
+            base_clients=int(clients.get(base, 0)),
+            end_clients=int(clients.get(end, 0)),
+        )  # fmt: skip
+        for lang in ("en", "es")
+    }
+    return Measured(None, "not_measurable", ev)
+
+
+MEASURES = {
+    "clusters_created": clusters_created,
+    "clusters_meeting_women_share": clusters_meeting_women_share,
+    "productivity_effect": productivity_effect,
+    "organizations_strengthened": organizations_strengthened,
+    "women_network_links": women_network_links,
+    "linkage_effect": linkage_effect,
+    "bds_market": bds_market,
+}
+
+
+def effect_summary(
+    result: Any, term: str, label: str, n_treated: int | None = None
+) -> dict[str, Any]:
+    """The estimate, interval and p-value of ``term`` in an estimation result, for the logframe."""
+    row = result.tidy().set_index("term").loc[term]
+    return {
+        "estimate": float(row["estimate"]),
+        "conf_low": float(row["conf_low"]),
+        "conf_high": float(row["conf_high"]),
+        "p_value": float(row["p_value"]),
+        "label": label,
+        "n_treated": int(n_treated) if n_treated is not None else 0,
+    }
+
+
+def logframe(
+    targets: list[Target],
+    *,
+    firms: pd.DataFrame,
+    organizations: pd.DataFrame,
+    links: pd.DataFrame,
+    panel: pd.DataFrame | None = None,
+    productivity: Mapping[str, Any] | None = None,
+    linkage: Mapping[str, Any] | None = None,
+    baseline_year: int = 2015,
+    endline_year: int = 2018,
+) -> pd.DataFrame:
+    """The logframe table: one row per target, English columns and ``_es`` twins.
+
+    Columns: ``indicator``, ``definition``, ``baseline``, ``target``, ``achieved``,
+    ``conf_low``, ``conf_high`` (effects only), ``status``, ``evidence``, ``evidence_type``
+    (and ``indicator_es``, ``definition_es``, ``status_es``, ``evidence_es``).
+    """
+    ctx = {
+        "firms": firms, "organizations": organizations, "links": links, "panel": panel,
+        "productivity": productivity, "linkage": linkage,
+        "baseline_year": baseline_year, "endline_year": endline_year,
+    }  # fmt: skip
+    rows = []
+    for t in targets:
+        m = MEASURES[t.measure](t, ctx)
+        if t.evidence == "not_measurable":
+            m.status = "not_measurable"
+        if m.status not in STATUSES:
+            raise ValueError(f"indicator {t.id}: status {m.status!r}")
+        baseline = t.baseline if t.baseline is not None else m.baseline_observed
+        rows.append(
+            {
+                "id": t.id,
+                "indicator": t.indicator["en"],
+                "indicator_es": t.indicator["es"],
+                "definition": t.definition["en"],
+                "definition_es": t.definition["es"],
+                "baseline": baseline,
+                "target": t.target,
+                "achieved": m.achieved,
+                "conf_low": m.conf_low,
+                "conf_high": m.conf_high,
+                "status": text(f"status.{m.status}", "en"),
+                "status_es": text(f"status.{m.status}", "es"),
+                "status_code": m.status,
+                "evidence": m.evidence["en"],
+                "evidence_es": m.evidence["es"],
+                "evidence_type": t.evidence,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def breakdown(firms: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Participating SMEs by ``by`` (country, organization, cluster_id, women_led): firms,
+    women-led firms and their share; aggregated, ready for ``publish_table(row_count="firms")``."""
+    if by not in firms.columns:
+        raise ValueError(f"breakdown: column {by!r} not in firms")
+    part = _participants(firms)
+    out = part.groupby(by).agg(firms=("firm_id", "size"), women_led=("women_led", "sum"))
+    out["share_women_led"] = out["women_led"] / out["firms"]
+    return out
