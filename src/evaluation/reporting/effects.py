@@ -388,3 +388,17 @@ def subgroup_effects(
 
 def _tidy_part(r: pd.Series) -> dict:
     return {k: float(r[k]) for k in ("estimate", "std_error", "p_value", "conf_low", "conf_high")}
+
+
+def primary_effect(
+    data: pd.DataFrame, outcome: str, settings: Settings, *, reps: int, seed: int
+) -> Effect:
+    """The pre-specified estimator (``analysis.primary_estimator``) on ``outcome``."""
+    key = settings.analysis.primary_estimator
+    if key == "cs":
+        return primary_cs(data, outcome, settings)
+    if key in ESTIMATORS:
+        return staggered_effects(data, outcome, settings, reps=reps, seed=seed, estimators=[key])[key]
+    raise ValueError(
+        f"config analysis.primary_estimator={key!r}: expected one of {ESTIMATORS}"
+    )

@@ -605,6 +605,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dólares con la tasa de cambio de ese año; la productividad laboral es el valor "
         "agregado por empleado.",
     ),
+    "final.primary_note": _m(
+        "The primary outcome and estimator come from the configuration (pre-specified), not "
+        "from this page's parameters.",
+        "El resultado y el estimador principales provienen de la configuración "
+        "(preespecificados), no de los parámetros de esta página.",
+    ),
+    "final.robustness.computed": _m(
+        "Read from the estimates recorded by the main-effects and staggered pages.",
+        "Leído de las estimaciones registradas por las páginas de efectos principales y de "
+        "entrada escalonada.",
+    ),
+    "final.diagnostics.heading": _m(
+        "Design diagnostics and program indicators",
+        "Diagnósticos del diseño e indicadores del programa",
+    ),
+    "final.diagnostics.text": _m(
+        "Values recorded by the indicator, network, power, attrition and sensitivity pages of "
+        "this run.",
+        "Valores registrados por las páginas de indicadores, red, potencia, deserción y "
+        "sensibilidad de esta corrida.",
+    ),
+    "final.diagnostics.missing": _m(
+        "No design diagnostics were recorded in this run ({reason}).",
+        "No se registraron diagnósticos del diseño en esta corrida ({reason}).",
+    ),
+    "final.source": _m("Page", "Página"),
     "final.limitations.heading": _m("Limitations", "Limitaciones"),
     "final.limitations.selection": _m(
         "Firms chose to participate: the estimates are causal only if, without the program, "

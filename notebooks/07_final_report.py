@@ -1,0 +1,320 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 Data quality
+# %% [markdown]
+# # 07 Final evaluation report
+# Executive summary, logframe table, main results, robustness, gender, methods and
+# limitations, in the language of the `language` parameter. The primary outcome and
+# estimator come from config/evaluation.yml (pre-specified); the primary numbers are computed
+# here from the processed data, the robustness table and the diagnostics are read from what the
+# other pages recorded in this run (reports/estimates.parquet, reports/values.json).
+
+# %% tags=["parameters"]
+outcome = "log_labor_productivity"
+sample = "all"
+language = "en"
+seed = 20160601
+processed_dir = "data/processed"
+raw_dir = "data/raw"
+reports_dir = "reports"
+bootstrap_reps = 9999
+
+# %%
+from evaluation.pipeline.parameters import check
+
+params = check(globals(), notebook="07_final_report")
+
+# %%
+import pandas as pd
+
+from evaluation.config import load_settings
+from evaluation.data.load import load_panel, load_truth
+from evaluation.pipeline import record, record_value
+from evaluation.reporting import effects, figures, final, sections
+from evaluation.reporting.sections import heading, say, show
+from evaluation.reporting.tables import estimates_table, publish_table
+from evaluation.reporting.translations import (
+    fmt_effect,
+    fmt_int,
+    fmt_interval,
+    fmt_number,
+    t,
+    variable_label,
+)
+
+effects.quiet_few_clusters()
+settings = load_settings()
+analysis = settings.analysis
+min_cell = analysis.min_cell
+primary_outcome = analysis.primary_outcome
+estimator_key = analysis.primary_estimator
+panel = load_panel(sections.resolve(processed_dir), sample)
+data = effects.estimation_sample(panel, primary_outcome)
+primary = effects.primary_effect(data, primary_outcome, settings, reps=bootstrap_reps, seed=seed)
+record(primary.result, label="primary", role="primary")
+row = primary.row()
+n_clusters = primary.result.n_clusters
+if estimator_key == "cs":
+    inference = t("inf.if_cluster", language, cluster=analysis.cluster, n_clusters=n_clusters)
+else:
+    inference = primary.result.vcov_type
+by_gender = effects.subgroup_effects(data, primary_outcome, settings, "women_led")
+truth = effects.truth_for(load_truth(sections.resolve(raw_dir)), primary_outcome, sample)
+run_values = final.load_run_values(sections.resolve(reports_dir))
+run_estimates = final.load_run_estimates(sections.resolve(reports_dir))
+firms = panel.drop_duplicates("firm_id")
+_ = record_value("primary_estimate", row["estimate"])
+
+# %%
+heading("final.title", language, level=1)
+say("final.subtitle", language)
+heading("final.summary.heading", language)
+say(
+    "final.summary.program",
+    language,
+    n_participants=fmt_int(firms["participant"].sum(), language),
+    n_comparison=fmt_int((firms["participant"] == 0).sum(), language),
+    first_year=int(panel["year"].min()),
+    last_year=int(panel["year"].max()),
+)
+say(
+    "final.summary.primary",
+    language,
+    outcome=variable_label(primary_outcome, language),
+    effect=fmt_effect(row["estimate"], language),
+    ci=fmt_interval(row["conf_low"], row["conf_high"], language),
+    estimator=t(f"est.{estimator_key}", language),
+    inference=inference,
+)
+covers_zero = row["conf_low"] <= 0 <= row["conf_high"]
+say("final.summary.not_significant" if covers_zero else "final.summary.significant", language)
+gender = {int(r.subgroup): r for r in by_gender.itertuples()}
+
+
+def _effect_text(r) -> str:
+    if r is None or pd.isna(r.estimate) or r.n_treated < min_cell:
+        return t("common.not_available", language)
+    ci = fmt_interval(r.conf_low, r.conf_high, language)
+    return f"{fmt_effect(r.estimate, language)}, {t('common.ci', language)} {ci}"
+
+
+say(
+    "final.summary.gender",
+    language,
+    women=_effect_text(gender.get(1)),
+    men=_effect_text(gender.get(0)),
+)
+if truth is not None:
+    say(
+        "final.summary.truth",
+        language,
+        truth=fmt_number(truth["overall"], language, 3),
+        error=fmt_number(row["estimate"] - truth["overall"], language, 3),
+    )
+say("final.summary.source", language)
+say("final.primary_note", language)
+
+# %%
+heading("final.logframe.heading", language)
+logframe = final.logframe_table(run_values.frame, language)
+if logframe is None:
+    reason = run_values.reason or t("common.not_available", language)
+    say("final.logframe.missing", language, reason=reason)
+else:
+    say("final.logframe.text", language)
+    show(publish_table(logframe, min_cell=min_cell, language=language))
+
+# %%
+heading("final.main.heading", language)
+say(
+    "final.main.text",
+    language,
+    outcome=variable_label(primary_outcome, language),
+    estimator=t(f"est.{estimator_key}", language),
+)
+rows = []
+for role, name in [("primary", primary_outcome)] + [
+    ("secondary", o) for o in analysis.secondary_outcomes
+]:
+    if name not in panel.columns or panel[name].notna().sum() == 0:
+        continue
+    if role == "primary":
+        eff, sub = primary, data
+    else:
+        sub = effects.estimation_sample(panel, name)
+        try:
+            eff = effects.primary_effect(sub, name, settings, reps=bootstrap_reps, seed=seed)
+        except ValueError as err:
+            print(f"{name}: {err}")
+            continue
+        record(eff.result, label="secondary", role="secondary")
+    r = eff.row()
+    rows.append(
+        {
+            "term": f"{t('common.' + role, language)}: {variable_label(name, language)}",
+            **{
+                k: r[k]
+                for k in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
+            },
+            "n_treated": effects.n_treated_firms(sub),
+        }
+    )
+main = pd.DataFrame(rows)
+show(
+    estimates_table(
+        main,
+        language=language,
+        n_column="n_treated",
+        min_cell=min_cell,
+        caption=t("final.main.heading", language),
+        notes=[inference, t("report.interpretation_logs", language)],
+    )
+)
+
+# %%
+heading("final.robustness.heading", language)
+if run_estimates.frame is None:
+    say("final.robustness.missing", language, reason=run_estimates.reason)
+else:
+    robust = final.robustness_rows(run_estimates.frame, primary_outcome, language, sample=sample)
+    if robust.empty:
+        say("final.robustness.missing", language, reason=t("common.not_available", language))
+    else:
+        say("final.robustness.text", language)
+        robust["label"] = robust["estimator"] + " · " + robust["inference"]
+        show(
+            figures.estimates_figure(
+                robust,
+                language=language,
+                outcome=primary_outcome,
+                truth=truth["overall"] if truth else None,
+            )
+        )
+        shown = robust.set_index("label")[["estimate", "conf_low", "conf_high", "p_value"]]
+        shown.insert(
+            1,
+            "ci",
+            [
+                fmt_interval(lo, hi, language)
+                for lo, hi in zip(shown.conf_low, shown.conf_high, strict=True)
+            ],
+        )
+        shown = shown.drop(columns=["conf_low", "conf_high"])
+        shown.index.name = t("common.estimator", language)
+        show(
+            publish_table(
+                shown,
+                min_cell=min_cell,
+                language=language,
+                labels={
+                    "estimate": t("common.estimate", language),
+                    "ci": t("common.ci", language),
+                    "p_value": t("common.p_value", language),
+                },
+                notes=[t("final.robustness.computed", language)],
+            )
+        )
+
+# %%
+heading("final.gender.heading", language)
+say("final.gender.text", language)
+by_gender["term"] = [
+    t("common.women_led" if g else "common.men_led", language) for g in by_gender["subgroup"]
+]
+by_gender["statistic"] = by_gender["estimate"] / by_gender["std_error"]
+show(
+    estimates_table(
+        by_gender, language=language, n_column="n_treated", min_cell=min_cell, notes=[inference]
+    )
+)
+
+# %%
+if truth is not None:
+    heading("final.truth.heading", language)
+    comparison = pd.DataFrame(
+        [
+            {
+                "label": t("common.all", language),
+                "estimate": row["estimate"],
+                "truth": truth["overall"],
+            },
+        ]
+    )
+    full_truth = load_truth(sections.resolve(raw_dir))
+    for flag, r in gender.items():
+        sub_truth = effects.truth_for(
+            full_truth, primary_outcome, "women_led" if flag else "men_led"
+        )
+        if sub_truth is not None and r.n_treated >= min_cell and pd.notna(r.estimate):
+            label = t("common.women_led" if flag else "common.men_led", language)
+            comparison.loc[len(comparison)] = {
+                "label": label,
+                "estimate": r.estimate,
+                "truth": sub_truth["overall"],
+            }
+    comparison["error"] = comparison["estimate"] - comparison["truth"]
+    comparison = comparison.set_index("label")
+    comparison.index.name = t("common.sample", language)
+    show(
+        publish_table(
+            comparison,
+            min_cell=min_cell,
+            language=language,
+            labels={
+                "estimate": t("common.estimate", language),
+                "truth": t("common.truth", language),
+                "error": t("common.error", language),
+            },
+            notes=[t("nb05.truth.weights", language)],
+        )
+    )
+
+# %%
+heading("final.diagnostics.heading", language)
+diag = final.diagnostics(run_values.frame, language)
+if diag is None:
+    say(
+        "final.diagnostics.missing",
+        language,
+        reason=run_values.reason or t("common.not_available", language),
+    )
+else:
+    say("final.diagnostics.text", language)
+    diag = diag.set_index(["source", "name"])
+    diag.index.names = [t("final.source", language), t("common.variable", language)]
+    show(
+        publish_table(
+            diag,
+            min_cell=min_cell,
+            language=language,
+            labels={"value": t("common.value", language)},
+        )
+    )
+
+# %%
+heading("final.methods.heading", language)
+say(
+    "final.methods.text",
+    language,
+    covariates=", ".join(variable_label(c, language).lower() for c in analysis.covariates) or "–",
+    n_clusters=n_clusters,
+    base_year=analysis.base_year,
+)
+heading("final.limitations.heading", language)
+for key in ("selection", "clusters", "attrition", "spillovers", "subgroups"):
+    say(
+        f"final.limitations.{key}",
+        language,
+        **({"n_clusters": n_clusters} if key == "clusters" else {}),
+    )

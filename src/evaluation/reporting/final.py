@@ -1,0 +1,166 @@
+"""What the final report reads from the run: recorded estimates, recorded values, the logframe.
+
+The final report computes its primary numbers itself from the processed data (the
+pre-specified outcome and estimator, so the headline never depends on which other jobs
+ran), and reads everything else from what the other pipeline jobs recorded through
+:func:`evaluation.pipeline.record` / :func:`~evaluation.pipeline.record_value`:
+``reports/estimates.parquet`` (robustness: the same outcome under other estimators and
+inference) and ``reports/values.json`` (the logframe table and the design diagnostics of the
+indicators, network, power/attrition and sensitivity pages). Missing files are reported on the
+page, not fatal: a report can be rendered before every job has run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.reporting.translations import has_message, t
+
+# Notebooks whose overall estimates form the robustness table, and how to find them.
+ROBUSTNESS_ROWS = (
+    # (notebook, label recorded, term) -> estimator message id
+    ("03_main_effects", "did_2x2 CRV1", "participant:after", "est.did_2x2", "crv1"),
+    ("03_main_effects", "did_2x2 wild cluster bootstrap", "participant:after", "est.did_2x2", "wcb"),
+    ("05_staggered", "twfe overall", "treated", "est.twfe", "crv1"),
+    ("05_staggered", "twfe wild cluster bootstrap", "treated", "est.twfe", "wcb"),
+    ("05_staggered", "sunab overall", "overall", "est.sunab", "crv1"),
+    ("05_staggered", "imputation overall", "overall", "est.imputation", "bjs"),
+    ("05_staggered", "cs overall", "overall", "est.cs", "if"),
+)
+OWN_NOTEBOOKS = {
+    "01_data_quality",
+    "02_descriptives",
+    "03_main_effects",
+    "04_event_study",
+    "05_staggered",
+    "06_heterogeneity",
+    "07_final_report",
+}
+
+
+@dataclass
+class Loaded:
+    """A table read from the run, or the reason it is not there."""
+
+    frame: pd.DataFrame | None
+    reason: str = ""
+
+
+def load_run_estimates(reports_dir: Path) -> Loaded:
+    """``reports/estimates.parquet`` (every recorded estimate with its job's parameters)."""
+    from evaluation.pipeline import load_estimates
+
+    try:
+        return Loaded(load_estimates(reports_dir))
+    except (FileNotFoundError, OSError, ValueError) as err:
+        return Loaded(None, f"{Path(reports_dir).name}/estimates.parquet: {type(err).__name__}")
+
+
+def load_run_values(reports_dir: Path) -> Loaded:
+    """``reports/values.json`` (every recorded scalar or small table with its job)."""
+    from evaluation.pipeline import load_values
+
+    try:
+        return Loaded(load_values(reports_dir))
+    except (FileNotFoundError, OSError, ValueError) as err:
+        return Loaded(None, f"{Path(reports_dir).name}/values.json: {type(err).__name__}")
+
+
+def robustness_rows(
+    estimates: pd.DataFrame, outcome: str, language: str, *, sample: str = "all"
+) -> pd.DataFrame:
+    """The primary outcome's overall effect under each recorded estimator and inference."""
+    frame = estimates
+    if "param_outcome" in frame.columns:
+        frame = frame[frame["param_outcome"] == outcome]
+    if "param_sample" in frame.columns:
+        frame = frame[frame["param_sample"] == sample]
+    rows = []
+    for notebook, label, term, estimator, inference in ROBUSTNESS_ROWS:
+        hit = frame[
+            (frame["notebook"] == notebook) & (frame["label"] == label) & (frame["term"] == term)
+        ]
+        if hit.empty:
+            continue
+        r = hit.iloc[0]
+        rows.append(
+            {
+                "estimator": t(estimator, language),
+                "inference": _inference_label(inference, r, language),
+                "estimate": float(r["estimate"]),
+                "conf_low": float(r["conf_low"]),
+                "conf_high": float(r["conf_high"]),
+                "p_value": float(r["p_value"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _inference_label(kind: str, row: pd.Series, language: str) -> str:
+    if kind == "wcb":
+        return t("inf.wcb_short", language)
+    if kind == "crv1":
+        return t("inf.crv1_short", language)
+    text = row.get("vcov_type")
+    return str(text) if isinstance(text, str) and text else kind
+
+
+def recorded(values: pd.DataFrame | None, name: str, *, notebook: str | None = None) -> Any:
+    """The last value recorded under ``name`` (by ``notebook`` when given), else None."""
+    if values is None or values.empty:
+        return None
+    hit = values[values["name"] == name]
+    if notebook is not None:
+        hit = hit[hit["notebook"] == notebook]
+    return None if hit.empty else hit.iloc[-1]["value"]
+
+
+def logframe_table(values: pd.DataFrame | None, language: str) -> pd.DataFrame | None:
+    """The logframe indicators recorded by the indicators page (``record_value("logframe",
+    rows)``), with the text columns of the report language.
+
+    Rows are dicts; a key ending in ``_es`` (``indicator_es``) replaces its English twin in the
+    Spanish report, and the ``_es`` columns are dropped from the English one.
+    """
+    rows = recorded(values, "logframe")
+    if not rows or not isinstance(rows, list):
+        return None
+    frame = pd.DataFrame(rows)
+    twins = [c for c in frame.columns if c.endswith("_es") and c[:-3] in frame.columns]
+    if language == "es":
+        for c in twins:
+            frame[c[:-3]] = frame[c].where(frame[c].notna(), frame[c[:-3]])
+    frame = frame.drop(columns=twins + [c for c in frame.columns if c.endswith("_en")])
+    headings = {c: t(f"logframe.{c}", language) for c in frame.columns if has_message(f"logframe.{c}")}
+    return frame.rename(columns=headings)
+
+
+def diagnostics(values: pd.DataFrame | None, language: str) -> pd.DataFrame | None:
+    """Scalar values recorded by the other pages (indicators, network, power, attrition,
+    sensitivity), named in the report language where the catalogue has ``value.<name>``."""
+    if values is None or values.empty:
+        return None
+    other = values[~values["notebook"].isin(OWN_NOTEBOOKS)]
+    rows = []
+    for _, r in other.iterrows():
+        value = r["value"]
+        if isinstance(value, bool) or not isinstance(value, int | float | str) or value is None:
+            continue
+        if isinstance(value, float) and not np.isfinite(value):
+            continue
+        key = f"value.{r['name']}"
+        rows.append(
+            {
+                "source": r["notebook"],
+                "name": t(key, language) if has_message(key) else str(r["name"]).replace("_", " "),
+                "value": value,
+            }
+        )
+    if not rows:
+        return None
+    return pd.DataFrame(rows).drop_duplicates(subset=["source", "name"], keep="last")

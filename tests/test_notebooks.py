@@ -1,0 +1,272 @@
+"""Every notebook executed on a small simulated data set: it runs, records its estimates, reads
+in the report language, shows estimates against the truth, and prints no personal data.
+
+The notebooks run with papermill (kernel ``python3``) exactly as the pipeline runs them, two at
+a time, each with the runner's record environment (``EVALUATION_RECORD_DIR``,
+``EVALUATION_JOB``) so that what they record is checked; the final report then runs in both
+languages on the estimates the others recorded (collected as the runner does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from evaluation.pipeline.record import read_job_records
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+EXPECTED = [
+    "01_data_quality",
+    "02_descriptives",
+    "03_main_effects",
+    "04_event_study",
+    "05_staggered",
+    "06_heterogeneity",
+    "07_final_report",
+]
+SMALL = {"bootstrap_reps": 199}  # fast wild bootstrap; the default is the config's 9999
+
+_EXECUTE = """
+import json, sys
+import jupytext, nbformat, papermill
+source, out, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+nb = jupytext.read(source)
+tmp = out.replace(".out.ipynb", ".in.ipynb")
+nbformat.write(nb, tmp)
+papermill.execute_notebook(tmp, out, parameters=params, kernel_name="python3",
+                           cwd=sys.argv[4], progress_bar=False)
+"""
+
+
+def _execute(name: str, params: dict, workdir: Path, records: Path) -> tuple[str, int, str]:
+    out = workdir / f"{name}_{params.get('language', 'en')}.out.ipynb"
+    from evaluation.pipeline.parameters import validate
+
+    # the job's full parameters (declared defaults updated with the given ones), as the runner
+    merged = validate(NOTEBOOKS / f"{name}.py", params)
+    job = {"notebook": name, "job": f"{name}-test", "parameters": merged}
+    env = {
+        **os.environ,
+        "EVALUATION_RECORD_DIR": str(records / f"{name}_{params.get('language', 'en')}"),
+        "EVALUATION_JOB": json.dumps(job),
+        "MPLBACKEND": "Agg",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", _EXECUTE, str(NOTEBOOKS / f"{name}.py"), str(out),
+         json.dumps(params), str(REPO)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )  # fmt: skip
+    return str(out), proc.returncode, proc.stderr[-3000:]
+
+
+def _collect(records: Path, reports: Path) -> None:
+    """Gather the jobs' records into reports/estimates.parquet and values.json (as the runner)."""
+    frames, values = [], []
+    for folder in sorted(records.iterdir()):
+        frame, vals = read_job_records(folder)
+        if len(frame):
+            frames.append(frame)
+        values.extend(vals)
+    table = pd.concat(frames, ignore_index=True, sort=False)
+    reports.mkdir(parents=True, exist_ok=True)
+    table.astype({c: "string" for c in table.columns if table[c].dtype == object}).to_parquet(
+        reports / "estimates.parquet", index=False
+    )
+    (reports / "values.json").write_text(json.dumps(values), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory) -> dict:
+    from evaluation.cli import main
+
+    base = tmp_path_factory.mktemp("notebooks")
+    raw, processed = base / "raw", base / "processed"
+    assert main(["simulate", "--raw", str(raw)]) == 0
+    assert main(["prepare", "--raw", str(raw), "--processed", str(processed)]) == 0
+    records, reports = base / "records", base / "reports"
+    common = {"processed_dir": str(processed), "raw_dir": str(raw), "seed": 7}
+    first = [n for n in EXPECTED if n != "07_final_report"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(
+            pool.map(
+                lambda n: _execute(n, {**common, **_small(n)}, base, records),
+                first,
+            )
+        )
+    _collect(records, reports)
+    final_params = {**common, "reports_dir": str(reports), **SMALL}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs += list(
+            pool.map(
+                lambda lang: _execute(
+                    "07_final_report", {**final_params, "language": lang}, base, records
+                ),
+                ["en", "es"],
+            )
+        )
+    return {"runs": {Path(r[0]).name: r for r in runs}, "raw": raw, "processed": processed,
+            "records": records, "base": base}  # fmt: skip
+
+
+def _small(name: str) -> dict:
+    return SMALL if name in ("03_main_effects", "05_staggered") else {}
+
+
+def _text(path: str | Path) -> str:
+    """Everything a reader of the page sees: the outputs of every cell, as text."""
+    nb = nbformat.read(path, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append(out["text"])
+            for kind in ("text/markdown", "text/html", "text/plain"):
+                if kind in out.get("data", {}):
+                    parts.append(str(out["data"][kind]))
+            if out.get("output_type") == "error":
+                parts.append(out["evalue"])
+    return "\n".join(parts)
+
+
+def _records(executed: dict, folder: str) -> tuple[pd.DataFrame, list]:
+    return read_job_records(executed["records"] / folder)
+
+
+def test_every_notebook_follows_the_contract():
+    names = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    assert [n for n in EXPECTED if n not in names] == []
+    from evaluation.pipeline.parameters import REQUIRED, declared
+
+    for name in EXPECTED:
+        source = (NOTEBOOKS / f"{name}.py").read_text(encoding="utf-8")
+        assert '# %% tags=["parameters"]' in source
+        assert f'check(globals(), notebook="{name}")' in source
+        params = declared(NOTEBOOKS / f"{name}.py")
+        assert set(REQUIRED) <= set(params), name
+        # thin: no estimation code of its own (no regressions, no groupby-mean arithmetic)
+        for forbidden in ("np.linalg", "statsmodels", "pyfixest", "lstsq", ".fit("):
+            assert forbidden not in source, f"{name} estimates by itself ({forbidden})"
+
+
+def test_notebooks_run_without_error(executed):
+    failed = {name: err for name, (_, code, err) in executed["runs"].items() if code != 0}
+    assert failed == {}
+
+
+@pytest.mark.parametrize(
+    ("folder", "labels"),
+    [
+        ("01_data_quality_en", {"differential attrition (response rate, 2x2 DiD)"}),
+        ("02_descriptives_en", {"baseline balance 2015"}),
+        ("03_main_effects_en", {"did_2x2 CRV1", "did_2x2 wild cluster bootstrap", "twfe CRV1",
+                                "twfe wild cluster bootstrap"}),
+        ("04_event_study_en", {"event study (cs)"}),
+        ("05_staggered_en", {"twfe overall", "cs overall", "sunab overall", "imputation overall",
+                             "cs dynamic", "sunab dynamic", "imputation dynamic",
+                             "twfe wild cluster bootstrap"}),
+        ("06_heterogeneity_en", {"triple differences: women-led x participant x post",
+                                 "subgroup effects (Callaway-Sant'Anna)"}),
+        ("07_final_report_en", {"primary", "secondary"}),
+        ("07_final_report_es", {"primary", "secondary"}),
+    ],
+)  # fmt: skip
+def test_each_notebook_records_its_estimates(executed, folder, labels):
+    frame, _ = _records(executed, folder)
+    assert labels <= set(frame["label"]), set(frame["label"])
+    assert frame[["estimate", "std_error"]].notna().all().all() or folder.startswith("04")
+    assert (frame["notebook"] == folder.rsplit("_", 1)[0]).all()
+    assert "param_outcome" in frame.columns and "param_seed" in frame.columns
+
+
+def test_primary_number_agrees_across_pages(executed):
+    staggered, _ = _records(executed, "05_staggered_en")
+    final, values = _records(executed, "07_final_report_en")
+    cs = staggered[(staggered["label"] == "cs overall")].iloc[0]
+    primary = final[final["label"] == "primary"].iloc[0]
+    assert primary["estimate"] == pytest.approx(cs["estimate"], abs=1e-12)
+    assert primary["conf_low"] == pytest.approx(cs["conf_low"], abs=1e-12)
+    recorded = {v["name"]: v["value"] for v in values}
+    assert recorded["primary_estimate"] == pytest.approx(primary["estimate"], abs=1e-12)
+
+
+def test_staggered_page_compares_with_the_truth(executed):
+    truth = json.loads((executed["raw"] / "truth.json").read_text())
+    true_att = truth["estimands"]["log_labor_productivity"]["overall"]["att"]
+    _, values = _records(executed, "05_staggered_en")
+    recorded = {v["name"]: v["value"] for v in values}
+    assert recorded["truth_overall"] == pytest.approx(true_att, abs=1e-12)
+    frame, _ = _records(executed, "05_staggered_en")
+    for label, key in (
+        ("cs overall", "Callaway–Sant'Anna"),
+        ("twfe overall", "Two-way fixed effects (TWFE)"),
+    ):
+        estimate = frame.loc[frame["label"] == label, "estimate"].iloc[0]
+        assert recorded["truth_errors_overall"][key] == pytest.approx(
+            estimate - true_att, abs=1e-12
+        )
+    text = _text(executed["runs"]["05_staggered_en.out.ipynb"][0])
+    assert "Against the true effects of the simulation" in text
+    assert f"{true_att:.3f}" in text
+
+
+def test_pages_read_in_the_report_language(executed):
+    es = _text(executed["runs"]["07_final_report_es.out.ipynb"][0])
+    en = _text(executed["runs"]["07_final_report_en.out.ipynb"][0])
+    for heading in (
+        "Resumen ejecutivo",
+        "Metas del marco lógico",
+        "Resultados principales",
+        "Robustez",
+        "Género",
+        "Métodos",
+        "Limitaciones",
+    ):
+        assert heading in es, heading
+    for heading in (
+        "Executive summary",
+        "Logframe targets",
+        "Main results",
+        "Robustness",
+        "Gender",
+        "Methods",
+        "Limitations",
+    ):
+        assert heading in en, heading
+    assert "Executive summary" not in es and "Resumen ejecutivo" not in en
+    # the primary result is stated with its interval and the inference used, per language
+    final, _ = _records(executed, "07_final_report_es")
+    p = final[final["label"] == "primary"].iloc[0]
+    low_es = f"{p['conf_low']:.3f}".replace(".", ",")
+    high_en = f"{p['conf_high']:.3f}"
+    assert f"[{low_es}; " in es and "intervalo de confianza del 95" in es
+    assert f", {high_en}]" in en and "influence functions summed by" in en
+    assert "Robustness" in en and "estimates recorded by the main-effects" in en
+
+
+def test_no_personal_data_or_identifiers_in_any_page(executed):
+    firms = pd.read_csv(executed["raw"] / "firms.csv", dtype=str)
+    personal = [c for c in ("tax_id", "firm_name", "owner_name", "email") if c in firms.columns]
+    needles = set()
+    for column in [*personal, "firm_id"]:
+        needles |= {v for v in firms[column].dropna() if len(v) >= 6}
+    pseudonyms = pd.read_parquet(executed["processed"] / "panel.parquet", columns=["firm_id"])
+    needles |= set(pseudonyms["firm_id"].unique())
+    assert len(needles) > 1000
+    for name, (path, _, _) in executed["runs"].items():
+        text = _text(path)
+        leaked = [n for n in needles if n in text]
+        assert leaked == [], f"{name} shows {leaked[:3]}"
