@@ -398,7 +398,7 @@ def primary_effect(
     if key == "cs":
         return primary_cs(data, outcome, settings)
     if key in ESTIMATORS:
-        return staggered_effects(data, outcome, settings, reps=reps, seed=seed, estimators=[key])[key]
-    raise ValueError(
-        f"config analysis.primary_estimator={key!r}: expected one of {ESTIMATORS}"
-    )
+        return staggered_effects(data, outcome, settings, reps=reps, seed=seed, estimators=[key])[
+            key
+        ]
+    raise ValueError(f"config analysis.primary_estimator={key!r}: expected one of {ESTIMATORS}")

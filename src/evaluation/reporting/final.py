@@ -25,7 +25,13 @@ from evaluation.reporting.translations import has_message, t
 ROBUSTNESS_ROWS = (
     # (notebook, label recorded, term) -> estimator message id
     ("03_main_effects", "did_2x2 CRV1", "participant:after", "est.did_2x2", "crv1"),
-    ("03_main_effects", "did_2x2 wild cluster bootstrap", "participant:after", "est.did_2x2", "wcb"),
+    (
+        "03_main_effects",
+        "did_2x2 wild cluster bootstrap",
+        "participant:after",
+        "est.did_2x2",
+        "wcb",
+    ),
     ("05_staggered", "twfe overall", "treated", "est.twfe", "crv1"),
     ("05_staggered", "twfe wild cluster bootstrap", "treated", "est.twfe", "wcb"),
     ("05_staggered", "sunab overall", "overall", "est.sunab", "crv1"),
@@ -136,7 +142,9 @@ def logframe_table(values: pd.DataFrame | None, language: str) -> pd.DataFrame |
         for c in twins:
             frame[c[:-3]] = frame[c].where(frame[c].notna(), frame[c[:-3]])
     frame = frame.drop(columns=twins + [c for c in frame.columns if c.endswith("_en")])
-    headings = {c: t(f"logframe.{c}", language) for c in frame.columns if has_message(f"logframe.{c}")}
+    headings = {
+        c: t(f"logframe.{c}", language) for c in frame.columns if has_message(f"logframe.{c}")
+    }
     return frame.rename(columns=headings)
 
 
