@@ -71,6 +71,115 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "only the supporting organizations are observed: their BDS clients went from {base_clients} ({base}) to {end_clients} ({end}); the market as a whole is not observed",
         "es": "solo se observan las organizaciones de apoyo: sus clientes BDS pasaron de {base_clients} ({base}) a {end_clients} ({end}); el mercado en su conjunto no se observa",
     },
+    # --- narrative of the diagnostics pages (notebooks 08-11) -----------------------------
+    "nb08.title": {
+        "en": "08 Program results framework",
+        "es": "08 Marco de resultados del programa",
+    },
+    "nb08.intro": {
+        "en": "Each logframe target of PROMIPYME against what the data show. Counts are descriptive; where a target claims that the program *caused* a change, only the causal estimate ({estimator}) with its 95% interval is evidence, and the target counts as met only when the interval lies above zero.",
+        "es": "Cada meta del marco lógico de PROMIPYME frente a lo que muestran los datos. Los conteos son descriptivos; cuando una meta afirma que el programa *causó* un cambio, solo la estimación causal ({estimator}) con su intervalo del 95 % es evidencia, y la meta se da por cumplida solo si el intervalo está por encima de cero.",
+    },
+    "nb08.logframe": {
+        "en": "Logframe targets and achievement",
+        "es": "Metas del marco lógico y su logro",
+    },
+    "nb08.breakdowns": {
+        "en": "Participating SMEs by country, organization, cluster and women-led status",
+        "es": "Pymes participantes por país, organización, clúster y liderazgo femenino",
+    },
+    "nb08.breakdowns.text": {
+        "en": "Cells resting on fewer than {min_cell} firms are withheld (marked s).",
+        "es": "Las celdas con menos de {min_cell} empresas se ocultan (marcadas s).",
+    },
+    "nb08.gender": {
+        "en": "The women-led network as a result of its own",
+        "es": "La red de empresas lideradas por mujeres como resultado propio",
+    },
+    "nb08.gender.participation": {
+        "en": "Women lead {share_p} of participating SMEs and {share_c} of comparison firms. The lowest share of women-led SMEs in a cluster is {low} against a target of {target} in every cluster ({n} of {total} clusters reach it).",
+        "es": "Las mujeres lideran {share_p} de las pymes participantes y {share_c} de las empresas de comparación. La menor participación de pymes lideradas por mujeres en un clúster es {low}, frente a una meta de {target} en cada clúster ({n} de {total} clústeres la alcanzan).",
+    },
+    "nb08.gender.effect": {
+        "en": "Effect on {outcome} for women-led participants: {effect} (95% CI {ci}); difference from other participants (triple differences, CRV1 by {cluster}): {gap} (95% CI {gap_ci}, {p}).",
+        "es": "Efecto sobre {outcome} en participantes lideradas por mujeres: {effect} (IC 95 % {ci}); diferencia con las demás participantes (triples diferencias, CRV1 por {cluster}): {gap} (IC 95 % {gap_ci}, {p}).",
+    },
+    "nb08.gender.links": {
+        "en": "Business links: participation changed the number of links of women-led firms by {effect} (95% CI {ci}) and of other firms by {other} (95% CI {other_ci}), baseline {base} to end line {end}.",
+        "es": "Vínculos empresariales: la participación cambió el número de vínculos de las empresas lideradas por mujeres en {effect} (IC 95 % {ci}) y de las demás en {other} (IC 95 % {other_ci}), de la línea de base {base} al final {end}.",
+    },
+    "nb08.share_table": {
+        "en": "Women-led share of participating SMEs per cluster (target 25%)",
+        "es": "Participación de pymes lideradas por mujeres por clúster (meta 25 %)",
+    },
+    "nb09.title": {"en": "09 Inter-firm business network", "es": "09 Red empresarial entre firmas"},
+    "nb09.intro": {
+        "en": "Business links between SMEs, year by year: how many, how dense within each cluster, how many cross clusters or countries, and how many involve women-led firms. Firms are never named or labelled.",
+        "es": "Vínculos empresariales entre pymes, año por año: cuántos, cuán densos dentro de cada clúster, cuántos cruzan clústeres o países y cuántos involucran empresas lideradas por mujeres. Las empresas nunca se nombran ni se etiquetan.",
+    },
+    "nb09.summary": {"en": "The network by year", "es": "La red por año"},
+    "nb09.clusters": {
+        "en": "Clusters at baseline ({base}) and end line ({end})",
+        "es": "Clústeres en la línea de base ({base}) y al final ({end})",
+    },
+    "nb09.did": {
+        "en": "Participation raised a firm's number of business links by {effect} (95% CI {ci}, {p}; DiD on degree {base} to {end}, CRV1 by {cluster}, {n_clusters} clusters). This compares the change for participants with the change for comparison firms; it is an effect, unlike the raw growth of the network shown above.",
+        "es": "La participación aumentó el número de vínculos empresariales de una empresa en {effect} (IC 95 % {ci}, {p}; DiD en el grado de {base} a {end}, CRV1 por {cluster}, {n_clusters} clústeres). Compara el cambio de las participantes con el de las empresas de comparación; es un efecto, a diferencia del crecimiento bruto de la red mostrado arriba.",
+    },
+    "nb09.figures": {
+        "en": "The network at end line, by country",
+        "es": "La red al final, por país",
+    },
+    "nb10.title": {
+        "en": "10 Power, balance and attrition",
+        "es": "10 Potencia, balance y atrición",
+    },
+    "nb10.power": {"en": "Minimum detectable effect", "es": "Efecto mínimo detectable"},
+    "nb10.power.text": {
+        "en": "With {clusters} clusters of about {per} firms ({share} participants), an intra-cluster correlation of the pre/post contrast of {icc} (from comparison firms) and {pre} pre- and {post} post-periods, the design detects an effect on {outcome} of {mde} with 80% power at the 5% level (formula: Bloom 1995 with the panel contrast variance of Burlig, Preonas & Woerman 2020). Re-randomizing participation timing within strata on comparison firms and adding an effect of that size, the TWFE test rejects in {sim} of {reps} draws; with no effect it rejects in {size}.",
+        "es": "Con {clusters} clústeres de unas {per} empresas ({share} participantes), una correlación intraclúster del contraste antes/después de {icc} (de las empresas de comparación) y {pre} periodos previos y {post} posteriores, el diseño detecta un efecto sobre {outcome} de {mde} con 80 % de potencia al 5 % (fórmula: Bloom 1995 con la varianza del contraste en panel de Burlig, Preonas y Woerman 2020). Re-aleatorizando el momento de participación dentro de los estratos entre empresas de comparación y añadiendo un efecto de ese tamaño, la prueba TWFE rechaza en {sim} de {reps} sorteos; sin efecto rechaza en {size}.",
+    },
+    "nb10.balance": {
+        "en": "Balance at baseline: full baseline sample and analysis sample after attrition",
+        "es": "Balance en la línea de base: muestra completa y muestra de análisis tras la atrición",
+    },
+    "nb10.balance.text": {
+        "en": "Differences participants minus comparison firms in {year}, within strata, CRV1 by {cluster}. Joint test: full sample F = {f_full} ({p_full}); firms still responding in {end}: F = {f_an} ({p_an}).",
+        "es": "Diferencias participantes menos empresas de comparación en {year}, dentro de estratos, CRV1 por {cluster}. Prueba conjunta: muestra completa F = {f_full} ({p_full}); empresas que aún responden en {end}: F = {f_an} ({p_an}).",
+    },
+    "nb10.attrition": {"en": "Attrition", "es": "Atrición"},
+    "nb10.attrition.text": {
+        "en": "In {end}, {resp_t} of participants and {resp_c} of comparison firms responded (difference {diff}, {p}; joint test of differential attrition on baseline characteristics {joint}). Lee (2009) bounds on the effect on the {base}-to-{end} change in {outcome} for firms that would respond either way: [{lower}, {upper}], Imbens-Manski 95% interval {im}.",
+        "es": "En {end} respondieron {resp_t} de las participantes y {resp_c} de las empresas de comparación (diferencia {diff}, {p}; prueba conjunta de atrición diferencial según características de base {joint}). Cotas de Lee (2009) para el efecto sobre el cambio {base}-{end} de {outcome} en las empresas que responderían en cualquier caso: [{lower}, {upper}], intervalo del 95 % de Imbens-Manski {im}.",
+    },
+    "nb11.title": {
+        "en": "11 Sensitivity and multiple outcomes",
+        "es": "11 Sensibilidad y múltiples resultados",
+    },
+    "nb11.honest": {
+        "en": "Sensitivity to violations of parallel trends (Rambachan & Roth)",
+        "es": "Sensibilidad a violaciones de tendencias paralelas (Rambachan y Roth)",
+    },
+    "nb11.honest.text": {
+        "en": "Event study of {outcome} ({estimator}). Robust 95% intervals for the effect in the first year of support: if post-entry violations of parallel trends may be up to Mbar times the largest pre-entry one, the effect stays significant up to Mbar = {rm}; if the slope of the differential trend may change by M per year, up to M = {sd}. The same for the average over the post-entry years: Mbar = {rm_avg}.",
+        "es": "Estudio de eventos de {outcome} ({estimator}). Intervalos robustos del 95 % para el efecto en el primer año de apoyo: si las violaciones de tendencias paralelas después de la entrada pueden ser hasta Mbar veces la mayor antes de la entrada, el efecto sigue siendo significativo hasta Mbar = {rm}; si la pendiente de la tendencia diferencial puede cambiar en M por año, hasta M = {sd}. Lo mismo para el promedio de los años posteriores: Mbar = {rm_avg}.",
+    },
+    "nb11.multiple": {
+        "en": "Multiple outcomes and subgroups",
+        "es": "Múltiples resultados y subgrupos",
+    },
+    "nb11.multiple.text": {
+        "en": "TWFE effects (CRV1 by {cluster}) for each outcome and subgroup, with Romano-Wolf family-wise adjusted p-values ({reps} cluster-bootstrap draws), Benjamini-Hochberg and Anderson's sharpened q-values over the {k} hypotheses. The standardized index of productivity outcomes (Kling, Liebman & Katz 2007) moves by {index} comparison-group SDs (95% CI {index_ci}).",
+        "es": "Efectos TWFE (CRV1 por {cluster}) para cada resultado y subgrupo, con p-valores ajustados por Romano-Wolf ({reps} réplicas bootstrap por clúster), Benjamini-Hochberg y q-valores afinados de Anderson sobre las {k} hipótesis. El índice estandarizado de resultados de productividad (Kling, Liebman y Katz 2007) cambia en {index} desviaciones estándar del grupo de comparación (IC 95 % {index_ci}).",
+    },
+    "nb11.ri": {
+        "en": "Randomization inference at the cluster level",
+        "es": "Inferencia por aleatorización a nivel de clúster",
+    },
+    "nb11.ri.text": {
+        "en": "Re-assigning the entry cohorts across the {clusters} strata ({reps} assignments), the TWFE estimate of {estimate} has a randomization p-value of {p} (Monte Carlo SE {se}).",
+        "es": "Reasignando las cohortes de entrada entre los {clusters} estratos ({reps} asignaciones), la estimación TWFE de {estimate} tiene un p-valor por aleatorización de {p} (error Monte Carlo {se}).",
+    },
 }
 
 
@@ -79,6 +188,20 @@ def text(key: str, language: str, /, **values: Any) -> str:
     if language not in ("en", "es"):
         raise ValueError(f"language must be 'en' or 'es', got {language!r}")
     return TEXT[key][language].format(**values)
+
+
+def say(key: str, language: str, /, **values: Any) -> None:
+    """Display a sentence of this catalogue as Markdown (report pages)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text(key, language, **values)))
+
+
+def heading(key: str, language: str, level: int = 2) -> None:
+    """Display a heading of this catalogue."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"{'#' * level} {text(key, language)}"))
 
 
 def _fmt(value: float, language: str, digits: int = 3) -> str:

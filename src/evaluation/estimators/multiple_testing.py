@@ -141,17 +141,23 @@ def _refit(spec: dict[str, Any], data: pd.DataFrame) -> EstimationResult:
 
 
 def _cluster_resample(
-    data: pd.DataFrame, cluster: str, unit: str | None, rng: np.random.Generator
+    data: pd.DataFrame, cluster: str, unit: str | None, picked: np.ndarray
 ) -> pd.DataFrame:
-    """Pairs cluster bootstrap: draw clusters with replacement; each copy is a new cluster and
-    its units new units (integer labels), so fixed effects are not shared across copies."""
-    codes, uniques = pd.factorize(data[cluster], sort=True)
-    order = np.argsort(codes, kind="stable")
-    starts = np.searchsorted(codes[order], np.arange(uniques.size))
-    ends = np.searchsorted(codes[order], np.arange(uniques.size), side="right")
-    picked = rng.integers(0, uniques.size, uniques.size)
-    idx = np.concatenate([order[starts[g] : ends[g]] for g in picked])
-    copy = np.repeat(np.arange(picked.size), ends[picked] - starts[picked])
+    """Pairs cluster bootstrap sample holding the clusters ``picked`` (labels, with repeats).
+
+    Each copy is a new cluster and its units new units (integer labels), so fixed effects are
+    not shared across copies. Clusters absent from ``data`` (a subgroup) contribute no rows.
+    """
+    codes = pd.Index(pd.unique(picked)).get_indexer(data[cluster])
+    present = codes >= 0
+    order = np.flatnonzero(present)[np.argsort(codes[present], kind="stable")]
+    sorted_codes = codes[order]
+    labels = pd.unique(picked)
+    where = pd.Index(labels).get_indexer(picked)
+    starts = np.searchsorted(sorted_codes, where)
+    ends = np.searchsorted(sorted_codes, where, side="right")
+    idx = np.concatenate([order[a:b] for a, b in zip(starts, ends, strict=True)])
+    copy = np.repeat(np.arange(picked.size), ends - starts)
     out = data.iloc[idx].reset_index(drop=True)
     out[cluster] = copy
     if unit is not None:
@@ -224,16 +230,20 @@ def romano_wolf(
         if reps < 19:
             raise ValueError("romano_wolf: reps must be at least 19")
         rng = np.random.default_rng(seed)
-        base = specs[0]["data"]
-        same_data = all(s["data"] is base for s in specs)
+        # one draw of clusters per replication, shared by every hypothesis (also subgroups
+        # fitted on subsets of the data), which keeps their dependence
+        names = np.array(sorted({v for s in specs for v in pd.unique(s["data"][cl])}, key=str))
         out = np.empty((reps, len(results)))
         first_error: Exception | None = None
         for b in range(reps):
-            sample = _cluster_resample(base, cl, specs[0].get("unit"), rng) if same_data else None
+            picked = names[rng.integers(0, names.size, names.size)]
+            cache: dict[int, pd.DataFrame] = {}
             for j, (s, t) in enumerate(zip(specs, term_list, strict=True)):
-                boot = sample if same_data else _cluster_resample(s["data"], cl, s.get("unit"), rng)
+                key = id(s["data"])
+                if key not in cache:
+                    cache[key] = _cluster_resample(s["data"], cl, s.get("unit"), picked)
                 try:
-                    out[b, j] = _refit(s, boot).coef[t]
+                    out[b, j] = _refit(s, cache[key]).coef[t]
                 except ValueError as err:  # e.g. no treated unit left in a resample
                     first_error = first_error or err
                     out[b, j] = np.nan
