@@ -90,6 +90,7 @@ def test_comparison_firms_come_from_the_same_strata_with_varying_ratios(firms):
     assert part[["cluster_id", "cohort", "organization"]].notna().all().all()
     ratio = comp.groupby("stratum").size() / part.groupby("stratum").size()
     assert ratio.max() / ratio.min() > 2  # the ratio varies across strata
+    assert ratio.min() >= 1  # but every stratum has at least as many comparison firms
     # strata are territory x sector
     assert (firms.groupby("stratum")[["territory", "sector", "country"]].nunique() == 1).all().all()
 
@@ -323,26 +324,47 @@ def _ols(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return beta, se
 
 
-def test_unconditional_trends_differ_but_conditional_trends_are_parallel(sim):
-    d = _slopes(sim)
-    y = d["slope"].to_numpy()
-    naive_x = np.column_stack([np.ones(len(d)), d["participant"]])
-    b, se = _ols(y, naive_x)
-    # participants' Y(0) grows faster (> 1 log point a year): a naive DiD is biased upwards
-    assert b[1] / se[1] > 3.5 and b[1] > 0.01
-    sectors = pd.get_dummies(d["sector"], dtype=float).to_numpy()
-    cond_x = np.column_stack([d["participant"], sectors, d["log_size"]])
-    b, se = _ols(y, cond_x)
-    assert abs(b[0] / se[0]) < 3  # parallel given sector trends and baseline size
-    assert abs(b[0]) < 0.004  # log points per year
+@pytest.fixture(scope="module")
+def trend_fits(sim) -> list[dict[str, tuple[float, float]]]:
+    """Participation coefficient (estimate, std. error) on firms' Y(0) slopes, six seeds."""
+    fits = []
+    for data in (sim, *(simulate(seed=s) for s in (1, 2, 3, 4, 5))):
+        d = _slopes(data)
+        y = d["slope"].to_numpy()
+        one = np.ones(len(d))
+        sectors = pd.get_dummies(d["sector"], dtype=float).to_numpy()
+        out = {}
+        for name, x in (
+            ("naive", np.column_stack([d["participant"], one])),
+            ("sector", np.column_stack([d["participant"], sectors])),
+            ("size", np.column_stack([d["participant"], one, d["log_size"]])),
+            ("sector_size", np.column_stack([d["participant"], sectors, d["log_size"]])),
+        ):
+            b, se = _ols(y, x)
+            out[name] = (b[0], se[0])
+        fits.append(out)
+    return fits
 
 
-def test_sector_trends_alone_or_size_alone_do_not_suffice(sim):
-    d = _slopes(sim)
-    y = d["slope"].to_numpy()
-    sectors = pd.get_dummies(d["sector"], dtype=float).to_numpy()
-    b, se = _ols(y, np.column_stack([d["participant"], sectors]))
-    assert abs(b[0] / se[0]) > 3
+def test_unconditional_trends_differ_but_conditional_trends_are_parallel(trend_fits):
+    """Per seed: naive t > 3.5 and > 1 log point a year (observed 2.1-2.8, t 5.7-7.3);
+    conditional on sector and baseline size |t| < 3 (observed up to 2.1); mean of the 6
+    conditional coefficients below 0.002 log points a year (observed 0.0004; sampling s.e. of
+    the mean about 0.0008)."""
+    for fit in trend_fits:
+        b, se = fit["naive"]
+        assert b / se > 3.5 and b > 0.01  # participants' Y(0) grows faster: naive DiD biased
+        b, se = fit["sector_size"]
+        assert abs(b / se) < 3
+    assert abs(np.mean([f["sector_size"][0] for f in trend_fits])) < 0.002
+
+
+def test_sector_trends_alone_or_size_alone_do_not_suffice(trend_fits):
+    sector_only = np.mean([f["sector"][0] for f in trend_fits])
+    size_only = np.mean([f["size"][0] for f in trend_fits])
+    assert sector_only > 0.008  # size-dependent growth remains
+    assert all(f["sector"][0] / f["sector"][1] > 3 for f in trend_fits)
+    assert size_only > 0.003  # participants are over-represented in faster-growing sectors
 
 
 # --- attrition, links, services, personal data ---------------------------------------------
@@ -513,8 +535,9 @@ def _imputation_att(sim, *, conditional: bool) -> float:
 
 def test_conditional_imputation_recovers_the_truth_and_naive_twfe_does_not():
     """Over 4 seeds without attrition: conditioning on sector-by-year effects and baseline
-    size x year recovers the true ATT (mean error below 0.015 log points; per-seed errors were
-    -0.018..0.016); year effects alone overstate it (bias 0.03-0.065 per seed)."""
+    size x year recovers the true ATT (observed errors -0.005..0.017, mean 0.008; over 80
+    other seeds the mean error was -0.0006 with s.e. 0.001); year effects alone overstate it
+    (observed bias 0.073-0.086)."""
     errors, naive = [], []
     for seed in (20160601, 1, 2, 3):
         sim = simulate(seed=seed, attrition=False)
@@ -523,4 +546,4 @@ def test_conditional_imputation_recovers_the_truth_and_naive_twfe_does_not():
         naive.append(_imputation_att(sim, conditional=False) - truth)
     assert abs(np.mean(errors)) < 0.015
     assert max(abs(e) for e in errors) < 0.03
-    assert min(naive) > 0.02 and np.mean(naive) > 0.04
+    assert min(naive) > 0.04 and np.mean(naive) > 0.06

@@ -114,11 +114,12 @@ class SimulationParameters:
     participant_size_shift: float = 0.45
     participant_age_factor: float = 0.7
     size_sd: float = 0.8
+    sector_selection: float = 15.0  # fewer comparison firms per participant in growing sectors
     # counterfactual outcome
     size_growth: float = 0.04  # gamma: extra yearly productivity growth per log size unit
     size_center: float = 2.4  # s0
-    sector_drift_low: float = -0.01
-    sector_drift_high: float = 0.04
+    sector_drift_low: float = -0.02
+    sector_drift_high: float = 0.05
     sector_shock_sd: float = 0.03
     firm_effect_sd: float = 0.35
     ar_rho: float = 0.5
@@ -272,8 +273,15 @@ def _design(params: SimulationParameters) -> dict[str, Any]:
     # women-led: a binomial draw, never below the 25% floor of the logframe (exact per cluster)
     floor = np.array([math.ceil(round(params.min_women_share * n, 9)) for n in sizes])
     women = np.maximum(floor, rng.binomial(sizes, params.women_share_participants))
-    # comparison firms per stratum: ratio to participants varies across strata
-    ratio = rng.uniform(0.5, 2.0, size=k)
+    # comparison firms per stratum: the ratio to participants varies across strata, and is
+    # lower where the sector grows faster (the program recruited in dynamic sectors, where
+    # the comparison pool is thinner), so sector trends also confound a naive comparison
+    ratio = rng.uniform(0.6, 1.6, size=k)
+    walk = _sector_effects(params)
+    growth = (walk[:, -1] - walk[:, 0]) / max(walk.shape[1] - 1, 1)
+    cluster_growth = growth[np.searchsorted(np.array(SECTORS), clusters["sector"].to_numpy())]
+    ratio = ratio * np.exp(-params.sector_selection * (cluster_growth - cluster_growth.mean()))
+    ratio = np.clip(ratio / ratio.mean(), 0.55, 1.6)  # at least about 1.1x everywhere (at 2x)
     comparison = _largest_remainder(params.n_comparison, sizes * ratio, 1)
     clusters["participants"] = sizes
     clusters["women_led"] = women
