@@ -44,10 +44,14 @@ def timed(cmd: list[str]) -> dict:
     err = proc.stderr
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", err)
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    cpu = sum(
+        float(m.group(1)) for m in re.finditer(r"(?:User|System) time \(seconds\): ([\d.]+)", err)
+    )
     parts = [float(p) for p in wall.group(1).split(":")] if wall else [float("nan")]
     seconds = sum(p * 60**i for i, p in enumerate(reversed(parts)))
     return {
         "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
         "peak_mb": round(int(rss.group(1)) / 1024) if rss else None,
         "status": proc.returncode,
         "tail": (proc.stdout.strip().splitlines() or [""])[-1],
@@ -108,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         v, p = r["validate"], r["prepare"]
         print(
-            f"| {r['size']} | {r['rows']:,} | {v['seconds']:.1f} s, {v['peak_mb']:,} MB "
-            f"| {p['seconds']:.1f} s, {p['peak_mb']:,} MB |"
+            f"| {r['size']} | {r['rows']:,} "
+            f"| {v['seconds']:.0f} s, {v['cpu_seconds']:.0f} s, {v['peak_mb']:,} MB "
+            f"| {p['seconds']:.0f} s, {p['cpu_seconds']:.0f} s, {p['peak_mb']:,} MB |"
         )
         for step in (v, p):
             if step["status"]:

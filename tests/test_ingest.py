@@ -202,6 +202,18 @@ def test_mapped_column_is_named_in_messages(tmp_path):
     (issue,) = report.errors
     assert "column 'ventas' (model column 'sales')" in str(issue)
     assert "line 5 " in str(issue)
+    # a single mapped file is recognised by the name the mapping gives it
+    single = validate(raw / "registro_empresas.xlsx", settings=SETTINGS, mapping=mapping)
+    assert single.ok and set(single.sources) == {"firms"}
+
+
+def test_latin1_detected_deep_in_a_large_file(tmp_path):
+    path = tmp_path / "firms.csv"
+    path.write_bytes(
+        b"firm_id,owner_name\n" + b"F1,Ana\n" * 300_000 + "F2,Peña\n".encode("latin-1")
+    )
+    assert path.stat().st_size > 2 << 20
+    assert detect_encoding(path) == "latin-1"
 
 
 @pytest.mark.parametrize(

@@ -768,7 +768,8 @@ def validate(
     con = con or connect()
     try:
         if raw.is_file():
-            table = raw.stem
+            named = {m.file: t for t, m in mapping.tables.items() if m.file}
+            table = named.get(raw.name, raw.stem)
             if table not in RAW_TABLES or raw.suffix.lower() not in FORMATS:
                 raise DataError(
                     f"{raw}: a single table file must be named <table>.<ext> with table one of "
