@@ -1,0 +1,220 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 10 Power, balance and attrition
+# The minimum detectable effect of the clustered DiD (and a simulation check), baseline balance
+# of the analysis sample after attrition beside the full baseline sample, differential
+# attrition tests and Lee bounds for the main effect.
+
+# %% tags=["parameters"]
+outcome = "log_labor_productivity"
+sample = "all"
+language = "en"
+seed = 20160601
+processed_dir = "data/processed"
+raw_dir = "data/raw"
+baseline_year = 2015
+endline_year = 2018
+power_reps = 200
+bounds_reps = 499
+balance_covariates = [
+    "log_labor_productivity",
+    "log_sales",
+    "log_employees",
+    "exporter",
+    "firm_age",
+    "women_led",
+]
+
+# %%
+from evaluation.pipeline.parameters import check
+
+params = check(globals(), notebook="10_power_attrition")
+
+# %%
+import numpy as np
+import pandas as pd
+
+from evaluation.config import load_settings
+from evaluation.data.load import load_panel
+from evaluation.estimators import balance_table, lee_bounds, minimum_detectable_effect
+from evaluation.estimators.bounds import differential_attrition
+from evaluation.estimators.power import simulated_power
+from evaluation.indicators import heading, say
+from evaluation.pipeline import record, record_value
+from evaluation.reporting import effects, sections
+from evaluation.reporting.sections import show
+from evaluation.reporting.tables import estimates_table, publish_table
+from evaluation.reporting.translations import (
+    fmt_interval,
+    fmt_number,
+    fmt_p,
+    fmt_percent,
+    variable_label,
+)
+
+effects.quiet_few_clusters()
+settings = load_settings()
+cluster = settings.analysis.cluster
+panel = load_panel(sections.resolve(processed_dir), sample)
+firms = panel.drop_duplicates("firm_id").set_index("firm_id")
+years = sorted(panel["year"].unique())
+pre_years = [y for y in years if y <= baseline_year]
+post_years = [y for y in years if baseline_year < y <= endline_year]
+
+# %%
+heading("nb10.title", language, level=1)
+heading("nb10.power", language)
+per_cluster = float(firms.groupby(cluster).size().mean())
+share = float(firms["participant"].mean())
+mde = minimum_detectable_effect(
+    panel[panel.responded == 1], clusters=firms[cluster].nunique(), firms_per_cluster=per_cluster,
+    treated_share=share, outcome=outcome, cluster=cluster, pre_window=pre_years,
+    post_window=post_years, comparison="participant",
+)  # fmt: skip
+record(mde, label="minimum detectable effect")
+m = mde.tidy().iloc[0]
+record_value("mde", m.estimate)
+# simulation check on comparison firms only (no program effect in their outcomes): half of the
+# comparison firms of each stratum get the stratum's real cohort, then timing is permuted
+rng = np.random.default_rng(seed)
+comp = panel[(panel.participant == 0) & (panel.responded == 1) & panel[outcome].notna()].copy()
+stratum_cohort = firms[firms.participant == 1].groupby(cluster)["cohort"].first()
+ids = comp.drop_duplicates("firm_id")[["firm_id", cluster]]
+ids["pseudo"] = ids.groupby(cluster)["firm_id"].transform(
+    lambda s: rng.permutation(len(s)) < len(s) / 2
+)
+ids["pseudo_cohort"] = np.where(ids["pseudo"], ids[cluster].map(stratum_cohort).fillna(0), 0)
+comp["pseudo_cohort"] = comp["firm_id"].map(ids.set_index("firm_id")["pseudo_cohort"])
+sim = (
+    simulated_power(
+        comp,
+        float(m.estimate),
+        outcome=outcome,
+        cohort="pseudo_cohort",
+        cluster=cluster,
+        reps=power_reps,
+        seed=seed,
+    )
+    .tidy()
+    .iloc[0]
+)
+size = (
+    simulated_power(
+        comp,
+        0.0,
+        outcome=outcome,
+        cohort="pseudo_cohort",
+        cluster=cluster,
+        reps=power_reps,
+        seed=seed + 1,
+    )
+    .tidy()
+    .iloc[0]
+)
+record_value("simulated_power_at_mde", sim.estimate)
+record_value("simulated_size", size.estimate)
+say(
+    "nb10.power.text", language, clusters=int(m.clusters), per=fmt_number(per_cluster, language, 0),
+    share=fmt_percent(share, language), icc=fmt_number(m.icc, language, 3), pre=int(m.pre_periods),
+    post=int(m.post_periods), outcome=variable_label(outcome, language),
+    mde=fmt_number(m.estimate, language, 3), sim=fmt_percent(sim.estimate, language), reps=power_reps,
+    size=fmt_percent(size.estimate, language),
+)  # fmt: skip
+
+# %%
+heading("nb10.balance", language)
+base = panel[panel.year == baseline_year]
+responding_end = set(panel.loc[(panel.year == endline_year) & (panel.responded == 1), "firm_id"])
+covs = [c for c in balance_covariates if c in base.columns]
+full = balance_table(
+    base[base.responded == 1], "participant", covs, cluster=cluster, fixed_effects=cluster
+)
+analysis = balance_table(
+    base[(base.responded == 1) & base.firm_id.isin(responding_end)], "participant", covs,
+    cluster=cluster, fixed_effects=cluster,
+)  # fmt: skip
+record(full, label="balance baseline full sample")
+record(analysis, label="balance baseline analysis sample")
+jf, ja = full.info["joint_test"], analysis.info["joint_test"]
+say(
+    "nb10.balance.text", language, year=baseline_year, cluster=cluster, end=endline_year,
+    f_full=fmt_number(jf["statistic"], language, 2), p_full=fmt_p(jf["p_value"], language),
+    f_an=fmt_number(ja["statistic"], language, 2), p_an=fmt_p(ja["p_value"], language),
+)  # fmt: skip
+side = pd.concat(
+    {"full": full.tidy().set_index("term"), "analysis": analysis.tidy().set_index("term")}, axis=1
+)
+cols = [
+    (s, c)
+    for s in ("full", "analysis")
+    for c in ("estimate", "normalized_difference", "p_value", "n_treated", "n_control")
+]
+side = side[cols]
+side.columns = [f"{s}: {c}" for s, c in cols]
+side.index = [variable_label(v, language) for v in side.index]
+counts = {
+    f"{s}: {c}": [f"{s}: n_treated", f"{s}: n_control"]
+    for s in ("full", "analysis")
+    for c in ("estimate", "normalized_difference", "p_value")
+}
+show(
+    publish_table(
+        side,
+        count_columns=counts,
+        language=language,
+        pvalue_columns=["full: p_value", "analysis: p_value"],
+    )
+)
+
+# %%
+heading("nb10.attrition", language)
+wide = panel.pivot_table(index="firm_id", columns="year", values=outcome)
+frame = firms[["participant", cluster, "country", "women_led", "baseline_log_employees"]].copy()
+frame["responded_end"] = frame.index.isin(responding_end).astype(int)
+frame["change"] = wide.get(endline_year) - wide.get(baseline_year)
+frame["observed"] = (frame["responded_end"] == 1) & frame["change"].notna()
+frame["observed"] = frame["observed"].astype(int)
+att = differential_attrition(
+    frame.reset_index(),
+    "responded_end",
+    "participant",
+    ["women_led", "baseline_log_employees"],
+    cluster=cluster,
+)
+record(att, label="differential attrition")
+bounds = lee_bounds(
+    frame.reset_index(),
+    "change",
+    "participant",
+    "observed",
+    cluster=cluster,
+    reps=bounds_reps,
+    seed=seed,
+)
+record(bounds, label="Lee bounds")
+b = bounds.tidy().set_index("term")
+a = att.tidy().set_index("term").loc["participant"]
+record_value("lee_lower", b.loc["lower", "estimate"])
+record_value("lee_upper", b.loc["upper", "estimate"])
+say(
+    "nb10.attrition.text", language, end=endline_year, base=baseline_year,
+    resp_t=fmt_percent(att.info["response_treated"], language),
+    resp_c=fmt_percent(att.info["response_control"], language),
+    diff=fmt_number(a.estimate, language, 3), p=fmt_p(a.p_value, language),
+    joint=fmt_p(att.info["joint_p"], language), outcome=variable_label(outcome, language),
+    lower=fmt_number(b.loc["lower", "estimate"], language, 3),
+    upper=fmt_number(b.loc["upper", "estimate"], language, 3),
+    im=fmt_interval(b.loc["identified_set", "conf_low"], b.loc["identified_set", "conf_high"], language),
+)  # fmt: skip
+show(estimates_table(bounds.tidy().iloc[:2], language=language))
