@@ -547,3 +547,16 @@ def test_conditional_imputation_recovers_the_truth_and_naive_twfe_does_not():
     assert abs(np.mean(errors)) < 0.015
     assert max(abs(e) for e in errors) < 0.03
     assert min(naive) > 0.04 and np.mean(naive) > 0.06
+
+
+def test_command_line_options_reach_the_generator(tmp_path):
+    args = ["simulate", "--raw", str(tmp_path), "--participants", "60", "--comparison", "130"]
+    args += ["--years", "2015-2019", "--no-attrition", "--seed", "5", "--format", "parquet"]
+    assert main(args) == 0
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    p = truth["parameters"]
+    assert (p["seed"], p["participants"], p["comparison"]) == (5, 60, 130)
+    assert (p["first_year"], p["last_year"], p["attrition"]) == (2015, 2019, False)
+    fy = pd.read_parquet(tmp_path / "firm_years.parquet")
+    assert fy["responded"].all() and len(fy) == 190 * 5
+    assert main(["simulate", "--raw", str(tmp_path / "x"), "--years", "2016"]) == 2

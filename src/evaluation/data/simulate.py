@@ -15,8 +15,8 @@ Outcome model (log labor productivity in base-year USD per employee, firm i, yea
     tau_it  = theta(t - g_i) * m_cohort(g_i) * m_women(i) * (1 + h * z_i)   for t >= g_i
 
 ``s_i`` is the firm's latent log size (log-normal employees), ``d`` a sector-specific random
-walk. Participants are larger (``s_i`` shifted up) and younger, and sectors are represented
-differently among participants and comparison firms, so *unconditional* parallel trends fail;
+walk. Participants are larger (``s_i`` shifted up) and younger, and strata of faster-growing
+sectors have fewer comparison firms per participant, so *unconditional* parallel trends fail;
 conditional on sector-by-year effects and baseline size they hold by construction (Callaway and
 Sant'Anna 2021, Assumption 4; Roth et al. 2023, section 3). ``theta(e)`` grows with time since
 entry up to a plateau (effects persist after support ends in 2018). No anticipation:
@@ -1252,7 +1252,7 @@ def command(args: Any, settings: Any) -> int:
         )
         raw = Path(args.raw) if args.raw else settings.path("raw")
         truth = write_simulation(raw, params, fmt=args.format)
-    except SimulationError as err:
+    except (SimulationError, OSError) as err:
         print(f"evaluation simulate: error: {err}", file=sys.stderr)
         return 2
     est = truth["estimands"]["log_labor_productivity"]
