@@ -38,6 +38,7 @@ params = check(globals(), notebook="07_final_report")
 # %%
 import pandas as pd
 
+from evaluation import indicators
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel, load_truth
 from evaluation.pipeline import record, record_value
@@ -127,13 +128,47 @@ say("final.primary_note", language)
 
 # %%
 heading("final.logframe.heading", language)
-logframe = final.logframe_table(run_values.frame, language)
+computed = None
+if final.recorded(run_values.frame, "logframe") is None:
+    linkage = None
+    if "linkages" in panel.columns and panel["linkages"].notna().any():
+        link_data = effects.estimation_sample(panel, "linkages")
+        link_eff = effects.primary_effect(
+            link_data, "linkages", settings, reps=bootstrap_reps, seed=seed
+        )
+        linkage = indicators.effect_summary(
+            link_eff.result,
+            link_eff.term,
+            t(f"est.{estimator_key}", language),
+            effects.n_treated_firms(link_data),
+        )
+    productivity = indicators.effect_summary(
+        primary.result,
+        primary.term,
+        t(f"est.{estimator_key}", language),
+        effects.n_treated_firms(data),
+    )
+    computed = final.compute_logframe(
+        settings, sections.resolve(processed_dir), panel, productivity, linkage
+    )
+logframe, source = final.logframe_table(run_values.frame, language, computed)
 if logframe is None:
-    reason = run_values.reason or t("common.not_available", language)
-    say("final.logframe.missing", language, reason=reason)
+    say(
+        "final.logframe.missing",
+        language,
+        reason=run_values.reason or t("common.not_available", language),
+    )
 else:
     say("final.logframe.text", language)
-    show(publish_table(logframe, min_cell=min_cell, language=language))
+    show(
+        publish_table(
+            logframe,
+            min_cell=min_cell,
+            language=language,
+            caption=t("final.logframe.heading", language),
+            notes=[t(f"final.logframe.{source}", language)],
+        )
+    )
 
 # %%
 heading("final.main.heading", language)

@@ -126,26 +126,82 @@ def recorded(values: pd.DataFrame | None, name: str, *, notebook: str | None = N
     return None if hit.empty else hit.iloc[-1]["value"]
 
 
-def logframe_table(values: pd.DataFrame | None, language: str) -> pd.DataFrame | None:
-    """The logframe indicators recorded by the indicators page (``record_value("logframe",
-    rows)``), with the text columns of the report language.
+LOGFRAME_COLUMNS = ("indicator", "baseline", "target", "achieved", "status", "evidence")
 
-    Rows are dicts; a key ending in ``_es`` (``indicator_es``) replaces its English twin in the
-    Spanish report, and the ``_es`` columns are dropped from the English one.
+
+def logframe_table(
+    values: pd.DataFrame | None, language: str, computed: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame | None, str]:
+    """The logframe table in the report language, and where it came from.
+
+    Prefers the table the indicators page recorded (``record_value("logframe", rows)``);
+    otherwise ``computed`` (the same :func:`evaluation.indicators.logframe`, run by the final
+    report on this run's data). Rows carry English columns and ``_es`` twins
+    (``indicator_es``); the report language's text is kept, numbers are formatted for it.
     """
     rows = recorded(values, "logframe")
-    if not rows or not isinstance(rows, list):
+    source = "recorded"
+    if isinstance(rows, list) and rows:
+        frame = pd.DataFrame(rows)
+    elif computed is not None and len(computed):
+        frame, source = computed.copy(), "computed"
+    else:
+        return None, ""
+    for column in LOGFRAME_COLUMNS:
+        twin = f"{column}_es"
+        if language == "es" and twin in frame.columns:
+            frame[column] = frame[twin].where(frame[twin].notna(), frame.get(column))
+    frame = frame[[c for c in LOGFRAME_COLUMNS if c in frame.columns]].copy()
+    for column in ("baseline", "target", "achieved"):
+        if column in frame.columns:
+            frame[column] = [_number(v, language) for v in frame[column]]
+    headings = {c: t(f"logframe.{c}", language) for c in frame.columns}
+    return frame.rename(columns=headings), source
+
+
+def _number(value: Any, language: str) -> str:
+    from evaluation.reporting.translations import MISSING, fmt_int, fmt_number
+
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return MISSING
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if float(value).is_integer():
+        return fmt_int(value, language)
+    return fmt_number(value, language, 3)
+
+
+def compute_logframe(
+    settings: Any,
+    processed: Path,
+    panel: pd.DataFrame,
+    productivity: dict | None,
+    linkage: dict | None,
+) -> pd.DataFrame | None:
+    """The logframe computed here with :mod:`evaluation.indicators` (when nothing was recorded).
+
+    ``productivity`` and ``linkage`` are ``indicators.effect_summary`` dicts of this report's
+    own estimates (the pre-specified estimator), so effect indicators carry causal evidence.
+    """
+    try:
+        from evaluation import indicators
+        from evaluation.data.load import load_table
+
+        targets = indicators.logframe_targets(settings.program)
+        cohorts = panel.loc[panel["cohort"] > 0, "cohort"]
+        return indicators.logframe(
+            targets,
+            firms=load_table("firms", processed),
+            organizations=load_table("organizations", processed),
+            links=load_table("links", processed),
+            panel=panel,
+            productivity=productivity,
+            linkage=linkage,
+            baseline_year=int(cohorts.min()) - 1 if len(cohorts) else settings.analysis.base_year,
+            endline_year=int(panel["year"].max()),
+        )
+    except (ImportError, KeyError, ValueError, FileNotFoundError):
         return None
-    frame = pd.DataFrame(rows)
-    twins = [c for c in frame.columns if c.endswith("_es") and c[:-3] in frame.columns]
-    if language == "es":
-        for c in twins:
-            frame[c[:-3]] = frame[c].where(frame[c].notna(), frame[c[:-3]])
-    frame = frame.drop(columns=twins + [c for c in frame.columns if c.endswith("_en")])
-    headings = {
-        c: t(f"logframe.{c}", language) for c in frame.columns if has_message(f"logframe.{c}")
-    }
-    return frame.rename(columns=headings)
 
 
 def diagnostics(values: pd.DataFrame | None, language: str) -> pd.DataFrame | None:

@@ -544,6 +544,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Los conteos describen lo ocurrido; solo las estimaciones causales (con sus intervalos) "
         "indican lo que causó el programa.",
     ),
+    "final.logframe.recorded": _m(
+        "Table recorded by the indicators page of this run.",
+        "Tabla registrada por la página de indicadores de esta corrida.",
+    ),
+    "final.logframe.computed": _m(
+        "Table computed by this report from the processed data (the indicators page recorded "
+        "none in this run); effect indicators use this report's primary estimates.",
+        "Tabla calculada por este informe a partir de los datos procesados (la página de "
+        "indicadores no registró ninguna en esta corrida); los indicadores de efecto usan las "
+        "estimaciones principales de este informe.",
+    ),
+    "logframe.indicator": _m("Indicator", "Indicador"),
+    "logframe.baseline": _m("Baseline", "Línea de base"),
+    "logframe.target": _m("Target", "Meta"),
+    "logframe.achieved": _m("Achieved", "Logrado"),
+    "logframe.status": _m("Status", "Estado"),
+    "logframe.evidence": _m("Evidence", "Evidencia"),
     "final.logframe.missing": _m(
         "The logframe indicators were not available for this report ({reason}).",
         "Los indicadores del marco lógico no estaban disponibles para este informe ({reason}).",
