@@ -197,11 +197,11 @@ def say(key: str, language: str, /, **values: Any) -> None:
     display(Markdown(text(key, language, **values)))
 
 
-def heading(key: str, language: str, level: int = 2) -> None:
+def heading(key: str, language: str, level: int = 2, **values: Any) -> None:
     """Display a heading of this catalogue."""
     from IPython.display import Markdown, display
 
-    display(Markdown(f"{'#' * level} {text(key, language)}"))
+    display(Markdown(f"{'#' * level} {text(key, language, **values)}"))
 
 
 def _fmt(value: float, language: str, digits: int = 3) -> str:
