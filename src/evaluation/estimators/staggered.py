@@ -266,55 +266,67 @@ class CSResult(EstimationResult):
         pg_cell = pg_g[np.searchsorted(glist, group)]
         pg_cell[~usable] = 0.0
 
+        code_ext = np.where(code >= 0, code, len(glist))  # never/other cohorts -> last slot
+
         def wif_dot(keep: np.ndarray, pg_k: np.ndarray, grp_k: np.ndarray, a: np.ndarray):
-            """wif(keepers, pg, weights.ind, G, group) %*% a, in O(n)."""
+            """R's wif(keepers, pg, weights.ind, G, group) %*% a, in O(n).
+
+            wif[i, k] = (w_i 1{G_i = g_k} - pg_k) / S - (sum_k' (w_i 1{G_i = g_k'} - pg_k'))
+            pg_k / S^2 with S = sum pg_k; its product with a is w_i t(G_i) + c.
+            """
             spg = pg_k.sum()
             gi = np.searchsorted(glist, grp_k)
-            s_by_g = np.bincount(gi, weights=a, minlength=len(glist))
-            c_by_g = np.bincount(gi, minlength=len(glist)).astype(float)
-            s_i = np.where(code >= 0, s_by_g[np.maximum(code, 0)], 0.0)
-            c_i = np.where(code >= 0, c_by_g[np.maximum(code, 0)], 0.0)
-            centered_a = w_ind * s_i - (pg_k * a).sum()
-            row_sums = w_ind * c_i - spg
-            return centered_a / spg - row_sums * (pg_k * a).sum() / spg**2
+            s_by_g = np.bincount(gi, weights=a, minlength=len(glist) + 1)
+            c_by_g = np.bincount(gi, minlength=len(glist) + 1).astype(float)
+            pa = (pg_k * a).sum()
+            t_by_g = s_by_g / spg - c_by_g * pa / spg**2
+            out = w_ind * t_by_g[code_ext]
+            out += -pa / spg + spg * pa / spg**2
+            return out
+
+        n_cells = len(att)
 
         def combo(keep: np.ndarray, weights: np.ndarray, with_wif: bool):
+            """Estimate, cell weights (K-vector) and the estimated-weights IF term."""
             idx = np.flatnonzero(keep)
+            a = np.zeros(n_cells)
             if len(idx) == 0:
-                return float("nan"), np.zeros(n)
-            est = float(att[idx] @ weights)
-            col = psi_all[:, idx] @ weights
-            if with_wif:
-                col = col + wif_dot(keep, pg_cell[idx], group[idx], att[idx])
-            return est, col
+                return float("nan"), a, np.zeros(n)
+            a[idx] = weights
+            extra = wif_dot(keep, pg_cell[idx], group[idx], att[idx]) if with_wif else None
+            return float(att[idx] @ weights), a, extra
 
         post = usable & (group <= time) & (time <= group + max_e)
         labels: list[str] = []
         extra: list[float] = []
         ests: list[float] = []
-        cols: list[np.ndarray] = []
+        cols: list[tuple[np.ndarray, np.ndarray | None]] = []
         kind = {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(type)
         notes = list(self.notes)
 
+        def mean_of(parts: list[tuple[np.ndarray, np.ndarray | None]], share: np.ndarray):
+            a = sum(s * p[0] for s, p in zip(share, parts, strict=True))
+            extras = [s * p[1] for s, p in zip(share, parts, strict=True) if p[1] is not None]
+            return a, (sum(extras) if extras else None)
+
         if type == "simple":
             w = pg_cell[post] / pg_cell[post].sum()
-            est, col = combo(post, w, True)
-            overall_est, overall_col = est, col
+            est, a, wif = combo(post, w, True)
+            overall_est, overall_col = est, (a, wif)
         elif type == "group":
             for g in glist:
                 keep = post & (group == g)
                 k = int(keep.sum())
-                est, col = combo(keep, np.full(k, 1.0 / max(k, 1)), False)
+                est, a, _ = combo(keep, np.full(k, 1.0 / max(k, 1)), False)
                 labels.append(f"g={g:g}")
                 extra.append(g)
                 ests.append(est)
-                cols.append(col)
-            a = np.array(ests)
+                cols.append((a, None))
+            att_g = np.array(ests)
             share = pg_g / pg_g.sum()
-            overall_est = float(a @ share)
-            overall_col = np.column_stack(cols) @ share + wif_dot(
-                np.ones(len(glist), bool), pg_g, glist, a
-            )
+            overall_est = float(att_g @ share)
+            a, _ = mean_of(cols, share)
+            overall_col = (a, wif_dot(np.ones(len(glist), bool), pg_g, glist, att_g))
         elif type == "dynamic":
             e_cell = time - group
             include = usable.copy()
@@ -335,17 +347,17 @@ class CSResult(EstimationResult):
             for e in eseq:
                 keep = include & (e_cell == e)
                 w = pg_cell[keep] / pg_cell[keep].sum()
-                est, col = combo(keep, w, True)
+                est, a, wif = combo(keep, w, True)
                 labels.append(f"e={e:g}")
                 extra.append(e)
                 ests.append(est)
-                cols.append(col)
-            pos = eseq >= 0
-            if not pos.any():
-                overall_est, overall_col = float("nan"), np.zeros(n)
+                cols.append((a, wif))
+            pos = np.flatnonzero(eseq >= 0)
+            if len(pos) == 0:
+                overall_est, overall_col = float("nan"), (np.zeros(n_cells), None)
             else:
                 overall_est = float(np.mean(np.array(ests)[pos]))
-                overall_col = np.column_stack(cols)[:, pos].mean(axis=1)
+                overall_col = mean_of([cols[i] for i in pos], np.full(len(pos), 1 / len(pos)))
         else:  # calendar
             if np.isfinite(min_e) or np.isfinite(max_e) or balance_e is not None:
                 warnings.warn(
@@ -358,15 +370,21 @@ class CSResult(EstimationResult):
             for t1 in periods:
                 keep = cal_post & (time == t1)
                 w = pg_cell[keep] / pg_cell[keep].sum()
-                est, col = combo(keep, w, True)
+                est, a, wif = combo(keep, w, True)
                 labels.append(f"t={t1:g}")
                 extra.append(t1)
                 ests.append(est)
-                cols.append(col)
+                cols.append((a, wif))
             overall_est = float(np.mean(ests))
-            overall_col = np.column_stack(cols).mean(axis=1)
+            overall_col = mean_of(cols, np.full(len(cols), 1 / len(cols)))
 
-        psi = np.column_stack([*cols, overall_col])
+        # all aggregated influence functions in one product: psi_all @ A (+ wif terms)
+        parts = [*cols, overall_col]
+        weights_matrix = np.column_stack([p[0] for p in parts])
+        psi = (weights_matrix.T @ psi_all.T).T  # Fortran order: contiguous columns
+        for j, (_, wif) in enumerate(parts):
+            if wif is not None:
+                psi[:, j] += wif
         est_all = np.array([*ests, overall_est])
         terms = [*labels, "overall"]
         sums = self._sums(psi)
