@@ -226,3 +226,23 @@ def test_missing_outcome_dropped_with_note() -> None:
     ref = twfe(df.dropna(subset=["y"]), "y", "firm", "year", "D", vcov="hetero")
     assert res.coef["D"] == ref.coef["D"]
     assert any("4 row(s) with a missing outcome" in n for n in res.notes)
+
+
+@pytest.mark.parametrize(
+    ("vcov", "cluster", "weights"),
+    [("iid", None, None), ("CRV1", "stratum", "w"), ("CRV1", "firm", None)],
+)
+def test_twfe_fast_path_equals_alternating_projections(
+    vcov: str, cluster: str | None, weights: str | None
+) -> None:
+    df = _panel(seed=12)
+    df["D2"] = (df["x"] > 0.8).astype(int)
+    kw = {"covariates": "x", "weights": weights, "cluster": cluster, "vcov": vcov}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        fast = twfe(df, "y", "firm", "year", ["D", "D2"], **kw)
+        slow = twfe(df, "y", "firm", "year", ["D", "D2"], fast=False, **kw)
+    assert fast.info["fit"].X is None and slow.info["fit"].X is not None  # the paths differ
+    np.testing.assert_allclose(fast.coef.to_numpy(), slow.coef.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(fast.se.to_numpy(), slow.se.to_numpy(), rtol=1e-10)
+    assert fast.nobs == slow.nobs and fast.info["df_t"] == slow.info["df_t"]

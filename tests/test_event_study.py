@@ -275,3 +275,32 @@ def test_cs_wrapper_reproduces_callaway_santanna_dynamic() -> None:
     b = exp["estimate"].to_numpy()[lead]
     W = b @ np.linalg.solve(V[np.ix_(lead, lead)], b)
     assert got.pretrend_test()["chi2"] == pytest.approx(W, rel=1e-10)
+
+
+@pytest.mark.parametrize("method", ["twfe", "sunab"])
+@pytest.mark.parametrize(
+    ("weights", "cluster", "covs"), [(None, "stratum", None), ("w", "firm", "x"), (None, None, "x")]
+)
+def test_cell_fast_path_equals_alternating_projections(
+    method: str, weights: str | None, cluster: str | None, covs: str | None
+) -> None:
+    df = _staggered(seed=21)
+    kw = {
+        "method": method,
+        "weights": weights,
+        "cluster": cluster,
+        "covariates": covs,
+        "window": (-3, 3),
+    }
+    if cluster is None:
+        kw["vcov"] = "iid"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        fast = event_study(df, "y", "firm", "year", "cohort", **kw)
+        slow = event_study(df, "y", "firm", "year", "cohort", fast=False, **kw)
+    assert fast.info["fit"].X is None and slow.info["fit"].X is not None
+    np.testing.assert_allclose(
+        fast.tidy()["estimate"], slow.tidy()["estimate"], rtol=1e-9, atol=1e-12
+    )
+    np.testing.assert_allclose(fast.vcov.to_numpy(), slow.vcov.to_numpy(), rtol=1e-8, atol=1e-15)
+    assert fast.nobs == slow.nobs

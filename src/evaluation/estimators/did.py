@@ -22,7 +22,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.estimators.fixed_effects import FEOLSFit, factorize, fe_ols
+from evaluation.estimators.fixed_effects import (
+    FEOLSFit,
+    _refactorize,
+    drop_singletons,
+    factorize,
+    fe_ols,
+    nested_in,
+    unit_cell_ols,
+)
 from evaluation.estimators.results import EstimationResult, tidy_frame, warn_few_clusters
 from evaluation.estimators.vcov import check_vcov_type
 
@@ -196,6 +204,92 @@ def result_from_fit(
     return res
 
 
+FAST_TABLE_LIMIT = 50_000_000  # cells of the (units x within-unit codes) table
+
+
+def fast_unit_time_fit(
+    y: np.ndarray,
+    unit: np.ndarray,
+    time: np.ndarray,
+    dummies: list[np.ndarray],
+    names: list[str],
+    covariates: np.ndarray | None,
+    cov_names: list[str],
+    weights: np.ndarray | None,
+    cluster: np.ndarray | None,
+    kind: str,
+    required: Sequence[str],
+) -> FEOLSFit | None:
+    """Unit + period fixed effects with binary regressors, on the cell fast path.
+
+    Returns None when the fast path does not apply (heteroskedastic vcov, unit not nested in
+    the cluster, or too many period x treatment-pattern codes); the caller then uses the
+    general alternating-projections path. Same numbers either way (tested).
+    """
+    if kind == "hetero" or len(dummies) > 6:
+        return None
+    ucodes, nu = factorize(unit, "unit")
+    tcodes, nt = factorize(time, "time")
+    keep = drop_singletons([ucodes, tcodes])
+    notes = []
+    if not keep.all():
+        notes.append(
+            f"{int((~keep).sum())} singleton observation(s) dropped (alone in a fixed-effect "
+            "group; fixest/pyfixest default)"
+        )
+        ucodes, nu = _refactorize(ucodes[keep])
+        tcodes, nt = _refactorize(tcodes[keep])
+        y = y[keep]
+        dummies = [d[keep] for d in dummies]
+        covariates = None if covariates is None else covariates[keep]
+        weights = None if weights is None else weights[keep]
+        cluster = None if cluster is None else cluster[keep]
+    if y.size == 0:
+        raise ValueError("no observations left after dropping singletons")
+    k = len(dummies)
+    n_r = nt * 2**k
+    if nu * n_r > FAST_TABLE_LIMIT:
+        return None
+    ccodes, G, fe_nested = None, None, None
+    if cluster is not None:
+        ccodes, G = _refactorize(cluster)
+        if not nested_in(ucodes, ccodes, nu):
+            return None
+        fe_nested = [True, nested_in(tcodes, ccodes, nt)]
+    r = tcodes * 2**k
+    for j, d in enumerate(dummies):
+        r = r + (d > 0.5).astype(np.intp) * 2**j
+    codes = np.arange(n_r)
+    L = np.zeros((n_r, nt + k))
+    L[codes, codes // 2**k] = 1.0
+    for j in range(k):
+        L[:, nt + j] = (codes % 2**k // 2**j) % 2
+    fit = unit_cell_ols(
+        y,
+        ucodes,
+        nu,
+        np.zeros(nu, dtype=np.intp),
+        1,
+        r,
+        n_r,
+        L,
+        [*(f"fe::time::{t}" for t in range(nt)), *names],
+        covariates=covariates,
+        cov_names=cov_names,
+        weights=weights,
+        cluster=ccodes,
+        n_clusters=G,
+        vcov=kind,
+        fe_sizes=[nu, nt],
+        fe_nested=fe_nested,
+        required=required,
+    )
+    fit.notes = notes + fit.notes
+    full_keep = keep
+    fit.keep = full_keep
+    return fit
+
+
 # --- estimators ---------------------------------------------------------------------------
 
 
@@ -315,6 +409,7 @@ def twfe(
     *,
     fixed_effects: str | Sequence[str] | None = None,
     binary: bool = True,
+    fast: bool = True,
 ) -> EstimationResult:
     """Two-way fixed-effects regression ``y_it = a_i + l_t + D_it'b + X_it'g + e_it``.
 
@@ -329,6 +424,8 @@ def twfe(
     vcov : ``"iid"``, ``"hetero"`` (HC1) or ``"CRV1"``.
     fixed_effects : extra fixed-effect columns (e.g. a sector-by-year id).
     binary : require 0/1 treatments (set False for a continuous dose).
+    fast : use the cell fast path when it applies (binary treatments, no extra fixed effects,
+        iid or CRV1 with the unit nested in the cluster); False forces alternating projections.
 
     Notes
     -----
@@ -366,17 +463,35 @@ def twfe(
         w = numeric_column(sample, weights, where)
         check_weights(w, weights, sample.index, where)
     fe_names = [unit, time, *extra_fe]
-    fit = fe_ols(
-        numeric_column(sample, outcome, where),
-        np.column_stack(Xcols),
-        [*treats, *covs],
-        [sample[c].to_numpy() for c in fe_names],
-        fe_names,
-        weights=w,
-        cluster=cluster_codes(sample, cluster, where),
-        vcov=kind,
-        required=treats,
-    )
+    y = numeric_column(sample, outcome, where)
+    cl = cluster_codes(sample, cluster, where)
+    fit = None
+    if binary and not extra_fe and fast:
+        fit = fast_unit_time_fit(
+            y,
+            sample[unit].to_numpy(),
+            sample[time].to_numpy(),
+            Xcols[: len(treats)],
+            treats,
+            np.column_stack(Xcols[len(treats) :]) if covs else None,
+            covs,
+            w,
+            cl,
+            kind,
+            treats,
+        )
+    if fit is None:
+        fit = fe_ols(
+            y,
+            np.column_stack(Xcols),
+            [*treats, *covs],
+            [sample[c].to_numpy() for c in fe_names],
+            fe_names,
+            weights=w,
+            cluster=cl,
+            vcov=kind,
+            required=treats,
+        )
     spec = {
         "kind": "twfe",
         "outcome": outcome,
@@ -394,6 +509,7 @@ def twfe(
     }
     return result_from_fit(
         fit,
+        terms=[*treats, *covs],
         estimator="twfe",
         outcome=outcome,
         kind=kind,

@@ -53,7 +53,14 @@ from evaluation.estimators.did import (
     resolve_inference,
     vcov_label,
 )
-from evaluation.estimators.fixed_effects import factorize, fe_ols
+from evaluation.estimators.fixed_effects import (
+    _refactorize,
+    drop_singletons,
+    factorize,
+    fe_ols,
+    nested_in,
+    unit_cell_ols,
+)
 from evaluation.estimators.results import EstimationResult, tidy_frame, warn_few_clusters
 from evaluation.estimators.vcov import cluster_scores, wald_test
 
@@ -257,6 +264,19 @@ def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
     return D
 
 
+def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of integer-valued floats in sorted order, and the sorted levels."""
+    v = np.rint(values).astype(np.int64)
+    lo = int(v.min())
+    present = np.zeros(int(v.max()) - lo + 1, dtype=bool)
+    present[v - lo] = True
+    mapping = np.cumsum(present) - 1
+    return mapping[v - lo].astype(np.intp), np.flatnonzero(present) + lo
+
+
+FAST_TABLE_LIMIT = 50_000_000
+
+
 def _regression_es(
     p: _Panel,
     method: str,
@@ -264,10 +284,11 @@ def _regression_es(
     kind: str,
     unit: str,
     time: str,
+    fast: bool = True,
 ) -> tuple[list[float], np.ndarray, np.ndarray, Any, list[str], dict[str, Any]]:
     notes: list[str] = []
     keep = np.ones(p.y.size, dtype=bool)
-    cohort_ctrl = p.cohort.copy()
+    cohort_ctrl = p.cohort
     if method == "sunab" and not (p.cohort == 0).any():
         last = p.cohort.max()
         keep = p.time < last
@@ -276,100 +297,136 @@ def _regression_es(
             f"sunab: no never-treated units; the last cohort ({_num(last)}) is the control group "
             f"and periods from {_num(last)} on are dropped ({int((~keep).sum())} observations)"
         )
-    treated = cohort_ctrl > 0
-    rel = np.where(treated, p.rel, np.nan)
-    rel_vals = np.unique(rel[treated & keep])
+    fe_raw = [p.unit, p.time, *p.fe_extra]
+    fe_names = [unit, time, *p.fe_extra_names]
+    fe_codes = [
+        factorize(a if keep.all() else a[keep], nm)[0]
+        for a, nm in zip(fe_raw, fe_names, strict=True)
+    ]
+    single = drop_singletons(fe_codes)
+    if not single.all():
+        notes.append(
+            f"{int((~single).sum())} singleton observation(s) dropped (alone in a fixed-effect "
+            "group; fixest/pyfixest default)"
+        )
+    rows = np.flatnonzero(keep)[single]
+    y, t, coh, rel = p.y[rows], p.time[rows], cohort_ctrl[rows], p.rel[rows]
+    w = None if p.w is None else p.w[rows]
+    ucodes, nu = _refactorize(fe_codes[0][single])
+    tcode, tlev = _int_codes(t)
+    gcode, glev = _int_codes(coh)
+    nt, ng = tlev.size, glev.size
+    cell = gcode * nt + tcode
+    C = ng * nt
+    rel = np.where(coh > 0, rel, np.nan)
+    rel_cell = np.full(C, np.nan)
+    rel_cell[cell] = rel  # every row of a (cohort, period) cell has the same binned event time
+    treated_cell = ~np.isnan(rel_cell)
+    rel_vals = np.unique(rel_cell[treated_cell])
     if ref not in set(rel_vals.tolist()):
         raise ValueError(
             f"event_study: reference period {ref} is not an observed event time "
             f"(observed: {[_num(v) for v in rel_vals]})"
         )
-    est_vals = rel_vals[rel_vals != ref]
+    target = treated_cell & (rel_cell != ref)
+    col_of_cell = np.full(C, -1, dtype=np.intp)
     if method == "twfe":
-        code = np.full(p.y.size, -1, dtype=np.intp)
-        pos = np.searchsorted(est_vals, rel)
-        hit = treated & (rel != ref)
-        code[hit] = pos[hit]
+        est_vals = rel_vals[rel_vals != ref]
+        col_of_cell[target] = np.searchsorted(est_vals, rel_cell[target])
         names = [_term(e) for e in est_vals]
-        D = _dummies(code, len(names))
-        cell_cohort = None
-        cell_rel = est_vals
+        col_rel = est_vals
+        col_cohort = None
     else:
-        cohorts = np.unique(cohort_ctrl[treated & keep])
-        cc = np.searchsorted(cohorts, cohort_ctrl)
-        ec = np.searchsorted(rel_vals, rel)
-        cell = np.where(treated & (rel != ref), cc * rel_vals.size + ec, -1)
-        cells, code = np.unique(cell[keep & (cell >= 0)], return_inverse=True)
-        full = np.full(p.y.size, -1, dtype=np.intp)
-        full[keep & (cell >= 0)] = code
-        code = full
-        cell_cohort = cohorts[cells // rel_vals.size]
-        cell_rel = rel_vals[cells % rel_vals.size]
-        names = [
-            f"cohort::{_num(c)}:{_term(e)}" for c, e in zip(cell_cohort, cell_rel, strict=True)
-        ]
-        D = _dummies(code, len(names))
-    Xall = np.column_stack([D, p.X]) if p.X.shape[1] else D
-    fe_arrays = [p.unit, p.time, *p.fe_extra]
-    fe_names = [unit, time, *p.fe_extra_names]
-    sub = keep.all()
-    fit = fe_ols(
-        p.y if sub else p.y[keep],
-        Xall if sub else Xall[keep],
-        [*names, *p.covs],
-        [a if sub else a[keep] for a in fe_arrays],
-        fe_names,
-        weights=None if p.w is None else (p.w if sub else p.w[keep]),
-        cluster=None if p.cluster is None else (p.cluster if sub else p.cluster[keep]),
-        vcov=kind,
+        cell_g = np.repeat(glev, nt).astype(float)
+        pairs = np.unique(np.column_stack([cell_g[target], rel_cell[target]]), axis=0)
+        key = {(a, b): j for j, (a, b) in enumerate(map(tuple, pairs))}
+        for c in np.flatnonzero(target):
+            col_of_cell[c] = key[(cell_g[c], rel_cell[c])]
+        col_cohort, col_rel = pairs[:, 0], pairs[:, 1]
+        names = [f"cohort::{_num(c)}:{_term(e)}" for c, e in pairs]
+    k = len(names)
+    cl = None if p.cluster is None else _refactorize(p.cluster[rows])
+    ccodes, G = (None, None) if cl is None else cl
+    X = p.X[rows] if p.X.shape[1] else None
+    use_fast = (
+        fast
+        and not p.fe_extra
+        and kind != "hetero"
+        and nu * nt <= FAST_TABLE_LIMIT
+        and (ccodes is None or nested_in(ucodes, ccodes, nu))
     )
+    if use_fast:
+        ug = np.zeros(nu, dtype=np.intp)
+        ug[ucodes] = gcode
+        L = np.zeros((C, nt + k))
+        L[np.arange(C), np.arange(C) % nt] = 1.0
+        hit = np.flatnonzero(col_of_cell >= 0)
+        L[hit, nt + col_of_cell[hit]] = 1.0
+        fit = unit_cell_ols(
+            y,
+            ucodes,
+            nu,
+            ug,
+            ng,
+            tcode,
+            nt,
+            L,
+            [*(f"fe::time::{v}" for v in tlev), *names],
+            covariates=X,
+            cov_names=p.covs,
+            weights=w,
+            cluster=ccodes,
+            n_clusters=G,
+            vcov=kind,
+            fe_sizes=[nu, nt],
+            fe_nested=None if ccodes is None else [True, nested_in(tcode, ccodes, nt)],
+        )
+    else:
+        D = _dummies(col_of_cell[cell], k)
+        Xall = np.column_stack([D, X]) if X is not None else D
+        fit = fe_ols(
+            y,
+            Xall,
+            [*names, *p.covs],
+            [c[single] for c in fe_codes],
+            fe_names,
+            weights=w,
+            cluster=ccodes,
+            vcov=kind,
+            drop_singleton_obs=False,
+        )
     notes += fit.notes
+    fit.keep = np.zeros(p.y.size, dtype=bool)
+    fit.keep[rows] = True
     idx = {nm: i for i, nm in enumerate(fit.names)}
     V = fit.vcov.vcov
     if method == "twfe":
-        ev = [e for e, nm in zip(est_vals, names, strict=True) if nm in idx]
+        ev = [e for e, nm in zip(col_rel, names, strict=True) if nm in idx]
         sel = [idx[_term(e)] for e in ev]
         return ev, fit.beta[sel], V[np.ix_(sel, sel)], fit, notes, {}
     # Sun-Abraham aggregation: cohort shares of the (weighted) observations at each event time
-    rows = np.flatnonzero(keep)[fit.keep]
-    wk = np.ones(rows.size) if p.w is None else p.w[rows]
-    code_k = code[rows]
-    in_cell = code_k >= 0
-    mass = np.bincount(code_k[in_cell], weights=wk[in_cell], minlength=len(names))
-    ev = sorted({float(e) for e, nm in zip(cell_rel, names, strict=True) if nm in idx})
+    m_cell = np.bincount(cell, weights=w, minlength=C)
+    mass = np.bincount(col_of_cell[col_of_cell >= 0], weights=m_cell[col_of_cell >= 0], minlength=k)
+    kept = [j for j, nm in enumerate(names) if nm in idx]
+    ev = sorted({float(col_rel[j]) for j in kept})
     A = np.zeros((len(ev), fit.beta.size))
-    for r, e in enumerate(ev):
-        members = [
-            j
-            for j, (ce, nm) in enumerate(zip(cell_rel, names, strict=True))
-            if ce == e and nm in idx
-        ]
-        tot = mass[members].sum()
-        for j in members:
-            A[r, idx[names[j]]] = mass[j] / tot
+    for j in kept:
+        A[ev.index(float(col_rel[j])), idx[names[j]]] = mass[j]
+    A /= A.sum(axis=1, keepdims=True)
     cohort_tab = tidy_frame(
-        [nm for nm in names if nm in idx],
-        [fit.beta[idx[nm]] for nm in names if nm in idx],
-        [np.sqrt(V[idx[nm], idx[nm]]) for nm in names if nm in idx],
+        [names[j] for j in kept],
+        [fit.beta[idx[names[j]]] for j in kept],
+        [np.sqrt(V[idx[names[j]], idx[names[j]]]) for j in kept],
         df=fit.vcov.df_t,
         extra={
-            "cohort": [_num(c) for c, nm in zip(cell_cohort, names, strict=True) if nm in idx],
-            "event_time": [_num(e) for e, nm in zip(cell_rel, names, strict=True) if nm in idx],
-            "share": [
-                A[ev.index(float(e)), idx[nm]]
-                for e, nm in zip(cell_rel, names, strict=True)
-                if nm in idx
-            ],
+            "cohort": [_num(col_cohort[j]) for j in kept],
+            "event_time": [_num(col_rel[j]) for j in kept],
+            "share": [A[ev.index(float(col_rel[j])), idx[names[j]]] for j in kept],
         },
     )
-    return (
-        ev,
-        A @ fit.beta,
-        A @ V @ A.T,
-        fit,
-        notes,
-        {"cohort_effects": cohort_tab, "aggregation": A},
-    )
+    sel = [idx[names[j]] for j in kept]
+    agg = {"cohort_effects": cohort_tab, "aggregation": A[:, sel]}
+    return ev, A @ fit.beta, A @ V @ A.T, fit, notes, agg
 
 
 # --- imputation (Borusyak, Jaravel & Spiess 2024) -------------------------------------------
@@ -599,6 +656,7 @@ def event_study(
     *,
     fixed_effects: str | Sequence[str] | None = None,
     cs_options: dict[str, Any] | None = None,
+    fast: bool = True,
 ) -> EventStudyResult:
     """Leads and lags of a staggered adoption, by one of four estimators.
 
@@ -617,6 +675,9 @@ def event_study(
     fixed_effects : extra fixed-effect columns (e.g. sector-by-year), all methods but ``"cs"``.
     cs_options : extra keyword arguments for ``callaway_santanna`` (e.g. ``method``,
         ``control_group``).
+    fast : regression methods: use the cohort x period cell path (unit fixed effects absorbed
+        exactly, no dummy matrix) when it applies - no extra fixed effects, iid or CRV1 with the
+        unit nested in the cluster; False forces alternating projections (same numbers).
 
     Returns
     -------
@@ -682,7 +743,9 @@ def event_study(
     notes = [*p.notes, *inf_notes]
     info: dict[str, Any] = {"method": method}
     if method in ("twfe", "sunab"):
-        ev, beta, V, fit, more, extra = _regression_es(p, method, int(ref_period), kind, unit, time)
+        ev, beta, V, fit, more, extra = _regression_es(
+            p, method, int(ref_period), kind, unit, time, fast
+        )
         notes += more
         info.update(extra)
         info["fit"] = fit
