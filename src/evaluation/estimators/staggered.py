@@ -145,11 +145,11 @@ def _multiplier_bootstrap(
     return se, crit
 
 
-def _wald(att: np.ndarray, sums: np.ndarray, n: int) -> tuple[float, int, float, str]:
-    """R ``did``'s pre-test: W = n b' V^{-1} b with V = S'S / n."""
+def _wald(att: np.ndarray, gram: np.ndarray, n: int) -> tuple[float, int, float, str]:
+    """R ``did``'s pre-test: W = n b' V^{-1} b with V = S'S / n (``gram`` = S'S)."""
     if len(att) == 0:
         return float("nan"), 0, float("nan"), "no pre-treatment ATT(g,t)"
-    v = sums.T @ sums / n
+    v = gram / n
     if 1.0 / np.linalg.cond(v) <= np.finfo(float).eps:
         return float("nan"), len(att), float("nan"), "singular pre-treatment covariance"
     w = float(n * att @ np.linalg.solve(v, att))
@@ -656,8 +656,9 @@ def callaway_santanna(
     group = np.array([c[0] for c in cells])
     period = np.array([times[c[1]] for c in cells])
     sums = _cluster_sums(psi, panel.cluster)
-    se = _analytic_se(sums, n)
-    se[np.isnan(att)] = np.nan
+    gram = sums.T @ sums  # one (symmetric) product gives the SEs, the pre-test and vcov
+    se = np.sqrt(np.maximum(np.diag(gram), 0.0)) / n
+    se[~(se > _SE_FLOOR) | np.isnan(att)] = np.nan
     terms = [f"ATT({g:g},{t:g})" for g, t in zip(group, period, strict=True)]
 
     n_clusters = None
@@ -703,7 +704,7 @@ def callaway_santanna(
 
     # Wald pre-test over the pre-treatment cells with a standard error (R att_gt)
     pre = (group > period) & ~np.isnan(se) & ~np.isnan(att)
-    stat, df, pval, why = _wald(att[pre], sums[:, pre], n)
+    stat, df, pval, why = _wald(att[pre], gram[np.ix_(pre, pre)], n)
     pretest = PretestResult(stat, df, pval, why)
     notes.append(str(pretest))
 
@@ -734,7 +735,7 @@ def callaway_santanna(
         outcome=outcome,
         notes=notes,
         info=info,
-        vcov=None,
+        vcov=pd.DataFrame(gram / n**2, index=terms, columns=terms),
         influence=psi,
         units=panel.units,
         unit_cohort=panel.cohort,
