@@ -85,7 +85,11 @@ logframe = indicators.logframe(
     productivity=productivity, linkage=linkage, baseline_year=base_year, endline_year=end_year,
 )  # fmt: skip
 rows = logframe.replace({np.nan: None}).to_dict(orient="records")
-record_value("logframe", rows)
+# the final report shows this table first: the columns it prints, with their Spanish twins
+shown_columns = ["indicator", "indicator_es", "baseline", "target", "achieved", "status",
+                 "status_es", "evidence", "evidence_es"]  # fmt: skip
+record_value("logframe", [{k: r[k] for k in shown_columns} for r in rows])
+record_value("logframe_full", rows)
 for r in rows:
     record_value(f"logframe_{r['id']}_status", r["status_code"])
 

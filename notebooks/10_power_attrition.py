@@ -25,8 +25,8 @@ processed_dir = "data/processed"
 raw_dir = "data/raw"
 baseline_year = 2015
 endline_year = 2018
-power_reps = 200
-bounds_reps = 499
+reps = 200
+
 balance_covariates = [
     "log_labor_productivity",
     "log_sales",
@@ -103,7 +103,7 @@ sim = (
         outcome=outcome,
         cohort="pseudo_cohort",
         cluster=cluster,
-        reps=power_reps,
+        reps=reps,
         seed=seed,
     )
     .tidy()
@@ -116,7 +116,7 @@ size = (
         outcome=outcome,
         cohort="pseudo_cohort",
         cluster=cluster,
-        reps=power_reps,
+        reps=reps,
         seed=seed + 1,
     )
     .tidy()
@@ -128,7 +128,7 @@ say(
     "nb10.power.text", language, clusters=int(m.clusters), per=fmt_number(per_cluster, language, 0),
     share=fmt_percent(share, language), icc=fmt_number(m.icc, language, 3), pre=int(m.pre_periods),
     post=int(m.post_periods), outcome=variable_label(outcome, language),
-    mde=fmt_number(m.estimate, language, 3), sim=fmt_percent(sim.estimate, language), reps=power_reps,
+    mde=fmt_number(m.estimate, language, 3), sim=fmt_percent(sim.estimate, language), reps=reps,
     size=fmt_percent(size.estimate, language),
 )  # fmt: skip
 
@@ -199,7 +199,7 @@ bounds = lee_bounds(
     "participant",
     "observed",
     cluster=cluster,
-    reps=bounds_reps,
+    reps=reps,
     seed=seed,
 )
 record(bounds, label="Lee bounds")

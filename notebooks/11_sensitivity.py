@@ -25,7 +25,7 @@ processed_dir = "data/processed"
 raw_dir = "data/raw"
 outcomes = ["log_labor_productivity", "log_sales", "log_employees", "exporter", "linkages"]
 index_outcomes = ["log_labor_productivity", "log_value_added", "log_sales"]
-rw_reps = 199
+reps = 199
 ri_reps = 999
 
 # %%
@@ -104,7 +104,7 @@ for y in outcomes:
         frame = part[part[y].notna()]
         results.append(twfe(frame, y, "firm_id", "year", "treated", cluster=cluster))
         labels.append(f"{variable_label(y, language)} | {name}")
-family = romano_wolf(results, reps=rw_reps, seed=seed, labels=labels)
+family = romano_wolf(results, reps=reps, seed=seed, labels=labels)
 table = family.tidy()
 table["q_bh"] = benjamini_hochberg(table["p_value"].to_numpy())
 table["q_sharpened"] = sharpened_qvalues(table["p_value"].to_numpy())
@@ -116,7 +116,7 @@ index_fit = twfe(
 record(index_fit, label="KLK productivity index")
 irow = index_fit.tidy().set_index("term").loc["treated"]
 say(
-    "nb11.multiple.text", language, cluster=cluster, reps=rw_reps, k=len(table),
+    "nb11.multiple.text", language, cluster=cluster, reps=reps, k=len(table),
     index=fmt_number(irow.estimate, language, 3),
     index_ci=fmt_interval(irow.conf_low, irow.conf_high, language),
 )  # fmt: skip

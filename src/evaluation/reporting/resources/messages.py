@@ -137,6 +137,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "est.triple_differences": _m("Triple differences", "Triples diferencias"),
     "est.truth": _m("Truth (simulation)", "Verdad (simulación)"),
+    "cluster.stratum": _m("stratum", "estrato"),
+    "cluster.firm_id": _m("firm", "empresa"),
+    "cluster.cluster_id": _m("business cluster", "clúster empresarial"),
+    "cluster.territory": _m("territory", "territorio"),
     "inf.crv1": _m(
         "CRV1 cluster-robust by {cluster} ({n_clusters} clusters)",
         "CRV1 robusto por conglomerados de {cluster} ({n_clusters} conglomerados)",
@@ -561,6 +565,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "logframe.achieved": _m("Achieved", "Logrado"),
     "logframe.status": _m("Status", "Estado"),
     "logframe.evidence": _m("Evidence", "Evidencia"),
+    # values recorded by the diagnostics pages 08-11 (issue 6)
+    "value.mde": _m(
+        "Minimum detectable effect (80% power)", "Efecto mínimo detectable (80 % de potencia)"
+    ),
+    "value.simulated_power_at_mde": _m("Simulated power at the MDE", "Potencia simulada en el EMD"),
+    "value.simulated_size": _m(
+        "Simulated size of the 5% test", "Tamaño simulado de la prueba al 5 %"
+    ),
+    "value.lee_lower": _m("Lee bounds: lower", "Cotas de Lee: inferior"),
+    "value.lee_upper": _m("Lee bounds: upper", "Cotas de Lee: superior"),
+    "value.breakdown_mbar": _m(
+        "Breakdown Mbar (relative magnitudes)", "Mbar de quiebre (magnitudes relativas)"
+    ),
+    "value.breakdown_m": _m("Breakdown M (smoothness)", "M de quiebre (suavidad)"),
+    "value.breakdown_mbar_average": _m(
+        "Breakdown Mbar, average effect", "Mbar de quiebre, efecto promedio"
+    ),
+    "value.ri_p_value": _m("Randomization-inference p-value", "p-valor por aleatorización"),
+    "value.degree_effect": _m(
+        "Effect on business links (DiD on degree)",
+        "Efecto en vínculos empresariales (DiD en el grado)",
+    ),
+    "value.women_share_min_cluster": _m(
+        "Lowest women-led share in a cluster",
+        "Menor proporción de lideradas por mujeres en un clúster",
+    ),
     "final.logframe.missing": _m(
         "The logframe indicators were not available for this report ({reason}).",
         "Los indicadores del marco lógico no estaban disponibles para este informe ({reason}).",
