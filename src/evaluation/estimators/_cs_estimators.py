@@ -93,7 +93,7 @@ def _solve(a: np.ndarray, b: np.ndarray, what: str) -> np.ndarray:
         if a[0, 0] <= 0:
             raise EstimationFailure(f"{what}: singular design")
         return b / a[0, 0]
-    if np.linalg.cond(a) > 1 / np.finfo(float).eps:
+    if not _well_conditioned(a):
         raise EstimationFailure(f"{what}: singular or ill-conditioned covariate matrix")
     return np.linalg.solve(a, b)
 
@@ -102,38 +102,81 @@ def _expit(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def fit_logit(treat: Part, control: Part, *, tol: float = 1e-10, max_iter: int = 100):
-    """Weighted logit of treated-vs-comparison on the design, by Newton-Raphson.
+def _log_expit(z: np.ndarray) -> np.ndarray:
+    """log(1 / (1 + exp(-z))), stable for large |z|."""
+    return -np.logaddexp(0.0, -z)
 
-    Returns the coefficients and the fitted scores for each part. Intercept-only designs
-    use the closed form (the weighted treated share). The weights are those of the parts
-    (already normalized by the caller).
-    """
+
+def _well_conditioned(a: np.ndarray) -> bool:
+    """Whether a symmetric positive matrix is invertible, judged scale-free (unit diagonal)."""
+    d = np.sqrt(np.abs(np.diag(a)))
+    if not np.isfinite(a).all() or (d <= 0).any():
+        return False
+    return bool(np.linalg.cond(a / np.outer(d, d)) < 1 / np.finfo(float).eps)
+
+
+def _newton_logit(treat: Part, control: Part, beta: np.ndarray, tol: float, max_iter: int):
     w1, w0 = treat.weights(), control.weights()
-    if treat.z is None:
-        share = w1.sum() / (w1.sum() + w0.sum())
-        beta = np.array([np.log(share / (1 - share))])
-        return beta, np.full(treat.n, share), np.full(control.n, share)
-    beta = np.zeros(treat.k)
-    # start from the intercept-only solution, as a GLM would after its first step
-    share = w1.sum() / (w1.sum() + w0.sum())
-    beta[0] = np.log(share / (1 - share))
+
+    def loglik(b: np.ndarray) -> float:
+        return float(w1 @ _log_expit(_xb(treat, b)) + w0 @ _log_expit(-_xb(control, b)))
+
+    current = None
     for _ in range(max_iter):
         p1 = _expit(_xb(treat, beta))
         p0 = _expit(_xb(control, beta))
         grad = _xt(treat, w1 * (1 - p1)) - _xt(control, w0 * p0)
         hess = _gram(treat, w1 * p1 * (1 - p1)) + _gram(control, w0 * p0 * (1 - p0))
-        if not np.isfinite(hess).all() or np.linalg.cond(hess) > 1 / np.finfo(float).eps:
-            # (quasi-)separation drives fitted scores to 0/1: R flags it as an overlap failure
+        if not _well_conditioned(hess):
             raise EstimationFailure(
-                "overlap condition violated (propensity score logit separates the groups)"
+                "overlap condition violated or collinear covariates (singular propensity "
+                "score information matrix)"
             )
         step = np.linalg.solve(hess, grad)
+        if np.max(np.abs(step)) > 0.5:  # far from the optimum: halve until the likelihood rises
+            current = loglik(beta) if current is None else current
+            for _ in range(40):
+                trial = loglik(beta + step)
+                if trial >= current - 1e-12 * abs(current):
+                    break
+                step = step / 2
+            current = trial
+        else:
+            current = None
         beta = beta + step
         if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
-            break
-    else:
-        raise EstimationFailure("propensity score logit did not converge (overlap?)")
+            return beta
+    raise EstimationFailure("propensity score logit did not converge (overlap?)")
+
+
+def fit_logit(treat: Part, control: Part, *, tol: float = 1e-10, max_iter: int = 100):
+    """Weighted logit of treated-vs-comparison on the design, by damped Newton-Raphson.
+
+    Returns the coefficients and the fitted scores for each part. Intercept-only designs
+    use the closed form (the weighted treated share). The weights are those of the parts
+    (already normalized by the caller). On large samples Newton starts from the fit on a
+    systematic subsample (same optimum, fewer full passes). (Quasi-)separation, which drives
+    scores to 0 or 1, is reported as an overlap failure, as R ``did`` does.
+    """
+    w1, w0 = treat.weights(), control.weights()
+    share = w1.sum() / (w1.sum() + w0.sum())
+    if treat.z is None:
+        beta = np.array([np.log(share / (1 - share))])
+        return beta, np.full(treat.n, share), np.full(control.n, share)
+    beta = np.zeros(treat.k)
+    beta[0] = np.log(share / (1 - share))  # the intercept-only solution
+    stride = (treat.n + control.n) // 50_000
+    if stride >= 4:
+        sub = [
+            Part(p.dy[::stride], p.z[::stride], None if p.w is None else p.w[::stride])
+            for p in (treat, control)
+        ]
+        if sub[0].n > 2 * treat.k and sub[1].n > 2 * treat.k:
+            try:
+                beta = _newton_logit(sub[0], sub[1], beta, 1e-8, max_iter)
+            except EstimationFailure:
+                pass  # decide on the full sample
+    beta = _newton_logit(treat, control, beta, tol, max_iter)
     return beta, _expit(_xb(treat, beta)), _expit(_xb(control, beta))
 
 
