@@ -126,7 +126,7 @@ say(
     inference=t(
         "inf.crv1",
         language,
-        cluster=settings.analysis.cluster,
+        cluster=sections.cluster_name(settings.analysis.cluster, language),
         n_clusters=attrition.result.n_clusters,
     ),
 )

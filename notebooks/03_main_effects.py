@@ -58,7 +58,7 @@ heading("nb03.title", language, level=1)
 say(
     "nb03.intro",
     language,
-    outcome=variable_label(outcome, language),
+    outcome=sections.inline(variable_label(outcome, language)),
     sample=sections.sample_label(sample, language),
     post_from=int(data.loc[data["after"] == 1, "year"].min()),
     n_clusters=estimates[0].result.n_clusters,
@@ -105,10 +105,15 @@ show(
             t(
                 "inf.crv1",
                 language,
-                cluster=settings.analysis.cluster,
+                cluster=sections.cluster_name(settings.analysis.cluster, language),
                 n_clusters=estimates[0].result.n_clusters,
             ),
-            t("inf.wcb", language, cluster=settings.analysis.cluster, reps=bootstrap_reps),
+            t(
+                "inf.wcb",
+                language,
+                cluster=sections.cluster_name(settings.analysis.cluster, language),
+                reps=bootstrap_reps,
+            ),
             t("report.interpretation_logs", language),
         ],
     )

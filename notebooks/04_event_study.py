@@ -60,7 +60,7 @@ heading("nb04.title", language, level=1)
 say(
     "nb04.intro",
     language,
-    outcome=variable_label(outcome, language),
+    outcome=sections.inline(variable_label(outcome, language)),
     ref=study.ref_period if study.ref_period is not None else -1,
     estimator=t(f"est.{method}", language),
     sample=sections.sample_label(sample, language),

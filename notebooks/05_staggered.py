@@ -65,7 +65,7 @@ say(
     "nb05.intro",
     language,
     cohorts=", ".join(map(str, cohorts)),
-    outcome=variable_label(outcome, language),
+    outcome=sections.inline(variable_label(outcome, language)),
     sample=sections.sample_label(sample, language),
 )
 

@@ -67,7 +67,12 @@ if data["women_led"].nunique() > 1:
         effect=fmt_effect(gap["estimate"], language),
         ci=fmt_interval(gap["conf_low"], gap["conf_high"], language),
         p=fmt_p(gap["p_value"], language),
-        inference=t("inf.crv1", language, cluster=cluster, n_clusters=ddd.n_clusters),
+        inference=t(
+            "inf.crv1",
+            language,
+            cluster=sections.cluster_name(cluster, language),
+            n_clusters=ddd.n_clusters,
+        ),
     )
     tidy = ddd.tidy()
     tidy["term"] = [

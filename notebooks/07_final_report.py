@@ -67,7 +67,12 @@ record(primary.result, label="primary", role="primary")
 row = primary.row()
 n_clusters = primary.result.n_clusters
 if estimator_key == "cs":
-    inference = t("inf.if_cluster", language, cluster=analysis.cluster, n_clusters=n_clusters)
+    inference = t(
+        "inf.if_cluster",
+        language,
+        cluster=sections.cluster_name(analysis.cluster, language),
+        n_clusters=n_clusters,
+    )
 else:
     inference = primary.result.vcov_type
 by_gender = effects.subgroup_effects(data, primary_outcome, settings, "women_led")
@@ -92,7 +97,7 @@ say(
 say(
     "final.summary.primary",
     language,
-    outcome=variable_label(primary_outcome, language),
+    outcome=sections.inline(variable_label(primary_outcome, language)),
     effect=fmt_effect(row["estimate"], language),
     ci=fmt_interval(row["conf_low"], row["conf_high"], language),
     estimator=t(f"est.{estimator_key}", language),
@@ -175,7 +180,7 @@ heading("final.main.heading", language)
 say(
     "final.main.text",
     language,
-    outcome=variable_label(primary_outcome, language),
+    outcome=sections.inline(variable_label(primary_outcome, language)),
     estimator=t(f"est.{estimator_key}", language),
 )
 rows = []

@@ -254,7 +254,17 @@ def test_pages_read_in_the_report_language(executed):
     high_en = f"{p['conf_high']:.3f}"
     assert f"[{low_es}; " in es and "intervalo de confianza del 95" in es
     assert f", {high_en}]" in en and "influence functions summed by" in en
-    assert "Robustness" in en and "estimates recorded by the main-effects" in en
+    assert "estimates recorded by the main-effects" in en
+    # the logframe table comes first, in the report's language
+    assert en.index("Logframe targets") < en.index("Main results")
+    assert "Indicator" in en and "Indicador" in es and "cumplida" in es
+
+
+def test_final_report_is_the_same_in_both_languages(executed):
+    en, _ = _records(executed, "07_final_report_en")
+    es, _ = _records(executed, "07_final_report_es")
+    columns = ["label", "term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
+    pd.testing.assert_frame_equal(en[columns], es[columns])
 
 
 def test_no_personal_data_or_identifiers_in_any_page(executed):

@@ -79,6 +79,19 @@ def resolve(path: str | Path) -> Path:
     return path if path.is_absolute() else find_root() / path
 
 
+def cluster_name(cluster: str, language: str) -> str:
+    """The inference cluster in words (``stratum`` -> "stratum"/"estrato")."""
+    key = f"cluster.{cluster}"
+    return t(key, language) if has_message(key) else cluster
+
+
+def inline(label: str) -> str:
+    """A label used inside a sentence: first letter lower-cased unless it starts an acronym."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
 def sample_label(sample: str, language: str) -> str:
     """A sample name in words ("firms in Colombia")."""
     key = f"sample.{sample}"
