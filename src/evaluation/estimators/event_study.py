@@ -494,6 +494,168 @@ class _FESystem:
         return h
 
 
+class _UnitTimeSystem(_FESystem):
+    """``Z0'W0 Z0`` for unit and period fixed effects plus covariates, solved exactly.
+
+    Block elimination: the unit block is diagonal (unit weight sums ``s``), so the system
+    reduces to the (periods + covariates) Schur complement ``K'W M_U K``, built from the
+    (units x periods) weight table. One solve costs a few bincounts, no iterations. The first
+    period's effect is fixed at zero (it is redundant given the unit effects).
+    """
+
+    def __init__(self, codes: list[np.ndarray], sizes: list[int], X: np.ndarray, w: np.ndarray):
+        super().__init__(codes, sizes, X, w)
+        u, t = codes
+        nu, nt = sizes
+        self.A = np.bincount(u * nt + t, weights=w, minlength=nu * nt).reshape(nu, nt)
+        s = self.A.sum(axis=1)
+        self.inv_s = np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0)
+        p = X.shape[1]
+        S = np.zeros((nt + p, nt + p))
+        S[:nt, :nt] = np.diag(self.A.sum(axis=0)) - self.A.T @ (self.A * self.inv_s[:, None])
+        if p:
+            Xd = (
+                X
+                - np.column_stack(
+                    [
+                        np.bincount(u, weights=w * X[:, j], minlength=nu) * self.inv_s
+                        for j in range(p)
+                    ]
+                )[u]
+            )
+            for j in range(p):
+                S[:nt, nt + j] = np.bincount(t, weights=w * Xd[:, j], minlength=nt)
+            S[nt:, :nt] = S[:nt, nt:].T
+            S[nt:, nt:] = (Xd * w[:, None]).T @ Xd
+        present = np.flatnonzero(self.A.sum(axis=0) > 0)
+        self.free = np.setdiff1d(np.arange(nt + p), present[:1])
+        S_red = S[np.ix_(self.free, self.free)]
+        try:
+            self.S_inv = np.linalg.inv(S_red)
+        except np.linalg.LinAlgError:
+            self.S_inv = np.linalg.pinv(S_red)
+
+    def solve(self, b: np.ndarray, tol: float = 0.0) -> np.ndarray:
+        u, t = self.codes
+        nu, nt = self.sizes
+        bU, bK = b[:nu], b[nu:]
+        q = bU * self.inv_s
+        rhs = bK.copy()
+        rhs[:nt] -= self.A.T @ q
+        if self.X.shape[1]:
+            rhs[nt:] -= self.X.T @ (self.w * q[u])
+        hK = np.zeros(bK.size)
+        hK[self.free] = self.S_inv @ rhs[self.free]
+        uwk = self.A @ hK[:nt]
+        if self.X.shape[1]:
+            uwk += np.bincount(u, weights=self.w * (self.X @ hK[nt:]), minlength=nu)
+        hU = (bU - uwk) * self.inv_s
+        return np.concatenate([hU, hK])
+
+
+def _bjs_leads(
+    p: _Panel,
+    i0: np.ndarray,
+    codes_all: list[np.ndarray],
+    sizes: list[int],
+    fe_names: list[str],
+    gcodes: np.ndarray,
+    G: int,
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float]]:
+    """BJS Test 1: regress untreated outcomes on the fixed effects, covariates and leads.
+
+    Returns the lead coefficients, their covariance (CRV1, or HC1 without a cluster), their
+    cluster-level influence sums (G x leads, scaled so that ``S'S`` is that covariance) and
+    the lead event times. Leads farther back than the window are the reference; if all are
+    included, the farthest is dropped as collinear with the unit effects (noted).
+    """
+    y0 = p.y[i0]
+    w0 = None if p.w is None else p.w[i0]
+    u0 = codes_all[0][i0]
+    keep = drop_singletons([c[i0] for c in codes_all])
+    rows = np.flatnonzero(keep)
+    ucodes, nu = _refactorize(u0[rows])
+    tcode, tlev = _int_codes(p.time[i0][rows])
+    gcode, glev = _int_codes(p.cohort[i0][rows])
+    nt, ng = tlev.size, glev.size
+    cell = gcode * nt + tcode
+    rel_cell = np.full(ng * nt, np.nan)
+    rel_cell[cell] = p.rel[i0][rows]
+    lead_vals = np.unique(rel_cell[~np.isnan(rel_cell)])[::-1]  # -1, -2, ... farthest last
+    if lead_vals.size == 0:
+        return np.empty(0), np.empty((0, 0)), np.zeros((G, 0)), []
+    col = np.full(ng * nt, -1, dtype=np.intp)
+    has = ~np.isnan(rel_cell)
+    col[has] = np.searchsorted(-lead_vals, -rel_cell[has])
+    names = [_term(e) for e in lead_vals]
+    g_rows = gcodes[i0][rows]
+    gk, Gk = _refactorize(g_rows)
+    X = p.X[i0][rows] if p.X.shape[1] else None
+    clustered = p.cluster is not None
+    fast = len(codes_all) == 2 and clustered and nested_in(ucodes, gk, nu)
+    if fast:
+        ug = np.zeros(nu, dtype=np.intp)
+        ug[ucodes] = gcode
+        C = ng * nt
+        L = np.zeros((C, nt + len(names)))
+        L[np.arange(C), np.arange(C) % nt] = 1.0
+        hit = np.flatnonzero(col >= 0)
+        L[hit, nt + col[hit]] = 1.0
+        fit = unit_cell_ols(
+            y0[rows],
+            ucodes,
+            nu,
+            ug,
+            ng,
+            tcode,
+            nt,
+            L,
+            [*(f"fe::time::{v}" for v in tlev), *names],
+            covariates=X,
+            cov_names=p.covs,
+            weights=None if w0 is None else w0[rows],
+            cluster=gk,
+            n_clusters=Gk,
+            vcov="CRV1",
+            fe_sizes=[nu, nt],
+            fe_nested=[True, nested_in(tcode, gk, nt)],
+        )
+        S_raw = fit.scores  # (Gk, kept) cluster score sums
+    else:
+        D = _dummies(col[cell], len(names))
+        Xl = np.column_stack([D, X]) if X is not None else D
+        fit = fe_ols(
+            y0[rows],
+            Xl,
+            [*names, *p.covs],
+            [c[i0][rows] for c in codes_all],
+            fe_names,
+            weights=None if w0 is None else w0[rows],
+            cluster=gk,
+            vcov="CRV1" if clustered else "hetero",
+            drop_singleton_obs=False,
+        )
+        wu = fit.resid if fit.weights is None else fit.weights * fit.resid
+        S_raw = cluster_scores(fit.X, wu, gk, Gk)
+    dropped = [nm for nm in names if nm not in fit.names]
+    if dropped:
+        notes.append(
+            f"imputation pre-trend regression: lead(s) {dropped} dropped (collinear with the "
+            "fixed effects; they are the reference)"
+        )
+    sel = [fit.names.index(nm) for nm in names if nm in fit.names]
+    lead_ev = [float(lead_vals[names.index(fit.names[j])]) for j in sel]
+    scale = fit.vcov.ssc if clustered else fit.nobs / (fit.nobs - fit.df_k)
+    # map the local cluster codes back to the global ones for the joint covariance
+    glob = np.zeros(Gk, dtype=np.intp)
+    glob[gk] = g_rows
+    S_loc = (S_raw @ fit.bread)[:, sel] * np.sqrt(scale)
+    S = np.zeros((G, len(sel)))
+    np.add.at(S, glob, S_loc)
+    return fit.beta[sel], fit.vcov.vcov[np.ix_(sel, sel)], S, lead_ev
+
+
 def _imputation_es(
     p: _Panel, kind: str, cluster: str | None, unit: str, time: str
 ) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
@@ -523,7 +685,8 @@ def _imputation_es(
     if not t1.any():
         raise ValueError("event_study(imputation): no treated observation can be imputed")
     i0, i1 = np.flatnonzero(untreated), np.flatnonzero(t1)
-    sysm = _FESystem([c[i0] for c in codes_all], sizes, p.X[i0], w[i0])
+    system = _UnitTimeSystem if len(codes_all) == 2 else _FESystem
+    sysm = system([c[i0] for c in codes_all], sizes, p.X[i0], w[i0])
     codes1 = [c[i1] for c in codes_all]
     X1 = p.X[i1]
     # step 1: fixed effects and covariates on untreated observations
@@ -532,9 +695,8 @@ def _imputation_es(
     # step 2: impute Y(0) and the unit-level effects
     tau = p.y[i1] - sysm.fitted(h, codes1, X1)
     e1 = p.rel[i1]
-    ev = np.unique(e1)
-    ev = ev[ev >= 0]
-    ecode = np.searchsorted(ev, e1)
+    ecode, ev = _int_codes(e1)
+    ev = ev.astype(float)
     # step 3: averages by event time with the observation weights
     w1 = w[i1]
     wsum = np.bincount(ecode, weights=w1, minlength=ev.size)
@@ -542,10 +704,12 @@ def _imputation_es(
     # BJS Theorem 3 residuals for treated observations: tau net of its cohort x event-time
     # mean, weighted by v^2 (v proportional to w within a cell)
     coh1 = p.cohort[i1]
-    cells, cell_code = np.unique(np.column_stack([coh1, e1]), axis=0, return_inverse=True)
-    cell_code = cell_code.ravel()
-    num = np.bincount(cell_code, weights=w1**2 * tau, minlength=len(cells))
-    den = np.bincount(cell_code, weights=w1**2, minlength=len(cells))
+    ccode, clev = _int_codes(coh1)
+    cell_code = ccode * ev.size + ecode
+    n_cells = clev.size * ev.size
+    num = np.bincount(cell_code, weights=w1**2 * tau, minlength=n_cells)
+    den = np.bincount(cell_code, weights=w1**2, minlength=n_cells)
+    den = np.where(den > 0, den, 1.0)
     eps1 = tau - (num / den)[cell_code]
     # influence weights: v1 = w/sum(w) on the treated cell, v0 = -W0 Z0 (Z0'W0Z0)^- Z1'v1
     if p.cluster is not None:
@@ -561,44 +725,9 @@ def _imputation_es(
             gcodes[i0], weights=v0 * resid0, minlength=G
         )
     # pre-trend (BJS Test 1): untreated observations on fixed effects, covariates and leads
-    lead_rel = p.rel[i0]
-    lead_vals = np.unique(lead_rel[~np.isnan(lead_rel)])[::-1]  # -1, -2, ... (farthest last)
-    lead_code = np.full(i0.size, -1, dtype=np.intp)
-    has = ~np.isnan(lead_rel)
-    lead_code[has] = np.searchsorted(-lead_vals, -lead_rel[has])
-    names = [_term(e) for e in lead_vals]
-    Xl = (
-        np.column_stack([_dummies(lead_code, len(names)), p.X[i0]])
-        if p.X.shape[1]
-        else _dummies(lead_code, len(names))
+    lead_est, lead_V, lead_S, lead_ev = _bjs_leads(
+        p, i0, codes_all, sizes, fe_names, gcodes, G, notes
     )
-    lead_est, lead_V, lead_S, lead_ev = np.empty(0), np.empty((0, 0)), np.zeros((G, 0)), []
-    if names:
-        fit = fe_ols(
-            p.y[i0],
-            Xl,
-            [*names, *p.covs],
-            [c[i0] for c in codes_all],
-            fe_names,
-            weights=None if p.w is None else p.w[i0],
-            cluster=gcodes[i0],
-            vcov="CRV1" if p.cluster is not None else "hetero",
-        )
-        dropped = [nm for nm in names if nm not in fit.names]
-        if dropped:
-            notes.append(
-                f"imputation pre-trend regression: lead(s) {dropped} dropped (collinear with the fixed effects; they are the reference)"
-            )
-        sel = [fit.names.index(nm) for nm in names if nm in fit.names]
-        lead_ev = [float(lead_vals[names.index(fit.names[j])]) for j in sel]
-        lead_est = fit.beta[sel]
-        wu = fit.resid if fit.weights is None else fit.weights * fit.resid
-        g_rows = gcodes[i0][fit.keep]
-        scores = cluster_scores(fit.X, wu, g_rows, G) @ fit.bread  # (G, k)
-        lead_S = scores[:, sel] * np.sqrt(
-            fit.vcov.ssc if p.cluster is not None else fit.nobs / (fit.nobs - fit.df_k)
-        )
-        lead_V = fit.vcov.vcov[np.ix_(sel, sel)]
     order = np.argsort(lead_ev, kind="stable")
     all_ev = [lead_ev[i] for i in order] + [float(e) for e in ev]
     Sall = np.column_stack([lead_S[:, order], S])

@@ -414,6 +414,7 @@ class FEOLSFit:
     df_k: int
     df_k_cluster: int
     notes: list[str]
+    scores: np.ndarray | None = None  # cluster score sums (G x kept), fast path CRV1 only
 
 
 def independent_columns(XtX: np.ndarray, tol: float = 1e-10) -> list[int]:
@@ -691,6 +692,7 @@ def unit_cell_ols(
     df_k = k + fe_dof(fe_sizes)
     df_k_cluster = k + fe_dof(fe_sizes, fe_nested) if fe_nested is not None else df_k
     wu = resid if w is None else w * resid
+    scores = None
     if vcov == "iid":
         V = bread * float(resid @ wu) / (n - df_k)
         vres = VcovResult(V, "iid", n - df_k, df_k, (n - 1) / (n - df_k))
@@ -706,6 +708,7 @@ def unit_cell_ols(
         G = n_clusters
         ssc = G / (G - 1) * (n - 1) / (n - df_k_cluster)
         vres = VcovResult(ssc * bread @ (S.T @ S) @ bread, "CRV1", G - 1, df_k_cluster, ssc, G)
+        scores = S
     else:
         raise ValueError("unit_cell_ols supports vcov 'iid' and 'CRV1' (use fe_ols for 'hetero')")
     return FEOLSFit(
@@ -725,4 +728,5 @@ def unit_cell_ols(
         df_k=df_k,
         df_k_cluster=df_k_cluster,
         notes=notes,
+        scores=scores,
     )
