@@ -198,7 +198,6 @@ def _fe_cross_terms(
     if not free:
         return np.zeros((G, G)), np.zeros((G, G))
     p_c = int(sum(fe.sizes[j] for j in free))
-    w = fe.weights
     if p_c > _MAX_SCHUR_LEVELS:
         return _fe_cross_terms_by_demeaning(fe, cl, G, wx, wy, xt)
     # cluster x level sums of w x~ and w y~ for each non-nested effect
@@ -212,34 +211,72 @@ def _fe_cross_terms(
     cy = np.hstack(cy_blocks)
     # L = F_c' W M_{F_n} F_c, one column per level of the non-nested effects
     nested_idx = [j for j, is_nested in enumerate(nested) if is_nested]
-    fe_n = (
-        FixedEffects(
-            [fe.codes[j] for j in nested_idx],
-            [fe.sizes[j] for j in nested_idx],
-            [fe.names[j] for j in nested_idx],
-            w,
-        )
-        if nested_idx
-        else None
-    )
     offsets = np.cumsum([0] + [fe.sizes[j] for j in free])
+    if len(nested_idx) <= 1:
+        L = _schur_sparse(fe, free, offsets, nested_idx[0] if nested_idx else None)
+    else:
+        L = _schur_by_demeaning(fe, free, offsets, nested_idx)
+    L = 0.5 * (L + L.T)
+    Linv = np.linalg.pinv(L, rcond=1e-11, hermitian=True)
+    return cx @ Linv @ cy.T, cx @ Linv @ cx.T
+
+
+def _schur_sparse(
+    fe: FixedEffects, free: list[int], offsets: np.ndarray, nested_j: int | None
+) -> np.ndarray:
+    """``F_c' W F_c - F_c' W F_n (F_n' W F_n)^-1 F_n' W F_c`` for at most one nested effect.
+
+    One nested effect has a diagonal ``F_n' W F_n`` (weighted level counts), so the Schur
+    complement needs only sparse cross-tabulations: O(n) in total.
+    """
+    from scipy import sparse
+
+    n = fe.codes[0].size
+    w = np.ones(n) if fe.weights is None else fe.weights
+    p_c = int(offsets[-1])
+    rows = np.concatenate([np.arange(n)] * len(free))
+    cols = np.concatenate([fe.codes[j] + offsets[a] for a, j in enumerate(free)])
+    vals = np.concatenate([w] * len(free))
+    # F_c' W F_c, summing duplicate (row, col) entries into weighted counts
+    Fc_w = sparse.csr_matrix((vals, (rows, cols)), shape=(n, p_c))
+    Fc = sparse.csr_matrix((np.ones_like(vals), (rows, cols)), shape=(n, p_c))
+    L = (Fc.T @ Fc_w).toarray()
+    if nested_j is not None:
+        codes_n, g_n = fe.codes[nested_j], fe.sizes[nested_j]
+        wsum = np.bincount(codes_n, weights=w, minlength=g_n)
+        Nw = sparse.csr_matrix(
+            (vals, (np.concatenate([codes_n] * len(free)), cols)), shape=(g_n, p_c)
+        )
+        scaled = sparse.diags(np.where(wsum > 0, 1.0 / wsum, 0.0)) @ Nw
+        L -= (Nw.T @ scaled).toarray()
+    return L
+
+
+def _schur_by_demeaning(
+    fe: FixedEffects, free: list[int], offsets: np.ndarray, nested_idx: list[int]
+) -> np.ndarray:
+    """The same Schur complement with several nested effects: demean each dummy column."""
+    w = fe.weights
+    fe_n = FixedEffects(
+        [fe.codes[j] for j in nested_idx],
+        [fe.sizes[j] for j in nested_idx],
+        [fe.names[j] for j in nested_idx],
+        w,
+    )
+    p_c = int(offsets[-1])
     L = np.zeros((p_c, p_c))
     col = 0
     for j in free:
         codes_j, p_j = fe.codes[j], fe.sizes[j]
         for level in range(p_j):
-            d = (codes_j == level).astype(float)
-            if fe_n is not None:
-                d = fe_n.demean(d)
+            d = fe_n.demean((codes_j == level).astype(float))
             wd = d if w is None else w * d
             for b, k in enumerate(free):
                 L[offsets[b] : offsets[b + 1], col] = np.bincount(
                     fe.codes[k], weights=wd, minlength=fe.sizes[k]
                 )
             col += 1
-    L = 0.5 * (L + L.T)
-    Linv = np.linalg.pinv(L, rcond=1e-11, hermitian=True)
-    return cx @ Linv @ cy.T, cx @ Linv @ cx.T
+    return L
 
 
 def _fe_cross_terms_by_demeaning(
