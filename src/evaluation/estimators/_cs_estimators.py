@@ -182,31 +182,59 @@ def fit_logit(treat: Part, control: Part, *, tol: float = 1e-10, max_iter: int =
 
 @dataclass
 class Nuisance:
-    """Propensity score and comparison-group Gram matrix, reusable across cells."""
+    """Everything of a 2x2 fit that does not depend on the outcome, reusable across the
+    cells that share a cohort, a comparison group and a covariate/weight period."""
 
-    ps1: np.ndarray | None
-    ps0: np.ndarray | None
-    hess_inv: np.ndarray | None  # inverse of X' diag(w p (1-p)) X (times n gives R's Hessian)
-    gram0: np.ndarray | None  # X0' diag(w0) X0
-    gram0_inv: np.ndarray | None
+    n1: int
+    w1: np.ndarray
+    w0: np.ndarray
+    mw_t: float  # mean(w.treat)
+    gram0_inv: np.ndarray | None = None  # (X0' W0 X0)^{-1}
+    ps1: np.ndarray | None = None
+    ps0: np.ndarray | None = None
+    hess_inv: np.ndarray | None = None  # (X' diag(w p (1-p)) X)^{-1}
+    wc: np.ndarray | None = None  # w.cont on comparison rows
+    mw_c: float = 0.0
+    xt_wc: np.ndarray | None = None  # X0' w.cont
+    w1_q1: np.ndarray | None = None  # w1 (1 - ps1): propensity-score term on treated rows
+    w0_p0: np.ndarray | None = None  # w0 ps0: propensity-score term on comparison rows
+    or_term: np.ndarray | None = None  # per comparison row: w0 x0' (XpX^{-1} M), see att_2x2
 
 
 def nuisance(method: str, treat: Part, control: Part) -> Nuisance:
     """The pieces of a 2x2 fit that do not depend on the outcome."""
-    ps1 = ps0 = hess_inv = gram0 = gram0_inv = None
-    if method in ("dr", "ipw"):
-        _, ps1, ps0 = fit_logit(treat, control)
-        ps1 = np.minimum(ps1, PS_CAP)
-        ps0 = np.minimum(ps0, PS_CAP)
-        if max(ps1.max(initial=0), ps0.max(initial=0)) >= 0.999:
-            raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
-        w1, w0 = treat.weights(), control.weights()
-        hess = _gram(treat, ps1 * (1 - ps1) * w1) + _gram(control, ps0 * (1 - ps0) * w0)
-        hess_inv = _solve(hess, np.eye(hess.shape[0]), "propensity score Hessian")
+    if treat.n == 0 or control.n == 0:
+        raise EstimationFailure("no treated or no comparison units")
+    n1 = treat.n + control.n
+    w1, w0 = treat.weights(), control.weights()
+    nu = Nuisance(n1=n1, w1=w1, w0=w0, mw_t=float(w1.sum()) / n1)
     if method in ("dr", "reg"):
-        gram0 = _gram(control, control.w)
-        gram0_inv = _solve(gram0, np.eye(gram0.shape[0]), "outcome regression")
-    return Nuisance(ps1, ps0, hess_inv, gram0, gram0_inv)
+        nu.gram0_inv = _solve(_gram(control, control.w), np.eye(control.k), "outcome regression")
+    m1 = _xt(treat, w1) / n1
+    if method == "reg":
+        # comparison rows of the influence function: -(w0 r0) x0' XpX^{-1} M1 / mean(w.treat)
+        nu.or_term = w0 * _xb(control, nu.gram0_inv @ m1 * n1) / nu.mw_t
+        return nu
+    _, ps1, ps0 = fit_logit(treat, control)
+    ps1 = np.minimum(ps1, PS_CAP)
+    ps0 = np.minimum(ps0, PS_CAP)
+    if max(ps1.max(initial=0), ps0.max(initial=0)) >= 0.999:
+        raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
+    hess = _gram(treat, ps1 * (1 - ps1) * w1) + _gram(control, ps0 * (1 - ps0) * w0)
+    nu.hess_inv = _solve(hess, np.eye(hess.shape[0]), "propensity score Hessian")
+    nu.ps1, nu.ps0 = ps1, ps0
+    nu.wc = (ps0 < TRIM_LEVEL) * w0 * ps0 / (1 - ps0)
+    nu.mw_c = float(nu.wc.sum()) / n1
+    if nu.mw_c <= 0:
+        raise EstimationFailure("all comparison units trimmed")
+    nu.xt_wc = _xt(control, nu.wc)
+    nu.w1_q1 = w1 * (1 - ps1)
+    nu.w0_p0 = w0 * ps0
+    if method == "dr":
+        # outcome-regression estimation effect: asy.lin.rep.wols %*% (M1 / mw_t - M3 / mw_c)
+        m3 = nu.xt_wc / n1
+        nu.or_term = w0 * _xb(control, nu.gram0_inv @ (m1 / nu.mw_t - m3 / nu.mw_c) * n1)
+    return nu
 
 
 def att_2x2(
@@ -218,52 +246,46 @@ def att_2x2(
     (reg_did_panel). Weights in the parts must already be normalized to mean one over the
     2x2 sample. Notation follows DRDID's source: ``w.treat``, ``w.cont``, ``eta``, ``M1``-``M3``.
     """
-    if treat.n == 0 or control.n == 0:
-        raise EstimationFailure("no treated or no comparison units")
     if nu is None:
         nu = nuisance(method, treat, control)
-    n1 = treat.n + control.n
-    w1, w0 = treat.weights(), control.weights()
-    mw_t = w1.sum() / n1  # mean(w.treat)
+    n1, w1, w0, mw_t = nu.n1, nu.w1, nu.w0, nu.mw_t
+    sw1 = mw_t * n1
+    dy1, dy0 = treat.dy, control.dy
 
-    if method == "reg":
-        beta = nu.gram0_inv @ _xt(control, w0 * control.dy)
+    if method in ("dr", "reg"):
+        beta = nu.gram0_inv @ _xt(control, dy0 if control.w is None else w0 * dy0)
         out1 = _xb(treat, beta)
+    if method == "reg":
         out0 = _xb(control, beta)
-        eta_t = float((w1 * treat.dy).sum() / w1.sum())
-        eta_c = float((w1 * out1).sum() / w1.sum())
-        m1 = _xt(treat, w1) / n1
-        lin = nu.gram0_inv @ m1 * n1  # XpX^{-1} M1 with XpX = X0'W0X0 / n1
-        if1 = w1 * (treat.dy - eta_t - out1 + eta_c) / mw_t
-        if0 = -(w0 * (control.dy - out0)) * _xb(control, lin) / mw_t
+        eta_t = float(np.dot(w1, dy1) / sw1)
+        eta_c = float(np.dot(w1, out1) / sw1)
+        if1 = dy1 - out1
+        if1 -= eta_t - eta_c
+        if1 *= w1 / mw_t
+        if0 = out0
+        if0 -= dy0
+        if0 *= nu.or_term
         return eta_t - eta_c, if1, if0
 
     # propensity-score based: dr and ipw
-    ps1, ps0 = nu.ps1, nu.ps0
-    trim0 = ps0 < TRIM_LEVEL
-    wc = trim0 * w0 * ps0 / (1 - ps0)  # w.cont on comparison rows
-    mw_c = wc.sum() / n1
-    if mw_c <= 0:
-        raise EstimationFailure("all comparison units trimmed")
     if method == "dr":
-        beta = nu.gram0_inv @ _xt(control, w0 * control.dy)
-        r1 = treat.dy - _xb(treat, beta)
-        r0 = control.dy - _xb(control, beta)
+        r1 = dy1 - out1
+        r0 = dy0 - _xb(control, beta)
     else:
-        r1, r0 = treat.dy, control.dy
-    eta_t = float((w1 * r1).sum() / w1.sum())
-    eta_c = float((wc * r0).sum() / wc.sum())
-    att = eta_t - eta_c
-
-    # propensity-score estimation effect: asy.lin.rep.ps %*% M2
-    m2 = _xt(control, wc * (r0 - eta_c)) / n1
-    ps_dir = nu.hess_inv @ m2 * n1  # Hessian.ps %*% M2 (Hessian.ps = (X'WX)^{-1} n)
-    if1 = w1 * (r1 - eta_t) / mw_t - (w1 * (1 - ps1)) * _xb(treat, ps_dir) / mw_c
-    if0 = -(wc * (r0 - eta_c) - (w0 * ps0) * _xb(control, ps_dir)) / mw_c
+        r1, r0 = dy1, dy0
+    eta_t = float(np.dot(w1, r1) / sw1)
+    q = nu.wc * r0
+    eta_c = float(q.sum() / (nu.mw_c * n1))
+    # propensity-score estimation effect: asy.lin.rep.ps %*% M2, M2 = X0' w.cont (r0 - eta_c)
+    m2 = (_xt(control, q) - eta_c * nu.xt_wc) / n1
+    ps_dir = nu.hess_inv @ m2 * n1
+    if1 = r1 - eta_t
+    if1 *= w1 / mw_t
+    if1 -= nu.w1_q1 * _xb(treat, ps_dir) / nu.mw_c
+    if0 = nu.w0_p0 * _xb(control, ps_dir)
+    if0 -= q
+    if0 += eta_c * nu.wc
+    if0 /= nu.mw_c
     if method == "dr":
-        # outcome-regression estimation effect: asy.lin.rep.wols %*% (M1 / mw_t - M3 / mw_c)
-        m1 = _xt(treat, w1) / n1
-        m3 = _xt(control, wc) / n1
-        or_dir = nu.gram0_inv @ (m1 / mw_t - m3 / mw_c) * n1
-        if0 = if0 - (w0 * r0) * _xb(control, or_dir)
-    return att, if1, if0
+        if0 -= nu.or_term * r0
+    return eta_t - eta_c, if1, if0
