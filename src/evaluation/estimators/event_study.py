@@ -152,7 +152,7 @@ def _prepare(
     sample, notes = prepare_sample(data, outcome, used, where)
     check_no_missing(sample, used, where)
     tvals = numeric_column(sample, time, where)
-    if not np.allclose(tvals, np.round(tvals)):
+    if not (tvals == np.rint(tvals)).all():
         raise ValueError(f"{where}: time column {time!r} must hold integer periods (e.g. years)")
     coh = sample[cohort]
     try:
@@ -162,34 +162,39 @@ def _prepare(
             f"{where}: cohort column {cohort!r} must be numeric (first treated period; "
             "0 or missing = never treated)"
         ) from err
-    cvals = np.where(np.isnan(cvals), 0.0, cvals)
-    if (cvals < 0).any():
-        raise ValueError(f"{where}: cohort column {cohort!r} has negative values")
+    cvals = np.nan_to_num(cvals, nan=0.0)
+    if (cvals < 0).any() or not (cvals == np.rint(cvals)).all():
+        raise ValueError(
+            f"{where}: cohort column {cohort!r} must hold non-negative integer periods"
+        )
     ucodes, nu = factorize(sample[unit].to_numpy(), unit)
-    cmin = np.full(nu, np.inf)
-    cmax = np.full(nu, -np.inf)
-    np.minimum.at(cmin, ucodes, cvals)
-    np.maximum.at(cmax, ucodes, cvals)
-    varying = cmin != cmax
-    if varying.any():
-        ids = pd.unique(sample[unit].to_numpy()[varying[ucodes]])[:5].tolist()
+    # constant within unit: compare every row with the value scattered from some row of its unit
+    some = np.empty(nu)
+    some[ucodes] = cvals
+    varying_row = some[ucodes] != cvals
+    if varying_row.any():
+        bad_units = np.unique(ucodes[varying_row])
+        ids = pd.unique(sample[unit].to_numpy()[np.isin(ucodes, bad_units[:5])])[:5].tolist()
         raise ValueError(
             f"{where}: cohort {cohort!r} must be constant within {unit!r}; it varies for "
-            f"{int(varying.sum())} unit(s), e.g. {ids}"
+            f"{bad_units.size} unit(s), e.g. {ids}"
         )
     treated = cvals > 0
     if not treated.any():
         raise ValueError(f"{where}: no treated units (cohort {cohort!r} is 0/missing everywhere)")
     # a cohort observed only from its adoption on has no pre-period: nothing to compare with
-    cohorts = np.unique(cvals[treated])
-    first_seen = {c: tvals[cvals == c].min() for c in cohorts}
-    no_pre = [c for c in cohorts if first_seen[c] >= c]
+    gcode, glev = _int_codes(cvals)
+    tcode, tlev = _int_codes(tvals)
+    seen = np.bincount(gcode * tlev.size + tcode, minlength=glev.size * tlev.size) > 0
+    first_seen = tlev[seen.reshape(glev.size, tlev.size).argmax(axis=1)]
+    cohorts = glev[glev > 0].astype(float)
+    no_pre = [c for c, f in zip(glev, first_seen, strict=True) if c > 0 and f >= c]
     if no_pre:
         raise ValueError(
             f"{where}: cohort(s) {[_num(c) for c in no_pre]} of {cohort!r} have no observation "
             f"before adoption (first {time!r} observed >= cohort); drop them or extend the panel"
         )
-    if not (~treated).any() and cohorts.size < 2:
+    if glev[0] > 0 and cohorts.size < 2:
         raise ValueError(
             f"{where}: no never-treated units and a single cohort: event-time effects are not "
             "separately identified from period effects"
@@ -309,10 +314,15 @@ def _regression_es(
             f"{int((~single).sum())} singleton observation(s) dropped (alone in a fixed-effect "
             "group; fixest/pyfixest default)"
         )
-    rows = np.flatnonzero(keep)[single]
+    if keep.all() and single.all():
+        rows = slice(None)  # nothing dropped: views, no copies of the n-length columns
+        ucodes = fe_codes[0]
+        nu = int(ucodes.max()) + 1
+    else:
+        rows = np.flatnonzero(keep)[single]
+        ucodes, nu = _refactorize(fe_codes[0][single])
     y, t, coh, rel = p.y[rows], p.time[rows], cohort_ctrl[rows], p.rel[rows]
     w = None if p.w is None else p.w[rows]
-    ucodes, nu = _refactorize(fe_codes[0][single])
     tcode, tlev = _int_codes(t)
     gcode, glev = _int_codes(coh)
     nt, ng = tlev.size, glev.size
@@ -397,7 +407,7 @@ def _regression_es(
         )
     notes += fit.notes
     fit.keep = np.zeros(p.y.size, dtype=bool)
-    fit.keep[rows] = True
+    fit.keep[rows] = True  # works for the slice too
     idx = {nm: i for i, nm in enumerate(fit.names)}
     V = fit.vcov.vcov
     if method == "twfe":

@@ -682,9 +682,10 @@ def unit_cell_ols(
     full = np.zeros(m + p)
     full[cols] = beta
     f = L @ full[:m]
-    fbar = np.empty(n_units)
-    for g, rows in enumerate(groups):
-        fbar[rows] = (A[rows] @ f[g * n_r : (g + 1) * n_r]) * inv_s[rows]
+    if n_groups == 1:
+        fbar = (A @ f) * inv_s
+    else:
+        fbar = np.einsum("ur,ur->u", A, f.reshape(n_groups, n_r)[unit_group]) * inv_s
     resid = y - (ybar - fbar)[unit] - f[cell]
     if p:
         resid -= Xd @ full[m:]
