@@ -215,7 +215,14 @@ def network_figure(
     fig = Figure(figsize=(6.5, 5.0))
     ax = fig.add_subplot()
     for u, v in graph.edges:
-        ax.plot([pos[u][0], pos[v][0]], [pos[u][1], pos[v][1]], color="#bbbbbb", lw=0.5, zorder=1)
+        ax.plot(
+            [pos[u][0], pos[v][0]],
+            [pos[u][1], pos[v][1]],
+            color="#7f7f7f",
+            lw=0.6,
+            alpha=0.7,
+            zorder=1,
+        )
     labels = {
         ("en", 1): "Participants", ("en", 0): "Comparison firms",
         ("es", 1): "Participantes", ("es", 0): "Empresas de comparación",
