@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}"
     )
     print(
-        "| input | firm-years | validate: time, peak RSS | prepare (incl. validation): time, peak RSS |"
+        "| input | firm-years | validate: wall, CPU, peak RSS "
+        "| prepare (incl. validation): wall, CPU, peak RSS |"
     )
     print("|---|---:|---:|---:|")
     for r in results:
