@@ -35,6 +35,7 @@ produces) counted as exceeding; the confidence interval is the set of null value
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -607,7 +608,9 @@ def wild_cluster_bootstrap(
     cluster = cluster if cluster is not None else spec.get("cluster")
     if term is None or cluster is None:
         raise ValueError("wild_cluster_bootstrap: name the term and the cluster column")
+    clock = time.perf_counter()
     problem = prepare_problem(spec, term, cluster)
+    setup_seconds = time.perf_counter() - clock
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     V, enumerated = draw_weights(problem.n_clusters, int(reps), weights, rng)
     boot = _Bootstrap(problem, V, impose_null)
@@ -618,6 +621,7 @@ def wild_cluster_bootstrap(
         high = _invert(boot, alpha, +1, ci_tol)
     else:
         low = high = np.nan
+    bootstrap_seconds = time.perf_counter() - clock - setup_seconds
     G = problem.n_clusters
     p_crv1 = float(2 * stats.t(G - 1).sf(abs(t_stat)))
     table = pd.DataFrame(
@@ -670,5 +674,7 @@ def wild_cluster_bootstrap(
             "n_params": problem.n_params,
             "seed": seed if not isinstance(seed, np.random.Generator) else None,
             "p_value_convention": "symmetric: mean(|t*| >= |t|)",
+            # O(n) partialling out vs the O(G^2 B) bootstrap proper (row-count independent)
+            "seconds": {"partial_out": setup_seconds, "bootstrap": bootstrap_seconds},
         },
     )
