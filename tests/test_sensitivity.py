@@ -195,3 +195,11 @@ def test_single_post_period_runs_and_nests():
 def test_bad_input_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         honest_did(np.zeros(4), **kwargs)
+
+
+def test_interval_cut_by_the_grid_warns():
+    sigma = _ar_sigma(4)
+    beta = np.array([0.01, -0.005, 0.002, 0.08])
+    with pytest.warns(RuntimeWarning, match="end of the theta grid"):
+        res = honest_did(beta, sigma, 3, 1, m_values=[2.0], grid_lb=0.0, grid_ub=0.09)
+    assert any("end of the theta grid" in n for n in res.notes)

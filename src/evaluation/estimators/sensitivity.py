@@ -28,6 +28,7 @@ Two implementation choices differ from R and are deliberate:
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -599,6 +600,7 @@ def honest_did(
         if num_pre < 1:
             raise ValueError("honest_did: relative magnitudes need at least one pre-period")
         hybrid = "LF" if method == "C-LF" else "ARP"
+        open_ends: list[str] = []
         lb = -20 * se_theta if grid_lb is None else grid_lb
         ub = 20 * se_theta if grid_ub is None else grid_ub
         theta = np.linspace(lb, ub, grid_points)
@@ -611,6 +613,13 @@ def honest_did(
             )  # fmt: skip
             if not acc.any():
                 return float("nan"), float("nan")
+            if acc[0] or acc[-1]:
+                message = (
+                    f"honest_did: the robust set at {m:g} reaches the end of the theta grid "
+                    f"[{lb:.4g}, {ub:.4g}]; widen grid_lb/grid_ub (the interval is cut there)"
+                )
+                warnings.warn(message, RuntimeWarning, stacklevel=2)
+                open_ends.append(message)
             return float(theta[acc].min()), float(theta[acc].max())
 
         label = "Mbar"
@@ -664,7 +673,8 @@ def honest_did(
         "seed": seed,
         "event_time": event_times,
     }
-    notes = [
+    open_notes = open_ends if restriction == "relative_magnitude" else []
+    notes = [*dict.fromkeys(open_notes)] + [
         f"Rambachan-Roth robust {int(round((1 - alpha) * 100))}% intervals for "
         f"theta = l'tau_post, l = {np.round(lv, 4).tolist()}; {delta} ({method}), "
         f"following R HonestDiD; 'Original' is the conventional interval."
