@@ -154,3 +154,16 @@ def test_klk_index_standardized_on_reference():
     assert np.isfinite(raw[0]) and np.isfinite(np.mean(z))
     with pytest.raises(ValueError, match="signs"):
         klk_index(data, ["y1"], "ref", signs=[2])
+
+
+def test_romano_wolf_subgroup_fits_share_the_cluster_draws():
+    """A subgroup fitted on a subset of the data is resampled with the same strata as the full
+    sample, so the bootstrap estimates of the two are strongly correlated."""
+    from evaluation.estimators import twfe
+
+    data = _panel(seed=4, effect=0.5)
+    half = data[data.unit.str.endswith(("0", "1", "4", "5"))]  # treated and control units
+    with pytest.warns(UserWarning):
+        results = [twfe(d, "y1", "unit", "year", "D", cluster="stratum") for d in (data, half)]
+    draws = romano_wolf(results, reps=49, seed=1).info["draws"]
+    assert np.corrcoef(draws.T)[0, 1] > 0.5
