@@ -130,6 +130,8 @@ class _Panel:
     fe_extra: list[np.ndarray]
     fe_extra_names: list[str]
     cluster: np.ndarray | None
+    tcode: np.ndarray | None = None  # dense sorted period codes (reused by the fast path)
+    gcode: np.ndarray | None = None  # dense sorted cohort codes
 
 
 def _prepare(
@@ -235,6 +237,8 @@ def _prepare(
         fe_extra=[sample[c].to_numpy() for c in fixed_effects],
         fe_extra_names=fixed_effects,
         cluster=cluster_codes(sample, cluster, where),
+        tcode=tcode,
+        gcode=gcode,
     )
 
 
@@ -282,6 +286,13 @@ def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 FAST_TABLE_LIMIT = 50_000_000
 
 
+def _levels(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The level of each dense code (``values`` at some row carrying it)."""
+    out = np.empty(int(codes.max()) + 1)
+    out[codes] = values
+    return out
+
+
 def _regression_es(
     p: _Panel,
     method: str,
@@ -304,10 +315,14 @@ def _regression_es(
         )
     fe_raw = [p.unit, p.time, *p.fe_extra]
     fe_names = [unit, time, *p.fe_extra_names]
-    fe_codes = [
-        factorize(a if keep.all() else a[keep], nm)[0]
-        for a, nm in zip(fe_raw, fe_names, strict=True)
-    ]
+    if keep.all():
+        # unit and period are already dense codes from _prepare: no second factorization
+        fe_codes = [p.unit, p.tcode] + [
+            factorize(a, nm)[0] for a, nm in zip(p.fe_extra, p.fe_extra_names, strict=True)
+        ]
+    else:
+        fe_codes = [factorize(a[keep], nm)[0] for a, nm in zip(fe_raw, fe_names, strict=True)]
+
     single = drop_singletons(fe_codes)
     if not single.all():
         notes.append(
@@ -323,8 +338,13 @@ def _regression_es(
         ucodes, nu = _refactorize(fe_codes[0][single])
     y, t, coh, rel = p.y[rows], p.time[rows], cohort_ctrl[rows], p.rel[rows]
     w = None if p.w is None else p.w[rows]
-    tcode, tlev = _int_codes(t)
-    gcode, glev = _int_codes(coh)
+    if isinstance(rows, slice) and cohort_ctrl is p.cohort:
+        tcode, gcode = p.tcode, p.gcode
+        tlev = _levels(p.time, tcode)
+        glev = _levels(p.cohort, gcode)
+    else:
+        tcode, tlev = _int_codes(t)
+        gcode, glev = _int_codes(coh)
     nt, ng = tlev.size, glev.size
     cell = gcode * nt + tcode
     C = ng * nt
