@@ -52,6 +52,7 @@ class PipelineRun:
     pipeline: Path
     real_data: bool
     real_notebooks: list[str]
+    package_hash: str | None = None
     rc: int = 0
     output: str = ""
     seconds: float = 0.0
@@ -95,6 +96,7 @@ class PipelineRun:
             pdf=pdf,
             progress=False,
             out=out,
+            package_hash=self.package_hash,
         )
         t0 = time.monotonic()
         rc = run_pipeline(load_settings(root=self.root), opts)
@@ -171,6 +173,8 @@ def write_test_pipeline(path: Path, notebooks: Path, real: list[str]) -> None:
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     """One run of the small shared grid (see the block comment above)."""
+    from evaluation.pipeline.cache import package_source_hash
+
     base = tmp_path_factory.mktemp("pipeline")
     processed = base / "processed"
     real_data = _prepare_test_data(processed)
@@ -190,6 +194,8 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
         pipeline=pipeline,
         real_data=real_data,
         real_notebooks=real,
+        # frozen for the session: parallel edits to src/ must not invalidate the cache tests
+        package_hash=package_source_hash(),
     )
     run.rc, run.output, run.seconds = run.run()
     print(f"\nshared pipeline run: {run.seconds:.1f} s, exit {run.rc}\n{run.output}")

@@ -208,3 +208,11 @@ def test_resume_dask_and_determinism(pipeline_run, tmp_path, monkeypatch):
     shared = pd.read_parquet(pipeline_run.reports / "estimates.parquet")
     shared = shared[shared["job"].isin(GOOD)].reset_index(drop=True)
     pd.testing.assert_frame_equal(fresh, shared, check_exact=True)
+
+
+def test_changed_package_source_is_a_reason(pipeline_run):
+    from dataclasses import replace
+
+    other = replace(pipeline_run, package_hash="0" * 64)
+    rc, out, _ = other.run(dry_run=True, only=[GOOD[0]])
+    assert rc == 0 and f"run  {GOOD[0]}: evaluation package source changed" in out

@@ -325,7 +325,7 @@ def run_dask(
             ): spec
             for spec in specs
         }
-        for future in as_completed(list(futures)):
+        for future in as_completed(list(futures), loop=client.loop):
             spec = futures[future]
             try:
                 yield future.result()

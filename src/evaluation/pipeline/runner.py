@@ -56,6 +56,9 @@ class RunOptions:
     scheduler: str | None = None
     pdf: bool = True
     progress: bool | None = None  # None: a bar when stderr is a terminal
+    # Fingerprint of the evaluation package's source; None computes it. Tests freeze it so
+    # that other people's edits to the source during a test session do not look like changes.
+    package_hash: str | None = None
     out: Any = field(default=sys.stdout, repr=False)
 
 
@@ -201,7 +204,7 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
     lock = settings.root / "requirements.lock"
     shared = {
         "data": cache.data_hash(opts.processed),
-        "package": prov["source_sha256"],
+        "package": opts.package_hash or prov["source_sha256"],
         "settings": _settings_hash(settings),
         "lock": cache.sha256_file(lock) if lock.is_file() else "missing",
     }
