@@ -138,27 +138,32 @@ def test_sunab_matches_pyfixest_interactions(weights: str | None) -> None:
     np.testing.assert_allclose(got.vcov.to_numpy(), Vagg, rtol=1e-6, atol=1e-6 * np.abs(Vagg).max())
 
 
-def _bjs_dense(df: pd.DataFrame, cluster: str) -> tuple[np.ndarray, np.ndarray]:
+def _bjs_dense(
+    df: pd.DataFrame, cluster: str, weights: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """BJS imputation and Theorem 3 SEs with dense dummies (independent reference)."""
     u = pd.factorize(df.firm)[0]
     t = pd.factorize(df.year)[0]
     Z = np.column_stack([np.eye(u.max() + 1)[u], np.eye(t.max() + 1)[t], df.x.to_numpy()])
     y = df.y.to_numpy()
+    w = np.ones(len(df)) if weights is None else df[weights].to_numpy()
     rel = _rel(df).to_numpy()
     treated = rel >= 0
-    Z0, Z1 = Z[~treated], Z[treated]
-    P = np.linalg.pinv(Z0.T @ Z0)
-    h = P @ Z0.T @ y[~treated]
+    Z0, Z1, w0, w1 = Z[~treated], Z[treated], w[~treated], w[treated]
+    P = np.linalg.pinv(Z0.T @ (Z0 * w0[:, None]))
+    h = P @ Z0.T @ (w0 * y[~treated])
     resid0 = y[~treated] - Z0 @ h
     tau = y[treated] - Z1 @ h
     rel1, coh1 = rel[treated], df.cohort.to_numpy()[treated]
-    cell = pd.Series(tau).groupby([coh1, rel1]).transform("mean").to_numpy()
-    eps1 = tau - cell
+    key = pd.MultiIndex.from_arrays([coh1, rel1])
+    num = pd.Series(w1**2 * tau).groupby(key).transform("sum").to_numpy()
+    den = pd.Series(w1**2).groupby(key).transform("sum").to_numpy()
+    eps1 = tau - num / den
     g = pd.factorize(df[cluster])[0]
     est, se = [], []
     for e in sorted(np.unique(rel1)):
-        v1 = (rel1 == e) / (rel1 == e).sum()
-        v0 = -Z0 @ (P @ (Z1.T @ v1))
+        v1 = np.where(rel1 == e, w1, 0.0) / w1[rel1 == e].sum()
+        v0 = -w0 * (Z0 @ (P @ (Z1.T @ v1)))
         s = np.bincount(g[treated], v1 * eps1, g.max() + 1) + np.bincount(
             g[~treated], v0 * resid0, g.max() + 1
         )
@@ -167,7 +172,29 @@ def _bjs_dense(df: pd.DataFrame, cluster: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array(est), np.array(se)
 
 
-def test_imputation_matches_dense_bjs_and_did2s() -> None:
+@pytest.mark.parametrize("weights", [None, "w"])
+def test_imputation_matches_dense_bjs(weights: str | None) -> None:
+    df = _staggered(seed=8, n_units=120, T=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        got = event_study(
+            df,
+            "y",
+            "firm",
+            "year",
+            "cohort",
+            method="imputation",
+            covariates="x",
+            weights=weights,
+            cluster="stratum",
+        )
+    post = got.tidy().query("event_time >= 0")
+    est, se = _bjs_dense(df, "stratum", weights)
+    np.testing.assert_allclose(post["estimate"], est, atol=1e-7)
+    np.testing.assert_allclose(post["std_error"], se, atol=1e-7)
+
+
+def test_imputation_leads_and_did2s() -> None:
     df = _staggered(seed=8, n_units=120, T=7)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
@@ -182,10 +209,6 @@ def test_imputation_matches_dense_bjs_and_did2s() -> None:
             cluster="stratum",
         )
     tab = got.tidy()
-    post = tab[tab.event_time >= 0]
-    est, se = _bjs_dense(df, "stratum")
-    np.testing.assert_allclose(post["estimate"], est, atol=1e-7)
-    np.testing.assert_allclose(post["std_error"], se, atol=1e-7)
     # leads: BJS Test 1 regression on untreated observations
     pt = got.pretrend_test()
     assert pt["distribution"] == "chi2" and pt["leads"] == [e for e in tab.event_time if e < 0]
@@ -305,3 +328,11 @@ def test_cell_fast_path_equals_alternating_projections(
     )
     np.testing.assert_allclose(fast.vcov.to_numpy(), slow.vcov.to_numpy(), rtol=1e-8, atol=1e-15)
     assert fast.nobs == slow.nobs
+
+
+def test_imputation_without_never_treated_drops_unimputable_periods() -> None:
+    df = _staggered(seed=4, frac=1.0)
+    df = df[df.cohort.notna()]  # cohorts 2016-2018 only: from 2018 on nobody is untreated
+    res = event_study(df, "y", "firm", "year", "cohort", method="imputation", vcov="hetero")
+    assert any("no untreated observation" in n for n in res.notes)
+    assert res.tidy()["event_time"].max() == 2018 - 2016 - 1  # 2017 is the last imputable year
