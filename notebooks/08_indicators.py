@@ -90,8 +90,6 @@ shown_columns = ["indicator", "indicator_es", "baseline", "target", "achieved", 
                  "status_es", "evidence", "evidence_es"]  # fmt: skip
 record_value("logframe", [{k: r[k] for k in shown_columns} for r in rows])
 record_value("logframe_full", rows)
-for r in rows:
-    record_value(f"logframe_{r['id']}_status", r["status_code"])
 
 # %%
 heading("nb08.title", language, level=1)

@@ -96,39 +96,31 @@ ids["pseudo"] = ids.groupby(cluster)["firm_id"].transform(
 )
 ids["pseudo_cohort"] = np.where(ids["pseudo"], ids[cluster].map(stratum_cohort).fillna(0), 0)
 comp["pseudo_cohort"] = comp["firm_id"].map(ids.set_index("firm_id")["pseudo_cohort"])
-sim = (
+# the analytic MDE of this placebo design (comparison firms only, half pseudo-participants)
+placebo_mde = float(
+    minimum_detectable_effect(
+        comp, clusters=comp[cluster].nunique(),
+        firms_per_cluster=float(ids.groupby(cluster).size().mean()), treated_share=0.5,
+        outcome=outcome, cluster=cluster, pre_window=pre_years, post_window=post_years,
+        comparison=None,
+    ).tidy().estimate[0]
+)  # fmt: skip
+placebo = comp[comp.year <= endline_year]
+sim, size = (
     simulated_power(
-        comp,
-        float(m.estimate),
-        outcome=outcome,
-        cohort="pseudo_cohort",
-        cluster=cluster,
-        reps=reps,
-        seed=seed,
-    )
-    .tidy()
-    .iloc[0]
-)
-size = (
-    simulated_power(
-        comp,
-        0.0,
-        outcome=outcome,
-        cohort="pseudo_cohort",
-        cluster=cluster,
-        reps=reps,
-        seed=seed + 1,
-    )
-    .tidy()
-    .iloc[0]
-)
+        placebo, effect, outcome=outcome, cohort="pseudo_cohort", cluster=cluster, reps=reps,
+        seed=seed + k,
+    ).tidy().iloc[0]
+    for k, effect in enumerate((placebo_mde, 0.0))
+)  # fmt: skip
 record_value("simulated_power_at_mde", sim.estimate)
 record_value("simulated_size", size.estimate)
 say(
     "nb10.power.text", language, clusters=int(m.clusters), per=fmt_number(per_cluster, language, 0),
     share=fmt_percent(share, language), icc=fmt_number(m.icc, language, 3), pre=int(m.pre_periods),
     post=int(m.post_periods), outcome=variable_label(outcome, language),
-    mde=fmt_number(m.estimate, language, 3), sim=fmt_percent(sim.estimate, language), reps=reps,
+    mde=fmt_number(m.estimate, language, 3), mde_p=fmt_number(placebo_mde, language, 3),
+    sim=fmt_percent(sim.estimate, language), reps=reps,
     size=fmt_percent(size.estimate, language),
 )  # fmt: skip
 
