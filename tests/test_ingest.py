@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from evaluation.config import load_settings
@@ -186,10 +187,17 @@ def test_column_mapping_renames_and_recodes(tmp_path, reference):
     raw = tmp_path / "raw"
     unmapped = validate(raw, settings=SETTINGS)
     assert any(i.rule == "missing-table" and i.table == "firms" for i in unmapped.errors)
+    mapped = validate(raw, settings=SETTINGS, mapping=mapping)
+    assert mapped.ok and mapped.warnings == []  # telefono is declared personal: no warning
     got = typed_tables(raw, mapping=mapping)
     for table in RAW_TABLES:
         pd.testing.assert_frame_equal(got[table], ref_tables[table], check_dtype=False)
     assert panel_hash(raw, tmp_path, mapping=mapping) == ref_panel
+    for path in (tmp_path / "processed").iterdir():  # the mapped personal column is gone
+        text = path.read_bytes()
+        if path.suffix == ".parquet":
+            text += pq.read_table(path).to_pandas().to_csv().encode()
+        assert b"555 0101" not in text and b"telefono" not in text, path.name
 
 
 def test_mapped_column_is_named_in_messages(tmp_path):

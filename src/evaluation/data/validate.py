@@ -255,13 +255,15 @@ class _Validator:
                     f"required column {col.name!r} is absent",
                     f"a column named {col.name!r} (or mapped to it)",
                 )
-        if src.extra:
+        # Columns the mapping declares personal are known: dropped by design, no warning.
+        unknown = [c for c in src.extra if c not in self.mapping.table(table).personal]
+        if unknown:
             self.add(
                 "warning",
                 "unknown-column",
                 table,
                 None,
-                f"columns not in the codebook are ignored: {', '.join(src.extra)}",
+                f"columns not in the codebook are ignored (never written): {', '.join(unknown)}",
             )
         # typed view: every model column in its type; absent ones NULL
         select = ["__row"]
