@@ -243,3 +243,22 @@ def test_every_raw_table_has_a_schema():
 
     for table in RAW_TABLES:
         assert raw_schema(table).columns
+
+
+def test_parquet_errors_name_record_numbers(tmp_path):
+    raw = overlay(tmp_path)
+    years = pd.read_csv(raw / "firm_years.csv")
+    years.loc[16, "sales"] = -5.0  # the 17th record
+    (raw / "firm_years.csv").unlink()
+    years.to_parquet(raw / "firm_years.parquet")
+    report = validate(raw, settings=SETTINGS)
+    (issue,) = report.errors
+    assert issue.file == "firm_years.parquet" and issue.rows == (17,)
+    assert "column 'sales': negative values -- 1 row, record 17; found -5.0" in str(issue)
+
+
+def test_bad_mapping_exits_with_a_message(tmp_path, capsys):
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text("tables:\n  firms:\n    columns: {NIT: nit}\n")
+    assert main(["validate", str(SMALL), "--mapping", str(mapping)]) == 2
+    assert "maps to 'nit'" in capsys.readouterr().err
