@@ -106,6 +106,11 @@ def test_fast_cross_terms_equal_generic_route(cluster, extra_fe, ref_data, monke
     scale = np.abs(slow.C0).max()
     np.testing.assert_allclose(fast.C0, slow.C0, atol=1e-10 * scale)
     np.testing.assert_allclose(fast.C1, slow.C1, atol=1e-10 * np.abs(slow.C1).max())
+    # the low-rank product used per draw equals the dense one
+    V = np.random.default_rng(0).choice([-1.0, 1.0], size=(fast.n_clusters, 7))
+    C0V, C1V = fast.apply(V)
+    np.testing.assert_allclose(C0V, fast.C0 @ V, atol=1e-10 * scale * fast.n_clusters)
+    np.testing.assert_allclose(C1V, fast.C1 @ V, atol=1e-10 * np.abs(fast.C1).max() * 40)
 
 
 def test_cluster_level_statistics_equal_dummy_regression(ref_data):

@@ -18,8 +18,10 @@ multiplies the residuals of cluster ``h`` by ``v_h`` and re-estimates the *full*
   cluster's residuals into other clusters through fixed effects and regressors that are not
   nested in the clusters (time effects, covariates).
 
-Everything a draw needs is therefore a G x G matrix and two G-vectors: each draw costs
-O(G^2), independent of the number of rows. The cross-cluster term is computed exactly: fixed
+Everything a draw needs is therefore G-vectors and the G x G matrices ``C``, kept in low-rank
+form (rank = levels of the non-nested fixed effects + other regressors): each draw costs
+O(G * rank), independent of the number of rows, and the p-value at any further null value
+costs O(B) (the sum of squared bootstrap scores is a quadratic in ``r``). The cross-cluster term is computed exactly: fixed
 effects nested in the cluster contribute nothing (x~ sums to zero within each of their levels);
 the others enter through a Schur complement on their levels (e.g. 8 years), so the set-up costs
 a few passes over the data. This is the same statistic as a bootstrap that re-estimates the full
@@ -139,15 +141,19 @@ class BootstrapProblem:
     """Cluster-level statistics from which every bootstrap draw is computed.
 
     With ``u_r = y~ - r x~``: ``s_g(r) = s0_g - r s1_g``, ``C(r) = C0 - r C1`` and
-    ``S = sum(s1)``; see the module docstring.
+    ``S = sum(s1)``; see the module docstring. The cross-cluster parts are kept in low-rank
+    form, ``C0 = diag(s0) - left @ right_y.T`` and ``C1 = diag(s1) - left @ right_x.T``, with
+    rank = levels of the non-nested fixed effects + other regressors, so a draw costs
+    O(G * rank) rather than O(G^2) and no G x G matrix is needed when G is large.
     """
 
     term: str
     estimate: float
     s0: np.ndarray
     s1: np.ndarray
-    C0: np.ndarray
-    C1: np.ndarray
+    left: np.ndarray
+    right_y: np.ndarray
+    right_x: np.ndarray
     ssc: float
     nobs: int
     n_params: int
@@ -161,6 +167,24 @@ class BootstrapProblem:
     @property
     def S(self) -> float:
         return float(self.s1.sum())
+
+    @property
+    def C0(self) -> np.ndarray:
+        """Dense ``C0`` (G x G), for inspection and tests."""
+        return np.diag(self.s0) - self.left @ self.right_y.T
+
+    @property
+    def C1(self) -> np.ndarray:
+        """Dense ``C1`` (G x G)."""
+        return np.diag(self.s1) - self.left @ self.right_x.T
+
+    def apply(self, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``C0 @ V`` and ``C1 @ V`` through the low-rank form (einsum, no BLAS threads)."""
+        ry = np.einsum("gr,gb->rb", self.right_y, V)
+        rx = np.einsum("gr,gb->rb", self.right_x, V)
+        C0V = self.s0[:, None] * V - np.einsum("gr,rb->gb", self.left, ry)
+        C1V = self.s1[:, None] * V - np.einsum("gr,rb->gb", self.left, rx)
+        return C0V, C1V
 
     @property
     def std_error(self) -> float:
@@ -189,18 +213,20 @@ def _fe_cross_terms(
     wx: np.ndarray,
     wy: np.ndarray,
     xt: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(x~ 1_g)' W P_FE (y~ 1_h)`` and ``(x~ 1_g)' W P_FE (x~ 1_h)`` for all g, h.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Factors of ``D[g,h] = (x~ 1_g)' W P_FE (y~ 1_h)`` and ``E[g,h] = (x~ 1_g)' W P_FE (x~ 1_h)``.
 
+    Returns ``(left, right_y, right_x)`` with ``D = left @ right_y.T``, ``E = left @ right_x.T``.
     ``wx = w * x~``, ``wy = w * y~``. Nested effects contribute nothing; the non-nested ones
     (``F_c``) enter through ``L = F_c' W M_{F_n} F_c`` (Schur complement on their levels).
     """
     free = [j for j, is_nested in enumerate(nested) if not is_nested]
     if not free:
-        return np.zeros((G, G)), np.zeros((G, G))
+        return np.zeros((G, 0)), np.zeros((G, 0)), np.zeros((G, 0))
     p_c = int(sum(fe.sizes[j] for j in free))
     if p_c > _MAX_SCHUR_LEVELS:
-        return _fe_cross_terms_by_demeaning(fe, cl, G, wx, wy, xt)
+        D, E = _fe_cross_terms_by_demeaning(fe, cl, G, wx, wy, xt)
+        return np.eye(G), D.T, E.T
     # cluster x level sums of w x~ and w y~ for each non-nested effect
     cx_blocks, cy_blocks = [], []
     for j in free:
@@ -219,7 +245,7 @@ def _fe_cross_terms(
         L = _schur_by_demeaning(fe, free, offsets, nested_idx)
     L = 0.5 * (L + L.T)
     Linv = np.linalg.pinv(L, rcond=1e-11, hermitian=True)
-    return cx @ Linv @ cy.T, cx @ Linv @ cx.T
+    return cx @ Linv, cy, cx
 
 
 def _schur_sparse(
@@ -393,22 +419,23 @@ def prepare_problem(
         )
     estimate = float(s0.sum() / S)
     # cross-cluster leakage through the other regressors (already free of fixed effects)
+    lefts, rights_y, rights_x = [], [], []
     if Xo.shape[1]:
         A = np.column_stack([_cluster_sums(cl, wx * Xo[:, j], G) for j in range(Xo.shape[1])])
         B = np.column_stack([_cluster_sums(cl, wy * Xo[:, j], G) for j in range(Xo.shape[1])])
         H = (Xo * wgt[:, None]).T @ Xo
-        Hinv = np.linalg.pinv(H, hermitian=True)
-        D = A @ Hinv @ B.T
-        E = A @ Hinv @ A.T
-    else:
-        D = np.zeros((G, G))
-        E = np.zeros((G, G))
+        lefts.append(A @ np.linalg.pinv(H, hermitian=True))
+        rights_y.append(B)
+        rights_x.append(A)
     nested = [nested_in(c, cl) for c in fe_codes]
     if fe_codes:
-        D_fe, E_fe = _fe_cross_terms(fe, nested, cl, G, wx, wy, xt)
-        D, E = D + D_fe, E + E_fe
-    C0 = np.diag(s0) - D
-    C1 = np.diag(s1) - E
+        left_fe, ry_fe, rx_fe = _fe_cross_terms(fe, nested, cl, G, wx, wy, xt)
+        lefts.append(left_fe)
+        rights_y.append(ry_fe)
+        rights_x.append(rx_fe)
+    left = np.hstack(lefts) if lefts else np.zeros((G, 0))
+    right_y = np.hstack(rights_y) if rights_y else np.zeros((G, 0))
+    right_x = np.hstack(rights_x) if rights_x else np.zeros((G, 0))
     n_params = X.shape[1] + (fe_dof(fe.sizes, nested) if fe_codes else 0)
     ssc = (G / (G - 1)) * ((n - 1) / (n - n_params))
     return BootstrapProblem(
@@ -416,8 +443,9 @@ def prepare_problem(
         estimate=estimate,
         s0=s0,
         s1=s1,
-        C0=C0,
-        C1=C1,
+        left=left,
+        right_y=right_y,
+        right_x=right_x,
         ssc=ssc,
         nobs=n,
         n_params=n_params,
@@ -468,18 +496,25 @@ class _Bootstrap:
         self.p = problem
         self.impose_null = impose_null
         S = problem.S
-        # einsum, not BLAS: a G x G by G x B product is too small for threaded BLAS to pay off
-        # (it costs ~30x more on a busy 2-core machine), and the loop order is fixed, so
-        # the same seed gives the same bits on any machine
-        C0V = np.einsum("gh,hb->gb", problem.C0, V)
-        C1V = np.einsum("gh,hb->gb", problem.C1, V)
-        self.a = C0V.sum(axis=0)
-        self.b = C1V.sum(axis=0)
-        C0V -= problem.s1[:, None] * (self.a / S)[None, :]
-        C1V -= problem.s1[:, None] * (self.b / S)[None, :]
-        self.pp = np.einsum("gb,gb->b", C0V, C0V)
-        self.pq = np.einsum("gb,gb->b", C0V, C1V)
-        self.qq = np.einsum("gb,gb->b", C1V, C1V)
+        B = V.shape[1]
+        self.a, self.b = np.empty(B), np.empty(B)
+        self.pp, self.pq, self.qq = np.empty(B), np.empty(B), np.empty(B)
+        # blocks of draws keep the G x block temporaries small when there are many clusters
+        block = max(1, min(B, 4_000_000 // max(problem.n_clusters, 1)))
+        for lo in range(0, B, block):
+            sl = slice(lo, min(B, lo + block))
+            # einsum, not BLAS: these products are too small for threaded BLAS to pay off
+            # (it costs ~30x more on a busy 2-core machine), and the loop order is fixed, so
+            # the same seed gives the same bits on any machine
+            C0V, C1V = problem.apply(V[:, sl])
+            a = C0V.sum(axis=0)
+            b = C1V.sum(axis=0)
+            C0V -= problem.s1[:, None] * (a / S)[None, :]
+            C1V -= problem.s1[:, None] * (b / S)[None, :]
+            self.a[sl], self.b[sl] = a, b
+            self.pp[sl] = np.einsum("gb,gb->b", C0V, C0V)
+            self.pq[sl] = np.einsum("gb,gb->b", C0V, C1V)
+            self.qq[sl] = np.einsum("gb,gb->b", C1V, C1V)
         self.se = problem.std_error
         if not impose_null:
             self._t_unrestricted = self._tstar(problem.estimate)
