@@ -1,0 +1,170 @@
+"""Reports: the index, self-contained pages, the final-report PDFs and the published archive.
+
+All on the shared run of tests/conftest.py (``pipeline_run``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import zipfile
+from argparse import Namespace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from evaluation.reporting.html import external_resources
+
+pytestmark = pytest.mark.slow
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.imgs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+        if tag == "img":
+            self.imgs.append(attrs.get("src") or "")
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def _pages(reports: Path) -> list[Path]:
+    return sorted(p for p in reports.rglob("*.html") if ".cache" not in p.parts)
+
+
+def test_index_links_every_page_and_every_link_resolves(pipeline_run):
+    reports = pipeline_run.reports
+    links = _parse(reports / "index.html").hrefs
+    assert links, "index has no links"
+    for href in links:
+        assert not href.startswith(("http:", "https:", "/")), href
+        assert (reports / href).resolve().is_file(), f"index link {href} does not resolve"
+    jobs = pipeline_run.manifest()["jobs"]
+    for job in jobs:
+        if job.get("page"):
+            assert job["page"] in links, f"{job['job']} is not linked from the index"
+    for name in ("estimates.csv", "estimates.parquet", "run_manifest.json", "values.json"):
+        assert name in links
+    index = (reports / "index.html").read_text()
+    assert index.count("FAILED") >= 4 and "ok (ran)" in index
+    for final in ("t2_summary/t2_summary__en.pdf", "t2_summary/t2_summary__es.pdf"):
+        assert final in links
+
+
+def test_pages_are_self_contained_with_provenance(pipeline_run):
+    pages = _pages(pipeline_run.reports)
+    assert len(pages) >= 9
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert external_resources(text) == [], page
+        for src in _parse(page).imgs:
+            assert src.startswith("data:image/"), (page, src[:60])
+        for href in _parse(page).hrefs:  # relative links (back to the index, anchors) resolve
+            if not href.startswith(("#", "http:", "https:", "mailto:")):
+                assert (page.parent / href).resolve().is_file(), (page, href)
+    tiny = (pipeline_run.reports / "t1_tiny" / "t1_tiny__log_sales__all.html").read_text()
+    prov = pipeline_run.manifest()["provenance"]
+    assert prov["commit"].split()[0] in tiny and prov["source_sha256"] in tiny
+    assert "pandas" in tiny and prov["versions"]["pandas"] in tiny
+    assert "<th>seed</th>" in tiny or "seed" in tiny
+    assert "check(globals()" not in tiny and "default_rng" not in tiny  # no code cells
+    assert tiny.count('src="data:image/png;base64,') >= 1  # the histogram, embedded
+    if pipeline_run.real_data:
+        assert prov["data"]["outputs/panel.parquet"] in tiny
+
+
+def _pdf_info(path: Path) -> tuple[list[tuple[float, float]], bytes]:
+    data = path.read_bytes()
+    boxes = [
+        (float(a), float(b))
+        for a, b in re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    ]
+    return boxes, data
+
+
+def test_final_report_pdfs_are_a4_with_page_numbers_and_outline(pipeline_run):
+    for lang, word in (("en", "Page"), ("es", "Página")):
+        pdf = pipeline_run.reports / "t2_summary" / f"t2_summary__{lang}.pdf"
+        assert pdf.is_file()
+        boxes, data = _pdf_info(pdf)
+        assert data.startswith(b"%PDF-")
+        # A4 is 595.28 x 841.89 pt; Chromium rounds the page to whole CSS pixels (+/- 1.5 pt)
+        assert boxes and all(abs(w - 595.28) < 1.5 and abs(h - 841.89) < 1.5 for w, h in boxes), (
+            boxes
+        )
+        assert b"/Outlines" in data  # bookmarks from the headings
+        assert b"/Link" in data  # the contents are links
+        if shutil.which("pdftotext") is None:
+            pytest.skip("pdftotext (Debian poppler-utils) not installed: page numbers unchecked")
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        pages = text.split("\f")
+        pages = [p for p in pages if p.strip()]
+        n = len(pages)
+        for i, page in enumerate(pages, start=1):
+            of = "of" if lang == "en" else "de"
+            assert f"{word} {i} {of} {n}" in page, (lang, i, page[-200:])
+
+
+def test_report_command_rebuilds_index_and_reuses_pdfs(pipeline_run, tmp_path):
+    from evaluation.config import load_settings
+    from evaluation.reporting import site
+
+    reports = tmp_path / "reports"
+    shutil.copytree(pipeline_run.reports, reports)
+    (reports / "index.html").unlink()
+    pdf = reports / "t2_summary" / "t2_summary__en.pdf"
+    mtime = pdf.stat().st_mtime_ns
+    rc = site.command(Namespace(reports=reports), load_settings(root=pipeline_run.root))
+    assert rc == 0 and (reports / "index.html").is_file()
+    assert pdf.stat().st_mtime_ns == mtime  # unchanged HTML: PDF not re-printed
+    rc = site.command(Namespace(reports=tmp_path / "none"), load_settings(root=pipeline_run.root))
+    assert rc == 2
+
+
+def test_publish_bundles_a_deterministic_archive(pipeline_run, tmp_path, monkeypatch):
+    from evaluation.config import load_settings
+    from evaluation.pipeline import publish
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1530403200")  # 2018-07-01, the program's end
+    settings = load_settings(root=pipeline_run.root)
+    args = Namespace(reports=pipeline_run.reports, out=tmp_path / "a")
+    assert publish.command(args, settings) == 0
+    archive = tmp_path / "a" / "promipyme-evaluation-20180701.zip"
+    assert archive.is_file()
+    assert (
+        publish.command(Namespace(reports=pipeline_run.reports, out=tmp_path / "b"), settings) == 0
+    )
+    again = tmp_path / "b" / archive.name
+    assert archive.read_bytes() == again.read_bytes()  # same reports -> same bytes
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert (tmp_path / "a" / f"{archive.name}.sha256").read_text() == f"{digest}  {archive.name}\n"
+    with zipfile.ZipFile(archive) as zf:
+        names = zf.namelist()
+        assert names == sorted(names[:-1]) + ["promipyme-evaluation-20180701/SHA256SUMS"]
+        root = "promipyme-evaluation-20180701/"
+        for want in ("reports/t2_summary/t2_summary__en.html", "reports/t2_summary/t2_summary__es.pdf",
+                     "estimates.parquet", "estimates.csv", "run_manifest.json", "values.json"):  # fmt: skip
+            assert root + want in names
+        assert not any("t1_tiny/" in n for n in names)  # only the final reports
+        sums = zf.read(root + "SHA256SUMS").decode().splitlines()
+        assert len(sums) == len(names) - 1
+        for line in sums:
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256(zf.read(root + name)).hexdigest() == digest
+    missing = Namespace(reports=tmp_path / "nothing", out=tmp_path / "c")
+    assert publish.command(missing, settings) == 2
