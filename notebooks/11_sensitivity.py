@@ -27,6 +27,7 @@ outcomes = ["log_labor_productivity", "log_sales", "log_employees", "exporter", 
 index_outcomes = ["log_labor_productivity", "log_value_added", "log_sales"]
 reps = 199
 ri_reps = 999
+method = "cs"
 
 # %%
 from evaluation.pipeline.parameters import check
@@ -40,7 +41,6 @@ import pandas as pd
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel
 from evaluation.estimators import (
-    event_study,
     honest_did,
     randomization_inference,
     romano_wolf,
@@ -53,7 +53,7 @@ from evaluation.pipeline import record, record_value
 from evaluation.reporting import effects, sections
 from evaluation.reporting.sections import show
 from evaluation.reporting.tables import estimates_table, publish_table
-from evaluation.reporting.translations import fmt_interval, fmt_number, fmt_p, variable_label
+from evaluation.reporting.translations import fmt_interval, fmt_number, fmt_p, t, variable_label
 
 effects.quiet_few_clusters()
 settings = load_settings()
@@ -64,10 +64,10 @@ data = effects.estimation_sample(panel, outcome)
 # %%
 heading("nb11.title", language, level=1)
 heading("nb11.honest", language)
-study = event_study(
-    data, outcome, "firm_id", "year", "cohort", method="twfe", cluster=cluster,
-    fixed_effects="sector_year",
-)  # fmt: skip
+# the pre-specified estimator's event study (Callaway-Sant'Anna: universal base period, joint
+# influence-function covariance), as HonestDiD recommends for staggered adoption
+study = effects.event_study_spec(data, outcome, settings, method=method)
+record(study, label=f"event study ({method}) for sensitivity")
 rm = honest_did(study, restriction="relative_magnitude", m_values=np.arange(0, 2.01, 0.25))
 sd = honest_did(study, restriction="smoothness")
 n_post = rm.info["num_post"]
@@ -80,7 +80,7 @@ record_value("breakdown_m", breakdowns["sd"])
 record_value("breakdown_mbar_average", breakdowns["rm_avg"])
 say(
     "nb11.honest.text", language, outcome=variable_label(outcome, language),
-    estimator="TWFE event study, sector-by-year effects",
+    estimator=t(f"est.{method}", language),
     rm=fmt_number(breakdowns["rm"], language, 2), sd=fmt_number(breakdowns["sd"], language, 4),
     rm_avg=fmt_number(breakdowns["rm_avg"], language, 2),
 )  # fmt: skip

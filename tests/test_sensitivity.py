@@ -203,3 +203,17 @@ def test_interval_cut_by_the_grid_warns():
     with pytest.warns(RuntimeWarning, match="end of the theta grid"):
         res = honest_did(beta, sigma, 3, 1, m_values=[2.0], grid_lb=0.0, grid_ub=0.09)
     assert any("end of the theta grid" in n for n in res.notes)
+
+
+def test_default_grid_widens_until_the_set_is_closed():
+    """Large pre-period violations: at Mbar = 2 the set is wider than +/- 20 SE of theta-hat."""
+    import warnings
+
+    sigma = _ar_sigma(4, se=0.01)
+    beta = np.array([0.3, 0.0, -0.2, 0.05])  # pre-period swings of 0.3 and 0.2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        res = honest_did(beta, sigma, 3, 1, m_values=[2.0])
+    lo, hi = res.robust().loc[0, ["conf_low", "conf_high"]]
+    assert hi - lo > 40 * 0.01  # wider than R's default grid
+    assert lo < 0.05 - 2 * 0.3 * 0.9 and hi > 0.05 + 2 * 0.3 * 0.9  # covers Mbar x max swing

@@ -545,7 +545,9 @@ def honest_did(
     method : ``"C-LF"`` (default) or ``"Conditional"`` for relative magnitudes; ``"FLCI"``
         for smoothness.
     grid_points, grid_lb, grid_ub : theta grid of the test inversion (R: 1,000 points on
-        +/- 20 standard errors of theta-hat around 0).
+        +/- 20 standard errors of theta-hat around 0). With the default grid, a set that
+        reaches an end of it is recomputed on a grid twice as wide (R warns instead); with a
+        user grid the set is cut there, with a warning and a note.
     lf_sims, seed : draws and seed of the least-favourable critical value.
 
     Returns
@@ -603,24 +605,33 @@ def honest_did(
         open_ends: list[str] = []
         lb = -20 * se_theta if grid_lb is None else grid_lb
         ub = 20 * se_theta if grid_ub is None else grid_ub
-        theta = np.linspace(lb, ub, grid_points)
         m_grid = np.linspace(0, 2, 10) if m_values is None else np.asarray(m_values, float)
 
+        auto_grid = grid_lb is None and grid_ub is None
+
         def interval(m: float) -> tuple[float, float]:
-            acc = _rm_accept_grid(
-                beta, sig, num_pre, num_post, lv, m, theta,
-                alpha=alpha, hybrid=hybrid, lf_sims=lf_sims, seed=seed,
-            )  # fmt: skip
-            if not acc.any():
-                return float("nan"), float("nan")
+            lo_g, hi_g = lb, ub
+            for _ in range(5):
+                grid = np.linspace(lo_g, hi_g, grid_points)
+                acc = _rm_accept_grid(
+                    beta, sig, num_pre, num_post, lv, m, grid,
+                    alpha=alpha, hybrid=hybrid, lf_sims=lf_sims, seed=seed,
+                )  # fmt: skip
+                if not acc.any():
+                    return float("nan"), float("nan")
+                if not (acc[0] or acc[-1]) or not auto_grid:
+                    break
+                # R keeps the +/- 20 SE grid and warns; with the default grid we widen it
+                # (same number of points) until the set is closed
+                lo_g, hi_g = 2 * lo_g, 2 * hi_g
             if acc[0] or acc[-1]:
                 message = (
                     f"honest_did: the robust set at {m:g} reaches the end of the theta grid "
-                    f"[{lb:.4g}, {ub:.4g}]; widen grid_lb/grid_ub (the interval is cut there)"
+                    f"[{lo_g:.4g}, {hi_g:.4g}]; widen grid_lb/grid_ub (the interval is cut there)"
                 )
                 warnings.warn(message, RuntimeWarning, stacklevel=2)
                 open_ends.append(message)
-            return float(theta[acc].min()), float(theta[acc].max())
+            return float(grid[acc].min()), float(grid[acc].max())
 
         label = "Mbar"
         delta = "DeltaRM"
