@@ -53,22 +53,27 @@ class Part:
         return 1 if self.z is None else 1 + self.z.shape[1]
 
 
+# Skinny products (n x p with small p) use einsum's own loops rather than BLAS: threaded
+# BLAS level-2 calls on tall, narrow matrices cost more in thread start-up and spin-waiting
+# than they compute, badly so on a busy machine.
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.einsum("i,i->", a, b))
+
+
 def _xt(part: Part, v: np.ndarray) -> np.ndarray:
     """X' v for one part, X = [1, z]."""
     if part.z is None:
         return np.array([v.sum()])
-    return np.concatenate(([v.sum()], v @ part.z))
+    return np.array([v.sum(), *(_dot(v, part.z[:, j]) for j in range(part.z.shape[1]))])
 
 
 def _xb(part: Part, b: np.ndarray) -> np.ndarray:
     """X b for one part."""
     if part.z is None:
         return np.full(part.n, b[0])
-    if part.z.shape[1] == 1:
-        out = part.z[:, 0] * b[1]
-        out += b[0]
-        return out
-    out = part.z @ b[1:]
+    out = part.z[:, 0] * b[1]
+    for j in range(1, part.z.shape[1]):
+        out += part.z[:, j] * b[j + 1]
     out += b[0]
     return out
 
@@ -79,12 +84,14 @@ def _gram(part: Part, v: np.ndarray | None) -> np.ndarray:
     if part.z is None:
         return np.array([[total]])
     z = part.z
-    zv = z if v is None else z * v[:, None]
     k = z.shape[1] + 1
     out = np.empty((k, k))
     out[0, 0] = total
-    out[0, 1:] = out[1:, 0] = zv.sum(axis=0)
-    out[1:, 1:] = zv.T @ z
+    for j in range(k - 1):
+        zj = z[:, j] if v is None else z[:, j] * v
+        out[0, j + 1] = out[j + 1, 0] = zj.sum()
+        for m in range(j, k - 1):
+            out[j + 1, m + 1] = out[m + 1, j + 1] = _dot(zj, z[:, m])
     return out
 
 
@@ -119,7 +126,7 @@ def _newton_logit(treat: Part, control: Part, beta: np.ndarray, tol: float, max_
     w1, w0 = treat.weights(), control.weights()
 
     def loglik(b: np.ndarray) -> float:
-        return float(w1 @ _log_expit(_xb(treat, b)) + w0 @ _log_expit(-_xb(control, b)))
+        return _dot(w1, _log_expit(_xb(treat, b))) + _dot(w0, _log_expit(-_xb(control, b)))
 
     current = None
     for _ in range(max_iter):
@@ -257,8 +264,8 @@ def att_2x2(
         out1 = _xb(treat, beta)
     if method == "reg":
         out0 = _xb(control, beta)
-        eta_t = float(np.dot(w1, dy1) / sw1)
-        eta_c = float(np.dot(w1, out1) / sw1)
+        eta_t = _dot(w1, dy1) / sw1
+        eta_c = _dot(w1, out1) / sw1
         if1 = dy1 - out1
         if1 -= eta_t - eta_c
         if1 *= w1 / mw_t
@@ -273,7 +280,7 @@ def att_2x2(
         r0 = dy0 - _xb(control, beta)
     else:
         r1, r0 = dy1, dy0
-    eta_t = float(np.dot(w1, r1) / sw1)
+    eta_t = _dot(w1, r1) / sw1
     q = nu.wc * r0
     eta_c = float(q.sum() / (nu.mw_c * n1))
     # propensity-score estimation effect: asy.lin.rep.ps %*% M2, M2 = X0' w.cont (r0 - eta_c)
