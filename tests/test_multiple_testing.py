@@ -167,3 +167,18 @@ def test_romano_wolf_subgroup_fits_share_the_cluster_draws():
         results = [twfe(d, "y1", "unit", "year", "D", cluster="stratum") for d in (data, half)]
     draws = romano_wolf(results, reps=49, seed=1).info["draws"]
     assert np.corrcoef(draws.T)[0, 1] > 0.5
+
+
+def test_fast_refit_equals_twfe():
+    """The demeaning shortcut used in the bootstrap equals the package's TWFE (1e-8)."""
+    from evaluation.estimators import twfe
+    from evaluation.estimators.multiple_testing import _cluster_resample, _fast_twfe
+
+    data = _panel(seed=5, effect=0.3)
+    with pytest.warns(UserWarning):
+        res = twfe(data, "y1", "unit", "year", "D", cluster="stratum")
+    picked = np.array(sorted(data.stratum.unique()))[np.random.default_rng(0).integers(0, 12, 12)]
+    boot = _cluster_resample(data, "stratum", "unit", picked)
+    with pytest.warns(UserWarning):
+        ref = twfe(boot, "y1", "unit", "year", "D", cluster="stratum").coef["D"]
+    assert _fast_twfe(res.info["spec"], boot, "D") == pytest.approx(ref, abs=1e-8)

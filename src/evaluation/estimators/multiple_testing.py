@@ -117,6 +117,36 @@ def romano_wolf_from_draws(
     return p
 
 
+def _fast_twfe(spec: dict[str, Any], data: pd.DataFrame, term: str) -> float | None:
+    """The TWFE coefficient by two-way demeaning (one treatment, unit and time effects only,
+    no weights or covariates), else None. Same number as ``twfe`` (singletons aside)."""
+    from .randomization import _demean
+
+    simple = (
+        spec.get("kind") == "twfe"
+        and list(spec.get("treatment", [])) == [term]
+        and not spec.get("covariates")
+        and not spec.get("weights")
+        and list(spec.get("fixed_effects", [])) == [spec["unit"], spec["time"]]
+    )
+    if not simple:
+        return None
+    frame = data.dropna(subset=[spec["outcome"]])
+    codes, counts = [], []
+    for col in (spec["unit"], spec["time"]):
+        c = pd.factorize(frame[col])[0]
+        codes.append(c)
+        counts.append(np.bincount(c).astype(float))
+    if (counts[0] < 2).any():  # singletons: let twfe drop them as fixest does
+        return None
+    y = _demean(frame[spec["outcome"]].to_numpy(float), codes, counts, tol=1e-10)
+    d = _demean(frame[term].to_numpy(float), codes, counts, tol=1e-10)
+    denom = float(d @ d)
+    if denom < 1e-12:
+        raise ValueError(f"romano_wolf: {term!r} has no variation left in a resample")
+    return float(d @ y / denom)
+
+
 def _refit(spec: dict[str, Any], data: pd.DataFrame) -> EstimationResult:
     from . import did
 
@@ -243,7 +273,8 @@ def romano_wolf(
                 if key not in cache:
                     cache[key] = _cluster_resample(s["data"], cl, s.get("unit"), picked)
                 try:
-                    out[b, j] = _refit(s, cache[key]).coef[t]
+                    fast = _fast_twfe(s, cache[key], t)
+                    out[b, j] = fast if fast is not None else _refit(s, cache[key]).coef[t]
                 except ValueError as err:  # e.g. no treated unit left in a resample
                     first_error = first_error or err
                     out[b, j] = np.nan
