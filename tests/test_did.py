@@ -47,7 +47,7 @@ def _panel(seed: int = 3, n_units: int = 240, T: int = 6) -> pd.DataFrame:
     return pd.concat([df, extra], ignore_index=True)
 
 
-CASES = [("iid", None), ("hetero", None), ("CRV1", "stratum"), ("CRV1", "firm")]
+CASES = [("iid", None), ("hetero", None), ("CRV1", "stratum"), ("CRV1", "firm"), ("CRV1", "year")]
 
 
 @pytest.mark.parametrize("weights", [None, "w"])
@@ -205,8 +205,11 @@ def test_errors_name_the_problem() -> None:
     with pytest.raises(ValueError, match=r"treatment 'D' has no variation"):
         twfe(df.assign(D=1), "y", "firm", "year", "D")
     # treatment constant within firm: absorbed by the unit fixed effects
-    with pytest.raises(ValueError, match=r"no variation left after absorbing"):
-        twfe(df, "y", "firm", "year", "women_led", vcov="hetero")
+    for kw in ({"vcov": "hetero"}, {"cluster": "stratum"}, {"vcov": "iid"}):  # both paths
+        with pytest.raises(ValueError, match=r"no variation left after absorbing"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FewClustersWarning)
+                twfe(df, "y", "firm", "year", "women_led", **kw)
     with pytest.raises(ValueError, match="vcov must be one of"):
         twfe(df, "y", "firm", "year", "D", vcov="HC3")
     with pytest.raises(ValueError, match=r"cluster='stratum' given but vcov='iid'"):

@@ -417,16 +417,22 @@ class FEOLSFit:
     scores: np.ndarray | None = None  # cluster score sums (G x kept), fast path CRV1 only
 
 
-def independent_columns(XtX: np.ndarray, tol: float = 1e-10) -> list[int]:
+def independent_columns(
+    XtX: np.ndarray, tol: float = 1e-10, scale: np.ndarray | None = None
+) -> list[int]:
     """Indices of a maximal set of linearly independent columns, in order (like fixest).
 
-    A column is dropped when its residual sum of squares on the columns kept before it is below
-    ``tol`` times its own sum of squares (sequential Gram-Schmidt on the Gram matrix).
+    A column is dropped when its residual sum of squares on the columns kept before it is at
+    most ``tol`` times ``scale[j]`` - its sum of squares *before* the fixed effects were
+    partialled out, so that a regressor absorbed by the fixed effects (constant within unit,
+    say) is caught even though rounding leaves it a tiny positive norm - or, without
+    ``scale``, times its own diagonal entry (sequential Gram-Schmidt on the Gram matrix).
     """
+    ref = np.diag(XtX) if scale is None else np.asarray(scale, dtype=float)
     kept: list[int] = []
     for j in range(XtX.shape[0]):
         own = XtX[j, j]
-        if own <= 0:
+        if own <= 0 or ref[j] <= 0:
             continue
         if kept:
             A = XtX[np.ix_(kept, kept)]
@@ -434,7 +440,7 @@ def independent_columns(XtX: np.ndarray, tol: float = 1e-10) -> list[int]:
             rss = own - b @ np.linalg.solve(A, b)
         else:
             rss = own
-        if rss > tol * own:
+        if rss > tol * ref[j]:
             kept.append(j)
     return kept
 
@@ -509,7 +515,8 @@ def fe_ols(
         yd, Xd = yk, Xk
     Xw = Xd if w is None else Xd * w[:, None]
     XtX = Xw.T @ Xd
-    cols = independent_columns(XtX)
+    raw = np.einsum("ij,ij->j", Xk, Xk) if w is None else np.einsum("ij,ij,i->j", Xk, Xk, w)
+    cols = independent_columns(XtX, scale=raw)
     dropped = [names[j] for j in range(len(names)) if j not in cols]
     bad = [nm for nm in dropped if nm in set(required)]
     if bad:
@@ -664,7 +671,15 @@ def unit_cell_ols(
         Gram[:m, m:] = L.T @ HMX
         Gram[m:, :m] = Gram[:m, m:].T
         Gram[m:, m:] = XMX
-    cols = independent_columns(Gram)
+    raw = np.concatenate(
+        [
+            (L**2).T @ m_c,
+            np.einsum("ij,ij->j", covariates, covariates)
+            if p and w is None
+            else (np.einsum("ij,ij,i->j", covariates, covariates, w) if p else np.empty(0)),
+        ]
+    )
+    cols = independent_columns(Gram, scale=raw)
     dropped = [names[j] for j in range(m + p) if j not in cols]
     bad = [nm for nm in dropped if nm in set(required)]
     if bad:
