@@ -43,7 +43,6 @@ from scipy.sparse.linalg import LinearOperator, cg
 
 from evaluation.estimators.did import (
     as_list,
-    binary_column,  # noqa: F401  (re-exported for callers building treatment dummies)
     check_columns,
     check_no_missing,
     check_weights,
@@ -89,13 +88,12 @@ class EventStudyResult(EstimationResult):
 
     def plot(self, ax: Any = None, *, title: str | None = None, color: str = "C0") -> Any:
         """Coefficients with 95% confidence intervals by event time; returns the Figure."""
-        import matplotlib
-
         if ax is None:
-            matplotlib.use(matplotlib.get_backend())
-            import matplotlib.pyplot as plt
+            # a bare Figure (no pyplot state): safe headless and in loops; Jupyter renders it
+            from matplotlib.figure import Figure
 
-            fig, ax = plt.subplots(figsize=(7, 4))
+            fig = Figure(figsize=(7, 4), layout="constrained")
+            ax = fig.subplots()
         else:
             fig = ax.figure
         t = self.table.sort_values("event_time")
