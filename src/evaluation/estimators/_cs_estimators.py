@@ -223,10 +223,16 @@ def nuisance(method: str, treat: Part, control: Part) -> Nuisance:
         nu.or_term = w0 * _xb(control, nu.gram0_inv @ m1 * n1) / nu.mw_t
         return nu
     _, ps1, ps0 = fit_logit(treat, control)
+    # R did's overlap guard: the largest score of an *unweighted* logit must be below 0.999
+    if treat.w is None:
+        guard = max(ps1.max(initial=0), ps0.max(initial=0))
+    else:
+        _, g1, g0 = fit_logit(Part(treat.dy, treat.z, None), Part(control.dy, control.z, None))
+        guard = max(g1.max(initial=0), g0.max(initial=0))
+    if guard >= 0.999:
+        raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
     ps1 = np.minimum(ps1, PS_CAP)
     ps0 = np.minimum(ps0, PS_CAP)
-    if max(ps1.max(initial=0), ps0.max(initial=0)) >= 0.999:
-        raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
     hess = _gram(treat, ps1 * (1 - ps1) * w1) + _gram(control, ps0 * (1 - ps0) * w0)
     nu.hess_inv = _solve(hess, np.eye(hess.shape[0]), "propensity score Hessian")
     nu.ps1, nu.ps0 = ps1, ps0
