@@ -65,7 +65,7 @@ def _assignments(
 
 
 def _multiset_permutations(n: int, counts: list[int]):
-    """Distinct arrangements of ``counts[k]`` copies of label k over n slots (recursive)."""
+    """Distinct arrangements of ``counts[k]`` copies of label k over n slots (as tuples)."""
     if not counts:
         yield ()
         return
@@ -73,9 +73,7 @@ def _multiset_permutations(n: int, counts: list[int]):
     for slots in itertools.combinations(range(n), first):
         remaining = [i for i in range(n) if i not in slots]
         for tail in _multiset_permutations(len(remaining), rest):
-            arr = [0] * n
-            for s in slots:
-                arr[s] = 0
+            arr = [0] * n  # label 0 in the chosen slots, labels 1.. of the tail elsewhere
             for pos, lab in zip(remaining, tail, strict=True):
                 arr[pos] = lab + 1
             yield tuple(arr)
