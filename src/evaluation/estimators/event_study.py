@@ -162,7 +162,7 @@ def _prepare(
             f"{where}: cohort column {cohort!r} must be numeric (first treated period; "
             "0 or missing = never treated)"
         ) from err
-    cvals = np.nan_to_num(cvals, nan=0.0)
+    cvals = np.nan_to_num(cvals, nan=0.0)  # a copy: never write into the caller's frame
     if (cvals < 0).any() or not (cvals == np.rint(cvals)).all():
         raise ValueError(
             f"{where}: cohort column {cohort!r} must hold non-negative integer periods"
@@ -346,7 +346,8 @@ def _regression_es(
     nt, ng = tlev.size, glev.size
     cell = gcode * nt + tcode
     C = ng * nt
-    rel = np.where(coh > 0, rel, np.nan)
+    if cohort_ctrl is not p.cohort:
+        rel = np.where(coh > 0, rel, np.nan)  # the control cohort gets no event time
     rel_cell = np.full(C, np.nan)
     rel_cell[cell] = rel  # every row of a (cohort, period) cell has the same binned event time
     treated_cell = ~np.isnan(rel_cell)
@@ -408,6 +409,7 @@ def _regression_es(
             vcov=kind,
             fe_sizes=[nu, nt],
             fe_nested=None if ccodes is None else [True, nested_in(tcode, ccodes, nt)],
+            cell=cell,
         )
     else:
         D = _dummies(col_of_cell[cell], k)

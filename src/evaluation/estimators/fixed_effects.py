@@ -601,6 +601,7 @@ def unit_cell_ols(
     fe_sizes: Sequence[int] = (),
     fe_nested: Sequence[bool] | None = None,
     required: Sequence[str] = (),
+    cell: np.ndarray | None = None,
 ) -> FEOLSFit:
     """Least squares with unit fixed effects and regressors that are functions of a cell.
 
@@ -620,6 +621,7 @@ def unit_cell_ols(
 
     Parameters
     ----------
+    cell : the cell codes if the caller has them (must equal the formula above).
     L : (n_groups * n_r, m) map from cells to regressors; columns named ``L_names``. Columns
         whose names start with ``"fe::"`` are fixed-effect dummies (not counted in ``K``,
         placed first so that redundancy drops them rather than a regressor of interest).
@@ -630,7 +632,8 @@ def unit_cell_ols(
     n = y.size
     w = weights
     C = n_groups * n_r
-    cell = r if n_groups == 1 else unit_group[unit] * n_r + r
+    if cell is None:  # callers that already hold the cell codes pass them (saves a pass)
+        cell = r if n_groups == 1 else unit_group[unit] * n_r + r
     # unit x code weight table; unit sums and cell sums follow from it without more passes
     A = np.bincount(unit * n_r + r, weights=w, minlength=n_units * n_r).reshape(n_units, n_r)
     A = A.astype(float, copy=False)
