@@ -56,6 +56,7 @@ _CONTROL["notyettreated"] = "not_yet"
 _AGG_TYPES = ("simple", "dynamic", "group", "calendar")
 _SE_FLOOR = math.sqrt(np.finfo(float).eps) * 10  # R: se <= sqrt(eps) * 10 is reported as NA
 _BOOT_CHUNK = 64
+_BOOT_WORKSPACE = 64 * 2**20  # bytes of +-1 multipliers in floating point at a time
 
 
 class CSCellWarning(UserWarning):
@@ -107,24 +108,35 @@ def _type1_quantile(sorted_values: np.ndarray, p: float) -> float:
 
 
 def _multiplier_bootstrap(
-    sums: np.ndarray, n: int, reps: int, seed: int | None, alpha: float
+    sums: np.ndarray,
+    n: int,
+    reps: int,
+    seed: int | None,
+    alpha: float,
+    band: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Multiplier bootstrap of R ``did``'s ``mboot``: IQR-based SEs and a sup-t critical value.
 
     ``sums`` holds the influence functions (units x estimates) or their cluster sums. Each
     draw multiplies them by independent Rademacher weights (one per unit or cluster, as
     ``BMisc::multiplier_bootstrap``); the draws come from ``numpy.random.default_rng(seed)``
-    in fixed chunks, so the same seed gives the same draws on any machine.
+    in fixed chunks, so the same seed gives the same draws on any machine. ``band`` selects
+    the columns of the uniform band (default all).
     """
     m, k = sums.shape
     rng = np.random.default_rng(seed)
     draws = np.empty((reps, k))
+    # Draws come in fixed blocks of _BOOT_CHUNK (so the stream, hence the result, does not
+    # depend on memory); each block is applied in row slices to bound the float workspace.
+    step = max(1, _BOOT_WORKSPACE // (8 * m))
     for start in range(0, reps, _BOOT_CHUNK):
         b = min(_BOOT_CHUNK, reps - start)
-        u = rng.integers(0, 2, size=(b, m), dtype=np.int8).astype(np.float64)
-        u *= 2.0
-        u -= 1.0
-        draws[start : start + b] = u @ sums
+        signs = rng.integers(0, 2, size=(b, m), dtype=np.int8)
+        for r in range(0, b, step):
+            u = signs[r : r + step].astype(np.float64)
+            u *= 2.0
+            u -= 1.0
+            draws[start + r : start + min(r + step, b)] = u @ sums
     # R: bres = sqrt(m) * (U' S) / m ; se = IQR(bres) / IQR(N(0,1)) * sqrt(m) / n
     bres = draws / math.sqrt(m)
     ok = np.isfinite(bres).all(axis=0) & ((bres**2).sum(axis=0) > _SE_FLOOR)
@@ -136,6 +148,8 @@ def _multiplier_bootstrap(
         sigma[j] = (_type1_quantile(col, 0.75) - _type1_quantile(col, 0.25)) / iqr_norm
     se[ok] = sigma[ok] * math.sqrt(m) / n
     usable = ok & (sigma > _SE_FLOOR)
+    if band is not None:
+        usable &= band
     if usable.any():
         t_max = np.max(np.abs(bres[:, usable] / sigma[usable]), axis=1)
         crit = _type1_quantile(np.sort(t_max[np.isfinite(t_max)]), 1 - alpha)
@@ -391,14 +405,11 @@ class CSResult(EstimationResult):
         se = _analytic_se(sums, n)
         crit = None
         if self.bootstrap > 0:
-            se_b, _ = _multiplier_bootstrap(sums, n, self.bootstrap, self.seed, self.alpha)
-            crit_val = float("nan")
-            if labels:
-                _, crit_val = _multiplier_bootstrap(
-                    sums[:, : len(labels)], n, self.bootstrap, self.seed, self.alpha
-                )
-            se = se_b
-            crit = crit_val
+            band = np.arange(len(terms)) < len(labels)  # uniform band over the egt rows
+            se, crit = _multiplier_bootstrap(
+                sums, n, self.bootstrap, self.seed, self.alpha, band=band
+            )
+            crit = crit if labels else float("nan")
         extra_cols: dict[str, list[Any]] = {}
         if kind is not None:
             extra_cols[kind] = [*extra, np.nan]
