@@ -1,28 +1,25 @@
-"""Every notebook executed on a small simulated data set: it runs, records its estimates, reads
+"""Every notebook executed on the committed simulated data: it runs, records its estimates, reads
 in the report language, shows estimates against the truth, and prints no personal data.
 
-The notebooks run with papermill (kernel ``python3``) exactly as the pipeline runs them, two at
-a time, each with the runner's record environment (``EVALUATION_RECORD_DIR``,
-``EVALUATION_JOB``) so that what they record is checked; the final report then runs in both
-languages on the estimates the others recorded (collected as the runner does).
+The notebooks run once, in the shared session run of the real runner (``pipeline_run`` in
+``tests/conftest.py``: every notebook of ``notebooks/`` with cheap settings, the final report in
+English and Spanish after the others); these tests read what that run left behind: each job's
+executed notebook and its records (``reports/.cache/<job>/``).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 
+from evaluation.pipeline import cache
 from evaluation.pipeline.record import read_job_records
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -35,95 +32,30 @@ EXPECTED = [
     "06_heterogeneity",
     "07_final_report",
 ]
-SMALL = {"bootstrap_reps": 199}  # fast wild bootstrap; the default is the config's 9999
-
-_EXECUTE = """
-import json, sys
-import jupytext, nbformat, papermill
-source, out, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-nb = jupytext.read(source)
-tmp = out.replace(".out.ipynb", ".in.ipynb")
-nbformat.write(nb, tmp)
-papermill.execute_notebook(tmp, out, parameters=params, kernel_name="python3",
-                           cwd=sys.argv[4], progress_bar=False)
-"""
 
 
-def _execute(name: str, params: dict, workdir: Path, records: Path) -> tuple[str, int, str]:
-    out = workdir / f"{name}_{params.get('language', 'en')}.out.ipynb"
-    from evaluation.pipeline.parameters import validate
-
-    # the job's full parameters (declared defaults updated with the given ones), as the runner
-    merged = validate(NOTEBOOKS / f"{name}.py", params)
-    job = {"notebook": name, "job": f"{name}-test", "parameters": merged}
-    env = {
-        **os.environ,
-        "EVALUATION_RECORD_DIR": str(records / f"{name}_{params.get('language', 'en')}"),
-        "EVALUATION_JOB": json.dumps(job),
-        "MPLBACKEND": "Agg",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-c", _EXECUTE, str(NOTEBOOKS / f"{name}.py"), str(out),
-         json.dumps(params), str(REPO)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=540,
-    )  # fmt: skip
-    return str(out), proc.returncode, proc.stderr[-3000:]
-
-
-def _collect(records: Path, reports: Path) -> None:
-    """Gather the jobs' records into reports/estimates.parquet and values.json (as the runner)."""
-    frames, values = [], []
-    for folder in sorted(records.iterdir()):
-        frame, vals = read_job_records(folder)
-        if len(frame):
-            frames.append(frame)
-        values.extend(vals)
-    table = pd.concat(frames, ignore_index=True, sort=False)
-    reports.mkdir(parents=True, exist_ok=True)
-    table.astype({c: "string" for c in table.columns if table[c].dtype == object}).to_parquet(
-        reports / "estimates.parquet", index=False
-    )
-    (reports / "values.json").write_text(json.dumps(values), encoding="utf-8")
+def _job_id(folder: str) -> str:
+    name, suffix = folder.rsplit("_", 1)
+    return f"{name}__{suffix}" if name == "07_final_report" else f"{name}__all"
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory) -> dict:
-    from evaluation.cli import main
-
-    base = tmp_path_factory.mktemp("notebooks")
-    raw, processed = base / "raw", base / "processed"
-    assert main(["simulate", "--raw", str(raw)]) == 0
-    assert main(["prepare", "--raw", str(raw), "--processed", str(processed)]) == 0
-    records, reports = base / "records", base / "reports"
-    common = {"processed_dir": str(processed), "raw_dir": str(raw), "seed": 7}
-    first = [n for n in EXPECTED if n != "07_final_report"]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(
-            pool.map(
-                lambda n: _execute(n, {**common, **_small(n)}, base, records),
-                first,
-            )
-        )
-    _collect(records, reports)
-    final_params = {**common, "reports_dir": str(reports), **SMALL}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs += list(
-            pool.map(
-                lambda lang: _execute(
-                    "07_final_report", {**final_params, "language": lang}, base, records
-                ),
-                ["en", "es"],
-            )
-        )
-    return {"runs": {Path(r[0]).name: r for r in runs}, "raw": raw, "processed": processed,
-            "records": records, "base": base}  # fmt: skip
-
-
-def _small(name: str) -> dict:
-    return SMALL if name in ("03_main_effects", "05_staggered") else {}
+def executed(pipeline_run) -> dict:
+    assert pipeline_run.real_data, (
+        "the shared run could not prepare data/raw: " + pipeline_run.output
+    )
+    missing = [n for n in EXPECTED if n not in pipeline_run.real_notebooks]
+    assert missing == [], f"notebooks left out of the shared run: {missing}"
+    jobs = {j["job"]: j for j in pipeline_run.manifest()["jobs"]}
+    folders = [f"{n}_en" for n in EXPECTED] + ["07_final_report_es"]
+    runs = {}
+    for folder in folders:
+        job_id = _job_id(folder)
+        assert job_id in jobs, f"job {job_id} not in the run manifest: {sorted(jobs)}"
+        work = cache.job_dir(pipeline_run.reports, job_id)
+        runs[folder] = {"status": jobs[job_id]["status"], "dir": work,
+                        "notebook": work / "executed.ipynb", "error": jobs[job_id].get("error")}  # fmt: skip
+    return {"runs": runs, "raw": pipeline_run.raw, "processed": pipeline_run.processed}
 
 
 def _text(path: str | Path) -> str:
@@ -143,7 +75,7 @@ def _text(path: str | Path) -> str:
 
 
 def _records(executed: dict, folder: str) -> tuple[pd.DataFrame, list]:
-    return read_job_records(executed["records"] / folder)
+    return read_job_records(executed["runs"][folder]["dir"])
 
 
 def test_every_notebook_follows_the_contract():
@@ -163,8 +95,9 @@ def test_every_notebook_follows_the_contract():
 
 
 def test_notebooks_run_without_error(executed):
-    failed = {name: err for name, (_, code, err) in executed["runs"].items() if code != 0}
+    failed = {k: r["error"] for k, r in executed["runs"].items() if r["status"] != "ok"}
     assert failed == {}
+    assert all(r["notebook"].is_file() for r in executed["runs"].values())
 
 
 @pytest.mark.parametrize(
@@ -189,7 +122,9 @@ def test_each_notebook_records_its_estimates(executed, folder, labels):
     assert labels <= set(frame["label"]), set(frame["label"])
     assert frame[["estimate", "std_error"]].notna().all().all() or folder.startswith("04")
     assert (frame["notebook"] == folder.rsplit("_", 1)[0]).all()
-    assert "param_outcome" in frame.columns and "param_seed" in frame.columns
+    # every row carries the job's identity and its grid parameters (the runner's contract)
+    assert frame["job"].eq(_job_id(folder)).all()
+    assert any(c.startswith("param_") for c in frame.columns)
 
 
 def test_primary_number_agrees_across_pages(executed):
@@ -218,14 +153,14 @@ def test_staggered_page_compares_with_the_truth(executed):
         assert recorded["truth_errors_overall"][key] == pytest.approx(
             estimate - true_att, abs=1e-12
         )
-    text = _text(executed["runs"]["05_staggered_en.out.ipynb"][0])
+    text = _text(executed["runs"]["05_staggered_en"]["notebook"])
     assert "Against the true effects of the simulation" in text
     assert f"{true_att:.3f}" in text
 
 
 def test_pages_read_in_the_report_language(executed):
-    es = _text(executed["runs"]["07_final_report_es.out.ipynb"][0])
-    en = _text(executed["runs"]["07_final_report_en.out.ipynb"][0])
+    es = _text(executed["runs"]["07_final_report_es"]["notebook"])
+    en = _text(executed["runs"]["07_final_report_en"]["notebook"])
     for heading in (
         "Resumen ejecutivo",
         "Metas del marco lógico",
@@ -276,7 +211,7 @@ def test_no_personal_data_or_identifiers_in_any_page(executed):
     pseudonyms = pd.read_parquet(executed["processed"] / "panel.parquet", columns=["firm_id"])
     needles |= set(pseudonyms["firm_id"].unique())
     assert len(needles) > 1000
-    for name, (path, _, _) in executed["runs"].items():
-        text = _text(path)
+    for name, run in executed["runs"].items():
+        text = _text(run["notebook"])
         leaked = [n for n in needles if n in text]
         assert leaked == [], f"{name} shows {leaked[:3]}"

@@ -158,3 +158,42 @@ def test_estimates_table_withholds_estimates_from_few_firms():
     ]
     assert out.frame.iloc[0].tolist() == ["0,100", "0,050", "[0,002; 0,198]", "0,046", "40"]
     assert out.frame.iloc[1].tolist() == ["s", "s", "s", "s", "s"]
+
+
+def test_robustness_rows_pick_the_primary_outcome_across_jobs():
+    from evaluation.reporting.final import robustness_rows
+
+    def row(notebook, label, term, outcome, sample, estimate):
+        return {
+            "notebook": notebook, "label": label, "term": term, "outcome_variable": outcome,
+            "param_sample": sample, "param_outcome": None, "estimate": estimate,
+            "conf_low": estimate - 0.1, "conf_high": estimate + 0.1, "p_value": 0.01,
+            "vcov_type": "CRV1",
+        }  # fmt: skip
+
+    estimates = pd.DataFrame(
+        [
+            row(
+                "03_main_effects",
+                "did_2x2 CRV1",
+                "participant:after",
+                "log_labor_productivity",
+                "all",
+                0.11,
+            ),
+            row("03_main_effects", "did_2x2 CRV1", "participant:after", "log_sales", "all", 0.5),
+            row(
+                "03_main_effects",
+                "did_2x2 CRV1",
+                "participant:after",
+                "log_labor_productivity",
+                "CO",
+                0.9,
+            ),
+            row("05_staggered", "cs overall", "overall", "log_labor_productivity", None, 0.10),
+            row("t1_tiny", "x", "overall", "log_labor_productivity", "all", 7.0),
+        ]
+    )
+    out = robustness_rows(estimates, "log_labor_productivity", "es")
+    assert out["estimate"].tolist() == [0.11, 0.10]
+    assert out["estimator"].tolist() == ["Diferencias en diferencias 2×2", "Callaway–Sant'Anna"]

@@ -81,11 +81,15 @@ def robustness_rows(
     estimates: pd.DataFrame, outcome: str, language: str, *, sample: str = "all"
 ) -> pd.DataFrame:
     """The primary outcome's overall effect under each recorded estimator and inference."""
+    # the estimate's own outcome (jobs whose grid has no outcome carry no param_outcome);
+    # a job without a sample parameter ran on its default sample, "all"
     frame = estimates
-    if "param_outcome" in frame.columns:
+    if "outcome_variable" in frame.columns:
+        frame = frame[frame["outcome_variable"] == outcome]
+    elif "param_outcome" in frame.columns:
         frame = frame[frame["param_outcome"] == outcome]
     if "param_sample" in frame.columns:
-        frame = frame[frame["param_sample"] == sample]
+        frame = frame[frame["param_sample"].fillna("all") == sample]
     rows = []
     for notebook, label, term, estimator, inference in ROBUSTNESS_ROWS:
         hit = frame[
