@@ -336,3 +336,15 @@ def test_imputation_without_never_treated_drops_unimputable_periods() -> None:
     res = event_study(df, "y", "firm", "year", "cohort", method="imputation", vcov="hetero")
     assert any("no untreated observation" in n for n in res.notes)
     assert res.tidy()["event_time"].max() == 2018 - 2016 - 1  # 2017 is the last imputable year
+
+
+def test_inputs_are_not_modified() -> None:
+    df = _staggered(seed=3)
+    before = df.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        for method in ("twfe", "sunab", "imputation"):
+            event_study(
+                df, "y", "firm", "year", "cohort", method=method, cluster="stratum", window=(-2, 2)
+            )
+    pd.testing.assert_frame_equal(df, before)
