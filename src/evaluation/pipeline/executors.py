@@ -28,7 +28,6 @@ from evaluation.pipeline import cache
 from evaluation.pipeline.record import JOB_ENV, RECORD_DIR_ENV
 
 KERNEL_ENV = {
-    "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
