@@ -43,32 +43,92 @@ def edit(name: str, where: dict[str, str], **changes: str) -> list[dict[str, str
 
 def main() -> None:
     write("missing_column", "firms.csv", rows("firms.csv"), drop="sector")
-    write("bad_type", "firm_years.csv", edit("firm_years.csv", {"firm_id": "F02", "year": "2016"}, sales="12,5 M"))
+    write(
+        "bad_type",
+        "firm_years.csv",
+        edit("firm_years.csv", {"firm_id": "F02", "year": "2016"}, sales="12,5 M"),
+    )
     write("bad_int", "firms.csv", edit("firms.csv", {"firm_id": "F05"}, founded="2001.5"))
     write("bad_country", "firms.csv", edit("firms.csv", {"firm_id": "F03"}, country="PE"))
     write("bad_sector", "firms.csv", edit("firms.csv", {"firm_id": "F04"}, sector="Z"))
     write("bad_bool", "firms.csv", edit("firms.csv", {"firm_id": "F06"}, women_led="quizas"))
-    write("bad_link_type", "links.csv", edit("links.csv", {"firm_a": "F02", "firm_b": "F03"}, link_type="friend"))
+    write(
+        "bad_link_type",
+        "links.csv",
+        edit("links.csv", {"firm_a": "F02", "firm_b": "F03"}, link_type="friend"),
+    )
     data = rows("firms.csv")
     write("duplicate_firm", "firms.csv", data + [dict(data[1])])
     data = rows("firm_years.csv")
     write("duplicate_firm_year", "firm_years.csv", data + [dict(data[2])])
-    write("unknown_firm_year", "firm_years.csv", edit("firm_years.csv", {"firm_id": "F05", "year": "2017"}, firm_id="F99"))
-    write("unknown_link_firm", "links.csv", edit("links.csv", {"firm_a": "F04", "firm_b": "F05"}, firm_b="F77"))
-    write("negative_sales", "firm_years.csv", edit("firm_years.csv", {"firm_id": "F03", "year": "2015"}, sales="-410000"))
-    write("negative_employees", "firm_years.csv", edit("firm_years.csv", {"firm_id": "F04", "year": "2018"}, employees="-11"))
-    write("year_outside_panel", "firm_years.csv", edit("firm_years.csv", {"firm_id": "F06", "year": "2014"}, year="2013"))
+    write(
+        "unknown_firm_year",
+        "firm_years.csv",
+        edit("firm_years.csv", {"firm_id": "F05", "year": "2017"}, firm_id="F99"),
+    )
+    write(
+        "unknown_link_firm",
+        "links.csv",
+        edit("links.csv", {"firm_a": "F04", "firm_b": "F05"}, firm_b="F77"),
+    )
+    write(
+        "negative_sales",
+        "firm_years.csv",
+        edit("firm_years.csv", {"firm_id": "F03", "year": "2015"}, sales="-410000"),
+    )
+    write(
+        "negative_employees",
+        "firm_years.csv",
+        edit("firm_years.csv", {"firm_id": "F04", "year": "2018"}, employees="-11"),
+    )
+    write(
+        "year_outside_panel",
+        "firm_years.csv",
+        edit("firm_years.csv", {"firm_id": "F06", "year": "2014"}, year="2013"),
+    )
     write("cohort_no_preperiod", "firms.csv", edit("firms.csv", {"firm_id": "F04"}, cohort="2014"))
-    write("participant_without_cluster", "firms.csv", edit("firms.csv", {"firm_id": "F02"}, cluster_id=""))
-    write("comparison_with_cohort", "firms.csv", edit("firms.csv", {"firm_id": "F03"}, cohort="2016"))
-    write("cluster_two_strata", "firms.csv", edit("firms.csv", {"firm_id": "F02"}, stratum="Santander-G"))
+    write(
+        "participant_without_cluster",
+        "firms.csv",
+        edit("firms.csv", {"firm_id": "F02"}, cluster_id=""),
+    )
+    write(
+        "comparison_with_cohort", "firms.csv", edit("firms.csv", {"firm_id": "F03"}, cohort="2016")
+    )
+    write(
+        "cluster_two_strata",
+        "firms.csv",
+        edit("firms.csv", {"firm_id": "F02"}, stratum="Santander-G"),
+    )
     write("cluster_two_cohorts", "firms.csv", edit("firms.csv", {"firm_id": "F02"}, cohort="2017"))
-    write("unknown_organization", "firms.csv", edit("firms.csv", {"cluster_id": "CL01"}, organization="CCX"))
-    write("organization_other_country", "organizations.csv", edit("organizations.csv", {"organization": "CCQ"}, country="CO"))
-    write("missing_price", "prices.csv", [r for r in rows("prices.csv") if not (r["country"] == "EC" and r["year"] == "2018")])
-    write("nonpositive_ppi", "prices.csv", edit("prices.csv", {"country": "CO", "year": "2019"}, ppi="0"))
-    write("missing_core_values", "firm_years.csv", edit("firm_years.csv", {"firm_id": "F05", "year": "2016"}, intermediate_inputs=""))
-    write("missing_required_value", "firms.csv", edit("firms.csv", {"firm_id": "F01"}, territory=""))
+    write(
+        "unknown_organization",
+        "firms.csv",
+        edit("firms.csv", {"cluster_id": "CL01"}, organization="CCX"),
+    )
+    write(
+        "organization_other_country",
+        "organizations.csv",
+        edit("organizations.csv", {"organization": "CCQ"}, country="CO"),
+    )
+    write(
+        "missing_price",
+        "prices.csv",
+        [r for r in rows("prices.csv") if not (r["country"] == "EC" and r["year"] == "2018")],
+    )
+    write(
+        "nonpositive_ppi",
+        "prices.csv",
+        edit("prices.csv", {"country": "CO", "year": "2019"}, ppi="0"),
+    )
+    write(
+        "missing_core_values",
+        "firm_years.csv",
+        edit("firm_years.csv", {"firm_id": "F05", "year": "2016"}, intermediate_inputs=""),
+    )
+    write(
+        "missing_required_value", "firms.csv", edit("firms.csv", {"firm_id": "F01"}, territory="")
+    )
 
 
 if __name__ == "__main__":
