@@ -541,6 +541,12 @@ class _UnitTimeSystem(_FESystem):
         s = self.A.sum(axis=1)
         self.inv_s = np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0)
         p = X.shape[1]
+        # unit sums of w * x: the unit block's coupling with the covariates
+        self.WXu = (
+            np.column_stack([np.bincount(u, weights=w * X[:, j], minlength=nu) for j in range(p)])
+            if p
+            else np.zeros((nu, 0))
+        )
         S = np.zeros((nt + p, nt + p))
         S[:nt, :nt] = np.diag(self.A.sum(axis=0)) - self.A.T @ (self.A * self.inv_s[:, None])
         if p:
@@ -565,22 +571,27 @@ class _UnitTimeSystem(_FESystem):
         except np.linalg.LinAlgError:
             self.S_inv = np.linalg.pinv(S_red)
 
-    def solve(self, b: np.ndarray, tol: float = 0.0) -> np.ndarray:
-        u, t = self.codes
-        nu, nt = self.sizes
-        bU, bK = b[:nu], b[nu:]
-        q = bU * self.inv_s
+    def solve_many(self, bU: np.ndarray, bK: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Solve for several right-hand sides at once: ``bU`` (nu, E), ``bK`` (nt + p, E).
+
+        Returns the unit block ``hU`` (nu, E) and the period/covariate block ``hK``.
+        Only unit- and period-level tables are touched: no pass over the rows.
+        """
+        nt = self.sizes[1]
+        q = bU * self.inv_s[:, None]
         rhs = bK.copy()
         rhs[:nt] -= self.A.T @ q
-        if self.X.shape[1]:
-            rhs[nt:] -= self.X.T @ (self.w * q[u])
-        hK = np.zeros(bK.size)
+        rhs[nt:] -= self.WXu.T @ q
+        hK = np.zeros_like(bK)
         hK[self.free] = self.S_inv @ rhs[self.free]
-        uwk = self.A @ hK[:nt]
-        if self.X.shape[1]:
-            uwk += np.bincount(u, weights=self.w * (self.X @ hK[nt:]), minlength=nu)
-        hU = (bU - uwk) * self.inv_s
-        return np.concatenate([hU, hK])
+        uwk = self.A @ hK[:nt] + self.WXu @ hK[nt:]
+        hU = (bU - uwk) * self.inv_s[:, None]
+        return hU, hK
+
+    def solve(self, b: np.ndarray, tol: float = 0.0) -> np.ndarray:
+        nu = self.sizes[0]
+        hU, hK = self.solve_many(b[:nu, None], b[nu:, None])
+        return np.concatenate([hU[:, 0], hK[:, 0]])
 
 
 def _bjs_leads(
@@ -746,14 +757,40 @@ def _imputation_es(
         gcodes, G = p.cluster, int(p.cluster.max()) + 1
     else:
         gcodes, G = np.arange(n), n
-    S = np.zeros((G, ev.size))
-    for k in range(ev.size):
-        v1 = np.where(ecode == k, w1 / wsum[k], 0.0)
-        hk = sysm.solve(sysm.rhs(v1, codes1, X1))
-        v0 = -w[i0] * sysm.fitted(hk)
-        S[:, k] = np.bincount(gcodes[i1], weights=v1 * eps1, minlength=G) + np.bincount(
-            gcodes[i0], weights=v0 * resid0, minlength=G
-        )
+    E = ev.size
+    v1all = w1 / wsum[ecode]
+    g0, g1 = gcodes[i0], gcodes[i1]
+    nested = p.cluster is not None and len(codes_all) == 2 and nested_in(codes_all[0], gcodes)
+    if nested:
+        # All event times at once. v0 = -W0 Z0 h_e; summed with the untreated residuals by
+        # cluster, the unit part vanishes (each unit's weighted residuals sum to zero and the
+        # unit lies in one cluster), leaving cluster x period and cluster x covariate tables.
+        t0 = codes_all[1][i0]
+        u1, t1c = codes_all[0][i1], codes_all[1][i1]
+        nu, nt = sizes
+        px = p.X.shape[1]
+        bU = np.bincount(u1 * E + ecode, weights=v1all, minlength=nu * E).reshape(nu, E)
+        bK = np.zeros((nt + px, E))
+        bK[:nt] = np.bincount(t1c * E + ecode, weights=v1all, minlength=nt * E).reshape(nt, E)
+        for j in range(px):
+            bK[nt + j] = np.bincount(ecode, weights=X1[:, j] * v1all, minlength=E)
+        _hU, hK = sysm.solve_many(bU, bK)
+        wr0 = w[i0] * resid0
+        R = np.zeros((G, nt + px))
+        R[:, :nt] = np.bincount(g0 * nt + t0, weights=wr0, minlength=G * nt).reshape(G, nt)
+        for j in range(px):
+            R[:, nt + j] = np.bincount(g0, weights=wr0 * p.X[i0, j], minlength=G)
+        S = -(R @ hK)
+        S += np.bincount(g1 * E + ecode, weights=v1all * eps1, minlength=G * E).reshape(G, E)
+    else:
+        S = np.zeros((G, E))
+        for k in range(E):
+            v1 = np.where(ecode == k, v1all, 0.0)
+            hk = sysm.solve(sysm.rhs(v1, codes1, X1))
+            v0 = -w[i0] * sysm.fitted(hk)
+            S[:, k] = np.bincount(g1, weights=v1 * eps1, minlength=G) + np.bincount(
+                g0, weights=v0 * resid0, minlength=G
+            )
     # pre-trend (BJS Test 1): untreated observations on fixed effects, covariates and leads
     lead_est, lead_V, lead_S, lead_ev = _bjs_leads(
         p, i0, codes_all, sizes, fe_names, gcodes, G, notes
