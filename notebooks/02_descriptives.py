@@ -66,25 +66,51 @@ say("nb02.balance.text", language)
 covariates = [v for v in variables if base[v].notna().any()]
 balance = balance_table(base, "participant", covariates, cluster=settings.analysis.cluster)
 record(balance, label=f"baseline balance {base_year}")
-tidy = balance.tidy()
-n_firms = {flag: int((base["participant"] == flag).sum()) for flag in (0, 1)}
-shown = tidy.set_index("term")
-shown.index = [variable_label(v, language) for v in shown.index]
-shown.index.name = t("common.variable", language)
+tidy = balance.tidy().set_index("term")
+tidy.index = [variable_label(v, language) for v in tidy.index]
+tidy.index.name = t("common.variable", language)
+order = ["mean_treated", "sd_treated", "n_treated", "mean_control", "sd_control", "n_control",
+         "estimate", "normalized_difference", "p_value"]  # fmt: skip
+participants, comparison = t("common.participants", language), t("common.comparison", language)
 show(
     publish_table(
-        shown.drop(columns=[c for c in ("statistic",) if c in shown.columns]),
+        tidy[order],
+        # each statistic rests on the firms of its group(s) with the covariate observed
+        count_columns={
+            "mean_treated": "n_treated",
+            "sd_treated": "n_treated",
+            "mean_control": "n_control",
+            "sd_control": "n_control",
+            "estimate": ["n_treated", "n_control"],
+            "normalized_difference": ["n_treated", "n_control"],
+            "p_value": ["n_treated", "n_control"],
+        },
         min_cell=min_cell,
         language=language,
         digits=3,
         caption=t("nb02.balance.heading", language),
+        labels={
+            "mean_treated": f"{t('common.mean', language)}: {participants.lower()}",
+            "sd_treated": f"{t('common.sd', language)}: {participants.lower()}",
+            "n_treated": f"{t('common.n_firms', language)}: {participants.lower()}",
+            "mean_control": f"{t('common.mean', language)}: {comparison.lower()}",
+            "sd_control": f"{t('common.sd', language)}: {comparison.lower()}",
+            "n_control": f"{t('common.n_firms', language)}: {comparison.lower()}",
+            "estimate": t("common.difference", language),
+            "normalized_difference": t("nb02.norm_diff", language),
+            "p_value": t("common.p_value", language),
+        },
         notes=[
-            f"{t('common.participants', language)}: {n_firms[1]}; "
-            f"{t('common.comparison', language)}: {n_firms[0]}."
+            t(
+                "inf.crv1",
+                language,
+                cluster=sections.cluster_name(settings.analysis.cluster, language),
+                n_clusters=balance.n_clusters,
+            )
         ],
     )
 )
-joint = balance.info.get("joint_test") or balance.info.get("joint") or {}
+joint = balance.info.get("joint_test") or {}
 if joint:
     say(
         "nb02.balance.joint",

@@ -315,9 +315,12 @@ def publish_means(
     for var in variables:
         for name in ("participants", "comparison"):
             headings[f"{var}|{name}"] = (
-                f"{variable_label(var, language)}: {t(f'common.{name}', language).lower()}"
+                f"{variable_label(var, language).split(' (')[0]}: "
+                f"{t(f'common.{name}', language).lower()}"
             )
-    table.frame = table.frame.rename(columns=headings)
+    # one column per group, one row per statistic: reads down like a codebook
+    table.frame = table.frame.rename(columns=headings).T
+    table.frame.index.name = t("common.variable", language)
     return table
 
 

@@ -299,6 +299,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Joint test that the covariates do not predict participation: F = {f}, {p}.",
         "Prueba conjunta de que las covariables no predicen la participación: F = {f}, {p}.",
     ),
+    "nb02.norm_diff": _m("Normalized difference", "Diferencia normalizada"),
     "nb02.trend.heading": _m("The outcome over time", "Evolución del resultado"),
     "nb02.trend.text": _m(
         "Mean {outcome} by year, for comparison firms and for each cohort of participants. "

@@ -1,0 +1,118 @@
+"""The descriptive building blocks of the pages, on small hand-made panels (no notebook run)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.estimators.results import EstimationResult, tidy_frame
+from evaluation.reporting import effects, sections
+
+
+def _panel() -> pd.DataFrame:
+    # 12 firms x 3 years: firms 0-5 participants (cohort 2016), 6-11 comparison
+    rows = []
+    for f in range(12):
+        for year in (2015, 2016, 2017):
+            participant = int(f < 6)
+            rows.append(
+                {
+                    "firm_id": f"p{f:02d}",
+                    "year": year,
+                    "participant": participant,
+                    "cohort": 2016 if participant else 0,
+                    "country": "CO" if f % 2 == 0 else "EC",
+                    "sector": "C" if f % 3 else "G",
+                    "women_led": int(f in (0, 6, 7)),
+                    "responded": int(not (f == 1 and year == 2017)),
+                    "sales_usd": 1000.0 + 10 * f + year,
+                    "treated": int(participant and year >= 2016),
+                    "log_labor_productivity": 9.0 + 0.1 * f
+                    if not (f == 2 and year == 2015)
+                    else np.nan,
+                    "va_nonpositive": 0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_response_by_year_counts_firms_and_rates():
+    table = sections.response_by_year(_panel(), "en")
+    assert table.loc[2017, "n_participants"] == 6
+    assert table.loc[2017, "rate_participants"] == pytest.approx(5 / 6)
+    assert table.loc[2015, "rate_comparison"] == 1.0
+
+
+def test_outliers_flag_a_planted_extreme_value_per_country():
+    panel = _panel()
+    panel.loc[(panel.firm_id == "p04") & (panel.year == 2016), "sales_usd"] = 1e9
+    table = sections.outliers(panel, "en", variables=["sales_usd"], k=3.0)
+    assert table.iloc[0].to_dict() == {
+        "firm_years_CO": 1, "firms_CO": 1, "firm_years_EC": 0, "firms_EC": 0
+    }  # fmt: skip
+
+
+def test_missingness_is_among_responding_firm_years():
+    table = sections.missingness(_panel(), "en", variables=["log_labor_productivity"])
+    # participants: 17 responding firm-years, one missing value
+    assert table.iloc[0]["missing_participants"] == pytest.approx(1 / 17)
+    assert table.iloc[0]["missing_comparison"] == 0.0
+
+
+def test_means_by_group_are_suppressed_below_min_cell_and_read_down():
+    base = sections.baseline(_panel())
+    assert base["year"].unique().tolist() == [2015]
+    means = sections.means_by_group(base, ["log_labor_productivity"], ["women_led"], "en")
+    # women-led participants: one firm -> withheld; others shown
+    table = sections.publish_means(means, ["log_labor_productivity"], "en", min_cell=2)
+    women = table.frame["Women-led"].tolist()
+    assert women[0] == "s"  # one participating women-led firm
+    assert women[1] == "2"  # two comparison women-led firms
+    assert "s" not in table.frame["Not women-led"].tolist()
+    assert table.frame.index[2].startswith("Log labor productivity: participants")
+
+
+def test_estimation_sample_keeps_responding_observed_rows():
+    data = effects.estimation_sample(_panel(), "log_labor_productivity")
+    assert len(data) == 36 - 1 - 1  # one non-response, one missing outcome
+    assert data.loc[data.year >= 2016, "after"].eq(1).all()
+    assert data["sector_year"].iloc[0] in ("C:2015", "G:2015")
+    with pytest.raises(KeyError, match="not_there"):
+        effects.estimation_sample(_panel(), "not_there")
+
+
+def test_overall_effect_weights_event_times_by_treated_firm_years():
+    data = _panel().query("responded == 1")
+    tidy = tidy_frame(
+        ["e::-2", "e::0", "e::1"], [0.0, 0.1, 0.3], [0.1, 0.02, 0.04],
+        extra={"event_time": [-2, 0, 1]},
+    )  # fmt: skip
+    vcov = pd.DataFrame(np.diag([0.01, 0.0004, 0.0016]), index=tidy.term, columns=tidy.term)
+    res = EstimationResult("sunab", tidy, nobs=len(data), vcov=vcov, n_clusters=12)
+    overall = effects._overall_from_event_times(res, data, "sunab").tidy().iloc[0]
+    # 6 treated firm-years at e=0, 5 at e=1 (one non-response)
+    w = np.array([6, 5]) / 11
+    assert overall["estimate"] == pytest.approx(w @ [0.1, 0.3])
+    assert overall["std_error"] == pytest.approx(np.sqrt(w**2 @ [0.0004, 0.0016]))
+
+
+def test_truth_for_samples():
+    truth = {
+        "estimands": {
+            "y": {
+                "overall": {"att": 0.1},
+                "att_e": [{"event_time": 0, "att": 0.05}],
+                "by_women_led": {"true": {"att": 0.2}, "false": {"att": 0.08}},
+                "att_e_by_women_led": [
+                    {"event_time": 0, "att": 0.07, "women_led": True},
+                    {"event_time": 0, "att": 0.04, "women_led": False},
+                ],
+            }
+        }
+    }
+    assert effects.truth_for(truth, "y", "all") == {"overall": 0.1, "att_e": {0: 0.05}}
+    assert effects.truth_for(truth, "y", "women_led") == {"overall": 0.2, "att_e": {0: 0.07}}
+    assert effects.truth_for(truth, "y", "CO") is None
+    assert effects.truth_for(truth, "z", "all") is None
+    assert effects.truth_for(None, "y", "all") is None
