@@ -101,6 +101,9 @@ def test_fast_cross_terms_equal_generic_route(cluster, extra_fe, ref_data, monke
     if extra_fe:
         spec["fixed_effects"] = ["unit", "time", extra_fe]
     fast = wbm.prepare_problem(spec, "treat", cluster)
+    monkeypatch.setattr(wbm, "_MAX_DENSE_CROSSTAB", -1)  # sparse cross-tabulation route
+    sparse_route = wbm.prepare_problem(spec, "treat", cluster)
+    np.testing.assert_allclose(sparse_route.C0, fast.C0, atol=1e-10 * np.abs(fast.C0).max())
     monkeypatch.setattr(wbm, "_MAX_SCHUR_LEVELS", -1)
     slow = wbm.prepare_problem(spec, "treat", cluster)
     scale = np.abs(slow.C0).max()

@@ -60,6 +60,7 @@ __all__ = ["wild_cluster_bootstrap", "BootstrapProblem", "prepare_problem", "dra
 WEBB_POINTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 _MAX_ENUMERATION_CLUSTERS = 20
 _MAX_SCHUR_LEVELS = 2000
+_MAX_DENSE_CROSSTAB = 50_000_000  # nested levels x free levels held densely
 
 
 # --------------------------------------------------------------------------------------
@@ -254,29 +255,42 @@ def _schur_sparse(
     """``F_c' W F_c - F_c' W F_n (F_n' W F_n)^-1 F_n' W F_c`` for at most one nested effect.
 
     One nested effect has a diagonal ``F_n' W F_n`` (weighted level counts), so the Schur
-    complement needs only sparse cross-tabulations: O(n) in total.
+    complement needs only weighted cross-tabulations (bincounts): O(n) in total.
     """
+    n = fe.codes[0].size
+    w = fe.weights
+    p_c = int(offsets[-1])
+    L = np.zeros((p_c, p_c))
+    for a, ja in enumerate(free):
+        for b, jb in enumerate(free):
+            if b < a:
+                continue
+            pa, pb = fe.sizes[ja], fe.sizes[jb]
+            tab = np.bincount(fe.codes[ja] * pb + fe.codes[jb], weights=w, minlength=pa * pb)
+            L[offsets[a] : offsets[a + 1], offsets[b] : offsets[b + 1]] = tab.reshape(pa, pb)
+    L = np.triu(L) + np.triu(L, 1).T
+    if nested_j is None:
+        return L
+    codes_n, g_n = fe.codes[nested_j], fe.sizes[nested_j]
+    wsum = np.bincount(codes_n, weights=w, minlength=g_n)
+    inv = np.where(wsum > 0, 1.0 / wsum, 0.0)
+    if g_n * p_c <= _MAX_DENSE_CROSSTAB:
+        # dense nested-level x free-level weighted counts
+        N = np.hstack(
+            [
+                np.bincount(
+                    codes_n * fe.sizes[j] + fe.codes[j], weights=w, minlength=g_n * fe.sizes[j]
+                ).reshape(g_n, fe.sizes[j])
+                for j in free
+            ]
+        )
+        return L - (N * inv[:, None]).T @ N
     from scipy import sparse
 
-    n = fe.codes[0].size
-    w = np.ones(n) if fe.weights is None else fe.weights
-    p_c = int(offsets[-1])
-    rows = np.concatenate([np.arange(n)] * len(free))
     cols = np.concatenate([fe.codes[j] + offsets[a] for a, j in enumerate(free)])
-    vals = np.concatenate([w] * len(free))
-    # F_c' W F_c, summing duplicate (row, col) entries into weighted counts
-    Fc_w = sparse.csr_matrix((vals, (rows, cols)), shape=(n, p_c))
-    Fc = sparse.csr_matrix((np.ones_like(vals), (rows, cols)), shape=(n, p_c))
-    L = (Fc.T @ Fc_w).toarray()
-    if nested_j is not None:
-        codes_n, g_n = fe.codes[nested_j], fe.sizes[nested_j]
-        wsum = np.bincount(codes_n, weights=w, minlength=g_n)
-        Nw = sparse.csr_matrix(
-            (vals, (np.concatenate([codes_n] * len(free)), cols)), shape=(g_n, p_c)
-        )
-        scaled = sparse.diags(np.where(wsum > 0, 1.0 / wsum, 0.0)) @ Nw
-        L -= (Nw.T @ scaled).toarray()
-    return L
+    vals = np.concatenate([np.ones(n) if w is None else w] * len(free))
+    Nw = sparse.csr_matrix((vals, (np.concatenate([codes_n] * len(free)), cols)), shape=(g_n, p_c))
+    return L - (Nw.T @ (sparse.diags(inv) @ Nw)).toarray()
 
 
 def _schur_by_demeaning(
