@@ -1,5 +1,8 @@
 """Seeded Monte Carlo: bias of TWFE vs Sun-Abraham/imputation, and CRV1 coverage.
 
+Two designs: a small numpy panel drawn here (below) and the project's simulated PROMIPYME
+panels (``test_montecarlo_on_simulated_promipyme_panels``).
+
 Design (numpy, fixed cohort assignment so the truth is fixed across replications): 200 firms
 in 40 strata and 5 sectors, 2014-2020, cohorts 2016/2017/2018 and never treated, sector-specific
 year shocks (so sector-by-year fixed effects are needed), firm effects, iid noise, and dynamic
@@ -127,3 +130,45 @@ def test_montecarlo_crv1_coverage_under_null(n_strata: int, lo: float, hi: float
     rate = cover / R
     print(f"CRV1 95% CI coverage of a true null with {n_strata} clusters: {rate:.3f} ({R} reps)")
     assert lo <= rate <= hi
+
+
+def test_montecarlo_on_simulated_promipyme_panels() -> None:
+    """20 seeded PROMIPYME panels (``evaluation.data.simulate``, no attrition).
+
+    The simulator's Y(0) satisfies parallel trends conditional on sector-by-year effects and a
+    baseline-size trend, and effects grow with time since entry. Sun-Abraham and imputation
+    with sector-by-year fixed effects and the size x year covariate are unbiased for the
+    simulator's finite-sample ATT(e) (``|bias| < 3.5 mcse`` for each e); static TWFE with
+    the same controls is not unbiased for the overall ATT (measured: bias -0.0066,
+    t = -3.5 with these seeds; asserted ``t < -2``).
+    """
+    from evaluation.data.simulate import simulate
+
+    tw, diffs = [], {"sunab": [], "imputation": []}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for seed in range(1, 21):
+            sim = simulate(seed=seed, attrition=False)
+            lat = sim.latent[sim.latent["observed"]].copy()
+            lat["y"] = np.where(lat["treated"], lat["y1"], lat["y0"])
+            lat["D"] = lat["treated"].astype(int)
+            lat["sector_year"] = lat["sector"].astype(str) + lat["year"].astype(str)
+            lat["size_trend"] = lat["size"] * (lat["year"] - 2014)
+            truth = sim.truth["estimands"]["log_labor_productivity"]
+            kw = {"fixed_effects": "sector_year", "covariates": "size_trend", "cluster": "stratum"}
+            tw.append(
+                twfe(lat, "y", "firm_id", "year", "D", **kw).coef["D"] - truth["overall"]["att"]
+            )
+            for method in diffs:
+                est = event_study(lat, "y", "firm_id", "year", "cohort", method=method, **kw)
+                est = est.tidy().set_index("event_time")["estimate"]
+                diffs[method].append([est.loc[c["event_time"]] - c["att"] for c in truth["att_e"]])
+    tw = np.asarray(tw)
+    t_twfe = tw.mean() / (tw.std(ddof=1) / np.sqrt(tw.size))
+    print(f"static TWFE bias {tw.mean():.4f} (t = {t_twfe:.2f})")
+    assert t_twfe < -2
+    for method, d in diffs.items():
+        d = np.asarray(d)
+        t = d.mean(axis=0) / (d.std(axis=0, ddof=1) / np.sqrt(d.shape[0]))
+        print(f"{method}: bias by event time {np.round(d.mean(axis=0), 4)}, t {np.round(t, 2)}")
+        assert np.all(np.abs(t) < 3.5), (method, t)
