@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._cs_unbalanced import LongPanel
+
 
 class CSDataWarning(UserWarning):
     """Rows or units were dropped while preparing the panel (R ``did`` does the same)."""
@@ -51,6 +53,7 @@ class Panel:
     nobs: int
     latest_control: float | None = None
     notes: list[str] = field(default_factory=list)
+    long: LongPanel | None = None  # unbalanced panel kept as observations (allow_unbalanced)
 
     @property
     def n(self) -> int:
@@ -134,6 +137,7 @@ def prepare_panel(
     cluster: str | None,
     anticipation: int,
     control_group: str,
+    allow_unbalanced: bool = False,
 ) -> Panel:
     """Validate ``data`` and pivot it to a :class:`Panel` (see module docstring)."""
     if not isinstance(data, pd.DataFrame):
@@ -223,7 +227,15 @@ def prepare_panel(
 
     g_mat = pivot(g_raw)
     keep = np.ones(n_units, dtype=bool)
-    if not balanced:
+    unbalanced_long = not balanced and allow_unbalanced
+    if unbalanced_long:
+        message = (
+            "unbalanced panel kept (allow_unbalanced): each ATT(g,t) is a repeated-cross-"
+            "section comparison of the observations in its two periods, influence functions "
+            "summed by unit (R did's allow_unbalanced_panel = TRUE)"
+        )
+        notes.append(message)
+    elif not balanced:
         observed = counts.reshape(n_units, n_t) > 0
         keep = observed.all(axis=1)
         dropped = int((~keep).sum())
@@ -327,6 +339,14 @@ def prepare_panel(
         col = mat[:, 0] if balanced else first_observed(mat)
         return np.ascontiguousarray(col if identity else col[order])
 
+    if unbalanced_long:
+        return _long_panel(
+            locals_=dict(
+                u_code=u_code, t_code=t_code, order=order, times=times, times_idx=times_idx,
+                g_unit=g_unit, y_raw=y_raw, x_raw=x_raw, w_raw=w_raw, labels=labels,
+                c_unit=c_unit, c_labels=c_labels, cluster=cluster, latest=latest, notes=notes,
+            )
+        )  # fmt: skip
     y = take_matrix(pivot(y_raw))
     times_kept = times[times_idx]
     g_sorted = g_unit[order]
@@ -390,4 +410,62 @@ def prepare_panel(
         nobs=len(order) * len(times_kept),
         latest_control=latest,
         notes=notes,
+    )
+
+
+def _long_panel(locals_: dict) -> Panel:
+    """The unbalanced panel as observations, units coded in cohort order (never last)."""
+    u_code, t_code, order = locals_["u_code"], locals_["t_code"], locals_["order"]
+    times, times_idx, g_unit = locals_["times"], locals_["times_idx"], locals_["g_unit"]
+    n_all = len(g_unit)
+    new_code = np.full(n_all, -1, dtype=np.int64)
+    new_code[order] = np.arange(len(order))
+    period_map = np.full(len(times), -1, dtype=np.int64)
+    period_map[times_idx] = np.arange(len(times_idx))
+    rows = (new_code[u_code] >= 0) & (period_map[t_code] >= 0)
+    unit = new_code[u_code[rows]]
+    n = len(order)
+    w_rows = np.ones(int(rows.sum())) if locals_["w_raw"] is None else locals_["w_raw"][rows]
+    x = np.column_stack([np.ones(int(rows.sum()))] + [v[rows] for v in locals_["x_raw"]])
+    counts = np.bincount(unit, minlength=n)
+    g_sorted = g_unit[order]
+    long = LongPanel(
+        unit=unit,
+        period=period_map[t_code[rows]],
+        y=locals_["y_raw"][rows],
+        x=x,
+        w=w_rows,
+        cohort_row=g_sorted[unit],
+        cohort=g_sorted,
+        unit_weights=np.bincount(unit, weights=w_rows, minlength=n) / counts,
+    )
+    key = np.where(g_sorted == 0, np.inf, g_sorted)
+    cuts = np.flatnonzero(key[1:] != key[:-1]) + 1
+    blocks = {
+        (0.0 if np.isinf(key[a]) else float(key[a])): (int(a), int(b))
+        for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(key)], strict=True)
+    }
+    c_unit, c_labels = locals_["c_unit"], locals_["c_labels"]
+    if locals_["cluster"] is not None:
+        used, c_unit = np.unique(c_unit[order], return_inverse=True)
+        c_labels = np.asarray(c_labels)[used]
+        if len(used) < 2:
+            raise ValueError(
+                f"callaway_santanna: cluster column {locals_['cluster']!r} has a single value; "
+                "clustered inference needs at least two clusters"
+            )
+    return Panel(
+        units=np.asarray(locals_["labels"])[order],
+        cohort=g_sorted,
+        times=times[times_idx],
+        y=None,  # type: ignore[arg-type]
+        x=None,
+        w=None,
+        cluster=c_unit,
+        cluster_labels=c_labels,
+        blocks=blocks,
+        nobs=int(rows.sum()),
+        latest_control=locals_["latest"],
+        notes=locals_["notes"],
+        long=long,
     )

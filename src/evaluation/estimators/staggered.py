@@ -47,6 +47,7 @@ from scipy import stats
 
 from ._cs_estimators import EstimationFailure, Part, att_2x2, nuisance
 from ._cs_panel import CSDataWarning, Panel, prepare_panel
+from ._cs_unbalanced import cell as _unbalanced_cell
 from .results import EstimationResult, tidy_frame, warn_few_clusters
 
 __all__ = ["CSResult", "PretestResult", "callaway_santanna", "CSDataWarning", "CSCellWarning"]
@@ -522,6 +523,7 @@ def callaway_santanna(
     seed: int | None = None,
     *,
     alpha: float = 0.05,
+    allow_unbalanced: bool = False,
 ) -> CSResult:
     """Callaway-Sant'Anna group-time ATT(g,t) on a panel, following R ``did`` 2.x ``att_gt``.
 
@@ -543,6 +545,10 @@ def callaway_santanna(
         standard errors are bootstrap ones and the intervals are uniform sup-t bands.
     seed : seed of the bootstrap draws.
     alpha : 1 - confidence level.
+    allow_unbalanced : keep units not observed in every period (R ``allow_unbalanced_panel``):
+        each ATT(g,t) then compares the observations of its two periods with DRDID's
+        repeated-cross-section estimators, influence functions summed by unit. Without it,
+        such units are dropped (R's default). No effect on a balanced panel.
 
     Returns
     -------
@@ -592,6 +598,7 @@ def callaway_santanna(
         cluster=cluster,
         anticipation=int(anticipation),
         control_group=control,
+        allow_unbalanced=allow_unbalanced,
     )
     notes = list(panel.notes)
     times = panel.times
@@ -605,7 +612,7 @@ def callaway_santanna(
             "callaway_santanna: no treated cohort with a pre-treatment period; the cohort "
             "column should hold the first treated period (0 or missing = never treated)"
         )
-    n_x = 1 if panel.x is None else panel.x[0].shape[1] + 1
+    n_x = 1 + len(covariates or [])
     small = [g for g, (s, e) in panel.blocks.items() if e - s < n_x + 5]
     if small:
         message = (
@@ -654,6 +661,19 @@ def callaway_santanna(
             )
             continue
         s, e = treat_rng
+        if panel.long is not None:
+            lp = panel.long
+            if control == "never":
+                ctrl_rows = lp.cohort_row == 0
+            else:
+                ctrl_rows = (lp.cohort_row == 0) | (
+                    (lp.cohort_row > threshold) & (lp.cohort_row != g)
+                )
+            try:
+                att[k], psi[:, k] = _unbalanced_cell(lp, method, g, cur, base, ctrl_rows, n)
+            except EstimationFailure as err:
+                warnings.warn(f"{label}: {err}; left as NaN", CSCellWarning, stacklevel=2)
+            continue
         try:
             t_part = Part(y[s:e, cur] - y[s:e, base], None, None)
             c_part = Part(_gather(y[:, cur], ctrl) - _gather(y[:, base], ctrl), None, None)
@@ -762,7 +782,10 @@ def callaway_santanna(
         "crit_value": crit,
         "covariates": list(covariates or []),
     }
-    unit_weights = np.ones(n) if panel.w is None else panel.w[0].copy()
+    if panel.long is not None:
+        unit_weights = panel.long.unit_weights
+    else:
+        unit_weights = np.ones(n) if panel.w is None else panel.w[0].copy()
     return CSResult(
         estimator="callaway_santanna",
         table=table,
