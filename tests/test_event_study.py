@@ -139,12 +139,16 @@ def test_sunab_matches_pyfixest_interactions(weights: str | None) -> None:
 
 
 def _bjs_dense(
-    df: pd.DataFrame, cluster: str, weights: str | None = None
+    df: pd.DataFrame, cluster: str, weights: str | None = None, extra_fe: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """BJS imputation and Theorem 3 SEs with dense dummies (independent reference)."""
     u = pd.factorize(df.firm)[0]
     t = pd.factorize(df.year)[0]
-    Z = np.column_stack([np.eye(u.max() + 1)[u], np.eye(t.max() + 1)[t], df.x.to_numpy()])
+    blocks = [np.eye(u.max() + 1)[u], np.eye(t.max() + 1)[t], df.x.to_numpy()[:, None]]
+    if extra_fe:
+        f = pd.factorize(df[extra_fe])[0]
+        blocks.append(np.eye(f.max() + 1)[f])
+    Z = np.column_stack(blocks)
     y = df.y.to_numpy()
     w = np.ones(len(df)) if weights is None else df[weights].to_numpy()
     rel = _rel(df).to_numpy()
@@ -172,9 +176,10 @@ def _bjs_dense(
     return np.array(est), np.array(se)
 
 
-@pytest.mark.parametrize("weights", [None, "w"])
-def test_imputation_matches_dense_bjs(weights: str | None) -> None:
+@pytest.mark.parametrize(("weights", "extra_fe"), [(None, None), ("w", None), ("w", "sector_year")])
+def test_imputation_matches_dense_bjs(weights: str | None, extra_fe: str | None) -> None:
     df = _staggered(seed=8, n_units=120, T=7)
+    df["sector_year"] = (df["stratum"] % 3).astype(str) + "-" + df["year"].astype(str)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         got = event_study(
@@ -187,9 +192,10 @@ def test_imputation_matches_dense_bjs(weights: str | None) -> None:
             covariates="x",
             weights=weights,
             cluster="stratum",
+            fixed_effects=extra_fe,  # an extra fixed effect takes the conjugate-gradient path
         )
     post = got.tidy().query("event_time >= 0")
-    est, se = _bjs_dense(df, "stratum", weights)
+    est, se = _bjs_dense(df, "stratum", weights, extra_fe)
     np.testing.assert_allclose(post["estimate"], est, atol=1e-7)
     np.testing.assert_allclose(post["std_error"], se, atol=1e-7)
 
@@ -235,8 +241,12 @@ def test_imputation_leads_and_did2s() -> None:
 
 
 def test_plot_and_result_shape() -> None:
+    import evaluation.estimators as est
+
     df = _staggered()
-    res = event_study(df, "y", "firm", "year", "cohort", method="sunab", vcov="hetero")
+    # the public name resolves to a callable even though a module has the same name
+    res = est.event_study(df, "y", "firm", "year", "cohort", method="sunab", vcov="hetero")
+    assert "Estimator: event_study_sunab" in res.summary() and "<table" in res._repr_html_()
     fig = res.plot()
     assert fig.axes and len(fig.axes[0].lines) >= 2
     assert res.n_clusters is None and "HC1" in res.vcov_type

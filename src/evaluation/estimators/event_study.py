@@ -927,7 +927,25 @@ def event_study(
             n_clusters=dyn.n_clusters,
             outcome=outcome,
             notes=list(dyn.notes),
-            info={"callaway_santanna": cs, "dynamic": dyn, "overall": overall, "method": "cs"},
+            info={
+                "callaway_santanna": cs,
+                "dynamic": dyn,
+                "overall": overall,
+                "method": "cs",
+                "spec": {
+                    "kind": "event_study_cs",
+                    "outcome": outcome,
+                    "unit": unit,
+                    "time": time,
+                    "cohort": cohort,
+                    "window": window,
+                    "ref_period": ref_period,
+                    "covariates": covs,
+                    "weights": weights,
+                    "cluster": cluster,
+                    "data": data,
+                },
+            },
             ref_period=int(ref_period),
         )
         res.info["pretrend"] = _pretrend(
