@@ -252,7 +252,7 @@ def fast_unit_time_fit(
         return None
     ccodes, G, fe_nested = None, None, None
     if cluster is not None:
-        ccodes, G = _refactorize(cluster)
+        ccodes, G = (cluster, int(cluster.max()) + 1) if keep.all() else _refactorize(cluster)
         if not nested_in(ucodes, ccodes, nu):
             return None
         fe_nested = [True, nested_in(tcodes, ccodes, nt)]
@@ -454,7 +454,7 @@ def twfe(
     Xcols = []
     for t in treats:
         x = binary_column(sample, t, where) if binary else numeric_column(sample, t, where)
-        if np.unique(x).size < 2:
+        if x.min() == x.max():
             raise ValueError(f"{where}: treatment {t!r} has no variation (all {x[0]:g})")
         Xcols.append(x)
     Xcols += [numeric_column(sample, c, where) for c in covs]

@@ -122,7 +122,10 @@ def drop_singletons(fe: Sequence[np.ndarray], max_rounds: int = 100) -> np.ndarr
     for _ in range(max_rounds):
         changed = False
         for codes in fe:
-            counts = np.bincount(codes[keep], minlength=int(codes.max()) + 1 if n else 0)
+            counts = np.bincount(codes if keep.all() else codes[keep])
+            if not (counts == 1).any():  # the common case: skip the row-level pass
+                continue
+            counts = np.concatenate([counts, np.zeros(int(codes.max()) + 1 - counts.size, int)])
             single = keep & (counts[codes] == 1)
             if single.any():
                 keep &= ~single
@@ -138,6 +141,8 @@ def _refactorize(codes: np.ndarray) -> tuple[np.ndarray, int]:
         return codes.astype(np.intp), 0
     present = np.zeros(int(codes.max()) + 1, dtype=bool)
     present[codes] = True
+    if present.all():  # already dense: no remapping pass
+        return codes.astype(np.intp, copy=False), present.size
     mapping = np.cumsum(present) - 1
     return mapping[codes].astype(np.intp, copy=False), int(present.sum())
 
