@@ -262,3 +262,13 @@ def test_bad_mapping_exits_with_a_message(tmp_path, capsys):
     mapping.write_text("tables:\n  firms:\n    columns: {NIT: nit}\n")
     assert main(["validate", str(SMALL), "--mapping", str(mapping)]) == 2
     assert "maps to 'nit'" in capsys.readouterr().err
+
+
+def test_base_year_prices_required_even_when_unused():
+    from evaluation.config import Analysis, Settings
+
+    settings = Settings(root=REPO, analysis=Analysis(base_year=2012))
+    report = validate(SMALL, settings=settings)
+    (issue,) = report.errors
+    assert issue.rule == "prices" and "base year 2012" in str(issue)
+    assert "CO-2012, EC-2012" in str(issue)
