@@ -10,10 +10,11 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 01 Data quality
+# %%
+# 01 Data quality
 # Validation summary, response and attrition by group and year, missing and extreme values.
 # The narrative printed below comes from the message catalogue, in the report language.
+# (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
 outcome = "log_labor_productivity"

@@ -10,12 +10,11 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 01 Data quality
-# %% [markdown]
-# # 02 Descriptives and baseline balance
+# %%
+# 02 Descriptives and baseline balance
 # Participants vs comparison firms at baseline, by country and women-led status; balance
 # table; the outcome over time by cohort.
+# (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
 outcome = "log_labor_productivity"

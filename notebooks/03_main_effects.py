@@ -10,12 +10,11 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 01 Data quality
-# %% [markdown]
-# # 03 Main effects
+# %%
+# 03 Main effects
 # 2x2 difference-in-differences and two-way fixed effects on the outcome; CRV1 beside the
 # wild cluster bootstrap.
+# (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
 outcome = "log_labor_productivity"

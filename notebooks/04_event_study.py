@@ -10,11 +10,10 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 01 Data quality
-# %% [markdown]
-# # 04 Event study
+# %%
+# 04 Event study
 # Dynamic effects by years since entry, the joint pre-trend test, and the plot.
+# (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
 outcome = "log_labor_productivity"

@@ -10,12 +10,11 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 01 Data quality
-# %% [markdown]
-# # 05 Staggered adoption
+# %%
+# 05 Staggered adoption
 # TWFE vs Callaway-Sant'Anna vs Sun-Abraham vs imputation: one table, one plot, and on
 # simulated data the comparison with the true effects of the truth file.
+# (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
 outcome = "log_labor_productivity"

@@ -10,12 +10,11 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 01 Data quality
-# %% [markdown]
-# # 06 Heterogeneity
+# %%
+# 06 Heterogeneity
 # Women-led firms (triple differences), and the primary estimator by country, sector and
 # cohort, with small subgroups suppressed.
+# (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
 outcome = "log_labor_productivity"

@@ -10,15 +10,14 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 01 Data quality
-# %% [markdown]
-# # 07 Final evaluation report
+# %%
+# 07 Final evaluation report
 # Executive summary, logframe table, main results, robustness, gender, methods and
 # limitations, in the language of the `language` parameter. The primary outcome and
 # estimator come from config/evaluation.yml (pre-specified); the primary numbers are computed
 # here from the processed data, the robustness table and the diagnostics are read from what the
 # other pages recorded in this run (reports/estimates.parquet, reports/values.json).
+# (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
 outcome = "log_labor_productivity"
@@ -232,7 +231,7 @@ else:
         say("final.robustness.missing", language, reason=t("common.not_available", language))
     else:
         say("final.robustness.text", language)
-        robust["label"] = robust["estimator"] + " · " + robust["inference"]
+        robust["label"] = robust["estimator"] + "\n" + robust["inference"]
         show(
             figures.estimates_figure(
                 robust,
@@ -241,7 +240,8 @@ else:
                 truth=truth["overall"] if truth else None,
             )
         )
-        shown = robust.set_index("label")[["estimate", "conf_low", "conf_high", "p_value"]]
+        shown = robust.assign(label=robust["estimator"] + " · " + robust["inference"])
+        shown = shown.set_index("label")[["estimate", "conf_low", "conf_high", "p_value"]]
         shown.insert(
             1,
             "ci",

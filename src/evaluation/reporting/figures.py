@@ -31,7 +31,7 @@ from evaluation.reporting.translations import (
     variable_label,
 )
 
-# Okabe-Ito: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black
+# Okabe-Ito: orange, sky blue, bluish green, blue, vermillion, reddish purple, black, yellow
 PALETTE: tuple[str, ...] = (
     "#E69F00",
     "#56B4E9",
@@ -39,8 +39,8 @@ PALETTE: tuple[str, ...] = (
     "#0072B2",
     "#D55E00",
     "#CC79A7",
-    "#F0E442",
     "#000000",
+    "#F0E442",  # yellow last: faint on white, used only by an eighth series
 )
 MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
 TRUTH_COLOR = "#000000"
@@ -73,6 +73,8 @@ def _style_axes(ax, language: str, *, y_percent: bool = False, digits: int = 2) 
     ax.grid(False, axis="x")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    # "nice" steps (1, 2, 5 x 10^k) so that two decimals never round a tick label
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
     if y_percent:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_percent(v, language, 0)))
     else:
@@ -112,7 +114,7 @@ def event_study_figure(
     """
     check_language(language)
     _check(tidy, ["event_time", "estimate", "conf_low", "conf_high"], "event_study_figure")
-    fig, ax = _figure()
+    fig, ax = _figure(7.5, 4.8)
     groups = [(None, tidy)] if series is None else list(tidy.groupby(series, sort=False))
     width = 0.6
     offsets = np.linspace(-width / 2, width / 2, len(groups)) if len(groups) > 1 else [0.0]
@@ -164,7 +166,8 @@ def event_study_figure(
     ax.set_ylabel(t("fig.event_study.y", language, outcome=_short(outcome, language)))
     ax.set_title(title or t("fig.event_study.title", language))
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left")
+        # below the axes: inside it would hide points, beside it would halve the plot
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     return fig
 
 
@@ -212,9 +215,11 @@ def estimates_figure(
             linewidth=1.2,
             label=t("common.truth", language),
         )
-        ax.legend(loc="lower right")
+        # outside the axes: a legend inside would cover the lowest row's interval
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.8)
     ax.grid(False, axis="y")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, language, 2)))
     ax.set_xlabel(t("fig.event_study.y", language, outcome=_short(outcome, language)))
     ax.set_title(title or t("fig.comparison.title", language))

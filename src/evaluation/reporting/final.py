@@ -112,12 +112,9 @@ def robustness_rows(
 
 
 def _inference_label(kind: str, row: pd.Series, language: str) -> str:
-    if kind == "wcb":
-        return t("inf.wcb_short", language)
-    if kind == "crv1":
-        return t("inf.crv1_short", language)
-    text = row.get("vcov_type")
-    return str(text) if isinstance(text, str) and text else kind
+    """A short name of the inference, in the report language (the estimator's own
+    ``vcov_type`` text is English and long; the methods section explains each)."""
+    return t(f"inf.{kind}_short", language)
 
 
 def recorded(values: pd.DataFrame | None, name: str, *, notebook: str | None = None) -> Any:

@@ -151,6 +151,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "inf.wcb_short": _m("Wild cluster bootstrap", "Bootstrap salvaje por conglomerados"),
     "inf.crv1_short": _m("CRV1", "CRV1"),
+    "inf.if_short": _m("influence function", "función de influencia"),
+    "inf.bjs_short": _m("BJS conservative", "BJS conservadora"),
     "inf.if_cluster": _m(
         "influence functions summed by {cluster} ({n_clusters} clusters), normal critical values",
         "funciones de influencia agregadas por {cluster} ({n_clusters} conglomerados), "
