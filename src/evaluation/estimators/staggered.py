@@ -85,6 +85,32 @@ class PretestResult:
 # ----------------------------------------------------------------------------------------
 # Influence-function inference helpers
 # ----------------------------------------------------------------------------------------
+# Tall products (units x cells) run in row chunks small enough that OpenBLAS stays on one
+# thread (its threading threshold is ~2.6e5 multiply-adds per call): threaded BLAS spins and
+# thrashes on busy machines, and these products are memory-bound anyway.
+_BLAS_CHUNK_WORK = 200_000
+
+
+def _crossprod(a: np.ndarray) -> np.ndarray:
+    """a' a for a tall matrix, in single-threaded row chunks."""
+    k = a.shape[1]
+    rows = max(16, _BLAS_CHUNK_WORK // max(k * k, 1))
+    out = np.zeros((k, k))
+    for i in range(0, a.shape[0], rows):
+        block = a[i : i + rows]
+        out += block.T @ block
+    return out
+
+
+def _tall_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b for a tall a (units x cells) and a small b, in row chunks; Fortran-order out."""
+    rows = max(16, _BLAS_CHUNK_WORK // max(a.shape[1] * b.shape[1], 1))
+    out = np.empty((a.shape[0], b.shape[1]), order="F")
+    for i in range(0, a.shape[0], rows):
+        out[i : i + rows] = a[i : i + rows] @ b
+    return out
+
+
 def _cluster_sums(psi: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
     if cluster is None:
         return psi
@@ -214,7 +240,7 @@ class CSResult(EstimationResult):
         if getattr(self, "_vcov", None) is None and self.influence is not None:
             sums = self._sums(self.influence)
             terms = self.table["term"].tolist()
-            vc = sums.T @ sums / self.n_units**2
+            vc = _crossprod(sums) / self.n_units**2
             self._vcov = pd.DataFrame(vc, index=terms, columns=terms)
         return getattr(self, "_vcov", None)
 
@@ -419,7 +445,7 @@ class CSResult(EstimationResult):
         # all aggregated influence functions in one product: psi_all @ A (+ wif terms)
         parts = [*cols, overall_col]
         weights_matrix = np.column_stack([p[0] for p in parts])
-        psi = (weights_matrix.T @ psi_all.T).T  # Fortran order: contiguous columns
+        psi = _tall_matmul(psi_all, weights_matrix)
         for j, (_, wif) in enumerate(parts):
             if wif is not None:
                 psi[:, j] += wif
@@ -446,8 +472,7 @@ class CSResult(EstimationResult):
                 f"{type} rows: uniform (sup-t) {100 * (1 - self.alpha):g}% confidence band, "
                 f"critical value {crit:.3f} from {self.bootstrap} multiplier-bootstrap draws"
             )
-        vc = sums.T @ sums / n**2
-        vcov = pd.DataFrame(vc, index=terms, columns=terms)
+        vcov = pd.DataFrame(_crossprod(sums) / n**2, index=terms, columns=terms)
         info = {
             "type": type,
             "balance_e": balance_e,
@@ -710,7 +735,7 @@ def callaway_santanna(
     group = np.array([c[0] for c in cells])
     period = np.array([times[c[1]] for c in cells])
     sums = _cluster_sums(psi, panel.cluster)
-    gram = sums.T @ sums  # one (symmetric) product gives the SEs, the pre-test and vcov
+    gram = _crossprod(sums)  # one product gives the SEs, the pre-test and vcov
     se = np.sqrt(np.maximum(np.diag(gram), 0.0)) / n
     se[~(se > _SE_FLOOR) | np.isnan(att)] = np.nan
     terms = [f"ATT({g:g},{t:g})" for g, t in zip(group, period, strict=True)]
