@@ -49,7 +49,8 @@ def run_one(case: str, impl: str, rows: int, timeout: float) -> dict:
         return {**base, "peak_mb": float("nan"), "status": f"timeout > {timeout:g} s"}
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
-        err = (proc.stderr.strip().splitlines() or ["no output"])[-1][:160]
+        err = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        err = err.split("Error: ", 1)[-1][:90]
         if proc.returncode in (-9, 137):
             err = "killed (out of memory?)"
         return {**base, "peak_mb": float("nan"), "status": f"error: {err}"}
@@ -79,6 +80,8 @@ def markdown(table: pd.DataFrame) -> str:
             c = part[part["case"] == case]
             if c.empty:
                 continue
+            order = list(cases.IMPLEMENTATIONS[case])
+            c = c.assign(_o=c["impl"].map(order.index)).sort_values("_o")
             peers = c[~c["impl"].isin(["ours", "numpy_floor"]) & (c["status"] == "ok")]
             fastest = peers["seconds"].min() if len(peers) else float("nan")
             floor = c.loc[c["impl"] == "numpy_floor", "seconds"]
@@ -103,9 +106,10 @@ def write_readme(table: pd.DataFrame) -> None:
     text = README.read_text() if README.exists() else "# Benchmarks\n\n## Estimators\n\n"
     machine = (
         f"_Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}; times are single "
-        "runs after a warm-up call on the 2,080-row panel; memory is peak RSS growth during "
-        "the call; ratios > 1 mean slower._"
+        f"{os.cpu_count()} cores (shared with other work), Python "
+        f"{platform.python_version()}; wall times after a warm-up call on the 2,080-row panel "
+        "(best of 3 for calls under 5 s); memory is peak RSS growth during the call; ratios "
+        "> 1 mean slower._"
     )
     block = f"{BEGIN}\n{machine}\n\n{markdown(table)}\n{END}"
     if BEGIN in text and END in text:

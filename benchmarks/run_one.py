@@ -2,8 +2,8 @@
 
 Usage: ``python run_one.py CASE IMPL ROWS``. The panel is loaded (from the Parquet cache) and
 the call is first made once on the 2,080-row panel, so that import and JIT compilation (numba
-in pyfixest and wildboottest) are not timed. Then the timed region is the single estimator
-call on the in-memory DataFrame. Peak memory is the largest resident set size seen by a
+in pyfixest and wildboottest) are not timed. Then the timed region is the estimator call on the
+in-memory DataFrame; calls under 5 s are repeated (3 in all) and the fastest is kept. Peak memory is the largest resident set size seen by a
 sampling thread (every 5 ms) during the call, minus the resident size just before it.
 """
 
@@ -65,11 +65,20 @@ def main() -> None:
         start = time.perf_counter()
         estimate = fn(df)
         seconds = time.perf_counter() - start
+    # the machine is shared: repeat short calls and keep the fastest (as timeit does)
+    repeats = 1
+    while seconds < 5.0 and repeats < 3:
+        gc.collect()
+        start = time.perf_counter()
+        fn(df)
+        seconds = min(seconds, time.perf_counter() - start)
+        repeats += 1
     out = {
         "case": case,
         "impl": impl,
         "rows": rows,
         "seconds": seconds,
+        "repeats": repeats,
         "peak_mb": (mem.peak - mem.baseline) / 2**20,
         "estimate": estimate,
         "status": "ok",
