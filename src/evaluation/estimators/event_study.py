@@ -611,18 +611,18 @@ def _bjs_leads(
     the lead event times. Leads farther back than the window are the reference; if all are
     included, the farthest is dropped as collinear with the unit effects (noted).
     """
-    y0 = p.y[i0]
-    w0 = None if p.w is None else p.w[i0]
-    u0 = codes_all[0][i0]
     keep = drop_singletons([c[i0] for c in codes_all])
-    rows = np.flatnonzero(keep)
-    ucodes, nu = _refactorize(u0[rows])
-    tcode, tlev = _int_codes(p.time[i0][rows])
-    gcode, glev = _int_codes(p.cohort[i0][rows])
+    rows = i0[keep] if not keep.all() else i0
+    del keep
+    y0 = p.y[rows]
+    w0 = None if p.w is None else p.w[rows]
+    ucodes, nu = _refactorize(codes_all[0][rows])
+    tcode, tlev = _int_codes(p.time[rows])
+    gcode, glev = _int_codes(p.cohort[rows])
     nt, ng = tlev.size, glev.size
     cell = gcode * nt + tcode
     rel_cell = np.full(ng * nt, np.nan)
-    rel_cell[cell] = p.rel[i0][rows]
+    rel_cell[cell] = p.rel[rows]
     lead_vals = np.unique(rel_cell[~np.isnan(rel_cell)])[::-1]  # -1, -2, ... farthest last
     if lead_vals.size == 0:
         return np.empty(0), np.empty((0, 0)), np.zeros((G, 0)), []
@@ -630,9 +630,9 @@ def _bjs_leads(
     has = ~np.isnan(rel_cell)
     col[has] = np.searchsorted(-lead_vals, -rel_cell[has])
     names = [_term(e) for e in lead_vals]
-    g_rows = gcodes[i0][rows]
+    g_rows = gcodes[rows]
     gk, Gk = _refactorize(g_rows)
-    X = p.X[i0][rows] if p.X.shape[1] else None
+    X = p.X[rows] if p.X.shape[1] else None
     clustered = p.cluster is not None
     fast = len(codes_all) == 2 and clustered and nested_in(ucodes, gk, nu)
     if fast:
@@ -644,7 +644,7 @@ def _bjs_leads(
         hit = np.flatnonzero(col >= 0)
         L[hit, nt + col[hit]] = 1.0
         fit = unit_cell_ols(
-            y0[rows],
+            y0,
             ucodes,
             nu,
             ug,
@@ -655,7 +655,7 @@ def _bjs_leads(
             [*(f"fe::time::{v}" for v in tlev), *names],
             covariates=X,
             cov_names=p.covs,
-            weights=None if w0 is None else w0[rows],
+            weights=w0,
             cluster=gk,
             n_clusters=Gk,
             vcov="CRV1",
@@ -667,12 +667,12 @@ def _bjs_leads(
         D = _dummies(col[cell], len(names))
         Xl = np.column_stack([D, X]) if X is not None else D
         fit = fe_ols(
-            y0[rows],
+            y0,
             Xl,
             [*names, *p.covs],
-            [c[i0][rows] for c in codes_all],
+            [c[rows] for c in codes_all],
             fe_names,
-            weights=None if w0 is None else w0[rows],
+            weights=w0,
             cluster=gk,
             vcov="CRV1" if clustered else "hetero",
             drop_singleton_obs=False,
@@ -705,12 +705,13 @@ def _imputation_es(
     w = np.ones(n) if p.w is None else p.w
     untreated = (p.cohort == 0) | (p.time < p.cohort)
     treated_obs = ~untreated
-    fe_raw = [p.unit, p.time, *p.fe_extra]
     fe_names = [unit, time, *p.fe_extra_names]
     codes_all, sizes = [], []
     imputable = treated_obs.copy()
-    for arr, nm in zip(fe_raw, fe_names, strict=True):
-        c, g = factorize(arr, nm)
+    # unit and period codes come dense from _prepare; extra fixed effects are coded here
+    coded = [(p.unit, int(p.unit.max()) + 1), (p.tcode, int(p.tcode.max()) + 1)]
+    coded += [factorize(a, nm) for a, nm in zip(p.fe_extra, p.fe_extra_names, strict=True)]
+    for c, g in coded:
         codes_all.append(c)
         sizes.append(g)
         seen = np.zeros(g, dtype=bool)
