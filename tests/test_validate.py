@@ -203,7 +203,7 @@ def test_validation_writes_nothing(tmp_path, capsys):
 def test_pandera_schema_agrees_with_the_sql_rules(tmp_path):
     """The codebook's pandera schema (an independent implementation of the single-table rules)
     rejects exactly the same single-table cases as the DuckDB validator."""
-    from evaluation.data.ingest import connect, register
+    from evaluation.data.ingest import connect
     from evaluation.data.schema import raw_schema
 
     single_table = {
@@ -223,10 +223,8 @@ def test_pandera_schema_agrees_with_the_sql_rules(tmp_path):
         files = [p.name for p in (BROKEN / case).iterdir()] if case else ["firms.csv"]
         for name in files:
             table = Path(name).stem
-            report = validate(raw / name, settings=SETTINGS)
             con = connect()
-            register(con, table, raw / name)
-            validate(raw / name, settings=SETTINGS, con=con)
+            report = validate(raw / name, settings=SETTINGS, con=con)
             typed = con.execute(f"SELECT * EXCLUDE (__row) FROM typ_{table}").df()
             con.close()
             schema = raw_schema(table, first_year=2014, last_year=2020)
