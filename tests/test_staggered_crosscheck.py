@@ -27,7 +27,7 @@ from evaluation.estimators.results import FewClustersWarning
 AGGS = ("simple", "dynamic", "group", "calendar")
 
 
-def simulate(n: int = 40, periods: int = 5, seed: int = 1) -> pd.DataFrame:
+def simulate(n: int = 32, periods: int = 5, seed: int = 1) -> pd.DataFrame:
     """Staggered panel: cohorts 3 and 4 and never treated, covariate-dependent trends."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=n)

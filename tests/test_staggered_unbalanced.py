@@ -24,7 +24,7 @@ from evaluation.estimators import callaway_santanna
 from evaluation.estimators.staggered import CSDataWarning
 
 
-def _unbalanced(n: int = 40, periods: int = 4, drop: int = 25, seed: int = 5) -> pd.DataFrame:
+def _unbalanced(n: int = 32, periods: int = 4, drop: int = 20, seed: int = 5) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x = rng.normal(size=n)
     g = rng.choice([0.0, 3.0], size=n, p=[0.5, 0.5])

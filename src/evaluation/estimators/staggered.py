@@ -35,7 +35,6 @@ Journal of Econometrics 219(1), 101-122.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,9 +42,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ._cs_aggregate import aggregate_attgt
 from ._cs_estimators import EstimationFailure, Part, att_2x2, nuisance
+from ._cs_inference import _SE_FLOOR, _cluster_sums, _crossprod, _multiplier_bootstrap, _wald
 from ._cs_panel import CSDataWarning, Panel, prepare_panel
 from ._cs_unbalanced import cell as _unbalanced_cell
 from .results import EstimationResult, tidy_frame, warn_few_clusters
@@ -54,10 +54,6 @@ __all__ = ["CSResult", "PretestResult", "callaway_santanna", "CSDataWarning", "C
 
 _CONTROL = {"never": "never", "nevertreated": "never", "not_yet": "not_yet"}
 _CONTROL["notyettreated"] = "not_yet"
-_AGG_TYPES = ("simple", "dynamic", "group", "calendar")
-_SE_FLOOR = math.sqrt(np.finfo(float).eps) * 10  # R: se <= sqrt(eps) * 10 is reported as NA
-_BOOT_CHUNK = 64
-_BOOT_WORKSPACE = 64 * 2**20  # bytes of +-1 multipliers in floating point at a time
 
 
 class CSCellWarning(UserWarning):
@@ -80,136 +76,6 @@ class PretestResult:
             f"Wald pre-test of parallel trends: W = {self.statistic:.4f}, df = {self.df}, "
             f"p-value = {self.p_value:.5f}"
         )
-
-
-# ----------------------------------------------------------------------------------------
-# Influence-function inference helpers
-# ----------------------------------------------------------------------------------------
-# Tall products (units x cells) run in row chunks small enough that OpenBLAS stays on one
-# thread (its threading threshold is ~2.6e5 multiply-adds per call): threaded BLAS spins and
-# thrashes on busy machines, and these products are memory-bound anyway.
-_BLAS_CHUNK_WORK = 200_000
-
-
-def _crossprod(a: np.ndarray) -> np.ndarray:
-    """a' a for a tall matrix, in single-threaded row chunks."""
-    k = a.shape[1]
-    rows = max(16, _BLAS_CHUNK_WORK // max(k * k, 1))
-    out = np.zeros((k, k))
-    for i in range(0, a.shape[0], rows):
-        block = a[i : i + rows]
-        out += block.T @ block
-    return out
-
-
-def _tall_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b for a tall a (units x cells) and a small b, in row chunks; Fortran-order out."""
-    rows = max(16, _BLAS_CHUNK_WORK // max(a.shape[1] * b.shape[1], 1))
-    out = np.empty((a.shape[0], b.shape[1]), order="F")
-    for i in range(0, a.shape[0], rows):
-        out[i : i + rows] = a[i : i + rows] @ b
-    return out
-
-
-def _cluster_sums(psi: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
-    if cluster is None:
-        return psi
-    n_cl = int(cluster.max()) + 1
-    out = np.zeros((n_cl, psi.shape[1]))
-    for j in range(psi.shape[1]):
-        out[:, j] = np.bincount(cluster, weights=psi[:, j], minlength=n_cl)
-    return out
-
-
-def _analytic_se(sums: np.ndarray, n: int) -> np.ndarray:
-    se = np.sqrt(np.einsum("ij,ij->j", sums, sums)) / n
-    se[~(se > _SE_FLOOR)] = np.nan
-    return se
-
-
-def _type1_quantile(sorted_values: np.ndarray, p: float) -> float:
-    """R's quantile(type = 1) of already sorted values (inverse of the empirical cdf)."""
-    m = len(sorted_values)
-    j = max(int(math.ceil(m * p - 4 * np.finfo(float).eps * m)), 1)
-    return float(sorted_values[min(j, m) - 1])
-
-
-def _multiplier_bootstrap(
-    sums: np.ndarray,
-    n: int,
-    reps: int,
-    seed: int | None,
-    alpha: float,
-    band: np.ndarray | None = None,
-    blocks: list[tuple[int, int]] | None = None,
-) -> tuple[np.ndarray, float]:
-    """Multiplier bootstrap of R ``did``'s ``mboot``: IQR-based SEs and a sup-t critical value.
-
-    ``sums`` holds the influence functions (units x estimates) or their cluster sums. Each
-    draw multiplies them by independent Rademacher weights (one per unit or cluster, as
-    ``BMisc::multiplier_bootstrap``); the draws come from ``numpy.random.default_rng(seed)``
-    in fixed chunks, so the same seed gives the same draws on any machine. ``band`` selects
-    the columns of the uniform band (default all); ``blocks`` are row ranges (cohorts) used
-    to skip the columns that are zero within a block (same draws, fewer operations).
-    """
-    m, k = sums.shape
-    rng = np.random.default_rng(seed)
-    draws = np.empty((reps, k))
-    # Row blocks (cohorts) touch only some columns: multiply each block by its own columns.
-    pieces = []
-    for s, e in blocks if blocks is not None else [(0, m)]:
-        cols = np.flatnonzero(np.any(sums[s:e] != 0, axis=0))
-        if len(cols) == k:
-            pieces.append((s, e, slice(None), sums[s:e]))
-        elif len(cols):
-            pieces.append((s, e, cols, np.asfortranarray(sums[s:e][:, cols])))
-    # Draws come in fixed blocks of _BOOT_CHUNK (so the stream, hence the result, does not
-    # depend on memory); each block is applied in row slices to bound the float workspace.
-    step = max(1, _BOOT_WORKSPACE // (8 * m))
-    for start in range(0, reps, _BOOT_CHUNK):
-        b = min(_BOOT_CHUNK, reps - start)
-        # Rademacher signs from random bits: 8 per random byte
-        bits = np.frombuffer(rng.bytes((b * m + 7) // 8), dtype=np.uint8)
-        signs = np.unpackbits(bits, count=b * m).reshape(b, m)
-        for r in range(0, b, step):
-            u = signs[r : r + step].astype(np.float64)
-            u *= 2.0
-            u -= 1.0
-            out = np.zeros((u.shape[0], k))
-            for s, e, cols, mat in pieces:
-                out[:, cols] += u[:, s:e] @ mat
-            draws[start + r : start + min(r + step, b)] = out
-    # R: bres = sqrt(m) * (U' S) / m ; se = IQR(bres) / IQR(N(0,1)) * sqrt(m) / n
-    bres = draws / math.sqrt(m)
-    ok = np.isfinite(bres).all(axis=0) & ((bres**2).sum(axis=0) > _SE_FLOOR)
-    iqr_norm = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
-    se = np.full(k, np.nan)
-    sigma = np.full(k, np.nan)
-    for j in np.flatnonzero(ok):
-        col = np.sort(bres[:, j])
-        sigma[j] = (_type1_quantile(col, 0.75) - _type1_quantile(col, 0.25)) / iqr_norm
-    se[ok] = sigma[ok] * math.sqrt(m) / n
-    usable = ok & (sigma > _SE_FLOOR)
-    if band is not None:
-        usable &= band
-    if usable.any():
-        t_max = np.max(np.abs(bres[:, usable] / sigma[usable]), axis=1)
-        crit = _type1_quantile(np.sort(t_max[np.isfinite(t_max)]), 1 - alpha)
-    else:
-        crit = float("nan")
-    se[~(se > _SE_FLOOR)] = np.nan
-    return se, crit
-
-
-def _wald(att: np.ndarray, gram: np.ndarray, n: int) -> tuple[float, int, float, str]:
-    """R ``did``'s pre-test: W = n b' V^{-1} b with V = S'S / n (``gram`` = S'S)."""
-    if len(att) == 0:
-        return float("nan"), 0, float("nan"), "no pre-treatment ATT(g,t)"
-    v = gram / n
-    if 1.0 / np.linalg.cond(v) <= np.finfo(float).eps:
-        return float("nan"), len(att), float("nan"), "singular pre-treatment covariance"
-    w = float(n * att @ np.linalg.solve(v, att))
-    return w, len(att), float(stats.chi2.sf(w, len(att))), ""
 
 
 # ----------------------------------------------------------------------------------------
@@ -300,198 +166,7 @@ class CSResult(EstimationResult):
         (columns ``event_time`` / ``group`` / ``time``) and an ``overall`` row, and whose
         ``vcov`` is the covariance of all of them from the joint influence functions.
         """
-        if type not in _AGG_TYPES:
-            raise ValueError(f"aggregate: type must be one of {_AGG_TYPES}, got {type!r}")
-        if balance_e is not None and (int(balance_e) != balance_e or balance_e < 0):
-            raise ValueError("aggregate: balance_e must be a non-negative integer")
-        tab = self.table
-        group = tab["group"].to_numpy(dtype=float)
-        time = tab["time"].to_numpy(dtype=float)
-        att = tab["estimate"].to_numpy(dtype=float)
-        psi_all = self.influence
-        usable = np.ones(len(att), dtype=bool)
-        if np.isnan(att).any():
-            if not na_rm:
-                bad = tab.loc[np.isnan(att), "term"].tolist()
-                raise ValueError(
-                    f"aggregate: ATT(g,t) could not be estimated for {bad}; pass na_rm=True "
-                    "to aggregate the others (R: na.rm = TRUE)"
-                )
-            usable = ~np.isnan(att)
-        n = self.n_units
-        glist = np.unique(group[usable])
-        w_ind = self.unit_weights
-        cohort = self.unit_cohort
-        # cohort shares P(G = g), with the first-period sampling weights (R: pg)
-        code = np.searchsorted(glist, cohort)
-        code[(code >= len(glist)) | (glist[np.minimum(code, len(glist) - 1)] != cohort)] = -1
-        wsum_by_g = np.bincount(code[code >= 0], weights=w_ind[code >= 0], minlength=len(glist))
-        pg_g = wsum_by_g / n
-        pg_cell = pg_g[np.searchsorted(glist, group)]
-        pg_cell[~usable] = 0.0
-
-        code_ext = np.where(code >= 0, code, len(glist))  # never/other cohorts -> last slot
-
-        def wif_dot(keep: np.ndarray, pg_k: np.ndarray, grp_k: np.ndarray, a: np.ndarray):
-            """R's wif(keepers, pg, weights.ind, G, group) %*% a, in O(n).
-
-            wif[i, k] = (w_i 1{G_i = g_k} - pg_k) / S - (sum_k' (w_i 1{G_i = g_k'} - pg_k'))
-            pg_k / S^2 with S = sum pg_k; its product with a is w_i t(G_i) + c.
-            """
-            spg = pg_k.sum()
-            gi = np.searchsorted(glist, grp_k)
-            s_by_g = np.bincount(gi, weights=a, minlength=len(glist) + 1)
-            c_by_g = np.bincount(gi, minlength=len(glist) + 1).astype(float)
-            pa = (pg_k * a).sum()
-            t_by_g = s_by_g / spg - c_by_g * pa / spg**2
-            out = w_ind * t_by_g[code_ext]
-            out += -pa / spg + spg * pa / spg**2
-            return out
-
-        n_cells = len(att)
-
-        def combo(keep: np.ndarray, weights: np.ndarray, with_wif: bool):
-            """Estimate, cell weights (K-vector) and the estimated-weights IF term."""
-            idx = np.flatnonzero(keep)
-            a = np.zeros(n_cells)
-            if len(idx) == 0:
-                return float("nan"), a, np.zeros(n)
-            a[idx] = weights
-            extra = wif_dot(keep, pg_cell[idx], group[idx], att[idx]) if with_wif else None
-            return float(att[idx] @ weights), a, extra
-
-        post = usable & (group <= time) & (time <= group + max_e)
-        labels: list[str] = []
-        extra: list[float] = []
-        ests: list[float] = []
-        cols: list[tuple[np.ndarray, np.ndarray | None]] = []
-        kind = {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(type)
-        notes = list(self.notes)
-
-        def mean_of(parts: list[tuple[np.ndarray, np.ndarray | None]], share: np.ndarray):
-            a = sum(s * p[0] for s, p in zip(share, parts, strict=True))
-            extras = [s * p[1] for s, p in zip(share, parts, strict=True) if p[1] is not None]
-            return a, (sum(extras) if extras else None)
-
-        if type == "simple":
-            w = pg_cell[post] / pg_cell[post].sum()
-            est, a, wif = combo(post, w, True)
-            overall_est, overall_col = est, (a, wif)
-        elif type == "group":
-            for g in glist:
-                keep = post & (group == g)
-                k = int(keep.sum())
-                est, a, _ = combo(keep, np.full(k, 1.0 / max(k, 1)), False)
-                labels.append(f"g={g:g}")
-                extra.append(g)
-                ests.append(est)
-                cols.append((a, None))
-            att_g = np.array(ests)
-            share = pg_g / pg_g.sum()
-            overall_est = float(att_g @ share)
-            a, _ = mean_of(cols, share)
-            overall_col = (a, wif_dot(np.ones(len(glist), bool), pg_g, glist, att_g))
-        elif type == "dynamic":
-            e_cell = time - group
-            include = usable.copy()
-            eseq = np.unique(e_cell[usable])
-            if balance_e is not None:
-                t_max = time[usable].max()
-                include &= t_max - group >= balance_e
-                eseq = np.unique(e_cell[include])
-                first = float(self.info["times"][0])
-                eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t_max + first)]
-                notes.append(
-                    f"balanced in event time: cohorts observed for at least {balance_e} "
-                    "periods after treatment"
-                )
-            eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
-            if len(eseq) == 0:
-                raise ValueError("aggregate: no event times within balance_e/min_e/max_e")
-            for e in eseq:
-                keep = include & (e_cell == e)
-                w = pg_cell[keep] / pg_cell[keep].sum()
-                est, a, wif = combo(keep, w, True)
-                labels.append(f"e={e:g}")
-                extra.append(e)
-                ests.append(est)
-                cols.append((a, wif))
-            pos = np.flatnonzero(eseq >= 0)
-            if len(pos) == 0:
-                overall_est, overall_col = float("nan"), (np.zeros(n_cells), None)
-            else:
-                overall_est = float(np.mean(np.array(ests)[pos]))
-                overall_col = mean_of([cols[i] for i in pos], np.full(len(pos), 1 / len(pos)))
-        else:  # calendar
-            if np.isfinite(min_e) or np.isfinite(max_e) or balance_e is not None:
-                warnings.warn(
-                    "min_e, max_e and balance_e are ignored for type='calendar' (as R)",
-                    UserWarning,
-                    stacklevel=2,
-                )
-            cal_post = usable & (group <= time)
-            periods = np.unique(time[cal_post & (time >= group[usable].min())])
-            for t1 in periods:
-                keep = cal_post & (time == t1)
-                w = pg_cell[keep] / pg_cell[keep].sum()
-                est, a, wif = combo(keep, w, True)
-                labels.append(f"t={t1:g}")
-                extra.append(t1)
-                ests.append(est)
-                cols.append((a, wif))
-            overall_est = float(np.mean(ests))
-            overall_col = mean_of(cols, np.full(len(cols), 1 / len(cols)))
-
-        # all aggregated influence functions in one product: psi_all @ A (+ wif terms)
-        parts = [*cols, overall_col]
-        weights_matrix = np.column_stack([p[0] for p in parts])
-        psi = _tall_matmul(psi_all, weights_matrix)
-        for j, (_, wif) in enumerate(parts):
-            if wif is not None:
-                psi[:, j] += wif
-        est_all = np.array([*ests, overall_est])
-        terms = [*labels, "overall"]
-        sums = self._sums(psi)
-        se = _analytic_se(sums, n)
-        crit = None
-        if self.bootstrap > 0:
-            band = np.arange(len(terms)) < len(labels)  # uniform band over the egt rows
-            se, crit = _multiplier_bootstrap(
-                sums, n, self.bootstrap, self.seed, self.alpha, band=band, blocks=self._blocks()
-            )
-            crit = crit if labels else float("nan")
-        extra_cols: dict[str, list[Any]] = {}
-        if kind is not None:
-            extra_cols[kind] = [*extra, np.nan]
-        table = tidy_frame(terms, est_all, se, alpha=self.alpha, extra=extra_cols)
-        if crit is not None and labels and np.isfinite(crit):
-            rows = np.arange(len(labels))
-            table.loc[rows, "conf_low"] = est_all[rows] - crit * se[rows]
-            table.loc[rows, "conf_high"] = est_all[rows] + crit * se[rows]
-            notes.append(
-                f"{type} rows: uniform (sup-t) {100 * (1 - self.alpha):g}% confidence band, "
-                f"critical value {crit:.3f} from {self.bootstrap} multiplier-bootstrap draws"
-            )
-        vcov = pd.DataFrame(_crossprod(sums) / n**2, index=terms, columns=terms)
-        info = {
-            "type": type,
-            "balance_e": balance_e,
-            "min_e": min_e,
-            "max_e": max_e,
-            "crit_value": crit,
-            "influence": psi,
-        }
-        return EstimationResult(
-            estimator=f"callaway_santanna:{type}",
-            table=table,
-            nobs=self.nobs,
-            vcov=vcov,
-            vcov_type=self.vcov_type,
-            n_clusters=self.n_clusters,
-            outcome=self.outcome,
-            notes=notes,
-            info=info,
-        )
+        return aggregate_attgt(self, type, balance_e, min_e, max_e, na_rm)
 
 
 # ----------------------------------------------------------------------------------------
