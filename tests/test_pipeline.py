@@ -204,3 +204,13 @@ def test_rendered_page_loads_nothing_from_the_network():
     assert 'href="https://example.org"' in page  # hyperlinks stay; they load nothing
     assert external_resources('<script src="https://x/y.js"></script>') == ["https://x/y.js"]
     assert external_resources("<link rel=stylesheet href=//cdn/x.css>") == ["//cdn/x.css"]
+
+
+def test_header_speaks_the_report_language():
+    from evaluation.reporting.html import error_page, header_html
+
+    es = header_html(title="Informe", status="ok", parameters={"language": "es"},
+                     provenance={"commit": "abc"}, language="es")  # fmt: skip
+    assert "Parámetros" in es and "Procedencia" in es and "Estado" in es and "índice" in es
+    page = error_page(title="x", parameters={"sample": "<b>"}, provenance={}, error="bad <x>")
+    assert "&lt;b&gt;" in page and "bad &lt;x&gt;" in page and "<b>" not in page  # escaped

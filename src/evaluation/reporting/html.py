@@ -48,8 +48,20 @@ nav.ev-toc { margin: 8px 0; }
 nav.ev-toc ol { margin: 2px 0 2px 18px; padding: 0; }
 nav.ev-toc li.ev-toc-2 { margin-left: 16px; }
 nav.ev-toc li.ev-toc-3 { margin-left: 32px; }
-@media print { .ev-header { page-break-after: avoid; } nav.ev-toc { page-break-after: always; } }
+@media print { .ev-header { page-break-after: avoid; } nav.ev-toc { page-break-after: always; }
+  .ev-index-link { display: none; } }
 """
+
+# The header's own words, in the page's language (the notebook's text is the notebook's).
+LABELS = {
+    "en": {"index": "index", "status": "Status", "parameters": "Parameters",
+           "provenance": "Provenance", "data": "Data (SHA-256)", "versions": "Package versions",
+           "contents": "Contents", "failed": "This job failed.", "ok": "ok", "failed_s": "failed"},
+    "es": {"index": "índice", "status": "Estado", "parameters": "Parámetros",
+           "provenance": "Procedencia", "data": "Datos (SHA-256)",
+           "versions": "Versiones de los paquetes", "contents": "Contenido",
+           "failed": "Este trabajo falló.", "ok": "correcto", "failed_s": "fallido"},
+}  # fmt: skip
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _HEADING = re.compile(r"<h([1-3])\s+id=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S)
@@ -117,35 +129,48 @@ def header_html(
     error: str | None = None,
     toc: list[tuple[int, str, str]] | None = None,
     index_href: str | None = "../index.html",
+    language: str = "en",
 ) -> str:
     """The header block: title, status, parameters, provenance, error box, contents."""
+    words = LABELS.get(language, LABELS["en"])
     parts = ['<header class="ev-header">']
     if index_href:
-        parts.append(f'<p><a href="{html.escape(index_href)}">&larr; index</a></p>')
+        parts.append(
+            f'<p class="ev-index-link"><a href="{html.escape(index_href)}">&larr; '
+            f"{words['index']}</a></p>"
+        )
     parts.append(f"<h1>{html.escape(title)}</h1>")
     cls = "ev-status-ok" if status == "ok" else "ev-status-failed"
-    parts.append(f'<p>Status: <span class="{cls}" id="ev-status">{html.escape(status)}</span></p>')
+    shown = words["ok"] if status == "ok" else words["failed_s"]
+    parts.append(
+        f'<p>{words["status"]}: <span class="{cls}" id="ev-status" data-status="'
+        f'{html.escape(status, quote=True)}">{html.escape(shown)}</span></p>'
+    )
     if error:
         parts.append(
-            '<div class="ev-error" id="ev-error"><strong>This job failed.</strong>\n'
+            f'<div class="ev-error" id="ev-error"><strong>{words["failed"]}</strong>\n'
             f"{html.escape(strip_ansi(error))}</div>"
         )
-    parts.append("<details open><summary>Parameters</summary>" + _table(parameters) + "</details>")
+    parts.append(
+        f"<details open><summary>{words['parameters']}</summary>{_table(parameters)}</details>"
+    )
     prov = dict(provenance)
     versions = prov.pop("versions", {}) or {}
     data = prov.pop("data", {}) or {}
-    parts.append('<details class="ev-provenance"><summary>Provenance</summary>' + _table(prov))
+    parts.append(
+        f'<details class="ev-provenance"><summary>{words["provenance"]}</summary>{_table(prov)}'
+    )
     if data:
-        parts.append("<p>Data (SHA-256)</p>" + _table(data))
+        parts.append(f"<p>{words['data']}</p>" + _table(data))
     if versions:
-        parts.append("<p>Package versions</p>" + _table(versions))
+        parts.append(f"<p>{words['versions']}</p>" + _table(versions))
     parts.append("</details>")
     if toc:
         items = "".join(
             f'<li class="ev-toc-{level}"><a href="#{html.escape(anchor, quote=True)}">{text}</a></li>'
             for level, anchor, text in toc
         )
-        parts.append(f'<nav class="ev-toc" aria-label="Contents"><ol>{items}</ol></nav>')
+        parts.append(f'<nav class="ev-toc" aria-label="{words["contents"]}"><ol>{items}</ol></nav>')
     parts.append("</header>")
     return "\n".join(parts)
 
@@ -196,6 +221,7 @@ def render_notebook(
         provenance=provenance,
         error=error,
         toc=contents,
+        language=language,
     )
     # The header goes right after <body ...>; rendering twice keeps nbconvert's own escaping.
     body = body.replace("<main>", head + "\n<main>", 1)
@@ -212,7 +238,12 @@ def error_page(
 ) -> str:
     """A page for a job that could not start (bad parameters, missing notebook)."""
     head = header_html(
-        title=title, status="failed", parameters=parameters, provenance=provenance, error=error
+        title=title,
+        status="failed",
+        parameters=parameters,
+        provenance=provenance,
+        error=error,
+        language=language,
     )
     lang = html.escape(language if language in ("en", "es") else "en")
     return (
