@@ -212,3 +212,22 @@ def test_multiplier_bootstrap_reproducible_and_close_to_analytic(test_data):
         cl_bs = callaway_santanna(clustered, *args, cluster="state", bootstrap=999, seed=1)
     ratio = cl_bs.table["std_error"] / cl_an.table["std_error"]
     assert ratio.between(0.7, 1.3).all()
+
+
+def test_time_varying_covariates_and_weights_use_the_earlier_period():
+    """As R did: each 2x2 takes covariates and weights from its earlier period (here the
+    base period 2 of ATT(3, 4) and the period 3 of the short difference ATT(4, 3))."""
+    rng = np.random.default_rng(17)
+    df = simulate(n=150, seed=17)
+    df["x"] = df["x"] + 0.5 * rng.normal(size=len(df))
+    df["w"] = rng.uniform(0.5, 2.0, size=len(df))
+    with pytest.warns(UserWarning, match="weights vary over time"):
+        res = callaway_santanna(df, "y", "id", "t", "g", covariates=["x"], weights="w")
+    got = res.tidy().set_index("term")["estimate"]
+    for term, earlier in (("ATT(3,4)", 2), ("ATT(4,3)", 2), ("ATT(4,4)", 3)):
+        frozen = df.copy()
+        at = df[df["t"] == earlier].set_index("id")
+        frozen["x"] = frozen["id"].map(at["x"])
+        frozen["w"] = frozen["id"].map(at["w"])
+        ref = callaway_santanna(frozen, "y", "id", "t", "g", covariates=["x"], weights="w")
+        assert got[term] == pytest.approx(ref.coef[term], abs=1e-12)
