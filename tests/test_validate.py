@@ -270,3 +270,17 @@ def test_base_year_prices_required_even_when_unused():
     (issue,) = report.errors
     assert issue.rule == "prices" and "base year 2012" in str(issue)
     assert "CO-2012, EC-2012" in str(issue)
+
+
+def test_differential_response_warning(tmp_path, monkeypatch):
+    monkeypatch.setattr("evaluation.data.validate.MIN_GROUP", 3)  # 3 participants here
+    raw = overlay(tmp_path)
+    years = pd.read_csv(raw / "firm_years.csv", dtype=str, keep_default_na=False)
+    gone = years.firm_id.isin(["F01", "F02", "F04"]) & (years.year == "2020")
+    years.loc[gone, years.columns[3:]] = ""
+    years.loc[gone, "responded"] = "0"
+    years.to_csv(raw / "firm_years.csv", index=False)
+    report = validate(raw, settings=SETTINGS)
+    assert report.ok
+    (gap,) = [i for i in report.warnings if i.rule == "differential-response"]
+    assert "2020: 0% vs 100%" in str(gap)  # participants vs comparison firms

@@ -15,8 +15,9 @@ ranges (no negative money or employees, years inside the analysis panel, cohort 
 panel with at least one pre-period); participants have cluster, cohort and organization,
 comparison firms have none; a price row for every country-year used and the base year;
 responding firm-years carry the core values. Warnings: extreme outliers (robust z > 6 on the
-log scale, per country), clusters below the 25% women-led target, high non-response, values
-on non-responding rows, unknown columns, optional tables absent.
+log scale, per country), clusters below the 25% women-led target, high non-response, response
+rates of participants and comparison firms more than 10 points apart in a year, values on
+non-responding rows, unknown columns, optional tables absent.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ REQUIRED_TABLES = ("firms", "firm_years", "prices")
 MAX_ROWS = 5
 WOMEN_LED_TARGET = 0.25  # logframe: at least 25% of the SMEs in each cluster led by women
 NONRESPONSE_WARN = 0.30
+RESPONSE_GAP_WARN = 0.10  # participants vs comparison firms, percentage points / 100
+MIN_GROUP = 20  # firm-years per group and year before a response gap is worth a warning
 OUTLIER_Z = 6.0
 MONEY = ("sales", "wage_bill", "intermediate_inputs", "capital_stock", "exports")
 
@@ -251,7 +254,8 @@ class _Validator:
         a known firm and a priced country-year, so every firm_years rule -- single-table and
         cross-table -- is answered by one scan of a possibly 10M-row file."""
         firms = (
-            "SELECT firm_id, min(country) AS country, min(founded) AS founded FROM typ_firms "
+            "SELECT firm_id, min(country) AS country, min(founded) AS founded, "
+            "bool_or(participant) AS participant FROM typ_firms "
             "WHERE firm_id IS NOT NULL GROUP BY firm_id"
         )
         priced, join = "CAST(NULL AS BOOLEAN)", ""
@@ -263,7 +267,8 @@ class _Validator:
             )
         self.con.execute(
             "CREATE OR REPLACE TEMP VIEW fy_join AS SELECT y.*, f.country AS __country, "
-            f"f.founded AS __founded, f.firm_id IS NOT NULL AS __known, {priced} AS __priced "
+            f"f.founded AS __founded, f.participant AS __participant, "
+            f"f.firm_id IS NOT NULL AS __known, {priced} AS __priced "
             f"FROM typ_firm_years y LEFT JOIN ({firms}) f ON f.firm_id = y.firm_id {join}"
         )
         self.alias["typ_firm_years"] = "fy_join"
@@ -612,6 +617,8 @@ class _Validator:
                     f"non-response below {NONRESPONSE_WARN:.0%}; check attrition before "
                     "trusting the estimates",
                 )
+            if "typ_firm_years" in self.alias and self.has("firms", "participant"):
+                self.differential_response()
             present = [m for m in (*MONEY, "employees") if self.has(fy, m)]
             if present:
                 anyval = " OR ".join(f"{quote(m)} IS NOT NULL" for m in present)
@@ -638,6 +645,30 @@ class _Validator:
                 view="fy_join",
             )
         self.outliers()
+
+    def differential_response(self) -> None:
+        """Warn when participants and comparison firms answer at different rates in a year:
+        attrition related to treatment biases every estimator that drops non-respondents."""
+        gaps = self.q(
+            "SELECT year, avg(CASE WHEN responded THEN 1.0 ELSE 0.0 END) FILTER (WHERE "
+            "__participant), avg(CASE WHEN responded THEN 1.0 ELSE 0.0 END) FILTER (WHERE NOT "
+            "__participant) FROM fy_join WHERE year IS NOT NULL AND responded IS NOT NULL "
+            f"GROUP BY year HAVING count(*) FILTER (WHERE __participant) >= {MIN_GROUP} AND "
+            f"count(*) FILTER (WHERE NOT __participant) >= {MIN_GROUP} ORDER BY year"
+        )
+        wide = [(y, p, c) for y, p, c in gaps if p is not None and c is not None]
+        wide = [(y, p, c) for y, p, c in wide if abs(p - c) > RESPONSE_GAP_WARN]
+        if wide:
+            shown = ", ".join(f"{y}: {p:.0%} vs {c:.0%}" for y, p, c in wide)
+            self.add(
+                "warning",
+                "differential-response",
+                "firm_years",
+                "responded",
+                f"participants and comparison firms respond at different rates ({shown})",
+                f"response rates within {RESPONSE_GAP_WARN:.0%} of each other; otherwise "
+                "report bounds or reweight for attrition",
+            )
 
     def outliers(self) -> None:
         fy = "firm_years"
