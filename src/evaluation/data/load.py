@@ -46,6 +46,11 @@ def load_panel(processed: Path | str | None = None, sample: str = "all") -> pd.D
     Samples: ``all``, ``CO``, ``EC``, ``women_led``, ``men_led``, ``balanced`` (firms that
     responded every panel year), ``participants``. The index is reset; rows stay sorted by
     pseudonymous firm id and year.
+
+    Examples
+    --------
+    >>> panel = load_panel(sample="women_led")               # doctest: +SKIP
+    >>> panel.groupby("year").log_labor_productivity.mean()  # doctest: +SKIP
     """
     if sample not in SAMPLES:
         raise KeyError(f"unknown sample {sample!r}; expected one of {tuple(SAMPLES)}")

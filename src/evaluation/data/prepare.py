@@ -285,6 +285,12 @@ def prepare(
     Raises :class:`PrepareError` (with the validation report attached) when the raw data has
     errors; nothing is written in that case, and a failure while writing leaves the processed
     folder as it was.
+
+    Examples
+    --------
+    >>> result = prepare("data/raw", "data/processed")       # doctest: +SKIP
+    >>> result.manifest["outputs"]["panel.parquet"]["rows"]  # doctest: +SKIP
+    5460
     """
     from evaluation.data import manifest as manifest_mod
 

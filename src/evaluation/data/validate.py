@@ -841,6 +841,13 @@ def validate(
         Supplies the panel years and the base year (``analysis``); default: the repository's.
     con
         A DuckDB connection to register the raw views in (``prepare`` reuses them).
+
+    Examples
+    --------
+    >>> report = validate("data/raw")                       # doctest: +SKIP
+    >>> report.ok, [str(e) for e in report.errors][:1]       # doctest: +SKIP
+    (False, ["ERROR [range] firm_years.csv, column 'sales': negative values -- 1 row, line 17
+    (header = 1); found -410000.0; expected >= 0"])
     """
     raw = Path(raw)
     settings = settings or load_settings()
