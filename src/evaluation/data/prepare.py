@@ -124,7 +124,8 @@ def baseline_year_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
 
 def panel_sql(*, base_year: int, first_year: int, last_year: int, baseline_year: int) -> str:
     """The panel query (see the module docstring for the conventions)."""
-    n_years = last_year - first_year + 1
+    # "Every panel year" = every year the survey covers (validated to lie in the panel range).
+    n_years = "(SELECT count(DISTINCT year) FROM typ_firm_years)"
     money = ("sales", "intermediate_inputs", "wage_bill", "capital_stock", "exports")
     # Values of non-responding rows are not survey answers: they are set missing.
     keep = ",\n".join(
