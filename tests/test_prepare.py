@@ -219,6 +219,21 @@ def test_failure_leaves_no_partial_output(tmp_path, monkeypatch, fail_at):
     assert list(out.iterdir()) == []  # no outputs, no manifest, no staging folder
 
 
+def test_staging_left_by_a_killed_run_is_removed(tmp_path):
+    out = tmp_path / "processed"
+    dead = out / ".staging-999999999-deadbeef"  # no such process
+    (dead / "duckdb-spill").mkdir(parents=True)
+    (dead / "panel.parquet").write_bytes(b"half written")
+    prepare(SMALL, out, settings=SETTINGS)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "data_manifest.json",
+        "firms.parquet",
+        "links.parquet",
+        "organizations.parquet",
+        "panel.parquet",
+    ]
+
+
 def test_failure_keeps_the_previous_dataset(tmp_path, monkeypatch):
     out = tmp_path / "processed"
     prepare(SMALL, out, settings=SETTINGS)

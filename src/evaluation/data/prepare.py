@@ -263,6 +263,21 @@ def _empty(schema: pa.Schema, path: Path) -> int:
     return _write_parquet(pa.RecordBatchReader.from_batches(schema, []), path)
 
 
+def _remove_stale_staging(processed: Path) -> None:
+    """Delete staging folders left by a prepare that was killed (its process is gone)."""
+    for path in processed.glob(".staging-*"):
+        parts = path.name.split("-")
+        pid = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+        if pid is None or pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            continue
+
+
 @dataclass
 class PrepareResult:
     """What ``prepare`` produced: the manifest and the validation report it acted on."""
@@ -306,7 +321,8 @@ def prepare(
         raise PrepareError(f"{processed}: processed output may not live inside raw data {raw}")
     key = resolve_key(settings.root, raw)
     processed.mkdir(parents=True, exist_ok=True)
-    staging = processed / f".staging-{uuid.uuid4().hex[:12]}"
+    _remove_stale_staging(processed)
+    staging = processed / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
         spill = staging / "duckdb-spill"
