@@ -273,12 +273,16 @@ def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
 
 def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes of integer-valued floats in sorted order, and the sorted levels."""
-    v = np.rint(values).astype(np.int64)
+    # values are validated integer-valued by _prepare, so a cast is exact
+    v = values.astype(np.intp)
     lo = int(v.min())
-    present = np.zeros(int(v.max()) - lo + 1, dtype=bool)
-    present[v - lo] = True
+    v -= lo
+    present = np.zeros(int(v.max()) + 1, dtype=bool)
+    present[v] = True
+    if present.all():  # levels contiguous (years, cohorts): the shifted values are the codes
+        return v, np.arange(present.size) + lo
     mapping = np.cumsum(present) - 1
-    return mapping[v - lo].astype(np.intp), np.flatnonzero(present) + lo
+    return mapping[v], np.flatnonzero(present) + lo
 
 
 FAST_TABLE_LIMIT = 50_000_000
