@@ -35,7 +35,6 @@ from evaluation.pipeline.parameters import check
 params = check(globals(), notebook="07_final_report")
 
 # %%
-import pandas as pd
 
 from evaluation import indicators
 from evaluation.config import load_settings
@@ -105,20 +104,11 @@ say(
 covers_zero = row["conf_low"] <= 0 <= row["conf_high"]
 say("final.summary.not_significant" if covers_zero else "final.summary.significant", language)
 gender = {int(r.subgroup): r for r in by_gender.itertuples()}
-
-
-def _effect_text(r) -> str:
-    if r is None or pd.isna(r.estimate) or r.n_treated < min_cell:
-        return t("common.not_available", language)
-    ci = fmt_interval(r.conf_low, r.conf_high, language)
-    return f"{fmt_effect(r.estimate, language)}, {t('common.ci', language)} {ci}"
-
-
 say(
     "final.summary.gender",
     language,
-    women=_effect_text(gender.get(1)),
-    men=_effect_text(gender.get(0)),
+    women=final.effect_text(gender.get(1), language, min_cell),
+    men=final.effect_text(gender.get(0), language, min_cell),
 )
 if truth is not None:
     say(
@@ -132,28 +122,32 @@ say("final.primary_note", language)
 
 # %%
 heading("final.logframe.heading", language)
+primary_item = final.OutcomeEffect(
+    "primary", primary_outcome, primary, effects.n_treated_firms(data)
+)
+outcome_items, skipped = final.outcome_effects(
+    panel, primary_item, settings, reps=bootstrap_reps, seed=seed
+)
+for item in outcome_items[1:]:
+    record(item.effect.result, label="secondary", role="secondary")
 computed = None
 if final.recorded(run_values.frame, "logframe") is None:
-    linkage = None
-    if "linkages" in panel.columns and panel["linkages"].notna().any():
-        link_data = effects.estimation_sample(panel, "linkages")
-        link_eff = effects.primary_effect(
-            link_data, "linkages", settings, reps=bootstrap_reps, seed=seed
-        )
-        linkage = indicators.effect_summary(
-            link_eff.result,
-            link_eff.term,
+    # the indicators page did not record one: the same table, from this report's estimates
+    summaries = {
+        item.outcome: indicators.effect_summary(
+            item.effect.result,
+            item.effect.term,
             t(f"est.{estimator_key}", language),
-            effects.n_treated_firms(link_data),
+            item.n_treated,
         )
-    productivity = indicators.effect_summary(
-        primary.result,
-        primary.term,
-        t(f"est.{estimator_key}", language),
-        effects.n_treated_firms(data),
-    )
+        for item in outcome_items
+    }
     computed = final.compute_logframe(
-        settings, sections.resolve(processed_dir), panel, productivity, linkage
+        settings,
+        sections.resolve(processed_dir),
+        panel,
+        summaries.get(primary_outcome),
+        summaries.get("linkages"),
     )
 logframe, source = final.logframe_table(run_values.frame, language, computed)
 if logframe is None:
@@ -182,34 +176,7 @@ say(
     outcome=sections.inline(variable_label(primary_outcome, language)),
     estimator=t(f"est.{estimator_key}", language),
 )
-rows = []
-for role, name in [("primary", primary_outcome)] + [
-    ("secondary", o) for o in analysis.secondary_outcomes
-]:
-    if name not in panel.columns or panel[name].notna().sum() == 0:
-        continue
-    if role == "primary":
-        eff, sub = primary, data
-    else:
-        sub = effects.estimation_sample(panel, name)
-        try:
-            eff = effects.primary_effect(sub, name, settings, reps=bootstrap_reps, seed=seed)
-        except ValueError as err:
-            print(f"{name}: {err}")
-            continue
-        record(eff.result, label="secondary", role="secondary")
-    r = eff.row()
-    rows.append(
-        {
-            "term": f"{t('common.' + role, language)}: {variable_label(name, language)}",
-            **{
-                k: r[k]
-                for k in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
-            },
-            "n_treated": effects.n_treated_firms(sub),
-        }
-    )
-main = pd.DataFrame(rows)
+main = final.main_results_frame(outcome_items, language)
 show(
     estimates_table(
         main,
@@ -217,7 +184,7 @@ show(
         n_column="n_treated",
         min_cell=min_cell,
         caption=t("final.main.heading", language),
-        notes=[inference, t("report.interpretation_logs", language)],
+        notes=[inference, t("report.interpretation_logs", language), *skipped],
     )
 )
 
@@ -240,31 +207,7 @@ else:
                 truth=truth["overall"] if truth else None,
             )
         )
-        shown = robust.assign(label=robust["estimator"] + " · " + robust["inference"])
-        shown = shown.set_index("label")[["estimate", "conf_low", "conf_high", "p_value"]]
-        shown.insert(
-            1,
-            "ci",
-            [
-                fmt_interval(lo, hi, language)
-                for lo, hi in zip(shown.conf_low, shown.conf_high, strict=True)
-            ],
-        )
-        shown = shown.drop(columns=["conf_low", "conf_high"])
-        shown.index.name = t("common.estimator", language)
-        show(
-            publish_table(
-                shown,
-                min_cell=min_cell,
-                language=language,
-                labels={
-                    "estimate": t("common.estimate", language),
-                    "ci": t("common.ci", language),
-                    "p_value": t("common.p_value", language),
-                },
-                notes=[t("final.robustness.computed", language)],
-            )
-        )
+        show(final.robustness_table(robust, language, min_cell))
 
 # %%
 heading("final.gender.heading", language)
@@ -282,41 +225,10 @@ show(
 # %%
 if truth is not None:
     heading("final.truth.heading", language)
-    comparison = pd.DataFrame(
-        [
-            {
-                "label": t("common.all", language),
-                "estimate": row["estimate"],
-                "truth": truth["overall"],
-            },
-        ]
-    )
     full_truth = load_truth(sections.resolve(raw_dir))
-    for flag, r in gender.items():
-        sub_truth = effects.truth_for(
-            full_truth, primary_outcome, "women_led" if flag else "men_led"
-        )
-        if sub_truth is not None and r.n_treated >= min_cell and pd.notna(r.estimate):
-            label = t("common.women_led" if flag else "common.men_led", language)
-            comparison.loc[len(comparison)] = {
-                "label": label,
-                "estimate": r.estimate,
-                "truth": sub_truth["overall"],
-            }
-    comparison["error"] = comparison["estimate"] - comparison["truth"]
-    comparison = comparison.set_index("label")
-    comparison.index.name = t("common.sample", language)
     show(
-        publish_table(
-            comparison,
-            min_cell=min_cell,
-            language=language,
-            labels={
-                "estimate": t("common.estimate", language),
-                "truth": t("common.truth", language),
-                "error": t("common.error", language),
-            },
-            notes=[t("nb05.truth.weights", language)],
+        final.truth_table(
+            row["estimate"], full_truth, gender, language, min_cell, outcome=primary_outcome
         )
     )
 
@@ -331,16 +243,7 @@ if diag is None:
     )
 else:
     say("final.diagnostics.text", language)
-    diag = diag.set_index(["source", "name"])
-    diag.index.names = [t("final.source", language), t("common.variable", language)]
-    show(
-        publish_table(
-            diag,
-            min_cell=min_cell,
-            language=language,
-            labels={"value": t("common.value", language)},
-        )
-    )
+    show(final.diagnostics_table(diag, language, min_cell))
 
 # %%
 heading("final.methods.heading", language)

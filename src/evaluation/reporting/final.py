@@ -229,3 +229,150 @@ def diagnostics(values: pd.DataFrame | None, language: str) -> pd.DataFrame | No
     if not rows:
         return None
     return pd.DataFrame(rows).drop_duplicates(subset=["source", "name"], keep="last")
+
+
+# --- pieces of the final report page ------------------------------------------------------
+@dataclass
+class OutcomeEffect:
+    """The pre-specified estimator on one outcome: its role, result and participant count."""
+
+    role: str  # "primary" | "secondary"
+    outcome: str
+    effect: Any  # evaluation.reporting.effects.Effect
+    n_treated: int
+
+
+def outcome_effects(
+    panel: pd.DataFrame, primary: OutcomeEffect, settings: Any, *, reps: int, seed: int
+) -> tuple[list[OutcomeEffect], list[str]]:
+    """The primary outcome's effect (given) and each secondary outcome's, by the pre-specified
+    estimator; returns them and the outcomes that could not be estimated (with the reason)."""
+    from evaluation.reporting import effects
+
+    items, skipped = [primary], []
+    for name in settings.analysis.secondary_outcomes:
+        if name not in panel.columns or panel[name].notna().sum() == 0:
+            skipped.append(f"{name}: not in the panel")
+            continue
+        try:
+            sub = effects.estimation_sample(panel, name)
+            eff = effects.primary_effect(sub, name, settings, reps=reps, seed=seed)
+        except ValueError as err:
+            skipped.append(f"{name}: {err}")
+            continue
+        items.append(OutcomeEffect("secondary", name, eff, effects.n_treated_firms(sub)))
+    return items, skipped
+
+
+def main_results_frame(items: list[OutcomeEffect], language: str) -> pd.DataFrame:
+    """One tidy row per outcome, labelled primary/secondary, for ``tables.estimates_table``."""
+    from evaluation.reporting.translations import variable_label
+
+    rows = []
+    for item in items:
+        r = item.effect.row()
+        rows.append(
+            {
+                "term": f"{t('common.' + item.role, language)}: "
+                f"{variable_label(item.outcome, language)}",
+                **{k: r[k] for k in ("estimate", "std_error", "statistic", "p_value")},
+                "conf_low": r["conf_low"],
+                "conf_high": r["conf_high"],
+                "n_treated": item.n_treated,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def effect_text(row: Any, language: str, min_cell: int) -> str:
+    """ "0.122 (≈ +13.0%), 95% CI [0.071, 0.173]", or "not available" for a withheld estimate."""
+    from evaluation.reporting.translations import fmt_effect, fmt_interval
+
+    if row is None or pd.isna(row.estimate) or row.n_treated < min_cell:
+        return t("common.not_available", language)
+    ci = fmt_interval(row.conf_low, row.conf_high, language)
+    return f"{fmt_effect(row.estimate, language)}, {t('common.ci', language)} {ci}"
+
+
+def robustness_table(robust: pd.DataFrame, language: str, min_cell: int):
+    """The robustness rows as a published table (interval in one column)."""
+    from evaluation.reporting.tables import publish_table
+    from evaluation.reporting.translations import fmt_interval
+
+    shown = robust.assign(label=robust["estimator"] + " · " + robust["inference"])
+    shown = shown.set_index("label")
+    shown["ci"] = [
+        fmt_interval(lo, hi, language)
+        for lo, hi in zip(shown["conf_low"], shown["conf_high"], strict=True)
+    ]
+    shown = shown[["estimate", "ci", "p_value"]]
+    shown.index.name = t("common.estimator", language)
+    return publish_table(
+        shown,
+        min_cell=min_cell,
+        language=language,
+        labels={
+            "estimate": t("common.estimate", language),
+            "ci": t("common.ci", language),
+            "p_value": t("common.p_value", language),
+        },
+        notes=[t("final.robustness.computed", language)],
+    )
+
+
+def truth_table(
+    estimate: float,
+    truth: dict | None,
+    gender: dict[int, Any],
+    language: str,
+    min_cell: int,
+    *,
+    outcome: str,
+):
+    """Primary estimate against the truth file, overall and by women-led status."""
+    from evaluation.reporting import effects
+    from evaluation.reporting.tables import publish_table
+
+    rows = [
+        {
+            "label": t("common.all", language),
+            "estimate": estimate,
+            "truth": effects.truth_for(truth, outcome, "all")["overall"],
+        }
+    ]
+    for flag, r in sorted(gender.items()):
+        sub = effects.truth_for(truth, outcome, "women_led" if flag else "men_led")
+        if sub is not None and r.n_treated >= min_cell and pd.notna(r.estimate):
+            rows.append(
+                {
+                    "label": t("common.women_led" if flag else "common.men_led", language),
+                    "estimate": float(r.estimate),
+                    "truth": sub["overall"],
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["error"] = frame["estimate"] - frame["truth"]
+    frame = frame.set_index("label")
+    frame.index.name = t("common.sample", language)
+    return publish_table(
+        frame,
+        min_cell=min_cell,
+        language=language,
+        labels={
+            "estimate": t("common.estimate", language),
+            "truth": t("common.truth", language),
+            "error": t("common.error", language),
+        },
+        notes=[t("nb05.truth.weights", language)],
+    )
+
+
+def diagnostics_table(diag: pd.DataFrame, language: str, min_cell: int):
+    """The other pages' recorded values as a published table."""
+    from evaluation.reporting.tables import publish_table
+
+    frame = diag.set_index(["source", "name"])
+    frame.index.names = [t("final.source", language), t("common.variable", language)]
+    return publish_table(
+        frame, min_cell=min_cell, language=language, labels={"value": t("common.value", language)}
+    )

@@ -535,12 +535,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "estimación principal se desvía en {error}.",
     ),
     "final.summary.source": _m(
-        "The primary numbers are computed in this report from the processed data; the "
-        "secondary and robustness tables are read from the estimates the other pipeline "
-        "pages recorded (reports/estimates.parquet).",
-        "Las cifras principales se calculan en este informe a partir de los datos procesados; "
-        "las tablas secundarias y de robustez se leen de las estimaciones registradas por las "
-        "demás páginas del proceso (reports/estimates.parquet).",
+        "The primary and secondary outcomes' estimates are computed in this report from the "
+        "processed data; the robustness table and the design diagnostics are read from what "
+        "the other pipeline pages recorded (reports/estimates.parquet, reports/values.json).",
+        "Las estimaciones de los resultados principal y secundarios se calculan en este "
+        "informe a partir de los datos procesados; la tabla de robustez y los diagnósticos del "
+        "diseño se leen de lo registrado por las demás páginas del proceso "
+        "(reports/estimates.parquet, reports/values.json).",
     ),
     "final.logframe.heading": _m(
         "Logframe targets and achievement", "Metas del marco lógico y su cumplimiento"
