@@ -284,3 +284,14 @@ def test_differential_response_warning(tmp_path, monkeypatch):
     assert report.ok
     (gap,) = [i for i in report.warnings if i.rule == "differential-response"]
     assert "2020: 0% vs 100%" in str(gap)  # participants vs comparison firms
+
+
+def test_blank_line_keeps_line_numbers_true(tmp_path):
+    raw = overlay(tmp_path, "negative_sales")
+    text = (raw / "firm_years.csv").read_text().splitlines(keepends=True)
+    (raw / "firm_years.csv").write_text("".join(text[:5] + ["\n"] + text[5:]))
+    report = validate(raw, settings=SETTINGS)
+    negative = next(i for i in report.errors if i.rule == "range")
+    assert "line 18 " in str(negative)  # was line 17, one blank line inserted above it
+    blank = [i for i in report.errors if i.rule == "missing-value" and i.column == "firm_id"]
+    assert blank and "line 6 " in str(blank[0])

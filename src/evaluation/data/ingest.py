@@ -278,6 +278,8 @@ def _read_frame(path: Path, fmt: str) -> tuple[pd.DataFrame, str | None, str | N
                 dtype=str,
                 keep_default_na=False,
                 skipinitialspace=False,
+                # keep blank lines as (empty) rows so reported line numbers match the file
+                skip_blank_lines=False,
             )
         except (pd.errors.ParserError, ValueError) as exc:
             raise DataError(f"{path}: cannot be read as CSV ({exc})") from exc
