@@ -116,3 +116,49 @@ def test_truth_for_samples():
     assert effects.truth_for(truth, "y", "CO") is None
     assert effects.truth_for(truth, "z", "all") is None
     assert effects.truth_for(None, "y", "all") is None
+
+
+def test_logframe_table_takes_the_report_language_and_formats_numbers():
+    from evaluation.reporting import final
+
+    values = pd.DataFrame(
+        [
+            {"notebook": "08_indicators", "job": "j", "parameters": {}, "name": "logframe",
+             "value": [{"id": "a", "indicator": "Clusters", "indicator_es": "Clústeres",
+                        "baseline": 0, "target": 26, "achieved": 0.1234, "status": "met",
+                        "status_es": "cumplida", "evidence": "count", "evidence_es": "conteo",
+                        "status_code": "met"}]},
+        ]
+    )  # fmt: skip
+    es, source = final.logframe_table(values, "es")
+    assert source == "recorded"
+    assert list(es.columns) == [
+        "Indicador",
+        "Línea de base",
+        "Meta",
+        "Logrado",
+        "Estado",
+        "Evidencia",
+    ]
+    assert es.iloc[0].tolist() == ["Clústeres", "0", "26", "0,123", "cumplida", "conteo"]
+    en, _ = final.logframe_table(values, "en")
+    assert en.iloc[0].tolist() == ["Clusters", "0", "26", "0.123", "met", "count"]
+    assert final.logframe_table(None, "en") == (None, "")
+
+
+def test_diagnostics_keep_other_pages_scalars_with_translated_names():
+    from evaluation.reporting import final
+
+    values = pd.DataFrame(
+        [
+            {"notebook": "10_power_attrition", "job": "j", "parameters": {}, "name": "mde", "value": 0.05},
+            {"notebook": "10_power_attrition", "job": "j", "parameters": {}, "name": "table", "value": [1, 2]},
+            {"notebook": "04_event_study", "job": "j", "parameters": {}, "name": "pretrend_p_value", "value": 0.3},
+            {"notebook": "11_sensitivity", "job": "j", "parameters": {}, "name": "new_thing", "value": 2},
+        ]
+    )  # fmt: skip
+    diag = final.diagnostics(values, "es")
+    assert diag["name"].tolist() == ["Efecto mínimo detectable (80 % de potencia)", "new thing"]
+    assert diag["value"].tolist() == [0.05, 2]
+    assert final.recorded(values, "mde") == 0.05
+    assert final.recorded(values, "mde", notebook="11_sensitivity") is None
