@@ -800,6 +800,9 @@ def _imputation_es(
             S[:, k] = np.bincount(g1, weights=v1 * eps1, minlength=G) + np.bincount(
                 g0, weights=v0 * resid0, minlength=G
             )
+    # free the row-level arrays of the imputation before the second regression (peak memory)
+    del sysm, resid0, tau, eps1, v1all, g0, g1, w, w1, e1, ecode, coh1, ccode, cell_code
+    del codes1, X1, untreated, treated_obs, imputable, lost, t1
     # pre-trend (BJS Test 1): untreated observations on fixed effects, covariates and leads
     lead_est, lead_V, lead_S, lead_ev = _bjs_leads(
         p, i0, codes_all, sizes, fe_names, gcodes, G, notes
