@@ -380,3 +380,88 @@ def test_outcomes_match_an_independent_pandas_implementation(tmp_path, monkeypat
             got[col].astype(float), exp[col].astype(float), rtol=1e-12, atol=0, err_msg=col
         )
     assert got.va_nonpositive.notna().sum() == got.responded.sum()
+
+
+def test_random_prices_recover_known_real_values(tmp_path):
+    """Known truth: real base-year USD values drawn at random, turned into nominal local
+    currency with random price indices and exchange rates; prepare must give them back."""
+    rng = np.random.default_rng(20160601)
+    years = np.arange(2014, 2021)
+    n = 60
+    firms = pd.DataFrame(
+        {
+            "firm_id": [f"R{i:03d}" for i in range(n)],
+            "tax_id": [f"TAX{i:06d}" for i in range(n)],
+            "firm_name": [f"Empresa Aleatoria {i}" for i in range(n)],
+            "owner_name": [f"Persona {i}" for i in range(n)],
+            "country": np.where(np.arange(n) % 2 == 0, "CO", "EC"),
+            "territory": "T1",
+            "sector": "C",
+            "women_led": rng.integers(0, 2, n),
+            "founded": 2000,
+            "participant": (np.arange(n) < 20).astype(int),
+            "stratum": "S1",
+        }
+    )
+    part = firms.participant == 1
+    firms["cluster_id"] = np.where(part, "K1", "")
+    firms["cohort"] = np.where(part, "2016", "")
+    firms["organization"] = np.where(part, firms.country.map({"CO": "OC", "EC": "OE"}), "")
+    firms.loc[part & (firms.country == "EC"), "cluster_id"] = "K2"
+    ppi = {c: dict(zip(years, rng.uniform(50, 150, len(years)), strict=True)) for c in ("CO", "EC")}
+    fx = {"CO": dict(zip(years, rng.uniform(1800, 4200, len(years)), strict=True))}
+    fx["EC"] = dict.fromkeys(years, 1.0)
+    truth = []
+    rows = []
+    for fid, country in zip(firms.firm_id, firms.country, strict=True):
+        for year in years:
+            sales, inputs = rng.lognormal(11, 1), rng.lognormal(10.5, 1)
+            emp = int(rng.integers(0, 40))
+            k = fx[country][2015] * ppi[country][year] / ppi[country][2015]
+            rows.append(
+                [
+                    fid,
+                    year,
+                    1,
+                    repr(float(sales * k)),
+                    emp,
+                    "",
+                    repr(float(inputs * k)),
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            truth.append((pseudonym(KEY.encode(), fid), year, sales, inputs, emp))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    firms.to_csv(raw / "firms.csv", index=False)
+    cols = ["firm_id", "year", "responded", "sales", "employees", "wage_bill"]
+    cols += ["intermediate_inputs", "capital_stock", "exports", "bds_hours", "linkages"]
+    pd.DataFrame(rows, columns=cols).to_csv(raw / "firm_years.csv", index=False)
+    prices = [
+        [c, y, 100.0, repr(float(ppi[c][y])), repr(float(fx[c][y]))]
+        for c in ("CO", "EC")
+        for y in years
+    ]
+    pd.DataFrame(prices, columns=["country", "year", "cpi", "ppi", "usd_rate"]).to_csv(
+        raw / "prices.csv", index=False
+    )
+    prepare(raw, tmp_path / "out", settings=SETTINGS)
+    got = load_panel(tmp_path / "out").set_index(["firm_id", "year"])
+    exp = pd.DataFrame(truth, columns=["firm_id", "year", "s", "i", "e"]).set_index(
+        ["firm_id", "year"]
+    )
+    got = got.loc[exp.index]
+    # tolerance: nominal values went through a decimal repr and back, then 3 divisions
+    np.testing.assert_allclose(got.sales_usd, exp.s, rtol=1e-13)
+    np.testing.assert_allclose(got.intermediate_inputs_usd, exp.i, rtol=1e-13)
+    va = exp.s - exp.i
+    np.testing.assert_allclose(got.value_added_usd, va, rtol=1e-9)
+    assert (got.va_nonpositive == (va <= 0)).all() and (va <= 0).sum() > 0
+    ok = (va > 0) & (exp.e > 0)
+    np.testing.assert_allclose(
+        got.log_labor_productivity[ok], np.log(va[ok] / exp.e[ok]), atol=1e-12
+    )
+    assert got.log_labor_productivity[~ok].isna().all() and (~ok).sum() > 0
