@@ -465,3 +465,16 @@ def test_random_prices_recover_known_real_values(tmp_path):
         got.log_labor_productivity[ok], np.log(va[ok] / exp.e[ok]), atol=1e-12
     )
     assert got.log_labor_productivity[~ok].isna().all() and (~ok).sum() > 0
+
+
+def test_optional_tables_absent_give_empty_outputs(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SMALL, raw)
+    (raw / "links.csv").unlink()
+    (raw / "organizations.csv").unlink()
+    result = prepare(raw, tmp_path / "out", settings=SETTINGS)
+    assert {w.rule for w in result.report.warnings} == {"missing-table"}
+    links = load_table("links", tmp_path / "out")
+    assert len(links) == 0 and list(links.columns) == ["firm_a", "firm_b", "year", "link_type"]
+    assert len(load_table("organizations", tmp_path / "out")) == 0
+    assert result.manifest["outputs"]["links.parquet"]["rows"] == 0
