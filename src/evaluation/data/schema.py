@@ -8,7 +8,8 @@ This module turns it into
   100-row test file and for a 10M-row registry export alike, so the two paths cannot disagree;
 * :mod:`pandera` schemas of the typed tables (``raw_schema``) and of the processed panel
   (``panel_schema``) -- an independent statement of the same rules, used by the tests to
-  cross-check the SQL validator and by ``prepare`` to check what it wrote on small data.
+  cross-check the SQL validator and to check the panel ``prepare`` writes (pandera is slow to
+  import and to run on 10M rows, so the command itself relies on the SQL rules).
 
 Missing values are empty cells or one of :data:`MISSING_TOKENS`; booleans are 0/1, true/false,
 yes/no (any case; a column mapping can recode other spellings such as Si/No).
