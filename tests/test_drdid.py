@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-import evaluation.estimators.drdid as dd
+import evaluation.estimators.doubly_robust as dd
 from evaluation.estimators import callaway_santanna, drdid
 
 NSW_COVS = ["age", "educ", "black", "married", "nodegree", "hisp", "re74"]

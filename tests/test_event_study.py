@@ -25,7 +25,7 @@ import pyfixest as pf  # noqa: E402
 import pytest  # noqa: E402
 
 from evaluation.estimators import FewClustersWarning  # noqa: E402
-from evaluation.estimators.event_study import EventStudyResult, event_study  # noqa: E402
+from evaluation.estimators.dynamic_effects import EventStudyResult, event_study  # noqa: E402
 
 
 def _staggered(seed: int = 5, n_units: int = 240, T: int = 8, frac: float = 0.9) -> pd.DataFrame:

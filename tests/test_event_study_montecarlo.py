@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 
 from evaluation.estimators import FewClustersWarning, twfe
-from evaluation.estimators.event_study import event_study
+from evaluation.estimators.dynamic_effects import event_study
 
 YEARS = np.arange(2014, 2021)
 

@@ -19,7 +19,7 @@ import pytest
 import statsmodels.api as sm
 
 import evaluation.estimators._cs_unbalanced as unb
-import evaluation.estimators.drdid as dd
+import evaluation.estimators.doubly_robust as dd
 from evaluation.estimators import callaway_santanna
 from evaluation.estimators.staggered import CSDataWarning
 

@@ -118,7 +118,7 @@ def std_ipw_did_rc(y, post, d, x, w):
 
 def drdid_rc(y, post, d, x, w):
     """DRDID::drdid_rc (its influence function, as R ``did`` uses it)."""
-    from .drdid import _trad_rc
+    from .doubly_robust import _trad_rc
 
     _logit(x, d, w)  # R's overlap guard
     return _trad_rc(y, post, d, x, w)

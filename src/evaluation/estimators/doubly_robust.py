@@ -19,8 +19,6 @@ models with missing data. Review of Economic Studies 79(3), 1053-1079.
 
 from __future__ import annotations
 
-import sys
-import types
 import warnings
 from collections.abc import Sequence
 
@@ -431,14 +429,3 @@ def drdid(
         notes=notes,
         info={"influence": psi, "n": n, "method": method, "panel": unit is not None},
     )
-
-
-class _CallableModule(types.ModuleType):
-    """``evaluation.estimators.drdid`` names both this module and its function: once the
-    module is imported, the package attribute is the module, so make it call the function."""
-
-    def __call__(self, *args, **kwargs) -> EstimationResult:
-        return drdid(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
