@@ -61,12 +61,30 @@ class Analysis(_Strict):
     alpha: float = 0.05
 
 
+class Winsorize(_Strict):
+    """Quantiles at which ``prepare`` winsorizes the productivity outcomes (``*_w`` columns).
+
+    ``lower = 0`` and ``upper = 1`` switch the treatment off (the ``*_w`` columns then equal
+    the originals and ``winsorized`` is 0 everywhere).
+    """
+
+    lower: float = Field(0.01, ge=0.0, lt=0.5)
+    upper: float = Field(0.99, gt=0.5, le=1.0)
+
+
+class Preparation(_Strict):
+    """Choices of ``evaluation prepare`` that change the processed values."""
+
+    winsorize: Winsorize = Winsorize()
+
+
 class Settings(_Strict):
     """Everything a command needs: paths plus analysis choices plus program targets."""
 
     root: Path
     paths: Paths = Paths()
     analysis: Analysis = Analysis()
+    preparation: Preparation = Preparation()
     program: dict[str, Any] = Field(default_factory=dict)
 
     def path(self, name: str) -> Path:

@@ -193,6 +193,7 @@ PANEL_COLUMNS: dict[str, str] = {
     "sales_usd": "real sales, base-year USD",
     "intermediate_inputs_usd": "real intermediate inputs, base-year USD",
     "value_added_usd": "real value added = sales - intermediate inputs, base-year USD",
+    "value_added_usd_w": "value_added_usd winsorized within country x year (see winsorized)",
     "wage_bill_usd": "real wage bill, base-year USD",
     "capital_stock_usd": "real capital stock, base-year USD",
     "exports_usd": "real exports, base-year USD",
@@ -200,12 +201,20 @@ PANEL_COLUMNS: dict[str, str] = {
     "bds_hours": "hours of business-development services",
     "linkages": "active business links",
     "labor_productivity": "value added per employee, base-year USD",
+    "labor_productivity_w": "labor_productivity winsorized within country x year",
     "log_labor_productivity": "log labor productivity (missing when value added <= 0)",
+    "log_labor_productivity_w": "log of labor_productivity_w (missing when value added <= 0)",
     "log_value_added": "log real value added (missing when value added <= 0)",
+    "log_value_added_w": "log of value_added_usd_w (missing when value added <= 0)",
     "log_sales": "log real sales",
     "log_employees": "log employees",
     "exporter": "1 if exports > 0, else 0",
     "va_nonpositive": "1 if value added <= 0 (left out of log outcomes, kept in counts)",
+    "winsorized": (
+        "1 if the row's value added or labor productivity was clipped to its country x year "
+        "percentile cut-off (config preparation.winsorize; responding firm-years with value "
+        "added > 0 only), else 0. Nothing is imputed: missing values stay missing"
+    ),
     "rel_time": "year - cohort for participants, missing for comparison firms",
     "post": "1 if participant and year >= cohort",
     "treated": "participant x post (the DiD treatment dummy)",

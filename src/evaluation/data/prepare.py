@@ -9,7 +9,12 @@ producer price index to the base year and then converted to USD at the base year
 rate, ``x_usd = x * (PPI[c, base] / PPI[c, t]) / FX[c, base]``; value added = real sales -
 real intermediate inputs; labor productivity = value added / employees; logs only of positive
 values (``va_nonpositive`` flags the rest, which stay in the panel). Cohort 0 marks never-treated
-comparison firms (the R ``did`` convention). Baseline covariates come from the last
+comparison firms (the R ``did`` convention). Outliers: value added and labor productivity are
+also written winsorized within country x year (``*_w`` columns, percentiles from
+``preparation.winsorize`` in the config, default 1st/99th, cut-offs taken among responding
+firm-years with positive value added) beside the untouched originals, and ``winsorized`` flags
+every row changed (:func:`winsorize_sql`). Nothing is imputed: a missing answer stays missing,
+and ``responded``/``balanced`` say where. Baseline covariates come from the last
 pre-program year, by default the first cohort minus one, the same calendar year for every firm.
 
 Firm ids become keyed pseudonyms, ``HMAC-SHA256(key, firm_id)`` truncated to 16 hex
@@ -122,8 +127,55 @@ def baseline_year_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     return int(first) - 1 if first is not None else settings.analysis.base_year
 
 
-def panel_sql(*, base_year: int, first_year: int, last_year: int, baseline_year: int) -> str:
-    """The panel query (see the module docstring for the conventions)."""
+def winsorize_sql(lower: float, upper: float) -> str:
+    """Two CTEs, ``q`` (cut-offs) and ``w`` (``o`` plus ``va_w``, ``lp_w``), that winsorize value
+    added and labor productivity at the ``lower``/``upper`` quantiles of each country x year.
+
+    The cut-offs are DuckDB's ``quantile_cont`` (linear interpolation between order statistics,
+    numpy's default ``linear`` method and R's type 7) over responding firm-years with positive
+    value added (and, for productivity, positive employment): the distribution whose tails the
+    log outcomes use. Values below the lower cut-off are raised to it, values above the upper
+    one lowered to it (Tukey's winsorizing; Wilcox 2012, *Introduction to Robust Estimation*,
+    section 3.3). Rows outside that sample (non-positive value added, no employees, no answer)
+    keep their value: raising a loss to the 1st percentile of profits would hide the very rows
+    ``va_nonpositive`` flags. ``lower = 0`` and ``upper = 1`` clip nothing.
+    """
+    if not 0.0 <= lower < upper <= 1.0:
+        raise ValueError(f"winsorize: need 0 <= lower < upper <= 1, got {lower!r}, {upper!r}")
+    lo, hi = repr(float(lower)), repr(float(upper))
+    va_ok = "responded AND va > 0"
+    lp_ok = f"{va_ok} AND emp > 0"
+    return f"""q AS (
+    SELECT country, year,
+        quantile_cont(va, {lo}) FILTER (WHERE {va_ok}) AS va_lo,
+        quantile_cont(va, {hi}) FILTER (WHERE {va_ok}) AS va_hi,
+        quantile_cont(lp, {lo}) FILTER (WHERE {lp_ok}) AS lp_lo,
+        quantile_cont(lp, {hi}) FILTER (WHERE {lp_ok}) AS lp_hi
+    FROM o GROUP BY country, year
+), w AS (
+    SELECT o.*,
+        CASE WHEN o.responded AND o.va > 0
+            THEN least(greatest(o.va, q.va_lo), q.va_hi) ELSE o.va END AS va_w,
+        CASE WHEN o.responded AND o.va > 0 AND o.emp > 0
+            THEN least(greatest(o.lp, q.lp_lo), q.lp_hi) ELSE o.lp END AS lp_w
+    FROM o LEFT JOIN q ON q.country = o.country AND q.year = o.year
+)"""
+
+
+def panel_sql(
+    *,
+    base_year: int,
+    first_year: int,
+    last_year: int,
+    baseline_year: int,
+    winsorize: tuple[float, float] = (0.01, 0.99),
+) -> str:
+    """The panel query (see the module docstring for the conventions).
+
+    ``winsorize`` gives the lower and upper quantiles of the outlier treatment
+    (:func:`winsorize_sql`); the ``*_w`` columns hold the treated values, the originals stay.
+    """
+    lower, upper = winsorize
     # "Every panel year" = every year the survey covers (validated to lie in the panel range).
     n_years = "(SELECT count(DISTINCT year) FROM typ_firm_years)"
     money = ("sales", "intermediate_inputs", "wage_bill", "capital_stock", "exports")
@@ -159,7 +211,7 @@ WITH base AS (
         sum(CASE WHEN responded AND year BETWEEN {first_year} AND {last_year} THEN 1 ELSE 0 END)
             OVER (PARTITION BY firm_id) AS n_responded
     FROM v
-)
+), {winsorize_sql(lower, upper)}
 SELECT
     firm_id, year, country, territory, sector, stratum, women_led, participant, cluster_id,
     organization, cohort, founded, year - founded AS firm_age, responded,
@@ -167,10 +219,15 @@ SELECT
     exports_usd, emp AS employees, bds_hours, linkages, lp AS labor_productivity,
     log_lp AS log_labor_productivity,
     CASE WHEN va > 0 THEN ln(va) END AS log_value_added,
+    va_w AS value_added_usd_w, lp_w AS labor_productivity_w,
+    CASE WHEN va > 0 AND emp > 0 THEN ln(lp_w) END AS log_labor_productivity_w,
+    CASE WHEN va > 0 THEN ln(va_w) END AS log_value_added_w,
     CASE WHEN sales_usd > 0 THEN ln(sales_usd) END AS log_sales,
     log_emp AS log_employees,
     CASE WHEN exports_usd IS NULL THEN NULL WHEN exports_usd > 0 THEN 1 ELSE 0 END AS exporter,
     CASE WHEN va IS NULL THEN NULL WHEN va <= 0 THEN 1 ELSE 0 END AS va_nonpositive,
+    CASE WHEN va_w IS DISTINCT FROM va OR lp_w IS DISTINCT FROM lp THEN 1 ELSE 0 END
+        AS winsorized,
     CASE WHEN participant THEN year - cohort END AS rel_time,
     CASE WHEN participant AND year >= cohort THEN 1 ELSE 0 END AS post,
     CASE WHEN participant AND year >= cohort THEN 1 ELSE 0 END AS treated,
@@ -179,7 +236,7 @@ SELECT
         OVER (PARTITION BY firm_id) AS baseline_log_employees,
     max(CASE WHEN year = {baseline_year} THEN log_lp END)
         OVER (PARTITION BY firm_id) AS baseline_log_labor_productivity
-FROM o
+FROM w
 """
     cast = ", ".join(f"CAST({c} AS {PANEL_TYPES[c]}) AS {c}" for c in PANEL_COLUMNS)
     return f"SELECT {cast} FROM ({body}) ORDER BY firm_id, year"
@@ -344,6 +401,10 @@ def prepare(
                 first_year=a.first_year,
                 last_year=a.last_year,
                 baseline_year=base,
+                winsorize=(
+                    settings.preparation.winsorize.lower,
+                    settings.preparation.winsorize.upper,
+                ),
             )
             rows["panel"] = _query_to_parquet(con, sql, staging / "panel.parquet")
             rows["firms"] = _query_to_parquet(con, FIRMS_SQL, staging / "firms.parquet")
@@ -418,4 +479,5 @@ __all__ = [
     "prepare",
     "pseudonym",
     "resolve_key",
+    "winsorize_sql",
 ]

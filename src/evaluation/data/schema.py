@@ -224,6 +224,7 @@ PANEL_TYPES: dict[str, str] = {
     "sales_usd": "DOUBLE",
     "intermediate_inputs_usd": "DOUBLE",
     "value_added_usd": "DOUBLE",
+    "value_added_usd_w": "DOUBLE",
     "wage_bill_usd": "DOUBLE",
     "capital_stock_usd": "DOUBLE",
     "exports_usd": "DOUBLE",
@@ -231,12 +232,16 @@ PANEL_TYPES: dict[str, str] = {
     "bds_hours": "DOUBLE",
     "linkages": "DOUBLE",
     "labor_productivity": "DOUBLE",
+    "labor_productivity_w": "DOUBLE",
     "log_labor_productivity": "DOUBLE",
+    "log_labor_productivity_w": "DOUBLE",
     "log_value_added": "DOUBLE",
+    "log_value_added_w": "DOUBLE",
     "log_sales": "DOUBLE",
     "log_employees": "DOUBLE",
     "exporter": "TINYINT",
     "va_nonpositive": "TINYINT",
+    "winsorized": "TINYINT",
     "rel_time": "INTEGER",
     "post": "TINYINT",
     "treated": "TINYINT",
@@ -253,7 +258,7 @@ def panel_schema() -> pa.DataFrameSchema:
 
     flag = pa.Check.isin([0, 1])
     never_null = {"firm_id", "year", "country", "stratum", "women_led", "participant", "cohort"}
-    never_null |= {"responded", "post", "treated", "balanced"}
+    never_null |= {"responded", "post", "treated", "balanced", "winsorized"}
     cols = {}
     for name, kind in PANEL_TYPES.items():
         checks = [flag] if kind == "TINYINT" else []
