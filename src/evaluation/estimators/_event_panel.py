@@ -1,0 +1,189 @@
+"""Shared data preparation for the event-study estimators (:mod:`.dynamic_effects` and
+:mod:`.imputation`): input checks, unit/period/cohort coding and endpoint binning of event time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evaluation.estimators.did import (
+    check_columns,
+    check_no_missing,
+    check_weights,
+    cluster_codes,
+    numeric_column,
+    prepare_sample,
+)
+from evaluation.estimators.fixed_effects import factorize
+
+# --- data preparation --------------------------------------------------------------------
+
+
+@dataclass
+class _Panel:
+    sample: pd.DataFrame
+    notes: list[str]
+    y: np.ndarray
+    unit: np.ndarray  # codes
+    time: np.ndarray  # numeric period
+    cohort: np.ndarray  # 0 = never treated
+    rel: np.ndarray  # binned event time (nan for never treated)
+    w: np.ndarray | None
+    X: np.ndarray  # covariates (n, p)
+    covs: list[str]
+    fe_extra: list[np.ndarray]
+    fe_extra_names: list[str]
+    cluster: np.ndarray | None
+    tcode: np.ndarray | None = None  # dense sorted period codes (reused by the fast path)
+    gcode: np.ndarray | None = None  # dense sorted cohort codes
+
+
+def _prepare(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    window: tuple[int, int] | None,
+    covs: list[str],
+    weights: str | None,
+    cluster: str | None,
+    fixed_effects: list[str],
+    where: str,
+) -> _Panel:
+    used = [unit, time, *covs, *fixed_effects]
+    used += [weights] if weights else []
+    used += [cluster] if cluster else []
+    check_columns(data, [outcome, cohort, *used], where)
+    sample, notes = prepare_sample(data, outcome, used, where)
+    check_no_missing(sample, used, where)
+    tvals = numeric_column(sample, time, where)
+    if not (tvals == np.rint(tvals)).all():
+        raise ValueError(f"{where}: time column {time!r} must hold integer periods (e.g. years)")
+    coh = sample[cohort]
+    try:
+        cvals = pd.to_numeric(coh, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"{where}: cohort column {cohort!r} must be numeric (first treated period; "
+            "0 or missing = never treated)"
+        ) from err
+    cvals = np.nan_to_num(cvals, nan=0.0)  # a copy: never write into the caller's frame
+    if (cvals < 0).any() or not (cvals == np.rint(cvals)).all():
+        raise ValueError(
+            f"{where}: cohort column {cohort!r} must hold non-negative integer periods"
+        )
+    ucodes, nu = factorize(sample[unit].to_numpy(), unit)
+    # constant within unit: compare every row with the value scattered from some row of its unit
+    some = np.empty(nu)
+    some[ucodes] = cvals
+    varying_row = some[ucodes] != cvals
+    if varying_row.any():
+        bad_units = np.unique(ucodes[varying_row])
+        ids = pd.unique(sample[unit].to_numpy()[np.isin(ucodes, bad_units[:5])])[:5].tolist()
+        raise ValueError(
+            f"{where}: cohort {cohort!r} must be constant within {unit!r}; it varies for "
+            f"{bad_units.size} unit(s), e.g. {ids}"
+        )
+    treated = cvals > 0
+    if not treated.any():
+        raise ValueError(f"{where}: no treated units (cohort {cohort!r} is 0/missing everywhere)")
+    # a cohort observed only from its adoption on has no pre-period: nothing to compare with
+    gcode, glev = _int_codes(cvals)
+    tcode, tlev = _int_codes(tvals)
+    seen = np.bincount(gcode * tlev.size + tcode, minlength=glev.size * tlev.size) > 0
+    first_seen = tlev[seen.reshape(glev.size, tlev.size).argmax(axis=1)]
+    cohorts = glev[glev > 0].astype(float)
+    no_pre = [c for c, f in zip(glev, first_seen, strict=True) if c > 0 and f >= c]
+    if no_pre:
+        raise ValueError(
+            f"{where}: cohort(s) {[_num(c) for c in no_pre]} of {cohort!r} have no observation "
+            f"before adoption (first {time!r} observed >= cohort); drop them or extend the panel"
+        )
+    if glev[0] > 0 and cohorts.size < 2:
+        raise ValueError(
+            f"{where}: no never-treated units and a single cohort: event-time effects are not "
+            "separately identified from period effects"
+        )
+    rel = np.where(treated, tvals - cvals, np.nan)
+    if window is not None:
+        lo, hi = (int(v) for v in window)
+        if lo > hi:
+            raise ValueError(f"{where}: window must be (lo, hi) with lo <= hi (got {window})")
+        n_lo = int((rel < lo).sum())
+        n_hi = int((rel > hi).sum())
+        rel = np.where(rel < lo, lo, np.where(rel > hi, hi, rel))
+        if n_lo or n_hi:
+            notes.append(
+                f"window ({lo}, {hi}): endpoints binned (fixest bin.rel style) - {n_lo} "
+                f"treated observation(s) pooled into event time {lo}, {n_hi} into {hi}"
+            )
+    w = None
+    if weights:
+        w = numeric_column(sample, weights, where)
+        check_weights(w, weights, sample.index, where)
+    X = (
+        np.column_stack([numeric_column(sample, c, where) for c in covs])
+        if covs
+        else np.empty((len(sample), 0))
+    )
+    return _Panel(
+        sample=sample,
+        notes=notes,
+        y=numeric_column(sample, outcome, where),
+        unit=ucodes,
+        time=tvals,
+        cohort=cvals,
+        rel=rel,
+        w=w,
+        X=X,
+        covs=covs,
+        fe_extra=[sample[c].to_numpy() for c in fixed_effects],
+        fe_extra_names=fixed_effects,
+        cluster=cluster_codes(sample, cluster, where),
+        tcode=tcode,
+        gcode=gcode,
+    )
+
+
+def _num(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _term(e: float) -> str:
+    return f"event_time::{_num(e)}"
+
+
+# --- regression methods ------------------------------------------------------------------
+
+
+def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
+    """(n, k) 0/1 matrix with a one at ``codes`` (rows with code -1 stay zero)."""
+    D = np.zeros((codes.size, k))
+    rows = np.flatnonzero(codes >= 0)
+    D[rows, codes[rows]] = 1.0
+    return D
+
+
+def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of integer-valued floats in sorted order, and the sorted levels."""
+    # values are validated integer-valued by _prepare, so a cast is exact
+    v = values.astype(np.intp)
+    lo = int(v.min())
+    v -= lo
+    present = np.zeros(int(v.max()) + 1, dtype=bool)
+    present[v] = True
+    if present.all():  # levels contiguous (years, cohorts): the shifted values are the codes
+        return v, np.arange(present.size) + lo
+    mapping = np.cumsum(present) - 1
+    return mapping[v], np.flatnonzero(present) + lo
+
+
+def _levels(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The level of each dense code (``values`` at some row carrying it)."""
+    out = np.empty(int(codes.max()) + 1)
+    out[codes] = values
+    return out

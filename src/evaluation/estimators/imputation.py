@@ -1,0 +1,379 @@
+"""Borusyak, Jaravel & Spiess (2024) imputation event study: fixed effects (and covariates)
+fitted on untreated observations only, ``Y(0)`` imputed for treated ones, effects averaged by event
+time; conservative cluster-robust SEs (their Theorem 3) and the pre-trend regression (Test 1).
+
+The public entry point is :func:`evaluation.estimators.event_study` with ``method="imputation"``
+(:mod:`.dynamic_effects`), which calls :func:`_imputation_es` here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.sparse.linalg import LinearOperator, cg
+
+from evaluation.estimators._event_panel import _dummies, _int_codes, _Panel, _term
+from evaluation.estimators.fixed_effects import (
+    _refactorize,
+    drop_singletons,
+    factorize,
+    fe_ols,
+    nested_in,
+    unit_cell_ols,
+)
+from evaluation.estimators.vcov import cluster_scores
+
+# --- imputation (Borusyak, Jaravel & Spiess 2024) -------------------------------------------
+
+
+class _FESystem:
+    """The normal-equation operator ``Z0'W0 Z0`` for fixed effects plus covariates.
+
+    ``Z h = sum_j g_j[codes_j] + X c``; products use bincounts, so a conjugate-gradient solve
+    costs O(n) per iteration and never forms the dummy matrix.
+    """
+
+    def __init__(self, codes: list[np.ndarray], sizes: list[int], X: np.ndarray, w: np.ndarray):
+        self.codes, self.sizes, self.X, self.w = codes, sizes, X, w
+        self.offsets = np.cumsum([0, *sizes, X.shape[1]])
+        diag = [np.bincount(c, weights=w, minlength=g) for c, g in zip(codes, sizes, strict=True)]
+        diag.append(np.einsum("ij,ij,i->j", X, X, w) if X.shape[1] else np.empty(0))
+        d = np.concatenate(diag)
+        self.inv_diag = np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), 0.0)
+        self.dim = int(self.offsets[-1])
+
+    def fitted(
+        self, h: np.ndarray, codes: list[np.ndarray] | None = None, X: np.ndarray | None = None
+    ) -> np.ndarray:
+        codes = self.codes if codes is None else codes
+        X = self.X if X is None else X
+        o = self.offsets
+        f = np.zeros(codes[0].size)
+        for j, c in enumerate(codes):
+            f += h[o[j] : o[j + 1]][c]
+        if X.shape[1]:
+            f += X @ h[o[-2] : o[-1]]
+        return f
+
+    def rhs(
+        self, v: np.ndarray, codes: list[np.ndarray] | None = None, X: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``Z'v`` for a vector ``v`` on the rows described by ``codes``/``X``."""
+        codes = self.codes if codes is None else codes
+        X = self.X if X is None else X
+        parts = [
+            np.bincount(c, weights=v, minlength=g) for c, g in zip(codes, self.sizes, strict=True)
+        ]
+        parts.append(X.T @ v if X.shape[1] else np.empty(0))
+        return np.concatenate(parts)
+
+    def solve(self, b: np.ndarray, tol: float = 1e-13) -> np.ndarray:
+        A = LinearOperator((self.dim, self.dim), matvec=lambda h: self.rhs(self.w * self.fitted(h)))
+        M = LinearOperator((self.dim, self.dim), matvec=lambda r: self.inv_diag * r)
+        scale = float(np.linalg.norm(b)) or 1.0
+        h = np.zeros(self.dim)
+        for _ in range(4):  # iterative refinement of the (singular, consistent) system
+            r = b - A.matvec(h)
+            if np.linalg.norm(r) <= tol * scale:
+                break
+            dh, _info = cg(
+                A,
+                r,
+                rtol=tol * scale / max(np.linalg.norm(r), 1e-300),
+                atol=0.0,
+                maxiter=20_000,
+                M=M,
+            )
+            h += dh
+        return h
+
+
+class _UnitTimeSystem(_FESystem):
+    """``Z0'W0 Z0`` for unit and period fixed effects plus covariates, solved exactly.
+
+    Block elimination: the unit block is diagonal (unit weight sums ``s``), so the system
+    reduces to the (periods + covariates) Schur complement ``K'W M_U K``, built from the
+    (units x periods) weight table. One solve costs a few bincounts, no iterations. The first
+    period's effect is fixed at zero (it is redundant given the unit effects).
+    """
+
+    def __init__(self, codes: list[np.ndarray], sizes: list[int], X: np.ndarray, w: np.ndarray):
+        super().__init__(codes, sizes, X, w)
+        u, t = codes
+        nu, nt = sizes
+        self.A = np.bincount(u * nt + t, weights=w, minlength=nu * nt).reshape(nu, nt)
+        s = self.A.sum(axis=1)
+        self.inv_s = np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0)
+        p = X.shape[1]
+        # unit sums of w * x: the unit block's coupling with the covariates
+        self.WXu = (
+            np.column_stack([np.bincount(u, weights=w * X[:, j], minlength=nu) for j in range(p)])
+            if p
+            else np.zeros((nu, 0))
+        )
+        S = np.zeros((nt + p, nt + p))
+        S[:nt, :nt] = np.diag(self.A.sum(axis=0)) - self.A.T @ (self.A * self.inv_s[:, None])
+        if p:
+            Xd = (
+                X
+                - np.column_stack(
+                    [
+                        np.bincount(u, weights=w * X[:, j], minlength=nu) * self.inv_s
+                        for j in range(p)
+                    ]
+                )[u]
+            )
+            for j in range(p):
+                S[:nt, nt + j] = np.bincount(t, weights=w * Xd[:, j], minlength=nt)
+            S[nt:, :nt] = S[:nt, nt:].T
+            S[nt:, nt:] = (Xd * w[:, None]).T @ Xd
+        present = np.flatnonzero(self.A.sum(axis=0) > 0)
+        self.free = np.setdiff1d(np.arange(nt + p), present[:1])
+        S_red = S[np.ix_(self.free, self.free)]
+        try:
+            self.S_inv = np.linalg.inv(S_red)
+        except np.linalg.LinAlgError:
+            self.S_inv = np.linalg.pinv(S_red)
+
+    def solve_many(self, bU: np.ndarray, bK: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Solve for several right-hand sides at once: ``bU`` (nu, E), ``bK`` (nt + p, E).
+
+        Returns the unit block ``hU`` (nu, E) and the period/covariate block ``hK``.
+        Only unit- and period-level tables are touched: no pass over the rows.
+        """
+        nt = self.sizes[1]
+        q = bU * self.inv_s[:, None]
+        rhs = bK.copy()
+        rhs[:nt] -= self.A.T @ q
+        rhs[nt:] -= self.WXu.T @ q
+        hK = np.zeros_like(bK)
+        hK[self.free] = self.S_inv @ rhs[self.free]
+        # (tall x small) @ (small x E) as the transpose of (E x small) @ (small x tall):
+        # multithreaded OpenBLAS is pathologically slow on the former shape (measured 30x)
+        uwk = (hK[:nt].T @ self.A.T).T
+        if self.WXu.shape[1]:
+            uwk += (hK[nt:].T @ self.WXu.T).T
+        hU = (bU - uwk) * self.inv_s[:, None]
+        return hU, hK
+
+    def solve(self, b: np.ndarray, tol: float = 0.0) -> np.ndarray:
+        nu = self.sizes[0]
+        hU, hK = self.solve_many(b[:nu, None], b[nu:, None])
+        return np.concatenate([hU[:, 0], hK[:, 0]])
+
+
+def _bjs_leads(
+    p: _Panel,
+    i0: np.ndarray,
+    codes_all: list[np.ndarray],
+    sizes: list[int],
+    fe_names: list[str],
+    gcodes: np.ndarray,
+    G: int,
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float]]:
+    """BJS Test 1: regress untreated outcomes on the fixed effects, covariates and leads.
+
+    Returns the lead coefficients, their covariance (CRV1, or HC1 without a cluster), their
+    cluster-level influence sums (G x leads, scaled so that ``S'S`` is that covariance) and
+    the lead event times. Leads farther back than the window are the reference; if all are
+    included, the farthest is dropped as collinear with the unit effects (noted).
+    """
+    keep = drop_singletons([c[i0] for c in codes_all])
+    rows = i0[keep] if not keep.all() else i0
+    del keep
+    y0 = p.y[rows]
+    w0 = None if p.w is None else p.w[rows]
+    ucodes, nu = _refactorize(codes_all[0][rows])
+    tcode, tlev = _int_codes(p.time[rows])
+    gcode, glev = _int_codes(p.cohort[rows])
+    nt, ng = tlev.size, glev.size
+    cell = gcode * nt + tcode
+    rel_cell = np.full(ng * nt, np.nan)
+    rel_cell[cell] = p.rel[rows]
+    lead_vals = np.unique(rel_cell[~np.isnan(rel_cell)])[::-1]  # -1, -2, ... farthest last
+    if lead_vals.size == 0:
+        return np.empty(0), np.empty((0, 0)), np.zeros((G, 0)), []
+    col = np.full(ng * nt, -1, dtype=np.intp)
+    has = ~np.isnan(rel_cell)
+    col[has] = np.searchsorted(-lead_vals, -rel_cell[has])
+    names = [_term(e) for e in lead_vals]
+    g_rows = gcodes[rows]
+    gk, Gk = _refactorize(g_rows)
+    X = p.X[rows] if p.X.shape[1] else None
+    clustered = p.cluster is not None
+    fast = len(codes_all) == 2 and clustered and nested_in(ucodes, gk, nu)
+    if fast:
+        ug = np.zeros(nu, dtype=np.intp)
+        ug[ucodes] = gcode
+        C = ng * nt
+        L = np.zeros((C, nt + len(names)))
+        L[np.arange(C), np.arange(C) % nt] = 1.0
+        hit = np.flatnonzero(col >= 0)
+        L[hit, nt + col[hit]] = 1.0
+        fit = unit_cell_ols(
+            y0,
+            ucodes,
+            nu,
+            ug,
+            ng,
+            tcode,
+            nt,
+            L,
+            [*(f"fe::time::{v}" for v in tlev), *names],
+            covariates=X,
+            cov_names=p.covs,
+            weights=w0,
+            cluster=gk,
+            n_clusters=Gk,
+            vcov="CRV1",
+            fe_sizes=[nu, nt],
+            fe_nested=[True, nested_in(tcode, gk, nt)],
+        )
+        S_raw = fit.scores  # (Gk, kept) cluster score sums
+    else:
+        D = _dummies(col[cell], len(names))
+        Xl = np.column_stack([D, X]) if X is not None else D
+        fit = fe_ols(
+            y0,
+            Xl,
+            [*names, *p.covs],
+            [c[rows] for c in codes_all],
+            fe_names,
+            weights=w0,
+            cluster=gk,
+            vcov="CRV1" if clustered else "hetero",
+            drop_singleton_obs=False,
+        )
+        wu = fit.resid if fit.weights is None else fit.weights * fit.resid
+        S_raw = cluster_scores(fit.X, wu, gk, Gk)
+    dropped = [nm for nm in names if nm not in fit.names]
+    if dropped:
+        notes.append(
+            f"imputation pre-trend regression: lead(s) {dropped} dropped (collinear with the "
+            "fixed effects; they are the reference)"
+        )
+    sel = [fit.names.index(nm) for nm in names if nm in fit.names]
+    lead_ev = [float(lead_vals[names.index(fit.names[j])]) for j in sel]
+    scale = fit.vcov.ssc if clustered else fit.nobs / (fit.nobs - fit.df_k)
+    # map the local cluster codes back to the global ones for the joint covariance
+    glob = np.zeros(Gk, dtype=np.intp)
+    glob[gk] = g_rows
+    S_loc = (S_raw @ fit.bread)[:, sel] * np.sqrt(scale)
+    S = np.zeros((G, len(sel)))
+    np.add.at(S, glob, S_loc)
+    return fit.beta[sel], fit.vcov.vcov[np.ix_(sel, sel)], S, lead_ev
+
+
+def _imputation_es(
+    p: _Panel, kind: str, cluster: str | None, unit: str, time: str
+) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
+    notes: list[str] = []
+    n = p.y.size
+    w = np.ones(n) if p.w is None else p.w
+    untreated = (p.cohort == 0) | (p.time < p.cohort)
+    treated_obs = ~untreated
+    fe_names = [unit, time, *p.fe_extra_names]
+    codes_all, sizes = [], []
+    imputable = treated_obs.copy()
+    # unit and period codes come dense from _prepare; extra fixed effects are coded here
+    coded = [(p.unit, int(p.unit.max()) + 1), (p.tcode, int(p.tcode.max()) + 1)]
+    coded += [factorize(a, nm) for a, nm in zip(p.fe_extra, p.fe_extra_names, strict=True)]
+    for c, g in coded:
+        codes_all.append(c)
+        sizes.append(g)
+        seen = np.zeros(g, dtype=bool)
+        seen[c[untreated]] = True
+        imputable &= seen[c] | untreated
+    lost = treated_obs & ~imputable
+    if lost.any():
+        notes.append(
+            f"imputation: {int(lost.sum())} treated observation(s) dropped because a fixed effect "
+            "level (unit, period or extra) has no untreated observation to estimate it from"
+        )
+    t1 = treated_obs & imputable
+    if not t1.any():
+        raise ValueError("event_study(imputation): no treated observation can be imputed")
+    i0, i1 = np.flatnonzero(untreated), np.flatnonzero(t1)
+    system = _UnitTimeSystem if len(codes_all) == 2 else _FESystem
+    sysm = system([c[i0] for c in codes_all], sizes, p.X[i0], w[i0])
+    codes1 = [c[i1] for c in codes_all]
+    X1 = p.X[i1]
+    # step 1: fixed effects and covariates on untreated observations
+    h = sysm.solve(sysm.rhs(w[i0] * p.y[i0]))
+    resid0 = p.y[i0] - sysm.fitted(h)
+    # step 2: impute Y(0) and the unit-level effects
+    tau = p.y[i1] - sysm.fitted(h, codes1, X1)
+    e1 = p.rel[i1]
+    ecode, ev = _int_codes(e1)
+    ev = ev.astype(float)
+    # step 3: averages by event time with the observation weights
+    w1 = w[i1]
+    wsum = np.bincount(ecode, weights=w1, minlength=ev.size)
+    est = np.bincount(ecode, weights=w1 * tau, minlength=ev.size) / wsum
+    # BJS Theorem 3 residuals for treated observations: tau net of its cohort x event-time
+    # mean, weighted by v^2 (v proportional to w within a cell)
+    coh1 = p.cohort[i1]
+    ccode, clev = _int_codes(coh1)
+    cell_code = ccode * ev.size + ecode
+    n_cells = clev.size * ev.size
+    num = np.bincount(cell_code, weights=w1**2 * tau, minlength=n_cells)
+    den = np.bincount(cell_code, weights=w1**2, minlength=n_cells)
+    den = np.where(den > 0, den, 1.0)
+    eps1 = tau - (num / den)[cell_code]
+    # influence weights: v1 = w/sum(w) on the treated cell, v0 = -W0 Z0 (Z0'W0Z0)^- Z1'v1
+    if p.cluster is not None:
+        gcodes, G = p.cluster, int(p.cluster.max()) + 1
+    else:
+        gcodes, G = np.arange(n), n
+    E = ev.size
+    v1all = w1 / wsum[ecode]
+    g0, g1 = gcodes[i0], gcodes[i1]
+    nested = p.cluster is not None and len(codes_all) == 2 and nested_in(codes_all[0], gcodes)
+    if nested:
+        # All event times at once. v0 = -W0 Z0 h_e; summed with the untreated residuals by
+        # cluster, the unit part vanishes (each unit's weighted residuals sum to zero and the
+        # unit lies in one cluster), leaving cluster x period and cluster x covariate tables.
+        t0 = codes_all[1][i0]
+        u1, t1c = codes_all[0][i1], codes_all[1][i1]
+        nu, nt = sizes
+        px = p.X.shape[1]
+        bU = np.bincount(u1 * E + ecode, weights=v1all, minlength=nu * E).reshape(nu, E)
+        bK = np.zeros((nt + px, E))
+        bK[:nt] = np.bincount(t1c * E + ecode, weights=v1all, minlength=nt * E).reshape(nt, E)
+        for j in range(px):
+            bK[nt + j] = np.bincount(ecode, weights=X1[:, j] * v1all, minlength=E)
+        _hU, hK = sysm.solve_many(bU, bK)
+        wr0 = w[i0] * resid0
+        R = np.zeros((G, nt + px))
+        R[:, :nt] = np.bincount(g0 * nt + t0, weights=wr0, minlength=G * nt).reshape(G, nt)
+        for j in range(px):
+            R[:, nt + j] = np.bincount(g0, weights=wr0 * p.X[i0, j], minlength=G)
+        S = -(R @ hK)
+        S += np.bincount(g1 * E + ecode, weights=v1all * eps1, minlength=G * E).reshape(G, E)
+    else:
+        S = np.zeros((G, E))
+        for k in range(E):
+            v1 = np.where(ecode == k, v1all, 0.0)
+            hk = sysm.solve(sysm.rhs(v1, codes1, X1))
+            v0 = -w[i0] * sysm.fitted(hk)
+            S[:, k] = np.bincount(g1, weights=v1 * eps1, minlength=G) + np.bincount(
+                g0, weights=v0 * resid0, minlength=G
+            )
+    # free the row-level arrays of the imputation before the second regression (peak memory)
+    del sysm, resid0, tau, eps1, v1all, g0, g1, w, w1, e1, ecode, coh1, ccode, cell_code
+    del codes1, X1, untreated, treated_obs, imputable, lost, t1
+    # pre-trend (BJS Test 1): untreated observations on fixed effects, covariates and leads
+    lead_est, lead_V, lead_S, lead_ev = _bjs_leads(
+        p, i0, codes_all, sizes, fe_names, gcodes, G, notes
+    )
+    order = np.argsort(lead_ev, kind="stable")
+    all_ev = [lead_ev[i] for i in order] + [float(e) for e in ev]
+    Sall = np.column_stack([lead_S[:, order], S])
+    V = Sall.T @ Sall
+    if lead_V.size:
+        V[: len(order), : len(order)] = lead_V[np.ix_(order, order)]
+    beta = np.concatenate([lead_est[order], est])
+    n_cl = G if p.cluster is not None else None
+    return all_ev, beta, V, {"n_pre_leads": len(order)}, notes, n_cl, int(i0.size + i1.size)
