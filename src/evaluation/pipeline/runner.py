@@ -244,9 +244,11 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
                 "input_sha256": cache.sha256_json(comps),
             }
             if job.id not in selected:
+                # Not part of this run: report what is known from the last one.
                 old = previous.get(job.id, {})
                 ok = cache.read_success(reports, job.id) is not None
-                entry.update(status="cached" if ok and not reasons else ("stale" if ok else "not run"),
+                last = "failed" if old.get("status") == "failed" else "not run"
+                entry.update(status="cached" if ok and not reasons else ("stale" if ok else last),
                              reason="not selected (--only)", duration=old.get("duration"),
                              page_sha256=old.get("page_sha256"), error=old.get("error", ""))  # fmt: skip
                 if not page.is_file():
