@@ -176,7 +176,7 @@ def raw_schema(table: str, *, first_year: int = 2014, last_year: int = 2020) -> 
     """A pandera schema of one raw table after typing (single-table rules only).
 
     Cross-table rules (referential integrity, cluster consistency, prices) need more than one
-    frame and live in :mod:`evaluation.data.validate`.
+    frame and live in :mod:`evaluation.data._cross_rules` (run by :mod:`evaluation.data.validate`).
     """
     import pandera.pandas as pa
 
