@@ -24,7 +24,7 @@ seed = 20160601
 processed_dir = "data/processed"
 raw_dir = "data/raw"
 bootstrap_reps = 9999
-sector_trends = True
+conditional_trends = True
 
 # %%
 from evaluation.pipeline.parameters import check
@@ -43,10 +43,12 @@ from evaluation.reporting.translations import fmt_effect, fmt_interval, fmt_p, t
 effects.quiet_few_clusters()
 settings = load_settings()
 data = effects.estimation_sample(
-    load_panel(sections.resolve(processed_dir), sample), outcome, sector_trends=sector_trends
+    load_panel(sections.resolve(processed_dir), sample),
+    outcome,
+    conditional_trends=conditional_trends,
 )
 estimates = effects.main_effects(
-    data, outcome, settings, reps=bootstrap_reps, seed=seed, sector_trends=sector_trends
+    data, outcome, settings, reps=bootstrap_reps, seed=seed, conditional_trends=conditional_trends
 )
 for eff in estimates:
     record(eff.result, label=f"{eff.key} CRV1")
@@ -113,6 +115,7 @@ show(
                 cluster=sections.cluster_name(settings.analysis.cluster, language),
                 reps=bootstrap_reps,
             ),
+            t("spec.trends" if conditional_trends else "spec.no_trends", language),
             t("report.interpretation_logs", language),
         ],
     )

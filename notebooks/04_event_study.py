@@ -23,7 +23,7 @@ seed = 20160601
 processed_dir = "data/processed"
 raw_dir = "data/raw"
 method = "cs"
-sector_trends = True
+conditional_trends = True
 
 # %%
 from evaluation.pipeline.parameters import check
@@ -44,10 +44,12 @@ if method not in ("twfe", "sunab", "imputation", "cs"):
     raise ValueError(f"parameter method={method!r}: expected one of twfe, sunab, imputation, cs")
 settings = load_settings()
 data = effects.estimation_sample(
-    load_panel(sections.resolve(processed_dir), sample), outcome, sector_trends=sector_trends
+    load_panel(sections.resolve(processed_dir), sample),
+    outcome,
+    conditional_trends=conditional_trends,
 )
 study = effects.event_study_spec(
-    data, outcome, settings, method=method, sector_trends=sector_trends
+    data, outcome, settings, method=method, conditional_trends=conditional_trends
 )
 record(study, label=f"event study ({method})")
 pretrend = study.pretrend_test()
@@ -99,6 +101,11 @@ show(
         tidy,
         language=language,
         caption=t("common.event_time", language),
-        notes=[study.vcov_type, *study.notes, t("report.interpretation_logs", language)],
+        notes=[
+            study.vcov_type,
+            *study.notes,
+            t("spec.trends" if conditional_trends else "spec.no_trends", language),
+            t("report.interpretation_logs", language),
+        ],
     )
 )

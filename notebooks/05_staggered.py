@@ -24,7 +24,7 @@ seed = 20160601
 processed_dir = "data/processed"
 raw_dir = "data/raw"
 bootstrap_reps = 9999
-sector_trends = True
+conditional_trends = True
 
 # %%
 from evaluation.pipeline.parameters import check
@@ -45,9 +45,9 @@ from evaluation.reporting.translations import fmt_interval, t, variable_label
 effects.quiet_few_clusters()
 settings = load_settings()
 panel = load_panel(sections.resolve(processed_dir), sample)
-data = effects.estimation_sample(panel, outcome, sector_trends=sector_trends)
+data = effects.estimation_sample(panel, outcome, conditional_trends=conditional_trends)
 results = effects.staggered_effects(
-    data, outcome, settings, reps=bootstrap_reps, seed=seed, sector_trends=sector_trends
+    data, outcome, settings, reps=bootstrap_reps, seed=seed, conditional_trends=conditional_trends
 )
 for key, eff in results.items():
     record(eff.result, label=f"{key} overall")
@@ -103,7 +103,11 @@ show(
             "inference": t("common.inference", language),
             "nobs": t("common.n_obs", language),
         },
-        notes=[*notes, t("report.interpretation_logs", language)],
+        notes=[
+            *notes,
+            t("spec.trends" if conditional_trends else "spec.no_trends", language),
+            t("report.interpretation_logs", language),
+        ],
     )
 )
 

@@ -32,6 +32,7 @@ def _panel() -> pd.DataFrame:
                     if not (f == 2 and year == 2015)
                     else np.nan,
                     "va_nonpositive": 0,
+                    "baseline_log_employees": 1.0 + 0.1 * f,
                 }
             )
     return pd.DataFrame(rows)
@@ -78,6 +79,9 @@ def test_estimation_sample_keeps_responding_observed_rows():
     assert len(data) == 36 - 1 - 1  # one non-response, one missing outcome
     assert data.loc[data.year >= 2016, "after"].eq(1).all()
     assert data["sector_year"].iloc[0] in ("C:2015", "G:2015")
+    # the size trend: baseline size x (year - base year), zero in the base year
+    first = data[data.firm_id == "p03"].set_index("year")["baseline_log_employees_trend"]
+    assert first.to_dict() == pytest.approx({2015: 0.0, 2016: 1.3, 2017: 2.6})
     with pytest.raises(KeyError, match="not_there"):
         effects.estimation_sample(_panel(), "not_there")
 

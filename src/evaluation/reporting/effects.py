@@ -9,8 +9,12 @@ Conventions (stated on the pages and in the final report's methods):
   estimators;
 * Callaway–Sant'Anna: doubly robust, not-yet-treated comparison, covariates
   ``analysis.covariates``, influence functions summed by cluster, normal critical values;
-* Sun–Abraham, imputation and TWFE optionally with sector-by-year fixed effects
-  (``sector_trends``), since the program recruited by sector and sectors trend differently.
+* Sun–Abraham, imputation and TWFE with *conditional trends* (``conditional_trends``, on by
+  default): sector-by-year fixed effects and, for each ``analysis.covariates`` entry (baseline
+  size), a linear trend ``covariate x (year - base_year)``. The program recruited by sector and
+  larger firms grow differently, so parallel trends are plausible only conditionally; a
+  time-invariant covariate enters a fixed-effects regression only through such a trend
+  (Callaway–Sant'Anna conditions on it directly).
 
 Overall effects of the event-study estimators (Sun–Abraham, imputation) average the
 post-entry event-time effects weighted by their numbers of treated firm-years (fixest's
@@ -54,9 +58,22 @@ def quiet_few_clusters() -> None:
 
 
 def estimation_sample(
-    panel: pd.DataFrame, outcome: str, *, sector_trends: bool = True
+    panel: pd.DataFrame,
+    outcome: str,
+    *,
+    conditional_trends: bool = True,
+    trend_covariates: Sequence[str] | None = None,
+    base_year: int | None = None,
 ) -> pd.DataFrame:
-    """Responding firm-years with the outcome observed; adds ``after`` and ``sector_year``."""
+    """Responding firm-years with the outcome observed; adds ``after``, ``sector_year`` and a
+    ``<covariate>_trend`` column per trend covariate (see :func:`trends`; default: the
+    settings' ``analysis.covariates`` and ``analysis.base_year``)."""
+    if trend_covariates is None or base_year is None:
+        from evaluation.config import load_settings
+
+        analysis = load_settings().analysis
+        trend_covariates = analysis.covariates if trend_covariates is None else trend_covariates
+        base_year = analysis.base_year if base_year is None else base_year
     if outcome not in panel.columns:
         raise KeyError(f"outcome {outcome!r} is not a column of the panel")
     data = panel[(panel["responded"] == 1) & panel[outcome].notna()].copy()
@@ -64,9 +81,20 @@ def estimation_sample(
     if cohorts.empty:
         raise ValueError(f"no participating firm has an observed {outcome!r}: nothing to estimate")
     data["after"] = (data[TIME] >= int(cohorts.min())).astype(int)
-    if sector_trends:
+    if conditional_trends:
         data["sector_year"] = data["sector"].astype(str) + ":" + data[TIME].astype(str)
+        for name in trend_covariates:
+            if name not in data.columns:
+                raise KeyError(f"covariate {name!r} (analysis.covariates) is not a panel column")
+            data[f"{name}_trend"] = data[name] * (data[TIME] - base_year)
     return data.reset_index(drop=True)
+
+
+def trends(settings: Settings, conditional_trends: bool) -> tuple[str | None, list[str] | None]:
+    """The fixed effects and trend covariates of the regression estimators."""
+    if not conditional_trends:
+        return None, None
+    return "sector_year", [f"{c}_trend" for c in settings.analysis.covariates] or None
 
 
 def n_treated_firms(data: pd.DataFrame) -> int:
@@ -96,7 +124,7 @@ def main_effects(
     *,
     reps: int,
     seed: int,
-    sector_trends: bool = True,
+    conditional_trends: bool = True,
 ) -> list[Effect]:
     """The 2x2 DiD (participants vs comparison, after vs before the first cohort) and TWFE,
     each with its wild cluster bootstrap."""
@@ -104,8 +132,10 @@ def main_effects(
 
     cluster = settings.analysis.cluster
     did = did_2x2(data, outcome, "participant", "after", cluster=cluster)
-    fe = "sector_year" if sector_trends else None
-    tw = twfe(data, outcome, UNIT, TIME, "treated", cluster=cluster, fixed_effects=fe)
+    fe, covs = trends(settings, conditional_trends)
+    tw = twfe(
+        data, outcome, UNIT, TIME, "treated", covariates=covs, cluster=cluster, fixed_effects=fe
+    )
     effects = []
     for key, res, term in (("did_2x2", did, "participant:after"), ("twfe", tw, "treated")):
         boot = wild_cluster_bootstrap(res, term, cluster, reps=reps, seed=seed)
@@ -183,28 +213,47 @@ def staggered_effects(
     *,
     reps: int,
     seed: int,
-    sector_trends: bool = True,
+    conditional_trends: bool = True,
     estimators: Sequence[str] = ESTIMATORS,
 ) -> dict[str, Effect]:
     """Overall and event-time effects of TWFE, Callaway–Sant'Anna, Sun–Abraham and imputation."""
     from evaluation.estimators import event_study, twfe, wild_cluster_bootstrap
 
     cluster = settings.analysis.cluster
-    fe = "sector_year" if sector_trends else None
+    fe, covs = trends(settings, conditional_trends)
     out: dict[str, Effect] = {}
     for key in estimators:
         if key == "twfe":
-            res = twfe(data, outcome, UNIT, TIME, "treated", cluster=cluster, fixed_effects=fe)
+            res = twfe(
+                data, outcome, UNIT, TIME, "treated", covariates=covs, cluster=cluster,
+                fixed_effects=fe,
+            )  # fmt: skip
             boot = wild_cluster_bootstrap(res, "treated", cluster, reps=reps, seed=seed)
             dyn = event_study(
-                data, outcome, UNIT, TIME, COHORT, method="twfe", cluster=cluster, fixed_effects=fe
+                data,
+                outcome,
+                UNIT,
+                TIME,
+                COHORT,
+                method="twfe",
+                cluster=cluster,
+                fixed_effects=fe,
+                covariates=covs,
             )
             out[key] = Effect(key, res, "treated", bootstrap=boot, dynamic=dyn)
         elif key == "cs":
             out[key] = primary_cs(data, outcome, settings)
         elif key in ("sunab", "imputation"):
             dyn = event_study(
-                data, outcome, UNIT, TIME, COHORT, method=key, cluster=cluster, fixed_effects=fe
+                data,
+                outcome,
+                UNIT,
+                TIME,
+                COHORT,
+                method=key,
+                cluster=cluster,
+                fixed_effects=fe,
+                covariates=covs,
             )
             out[key] = Effect(
                 key, _overall_from_event_times(dyn, data, key), "overall", dynamic=dyn
@@ -220,7 +269,7 @@ def event_study_spec(
     settings: Settings,
     *,
     method: str,
-    sector_trends: bool = True,
+    conditional_trends: bool = True,
 ) -> EstimationResult:
     """The page's event study: ``cs`` with the pre-specified covariates and a not-yet-treated
     comparison (universal base period); regression methods with sector-by-year effects."""
@@ -240,7 +289,7 @@ def event_study_spec(
             cluster=cluster,
             cs_options={"control_group": "not_yet", "method": "dr"},
         )
-    fe = "sector_year" if sector_trends else None
+    fe, covs = trends(settings, conditional_trends)
     return _noted(
         event_study,
         data,
@@ -251,6 +300,7 @@ def event_study_spec(
         method=method,
         cluster=cluster,
         fixed_effects=fe,
+        covariates=covs,
     )
 
 

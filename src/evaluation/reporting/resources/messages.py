@@ -178,6 +178,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fig.subgroups.title": _m("Effect by subgroup", "Efecto por subgrupo"),
     "fig.reference": _m("reference year", "año de referencia"),
     # --- report header (every page) -----------------------------------------------------
+    "spec.trends": _m(
+        "TWFE, Sun–Abraham and imputation include sector-by-year effects and a linear trend in "
+        "baseline size, so that only firms of the same sector and size trajectory are compared "
+        "(conditional parallel trends); Callaway–Sant'Anna conditions on baseline size.",
+        "TWFE, Sun–Abraham e imputación incluyen efectos de sector por año y una tendencia "
+        "lineal en el tamaño de la línea de base, de modo que solo se comparan empresas con la "
+        "misma trayectoria de sector y tamaño (tendencias paralelas condicionales); "
+        "Callaway–Sant'Anna condiciona en el tamaño de la línea de base.",
+    ),
+    "spec.no_trends": _m(
+        "Regression estimators with firm and year effects only (unconditional parallel trends).",
+        "Estimadores de regresión solo con efectos de empresa y de año (tendencias paralelas "
+        "incondicionales).",
+    ),
     "report.parameters": _m("Parameters", "Parámetros"),
     "report.seed": _m("Random seed: {seed}", "Semilla aleatoria: {seed}"),
     "report.sample": _m("Sample: {sample}", "Muestra: {sample}"),
