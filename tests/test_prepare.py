@@ -621,4 +621,4 @@ def test_winsorization_off_and_default(tmp_path):
     with pytest.raises(ValueError, match="lower"):
         winsor_settings(tmp_path, 0.6, 0.99)
     with pytest.raises(ValueError, match="need 0 <= lower < upper <= 1"):
-        prepare_mod.winsorize_sql(0.3, 0.3)
+        prepare_mod.cutoffs_sql(base_year=2015, lower=0.3, upper=0.3)

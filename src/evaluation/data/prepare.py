@@ -13,7 +13,7 @@ comparison firms (the R ``did`` convention). Outliers: value added and labor pro
 also written winsorized within country x year (``*_w`` columns, percentiles from
 ``preparation.winsorize`` in the config, default 1st/99th, cut-offs taken among responding
 firm-years with positive value added) beside the untouched originals, and ``winsorized`` flags
-every row changed (:func:`winsorize_sql`). Nothing is imputed: a missing answer stays missing,
+every row changed (:func:`cutoffs_sql`). Nothing is imputed: a missing answer stays missing,
 and ``responded``/``balanced`` say where. Baseline covariates come from the last
 pre-program year, by default the first cohort minus one, the same calendar year for every firm.
 
@@ -127,57 +127,12 @@ def baseline_year_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     return int(first) - 1 if first is not None else settings.analysis.base_year
 
 
-def winsorize_sql(lower: float, upper: float) -> str:
-    """Two CTEs, ``q`` (cut-offs) and ``w`` (``o`` plus ``va_w``, ``lp_w``), that winsorize value
-    added and labor productivity at the ``lower``/``upper`` quantiles of each country x year.
-
-    The cut-offs are DuckDB's ``quantile_cont`` (linear interpolation between order statistics,
-    numpy's default ``linear`` method and R's type 7) over responding firm-years with positive
-    value added (and, for productivity, positive employment): the distribution whose tails the
-    log outcomes use. Values below the lower cut-off are raised to it, values above the upper
-    one lowered to it (Tukey's winsorizing; Wilcox 2012, *Introduction to Robust Estimation*,
-    section 3.3). Rows outside that sample (non-positive value added, no employees, no answer)
-    keep their value: raising a loss to the 1st percentile of profits would hide the very rows
-    ``va_nonpositive`` flags. ``lower = 0`` and ``upper = 1`` clip nothing.
-    """
-    if not 0.0 <= lower < upper <= 1.0:
-        raise ValueError(f"winsorize: need 0 <= lower < upper <= 1, got {lower!r}, {upper!r}")
-    lo, hi = repr(float(lower)), repr(float(upper))
-    va_ok = "responded AND va > 0"
-    lp_ok = f"{va_ok} AND emp > 0"
-    return f"""q AS (
-    SELECT country, year,
-        quantile_cont(va, {lo}) FILTER (WHERE {va_ok}) AS va_lo,
-        quantile_cont(va, {hi}) FILTER (WHERE {va_ok}) AS va_hi,
-        quantile_cont(lp, {lo}) FILTER (WHERE {lp_ok}) AS lp_lo,
-        quantile_cont(lp, {hi}) FILTER (WHERE {lp_ok}) AS lp_hi
-    FROM o GROUP BY country, year
-), w AS (
-    SELECT o.*,
-        CASE WHEN o.responded AND o.va > 0
-            THEN least(greatest(o.va, q.va_lo), q.va_hi) ELSE o.va END AS va_w,
-        CASE WHEN o.responded AND o.va > 0 AND o.emp > 0
-            THEN least(greatest(o.lp, q.lp_lo), q.lp_hi) ELSE o.lp END AS lp_w
-    FROM o LEFT JOIN q ON q.country = o.country AND q.year = o.year
-)"""
+CUTOFFS = "winsor_cutoffs"  # temp table: country x year cut-offs of the outlier treatment
 
 
-def panel_sql(
-    *,
-    base_year: int,
-    first_year: int,
-    last_year: int,
-    baseline_year: int,
-    winsorize: tuple[float, float] = (0.01, 0.99),
-) -> str:
-    """The panel query (see the module docstring for the conventions).
-
-    ``winsorize`` gives the lower and upper quantiles of the outlier treatment
-    (:func:`winsorize_sql`); the ``*_w`` columns hold the treated values, the originals stay.
-    """
-    lower, upper = winsorize
-    # "Every panel year" = every year the survey covers (validated to lie in the panel range).
-    n_years = "(SELECT count(DISTINCT year) FROM typ_firm_years)"
+def _values_sql(base_year: int) -> str:
+    """CTEs ``base`` .. ``v``: firm-years with real base-year USD money (``*_usd``), ``emp``
+    and value added ``va``; the common first steps of the panel and the cut-off queries."""
     money = ("sales", "intermediate_inputs", "wage_bill", "capital_stock", "exports")
     # Values of non-responding rows are not survey answers: they are set missing.
     keep = ",\n".join(
@@ -185,7 +140,7 @@ def panel_sql(
         for c in (*money, "employees", "bds_hours", "linkages")
     )
     real = ",\n".join(f"{c} * k AS {c}_usd" for c in money)
-    body = f"""
+    return f"""
 WITH base AS (
     SELECT country, ppi AS ppi0, usd_rate AS fx0 FROM typ_prices WHERE year = {base_year}
 ), j AS (
@@ -203,7 +158,53 @@ WITH base AS (
     SELECT *, {real}, employees AS emp FROM j
 ), v AS (
     SELECT *, sales_usd - intermediate_inputs_usd AS va FROM r
-), o AS (
+)"""
+
+
+def cutoffs_sql(*, base_year: int, lower: float, upper: float) -> str:
+    """The winsorizing cut-offs of value added and labor productivity, one row per country x
+    year: ``va_lo``, ``va_hi``, ``lp_lo``, ``lp_hi`` at the ``lower``/``upper`` quantiles.
+
+    The cut-offs are DuckDB's ``quantile_cont`` (linear interpolation between order statistics,
+    numpy's default ``linear`` method and R's type 7) over responding firm-years with positive
+    value added (and, for productivity, positive employment): the distribution whose tails the
+    log outcomes use. :func:`panel_sql` raises values below the lower cut-off to it and lowers
+    values above the upper one to it (winsorizing; Wilcox 2012, *Introduction to Robust
+    Estimation and Hypothesis Testing*, section 3.3). Rows outside that sample (non-positive
+    value added, no employees, no answer) keep their value: raising a loss to the 1st percentile
+    of profits would hide the very rows ``va_nonpositive`` flags. ``lower = 0`` and
+    ``upper = 1`` clip nothing. A separate query (a few dozen rows kept in a temp table) so the
+    panel query reads its input once and 10M rows stay in bounded memory.
+    """
+    if not 0.0 <= lower < upper <= 1.0:
+        raise ValueError(f"winsorize: need 0 <= lower < upper <= 1, got {lower!r}, {upper!r}")
+    lo, hi = repr(float(lower)), repr(float(upper))
+    lp_ok = "FILTER (WHERE emp > 0)"
+    return f"""{_values_sql(base_year)}
+SELECT country, year,
+    quantile_cont(va, {lo}) AS va_lo, quantile_cont(va, {hi}) AS va_hi,
+    quantile_cont(va / emp, {lo}) {lp_ok} AS lp_lo, quantile_cont(va / emp, {hi}) {lp_ok} AS lp_hi
+FROM v WHERE responded AND va > 0
+GROUP BY country, year ORDER BY country, year
+"""
+
+
+def panel_sql(
+    *,
+    base_year: int,
+    first_year: int,
+    last_year: int,
+    baseline_year: int,
+    cutoffs: str = CUTOFFS,
+) -> str:
+    """The panel query (see the module docstring for the conventions).
+
+    ``cutoffs`` names the table :func:`cutoffs_sql` filled; the ``*_w`` columns hold the
+    winsorized values, the originals stay.
+    """
+    # "Every panel year" = every year the survey covers (validated to lie in the panel range).
+    n_years = "(SELECT count(DISTINCT year) FROM typ_firm_years)"
+    body = f"""{_values_sql(base_year)}, o AS (
     SELECT *,
         CASE WHEN emp > 0 THEN va / emp END AS lp,
         CASE WHEN va > 0 AND emp > 0 THEN ln(va / emp) END AS log_lp,
@@ -211,7 +212,14 @@ WITH base AS (
         sum(CASE WHEN responded AND year BETWEEN {first_year} AND {last_year} THEN 1 ELSE 0 END)
             OVER (PARTITION BY firm_id) AS n_responded
     FROM v
-), {winsorize_sql(lower, upper)}
+), w AS (
+    SELECT o.*,
+        CASE WHEN o.responded AND o.va > 0
+            THEN least(greatest(o.va, q.va_lo), q.va_hi) ELSE o.va END AS va_w,
+        CASE WHEN o.responded AND o.va > 0 AND o.emp > 0
+            THEN least(greatest(o.lp, q.lp_lo), q.lp_hi) ELSE o.lp END AS lp_w
+    FROM o LEFT JOIN {cutoffs} q ON q.country = o.country AND q.year = o.year
+)
 SELECT
     firm_id, year, country, territory, sector, stratum, women_led, participant, cluster_id,
     organization, cohort, founded, year - founded AS firm_age, responded,
@@ -396,15 +404,14 @@ def prepare(
             _register_pseudonyms(con, key.key)
             base = baseline_year if baseline_year is not None else baseline_year_of(con, settings)
             rows = {}
+            w = settings.preparation.winsorize
+            cut = cutoffs_sql(base_year=a.base_year, lower=w.lower, upper=w.upper)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {CUTOFFS} AS {cut}")
             sql = panel_sql(
                 base_year=a.base_year,
                 first_year=a.first_year,
                 last_year=a.last_year,
                 baseline_year=base,
-                winsorize=(
-                    settings.preparation.winsorize.lower,
-                    settings.preparation.winsorize.upper,
-                ),
             )
             rows["panel"] = _query_to_parquet(con, sql, staging / "panel.parquet")
             rows["firms"] = _query_to_parquet(con, FIRMS_SQL, staging / "firms.parquet")
@@ -475,9 +482,9 @@ __all__ = [
     "PrepareResult",
     "PseudonymKey",
     "command",
+    "cutoffs_sql",
     "panel_sql",
     "prepare",
     "pseudonym",
     "resolve_key",
-    "winsorize_sql",
 ]
