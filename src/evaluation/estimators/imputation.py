@@ -14,6 +14,7 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, cg
 
 from evaluation.estimators._event_panel import _dummies, _int_codes, _Panel, _term
+from evaluation.estimators.did import FAST_TABLE_LIMIT
 from evaluation.estimators.fixed_effects import (
     _refactorize,
     drop_singletons,
@@ -128,18 +129,38 @@ class _UnitTimeSystem(_FESystem):
                 S[:nt, nt + j] = np.bincount(t, weights=w * Xd[:, j], minlength=nt)
             S[nt:, :nt] = S[:nt, nt:].T
             S[nt:, nt:] = (Xd * w[:, None]).T @ Xd
+        self._factor(S)
+
+    def _factor(self, S: np.ndarray) -> None:
+        """Invert the Schur complement with the first observed period's effect fixed at 0."""
         present = np.flatnonzero(self.A.sum(axis=0) > 0)
-        self.free = np.setdiff1d(np.arange(nt + p), present[:1])
+        self.free = np.setdiff1d(np.arange(S.shape[0]), present[:1])
         S_red = S[np.ix_(self.free, self.free)]
         try:
             self.S_inv = np.linalg.inv(S_red)
         except np.linalg.LinAlgError:
             self.S_inv = np.linalg.pinv(S_red)
 
-    def solve_many(self, bU: np.ndarray, bK: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    @classmethod
+    def from_table(cls, A: np.ndarray) -> _UnitTimeSystem:
+        """The system for unit and period effects only, from the (units x periods) table of
+        untreated weight sums ``A`` (no pass over the rows; unbalanced panels have zeros)."""
+        self = cls.__new__(cls)
+        nu, nt = A.shape
+        self.sizes, self.A = [nu, nt], A
+        s = A.sum(axis=1)
+        self.inv_s = np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0)
+        self.WXu = np.zeros((nu, 0))
+        self._factor(np.diag(A.sum(axis=0)) - A.T @ (A * self.inv_s[:, None]))
+        return self
+
+    def solve_many(
+        self, bU: np.ndarray, bK: np.ndarray, units: bool = True
+    ) -> tuple[np.ndarray | None, np.ndarray]:
         """Solve for several right-hand sides at once: ``bU`` (nu, E), ``bK`` (nt + p, E).
 
-        Returns the unit block ``hU`` (nu, E) and the period/covariate block ``hK``.
+        Returns the unit block ``hU`` (nu, E; None if ``units`` is False, which saves two
+        passes over a units x E table) and the period/covariate block ``hK``.
         Only unit- and period-level tables are touched: no pass over the rows.
         """
         nt = self.sizes[1]
@@ -149,6 +170,8 @@ class _UnitTimeSystem(_FESystem):
         rhs[nt:] -= self.WXu.T @ q
         hK = np.zeros_like(bK)
         hK[self.free] = self.S_inv @ rhs[self.free]
+        if not units:
+            return None, hK
         # (tall x small) @ (small x E) as the transpose of (E x small) @ (small x tall):
         # multithreaded OpenBLAS is pathologically slow on the former shape (measured 30x)
         uwk = (hK[:nt].T @ self.A.T).T
@@ -266,9 +289,115 @@ def _bjs_leads(
     return fit.beta[sel], fit.vcov.vcov[np.ix_(sel, sel)], S, lead_ev
 
 
+def _treated_side(
+    p: _Panel, i1: np.ndarray, tau: np.ndarray, w1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Event-time averages of the imputed effects and the treated part of BJS Theorem 3.
+
+    Returns the event times ``ev``, their codes ``ecode`` on the treated rows ``i1``, the
+    estimates, the weights ``v1`` (``w / sum(w)`` within an event time) and ``eps1``: the
+    effects net of their cohort x event-time mean weighted by ``v^2`` (v proportional to w
+    within a cell), the residual of the conservative variance.
+    """
+    ecode, ev = _int_codes(p.rel[i1])
+    ev = ev.astype(float)
+    wsum = np.bincount(ecode, weights=w1, minlength=ev.size)
+    est = np.bincount(ecode, weights=w1 * tau, minlength=ev.size) / wsum
+    ccode, clev = _int_codes(p.cohort[i1])
+    cell_code = ccode * ev.size + ecode
+    n_cells = clev.size * ev.size
+    w1sq = w1 * w1
+    num = np.bincount(cell_code, weights=w1sq * tau, minlength=n_cells)
+    den = np.bincount(cell_code, weights=w1sq, minlength=n_cells)
+    den = np.where(den > 0, den, 1.0)
+    eps1 = tau - (num / den)[cell_code]
+    return ev, ecode, est, w1 / wsum[ecode], eps1, wsum
+
+
+def _imputation_two_way(
+    p: _Panel, unit: str, time: str, nu: int, nt: int
+) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
+    """BJS imputation with unit and period effects only, on (units x periods) tables.
+
+    Same estimator and Theorem 3 variance as the general path, organised for large panels:
+    with ``k = unit * nt + period`` every sum by unit or by period of the untreated rows is a
+    row or column sum of one ``bincount`` table over ``k`` (weights zero on treated rows, so
+    untreated rows are never gathered), the two-way fit is the exact block solve of
+    :class:`_UnitTimeSystem` on that table, fitted values are one lookup in the table
+    ``hU[u] + hT[t]``, and the influence weights of all event times are solved at once. With
+    units nested in clusters, the untreated part of each cluster's score is ``-R hT_e``, ``R``
+    the cluster x period sums of ``w * resid`` (each unit's weighted residuals sum to zero, so
+    the unit part of ``v0`` drops out; Borusyak, Jaravel & Spiess 2024, Theorem 3 and their
+    Stata ``did_imputation`` notes on computing the weights ``v``). Balanced or not.
+    """
+    notes: list[str] = []
+    untreated = (p.cohort == 0) | (p.time < p.cohort)
+    k = p.unit * nt
+    k += p.tcode
+    w0 = untreated.astype(float) if p.w is None else np.where(untreated, p.w, 0.0)
+    A = np.bincount(k, weights=w0, minlength=nu * nt).reshape(nu, nt)
+    # a treated row is imputable when its unit and its period both have untreated rows
+    ok = ((A.sum(axis=1) > 0)[:, None] & (A.sum(axis=0) > 0)[None, :]).ravel()
+    t1 = ok[k]
+    t1 &= ~untreated
+    n_treated = int(untreated.size - np.count_nonzero(untreated))
+    i1 = np.flatnonzero(t1)
+    del t1, ok
+    if i1.size < n_treated:
+        notes.append(
+            f"imputation: {n_treated - i1.size} treated observation(s) dropped because a fixed "
+            "effect level (unit, period or extra) has no untreated observation to estimate it from"
+        )
+    if not i1.size:
+        raise ValueError("event_study(imputation): no treated observation can be imputed")
+    sysm = _UnitTimeSystem.from_table(A)
+    B = np.bincount(k, weights=w0 * p.y, minlength=nu * nt).reshape(nu, nt)
+    hU, hK = sysm.solve_many(B.sum(axis=1)[:, None], B.sum(axis=0)[:, None])
+    del B
+    # residuals of the untreated rows and imputed effects of the treated ones, in one pass
+    resid = p.y - (hU[:, 0][:, None] + hK[:, 0][None, :]).ravel()[k]
+    del hU, hK
+    w1 = np.ones(i1.size) if p.w is None else p.w[i1]
+    ev, ecode, est, v1all, eps1, _ = _treated_side(p, i1, resid[i1], w1)
+    E = ev.size
+    if p.cluster is not None:
+        gcodes, G = p.cluster, int(p.cluster.max()) + 1
+        ug = np.empty(nu, dtype=np.intp)
+        ug[p.unit] = gcodes
+        nested = bool((ug[p.unit] == gcodes).all())
+    else:
+        gcodes, G, nested = np.arange(p.y.size), p.y.size, False
+    g1, u1, tc1 = gcodes[i1], p.unit[i1], p.tcode[i1]
+    # influence weights of the untreated rows for every event time: v0 = -w0 (hU_e[u] + hT_e[t])
+    bU = np.bincount(u1 * E + ecode, weights=v1all, minlength=nu * E).reshape(nu, E)
+    bK = np.bincount(tc1 * E + ecode, weights=v1all, minlength=nt * E).reshape(nt, E)
+    del u1, tc1
+    S = np.bincount(g1 * E + ecode, weights=v1all * eps1, minlength=G * E).reshape(G, E)
+    wr0 = w0 * resid  # zero on treated rows
+    del resid, eps1, v1all, ecode
+    if nested:
+        _hU, hT = sysm.solve_many(bU, bK, units=False)
+        WR = np.bincount(k, weights=wr0, minlength=nu * nt).reshape(nu, nt)
+        R = np.column_stack([np.bincount(ug, weights=WR[:, j], minlength=G) for j in range(nt)])
+        S -= R @ hT
+    else:
+        hU, hT = sysm.solve_many(bU, bK)
+        u, t = p.unit, p.tcode
+        for e in range(E):
+            S[:, e] -= np.bincount(gcodes, weights=wr0 * (hU[u, e] + hT[t, e]), minlength=G)
+    del wr0, k, w0, A
+    i0 = np.flatnonzero(untreated)
+    del untreated
+    codes_all, sizes = [p.unit, p.tcode], [nu, nt]
+    return _with_leads(p, i0, codes_all, sizes, [unit, time], gcodes, G, notes, ev, est, S, i1.size)
+
+
 def _imputation_es(
     p: _Panel, kind: str, cluster: str | None, unit: str, time: str
 ) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
+    nu, nt = int(p.unit.max()) + 1, int(p.tcode.max()) + 1
+    if not p.fe_extra and not p.X.shape[1] and nu * nt <= FAST_TABLE_LIMIT:
+        return _imputation_two_way(p, unit, time, nu, nt)
     notes: list[str] = []
     n = p.y.size
     w = np.ones(n) if p.w is None else p.w
@@ -344,7 +473,7 @@ def _imputation_es(
         bK[:nt] = np.bincount(t1c * E + ecode, weights=v1all, minlength=nt * E).reshape(nt, E)
         for j in range(px):
             bK[nt + j] = np.bincount(ecode, weights=X1[:, j] * v1all, minlength=E)
-        _hU, hK = sysm.solve_many(bU, bK)
+        _hU, hK = sysm.solve_many(bU, bK, units=False)
         wr0 = w[i0] * resid0
         R = np.zeros((G, nt + px))
         R[:, :nt] = np.bincount(g0 * nt + t0, weights=wr0, minlength=G * nt).reshape(G, nt)
@@ -364,7 +493,28 @@ def _imputation_es(
     # free the row-level arrays of the imputation before the second regression (peak memory)
     del sysm, resid0, tau, eps1, v1all, g0, g1, w, w1, e1, ecode, coh1, ccode, cell_code
     del codes1, X1, untreated, treated_obs, imputable, lost, t1
-    # pre-trend (BJS Test 1): untreated observations on fixed effects, covariates and leads
+    return _with_leads(p, i0, codes_all, sizes, fe_names, gcodes, G, notes, ev, est, S, i1.size)
+
+
+def _with_leads(
+    p: _Panel,
+    i0: np.ndarray,
+    codes_all: list[np.ndarray],
+    sizes: list[int],
+    fe_names: list[str],
+    gcodes: np.ndarray,
+    G: int,
+    notes: list[str],
+    ev: np.ndarray,
+    est: np.ndarray,
+    S: np.ndarray,
+    n1: int,
+) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
+    """Add the BJS Test 1 leads to the post-period effects ``est`` (cluster sums ``S``).
+
+    The covariance of the leads is their own regression's; the cross-covariance with the
+    effects comes from the cluster-level influence sums of both.
+    """
     lead_est, lead_V, lead_S, lead_ev = _bjs_leads(
         p, i0, codes_all, sizes, fe_names, gcodes, G, notes
     )
@@ -376,4 +526,4 @@ def _imputation_es(
         V[: len(order), : len(order)] = lead_V[np.ix_(order, order)]
     beta = np.concatenate([lead_est[order], est])
     n_cl = G if p.cluster is not None else None
-    return all_ev, beta, V, {"n_pre_leads": len(order)}, notes, n_cl, int(i0.size + i1.size)
+    return all_ev, beta, V, {"n_pre_leads": len(order)}, notes, n_cl, int(i0.size + n1)
