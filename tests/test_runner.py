@@ -137,7 +137,7 @@ def test_manifest_records_jobs_hashes_timings_versions(pipeline_run):
     assert job["page_sha256"] == cache.sha256_file(pipeline_run.reports / job["page"])
     assert job["duration"] > 0 and job["parameters"]["outcome"] == "log_labor_productivity"
     assert set(m["outputs"]) == {"estimates.parquet", "estimates.csv", "values.json"}
-    assert m["summary"]["failed"] >= 4
+    assert m["summary"]["failed"] + m["summary"]["failed_earlier"] >= 4
 
 
 def test_second_run_executes_nothing(pipeline_run):

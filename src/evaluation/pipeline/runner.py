@@ -247,7 +247,7 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
                 # Not part of this run: report what is known from the last one.
                 old = previous.get(job.id, {})
                 ok = cache.read_success(reports, job.id) is not None
-                last = "failed" if old.get("status") == "failed" else "not run"
+                last = "failed earlier" if old.get("status", "").startswith("failed") else "not run"
                 entry.update(status="cached" if ok and not reasons else ("stale" if ok else last),
                              reason="not selected (--only)", duration=old.get("duration"),
                              page_sha256=old.get("page_sha256"), error=old.get("error", ""))  # fmt: skip
@@ -344,6 +344,7 @@ def _summary(entries: dict[str, dict[str, Any]]) -> dict[str, int]:
         "ok": statuses.count("ok"),
         "cached": statuses.count("cached"),
         "failed": statuses.count("failed"),
+        "failed_earlier": statuses.count("failed earlier"),
         "not_run": statuses.count("not run") + statuses.count("stale"),
     }
 

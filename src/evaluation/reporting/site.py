@@ -24,7 +24,7 @@ h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 28px; border-bottom: 1
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
 th { background: #f3f5f7; }
-.ok, .cached { color: #1b5e20; } .failed { color: #b71c1c; font-weight: bold; }
+.ok, .cached { color: #1b5e20; } .failed, .failed-earlier { color: #b71c1c; font-weight: bold; }
 .stale, .not-run { color: #8d6e00; }
 .meta { color: #555; font-size: 13px; }
 """
@@ -32,6 +32,7 @@ STATUS_TEXT = {
     "ok": "ok (ran)",
     "cached": "ok (up to date)",
     "failed": "FAILED",
+    "failed earlier": "FAILED (last run; not re-run)",
     "stale": "stale (inputs changed, not re-run)",
     "not run": "not run",
 }
@@ -129,7 +130,8 @@ def _summary_text(summary: dict[str, Any]) -> str:
         return ""
     return (
         f"{summary.get('jobs', 0)} jobs: {summary.get('ok', 0)} ran, "
-        f"{summary.get('cached', 0)} up to date, {summary.get('failed', 0)} failed, "
+        f"{summary.get('cached', 0)} up to date, "
+        f"{summary.get('failed', 0) + summary.get('failed_earlier', 0)} failed, "
         f"{summary.get('not_run', 0)} not run"
     )
 
