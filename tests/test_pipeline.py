@@ -214,3 +214,29 @@ def test_header_speaks_the_report_language():
     assert "Parámetros" in es and "Procedencia" in es and "Estado" in es and "índice" in es
     page = error_page(title="x", parameters={"sample": "<b>"}, provenance={}, error="bad <x>")
     assert "&lt;b&gt;" in page and "bad &lt;x&gt;" in page and "<b>" not in page  # escaped
+
+
+def test_cli_run_reports_config_errors(tmp_path, capsys):
+    from evaluation.cli import main
+
+    bad = _config(tmp_path, "notebooks:\n  - name: a\n    grid: {sample: all}\n")
+    assert main(["run", "--pipeline", str(bad), "--reports", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "pipeline.yml" in err and "grid.sample must be a non-empty list" in err
+    good = _config(tmp_path, "notebooks:\n  - name: a\n    grid: {sample: [all]}\n")
+    assert main(["run", "--pipeline", str(good), "--only", "zzz", "--dry-run"]) == 2
+    assert "no job matches" in capsys.readouterr().err
+    assert main(["run", "--pipeline", str(good), "--jobs", "0", "--dry-run"]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    from evaluation.pipeline.runner import RunOptions, _progress
+
+    opts = RunOptions(pipeline=tmp_path, reports=tmp_path, processed=tmp_path, raw=tmp_path)
+    opts.progress = True
+    bar = _progress(3, opts)
+    assert bar is not None and bar.total == 3
+    bar.close()
+    opts.progress = False
+    assert _progress(3, opts) is None

@@ -363,7 +363,7 @@ def options_from_args(args: Any, settings: Settings) -> RunOptions:
         reports=absolute(getattr(args, "reports", None), settings.path("reports")),
         processed=absolute(getattr(args, "processed", None), settings.path("processed")),
         raw=absolute(raw_arg, settings.path("raw")),
-        jobs=int(getattr(args, "jobs", None) or os.cpu_count() or 1),
+        jobs=int(args.jobs) if getattr(args, "jobs", None) is not None else (os.cpu_count() or 1),
         only=getattr(args, "only", None),
         force=bool(getattr(args, "force", False)),
         dry_run=bool(getattr(args, "dry_run", False)),
