@@ -23,6 +23,7 @@ language = "en"
 seed = 20160601
 processed_dir = "data/processed"
 raw_dir = "data/raw"
+bootstrap_reps = 9999
 
 # %%
 from evaluation.pipeline.parameters import check
@@ -33,12 +34,13 @@ params = check(globals(), notebook="01_data_quality")
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel
 from evaluation.pipeline import record, record_value
-from evaluation.reporting import figures, sections
+from evaluation.reporting import effects, figures, sections
 from evaluation.reporting.quality import attrition_did, validation_summary
 from evaluation.reporting.sections import heading, say, show
 from evaluation.reporting.tables import publish_table
 from evaluation.reporting.translations import fmt_int, fmt_interval, fmt_number, fmt_p, t
 
+effects.quiet_few_clusters()
 settings = load_settings()
 min_cell = settings.analysis.min_cell
 panel = load_panel(sections.resolve(processed_dir), sample)
@@ -114,9 +116,11 @@ show(
 )
 
 # %%
-attrition = attrition_did(panel, settings)
+attrition = attrition_did(panel, settings, reps=bootstrap_reps, seed=seed)
 record(attrition.result, label="differential attrition (response rate, 2x2 DiD)")
+record(attrition.bootstrap, label="differential attrition, wild cluster bootstrap")
 row = attrition.result.tidy().iloc[0]
+boot = attrition.bootstrap.tidy().iloc[0]
 say(
     "nb01.attrition.result",
     language,
@@ -130,6 +134,8 @@ say(
         cluster=sections.cluster_name(settings.analysis.cluster, language),
         n_clusters=attrition.result.n_clusters,
     ),
+    ci_wcb=fmt_interval(100 * boot["conf_low"], 100 * boot["conf_high"], language, 1),
+    p_wcb=fmt_p(boot["p_value"], language),
 )
 
 # %%

@@ -60,20 +60,25 @@ def validation_summary(raw: Path, settings: Settings, language: str) -> Validati
 @dataclass
 class Attrition:
     result: EstimationResult
+    bootstrap: EstimationResult
     post_from: int
 
 
-def attrition_did(panel: pd.DataFrame, settings: Settings) -> Attrition:
-    """2x2 DiD of the response indicator: participants vs comparison, after vs before entry.
+def attrition_did(panel: pd.DataFrame, settings: Settings, *, reps: int, seed: int) -> Attrition:
+    """2x2 DiD of the response indicator: participants vs comparison, after vs before entry,
+    CRV1 by the inference cluster and the restricted wild cluster bootstrap beside it.
 
     "After" starts with the earliest cohort's first year of support.
     """
-    from evaluation.estimators import did_2x2
+    from evaluation.estimators import did_2x2, wild_cluster_bootstrap
+    from evaluation.reporting.effects import _noted
 
     cohorts = panel.loc[panel["cohort"] > 0, "cohort"]
     if cohorts.empty:
         raise ValueError("attrition_did: the panel has no participating firm (cohort > 0)")
     post_from = int(cohorts.min())
     data = panel.assign(after=(panel["year"] >= post_from).astype(int))
-    result = did_2x2(data, "responded", "participant", "after", cluster=settings.analysis.cluster)
-    return Attrition(result=result, post_from=post_from)
+    cluster = settings.analysis.cluster
+    result = _noted(did_2x2, data, "responded", "participant", "after", cluster=cluster)
+    boot = wild_cluster_bootstrap(result, "participant:after", cluster, reps=reps, seed=seed)
+    return Attrition(result=result, bootstrap=boot, post_from=post_from)

@@ -94,7 +94,9 @@ def build_index(reports: Path) -> Path:
     for notebook in _ordered({j["notebook"] for j in jobs}, jobs):
         group = [j for j in jobs if j["notebook"] == notebook]
         keys = _param_keys(group)
-        parts.append(f'<h2 id="{html.escape(notebook, quote=True)}">{html.escape(notebook)}</h2>')
+        title = next((j["title"] for j in group if j.get("title")), "")
+        heading = f"{notebook}: {title}" if title else notebook
+        parts.append(f'<h2 id="{html.escape(notebook, quote=True)}">{html.escape(heading)}</h2>')
         head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
         parts.append(f"<table><tr>{head}<th>status</th><th>time (s)</th><th>page</th></tr>")
         for job in group:

@@ -264,9 +264,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "nb01.attrition.result": _m(
         "Differential attrition (participants vs comparison, {post_from} onwards vs before): "
-        "{effect} percentage points, 95% CI {ci}, {p} ({inference}).",
+        "{effect} percentage points, 95% CI {ci}, {p} ({inference}); wild cluster bootstrap: "
+        "95% CI {ci_wcb}, {p_wcb}.",
         "Deserción diferencial (participantes frente a comparación, desde {post_from} frente a "
-        "antes): {effect} puntos porcentuales, IC 95 % {ci}, {p} ({inference}).",
+        "antes): {effect} puntos porcentuales, IC 95 % {ci}, {p} ({inference}); bootstrap "
+        "salvaje por conglomerados: IC 95 % {ci_wcb}, {p_wcb}.",
     ),
     "nb01.missing.heading": _m("Missing values", "Valores faltantes"),
     "nb01.missing.text": _m(
