@@ -39,6 +39,8 @@ class _Panel:
     cluster: np.ndarray | None
     tcode: np.ndarray | None = None  # dense sorted period codes (reused by the fast path)
     gcode: np.ndarray | None = None  # dense sorted cohort codes
+    tlev: np.ndarray | None = None  # the period of each tcode
+    glev: np.ndarray | None = None  # the cohort of each gcode (0 = never treated)
 
 
 def _prepare(
@@ -146,6 +148,8 @@ def _prepare(
         cluster=cluster_codes(sample, cluster, where),
         tcode=tcode,
         gcode=gcode,
+        tlev=tlev,
+        glev=glev,
     )
 
 

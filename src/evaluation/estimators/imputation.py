@@ -186,6 +186,15 @@ class _UnitTimeSystem(_FESystem):
         return np.concatenate([hU[:, 0], hK[:, 0]])
 
 
+def _present_levels(codes: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of the levels present in ``codes`` (sorted codes of sorted ``levels``)."""
+    present = np.zeros(levels.size, dtype=bool)
+    present[codes] = True
+    if present.all():
+        return codes, levels
+    return (np.cumsum(present) - 1)[codes], levels[present]
+
+
 def _bjs_leads(
     p: _Panel,
     i0: np.ndarray,
@@ -195,6 +204,7 @@ def _bjs_leads(
     gcodes: np.ndarray,
     G: int,
     notes: list[str],
+    nested: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float]]:
     """BJS Test 1: regress untreated outcomes on the fixed effects, covariates and leads.
 
@@ -203,14 +213,24 @@ def _bjs_leads(
     the lead event times. Leads farther back than the window are the reference; if all are
     included, the farthest is dropped as collinear with the unit effects (noted).
     """
-    keep = drop_singletons([c[i0] for c in codes_all])
-    rows = i0[keep] if not keep.all() else i0
-    del keep
+    c0 = [c[i0] for c in codes_all]
+    keep = drop_singletons(c0)
+    if keep.all():
+        rows, u_rows, t_rows = i0, c0[0], c0[1]
+    else:
+        rows, u_rows, t_rows = i0[keep], c0[0][keep], c0[1][keep]
+    del keep, c0
     y0 = p.y[rows]
     w0 = None if p.w is None else p.w[rows]
-    ucodes, nu = _refactorize(codes_all[0][rows])
-    tcode, tlev = _int_codes(p.time[rows])
-    gcode, glev = _int_codes(p.cohort[rows])
+    ucodes, nu = _refactorize(u_rows)
+    if p.tlev is not None and p.glev is not None and p.gcode is not None:
+        # codes_all[1] is the panel's period code: re-code the levels present, no float pass
+        tcode, tlev = _present_levels(t_rows, p.tlev)
+        gcode, glev = _present_levels(p.gcode[rows], p.glev)
+    else:
+        tcode, tlev = _int_codes(p.time[rows])
+        gcode, glev = _int_codes(p.cohort[rows])
+    del u_rows, t_rows
     nt, ng = tlev.size, glev.size
     cell = gcode * nt + tcode
     rel_cell = np.full(ng * nt, np.nan)
@@ -226,7 +246,8 @@ def _bjs_leads(
     gk, Gk = _refactorize(g_rows)
     X = p.X[rows] if p.X.shape[1] else None
     clustered = p.cluster is not None
-    fast = len(codes_all) == 2 and clustered and nested_in(ucodes, gk, nu)
+    # units nested in clusters on all rows are nested on any subset of them
+    fast = len(codes_all) == 2 and clustered and (nested or nested_in(ucodes, gk, nu))
     if fast:
         ug = np.zeros(nu, dtype=np.intp)
         ug[ucodes] = gcode
@@ -253,6 +274,7 @@ def _bjs_leads(
             vcov="CRV1",
             fe_sizes=[nu, nt],
             fe_nested=[True, nested_in(tcode, gk, nt)],
+            cell=cell,
         )
         S_raw = fit.scores  # (Gk, kept) cluster score sums
     else:
@@ -338,9 +360,10 @@ def _imputation_two_way(
     A = np.bincount(k, weights=w0, minlength=nu * nt).reshape(nu, nt)
     # a treated row is imputable when its unit and its period both have untreated rows
     ok = ((A.sum(axis=1) > 0)[:, None] & (A.sum(axis=0) > 0)[None, :]).ravel()
-    t1 = ok[k]
-    t1 &= ~untreated
-    n_treated = int(untreated.size - np.count_nonzero(untreated))
+    t1 = ~untreated
+    n_treated = int(np.count_nonzero(t1))
+    if not ok.all():  # else every treated row is imputable: no lookup pass
+        t1 &= ok[k]
     i1 = np.flatnonzero(t1)
     del t1, ok
     if i1.size < n_treated:
@@ -353,12 +376,10 @@ def _imputation_two_way(
     sysm = _UnitTimeSystem.from_table(A)
     B = np.bincount(k, weights=w0 * p.y, minlength=nu * nt).reshape(nu, nt)
     hU, hK = sysm.solve_many(B.sum(axis=1)[:, None], B.sum(axis=0)[:, None])
-    del B
-    # residuals of the untreated rows and imputed effects of the treated ones, in one pass
-    resid = p.y - (hU[:, 0][:, None] + hK[:, 0][None, :]).ravel()[k]
+    F = (hU[:, 0][:, None] + hK[:, 0][None, :]).ravel()  # fitted Y(0) by (unit, period)
     del hU, hK
     w1 = np.ones(i1.size) if p.w is None else p.w[i1]
-    ev, ecode, est, v1all, eps1, _ = _treated_side(p, i1, resid[i1], w1)
+    ev, ecode, est, v1all, eps1, _ = _treated_side(p, i1, p.y[i1] - F[k[i1]], w1)
     E = ev.size
     if p.cluster is not None:
         gcodes, G = p.cluster, int(p.cluster.max()) + 1
@@ -373,23 +394,28 @@ def _imputation_two_way(
     bK = np.bincount(tc1 * E + ecode, weights=v1all, minlength=nt * E).reshape(nt, E)
     del u1, tc1
     S = np.bincount(g1 * E + ecode, weights=v1all * eps1, minlength=G * E).reshape(G, E)
-    wr0 = w0 * resid  # zero on treated rows
-    del resid, eps1, v1all, ecode
+    del eps1, v1all, ecode
     if nested:
         _hU, hT = sysm.solve_many(bU, bK, units=False)
-        WR = np.bincount(k, weights=wr0, minlength=nu * nt).reshape(nu, nt)
+        # (unit, period) sums of w * resid over untreated rows: B - A * fitted, no row pass
+        WR = (B - A * F.reshape(nu, nt)).reshape(nu, nt)
         R = np.column_stack([np.bincount(ug, weights=WR[:, j], minlength=G) for j in range(nt)])
         S -= R @ hT
+        del WR, R
     else:
         hU, hT = sysm.solve_many(bU, bK)
+        wr0 = w0 * (p.y - F[k])  # zero on treated rows
         u, t = p.unit, p.tcode
         for e in range(E):
             S[:, e] -= np.bincount(gcodes, weights=wr0 * (hU[u, e] + hT[t, e]), minlength=G)
-    del wr0, k, w0, A
+        del wr0
+    del k, w0, A, B, F
     i0 = np.flatnonzero(untreated)
     del untreated
     codes_all, sizes = [p.unit, p.tcode], [nu, nt]
-    return _with_leads(p, i0, codes_all, sizes, [unit, time], gcodes, G, notes, ev, est, S, i1.size)
+    return _with_leads(
+        p, i0, codes_all, sizes, [unit, time], gcodes, G, notes, ev, est, S, i1.size, nested
+    )
 
 
 def _imputation_es(
@@ -509,6 +535,7 @@ def _with_leads(
     est: np.ndarray,
     S: np.ndarray,
     n1: int,
+    nested: bool = False,
 ) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
     """Add the BJS Test 1 leads to the post-period effects ``est`` (cluster sums ``S``).
 
@@ -516,7 +543,7 @@ def _with_leads(
     effects comes from the cluster-level influence sums of both.
     """
     lead_est, lead_V, lead_S, lead_ev = _bjs_leads(
-        p, i0, codes_all, sizes, fe_names, gcodes, G, notes
+        p, i0, codes_all, sizes, fe_names, gcodes, G, notes, nested
     )
     order = np.argsort(lead_ev, kind="stable")
     all_ev = [lead_ev[i] for i in order] + [float(e) for e in ev]
