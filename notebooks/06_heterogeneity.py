@@ -97,15 +97,18 @@ subgroups = pd.concat(frames, ignore_index=True)
 subgroups["term"] = [
     f"{d}={g}" for d, g in zip(subgroups["dimension"], subgroups["subgroup"], strict=True)
 ]
-# estimates from fewer than min_cell participating firms are never recorded or shown
-publishable = subgroups[subgroups["n_treated"] >= min_cell].dropna(subset=["estimate"])
+# recorded: estimates from at least min_cell participating firms, with their inference
+publishable = subgroups[subgroups["n_treated"] >= min_cell].dropna(subset=["estimate", "std_error"])
 columns = ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high", "n_treated"]
 record(
     publishable[columns].assign(statistic=publishable["estimate"] / publishable["std_error"]),
     label="subgroup effects (Callaway-Sant'Anna)",
 )
 subgroups["label"] = [
-    f"{variable_label(d, language)}: {sections.level_label(d, g, language)}"
+    # women-led and cohort levels name themselves ("Women-led", "Cohort 2016")
+    sections.level_label(d, g, language)
+    if d in ("women_led", "cohort")
+    else f"{variable_label(d, language)}: {sections.level_label(d, g, language)}"
     for d, g in zip(subgroups["dimension"], subgroups["subgroup"], strict=True)
 ]
 table = estimates_table(
@@ -115,9 +118,11 @@ table = estimates_table(
     n_column="n_treated",
     min_cell=min_cell,
     caption=t("fig.subgroups.title", language),
-    notes=[t("nb06.not_estimable", language)] if subgroups["note"].astype(bool).any() else [],
+    notes=[t("nb06.few_clusters", language, k=effects.MIN_CLUSTERS_FOR_INFERENCE)]
+    + ([t("nb06.not_estimable", language)] if subgroups["note"].astype(bool).any() else []),
 )
 table.frame.index.name = t("nb06.subgroup", language)
+table.frame[t("common.n_clusters", language)] = subgroups["clusters"].to_numpy()
 table.frame[t("nb06.note", language)] = [
     t("nb06.not_estimated", language) if note else "" for note in subgroups["note"]
 ]
@@ -129,6 +134,10 @@ plot = subgroups.assign(
 )
 show(
     figures.estimates_figure(
-        plot, language=language, outcome=outcome, title=t("fig.subgroups.title", language)
+        plot,
+        language=language,
+        outcome=outcome,
+        title=t("fig.subgroups.title", language),
+        group="dimension",
     )
 )

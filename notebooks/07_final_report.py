@@ -202,6 +202,7 @@ else:
         show(
             figures.estimates_figure(
                 robust,
+                group="estimator",
                 language=language,
                 outcome=primary_outcome,
                 truth=truth["overall"] if truth else None,

@@ -126,3 +126,18 @@ def test_figures_render_to_png_deterministically():
 def test_missing_columns_are_named():
     with pytest.raises(KeyError, match="conf_low"):
         figures.event_study_figure(pd.DataFrame({"event_time": [0], "estimate": [1.0]}))
+
+
+def test_estimates_figure_colours_by_group():
+    frame = pd.DataFrame(
+        {
+            "label": ["CO", "EC", "A", "C"],
+            "dimension": ["country", "country", "sector", "sector"],
+            "estimate": [0.1, 0.2, 0.15, 0.05],
+            "conf_low": [0.0, 0.1, 0.1, 0.0],
+            "conf_high": [0.2, 0.3, 0.2, 0.1],
+        }
+    )
+    fig = figures.estimates_figure(frame, group="dimension")
+    colours = [mcolors.to_hex(c.lines[0].get_color()).upper() for c in fig.axes[0].containers]
+    assert colours[0] == colours[1] != colours[2] == colours[3]

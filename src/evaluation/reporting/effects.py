@@ -35,6 +35,8 @@ from evaluation.estimators.results import EstimationResult, FewClustersWarning, 
 
 UNIT, TIME, COHORT = "firm_id", "year", "cohort"
 ESTIMATORS = ("twfe", "cs", "sunab", "imputation")
+# Fewer clusters than this in a subgroup: its estimate is shown without an interval.
+MIN_CLUSTERS_FOR_INFERENCE = 10
 
 
 def _noted(call, *args, **kwargs):
@@ -412,16 +414,20 @@ def subgroup_effects(
         for _, r in groups[groups["term"] != "overall"].iterrows():
             g = int(r["group"])
             n = int(data.loc[(data[COHORT] == g) & (data["treated"] == 1), UNIT].nunique())
-            rows.append({"subgroup": g, **_tidy_part(r), "n_treated": n, "note": ""})
-        return pd.DataFrame(rows)
+            k = int(data.loc[data[COHORT].isin([0, g]), settings.analysis.cluster].nunique())
+            rows.append({"subgroup": g, **_tidy_part(r), "n_treated": n, "clusters": k, "note": ""})
+        return _withhold_few_clusters(pd.DataFrame(rows))
     if dimension not in data.columns:
         raise KeyError(f"subgroup dimension {dimension!r} is not a column of the panel")
     for level, sub in data.groupby(dimension, sort=True):
         n = n_treated_firms(sub)
+        k = int(sub[settings.analysis.cluster].nunique())
         try:
             eff = primary_cs(sub, outcome, settings)
             r = eff.row()
-            rows.append({"subgroup": level, **_tidy_part(r), "n_treated": n, "note": ""})
+            rows.append(
+                {"subgroup": level, **_tidy_part(r), "n_treated": n, "clusters": k, "note": ""}
+            )
         except (ValueError, np.linalg.LinAlgError) as err:
             rows.append(
                 {
@@ -430,10 +436,20 @@ def subgroup_effects(
                         ("estimate", "std_error", "p_value", "conf_low", "conf_high"), np.nan
                     ),
                     "n_treated": n,
+                    "clusters": k,
                     "note": str(err).split("\n")[0][:160],
                 }
             )
-    return pd.DataFrame(rows)
+    return _withhold_few_clusters(pd.DataFrame(rows))
+
+
+def _withhold_few_clusters(frame: pd.DataFrame) -> pd.DataFrame:
+    # cluster-robust inference from a handful of strata is meaningless (CRV1 with G = 2 gives
+    # near-zero standard errors): keep the estimate, withhold its inference
+    few = frame["clusters"] < MIN_CLUSTERS_FOR_INFERENCE
+    frame.loc[few, ["std_error", "p_value", "conf_low", "conf_high"]] = np.nan
+    frame["few_clusters"] = few
+    return frame
 
 
 def _tidy_part(r: pd.Series) -> dict:

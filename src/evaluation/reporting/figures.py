@@ -179,11 +179,14 @@ def estimates_figure(
     outcome: str = "",
     truth: float | None = None,
     title: str | None = None,
+    group: str | None = None,
 ) -> Figure:
     """Point estimates with 95% intervals, one row per estimator or subgroup (a forest plot).
 
     ``estimates`` has ``label`` (printed as given: pass translated names), ``estimate``,
     ``conf_low`` and ``conf_high``; ``truth`` draws the true effect as a vertical line.
+    ``group`` names a column whose values share a colour and marker (e.g. the subgroup's
+    dimension); without it every row has its own.
     """
     check_language(language)
     _check(estimates, [label, "estimate", "conf_low", "conf_high"], "estimates_figure")
@@ -191,15 +194,20 @@ def estimates_figure(
     fig, ax = _figure(7.0, 1.2 + 0.45 * max(len(frame), 2))
     y = np.arange(len(frame))[::-1]
     shown = frame["estimate"].notna().to_numpy()
+    if group is None:
+        style = list(range(len(frame)))
+    else:
+        codes = {v: k for k, v in enumerate(dict.fromkeys(frame[group]))}
+        style = [codes[v] for v in frame[group]]
     for i, row in frame.iterrows():
         if not shown[i]:
             continue
-        color = PALETTE[i % len(PALETTE)]
+        color = PALETTE[style[i] % len(PALETTE)]
         ax.errorbar(
             row["estimate"],
             y[i],
             xerr=[[row["estimate"] - row["conf_low"]], [row["conf_high"] - row["estimate"]]],
-            fmt=MARKERS[i % len(MARKERS)],
+            fmt=MARKERS[style[i] % len(MARKERS)],
             color=color,
             ecolor=color,
             capsize=3,

@@ -497,6 +497,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "estratos o empresas de comparación para el estimador.",
     ),
     "nb06.not_estimated": _m("not estimable", "no estimable"),
+    "nb06.few_clusters": _m(
+        "Standard errors cluster by stratum within each subgroup; for a subgroup spanning "
+        "fewer than {k} strata (clusters column) cluster-robust inference is unreliable, so its "
+        "estimate is shown without an interval.",
+        "Los errores estándar se agrupan por estrato dentro de cada subgrupo; para un subgrupo "
+        "que abarca menos de {k} estratos (columna de conglomerados) la inferencia robusta por "
+        "conglomerados no es fiable, por lo que su estimación se muestra sin intervalo.",
+    ),
     "nb06.subgroup": _m("Subgroup", "Subgrupo"),
     # --- notebook 07: final report -------------------------------------------------------
     "final.title": _m(
