@@ -313,7 +313,7 @@ def _bjs_leads(
 
 def _treated_side(
     p: _Panel, i1: np.ndarray, tau: np.ndarray, w1: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Event-time averages of the imputed effects and the treated part of BJS Theorem 3.
 
     Returns the event times ``ev``, their codes ``ecode`` on the treated rows ``i1``, the
@@ -333,7 +333,7 @@ def _treated_side(
     den = np.bincount(cell_code, weights=w1sq, minlength=n_cells)
     den = np.where(den > 0, den, 1.0)
     eps1 = tau - (num / den)[cell_code]
-    return ev, ecode, est, w1 / wsum[ecode], eps1, wsum
+    return ev, ecode, est, w1 / wsum[ecode], eps1
 
 
 def _imputation_two_way(
@@ -379,7 +379,7 @@ def _imputation_two_way(
     F = (hU[:, 0][:, None] + hK[:, 0][None, :]).ravel()  # fitted Y(0) by (unit, period)
     del hU, hK
     w1 = np.ones(i1.size) if p.w is None else p.w[i1]
-    ev, ecode, est, v1all, eps1, _ = _treated_side(p, i1, p.y[i1] - F[k[i1]], w1)
+    ev, ecode, est, v1all, eps1 = _treated_side(p, i1, p.y[i1] - F[k[i1]], w1)
     E = ev.size
     if p.cluster is not None:
         gcodes, G = p.cluster, int(p.cluster.max()) + 1
@@ -460,30 +460,15 @@ def _imputation_es(
     resid0 = p.y[i0] - sysm.fitted(h)
     # step 2: impute Y(0) and the unit-level effects
     tau = p.y[i1] - sysm.fitted(h, codes1, X1)
-    e1 = p.rel[i1]
-    ecode, ev = _int_codes(e1)
-    ev = ev.astype(float)
-    # step 3: averages by event time with the observation weights
+    # step 3: averages by event time with the observation weights, Theorem 3 residuals
     w1 = w[i1]
-    wsum = np.bincount(ecode, weights=w1, minlength=ev.size)
-    est = np.bincount(ecode, weights=w1 * tau, minlength=ev.size) / wsum
-    # BJS Theorem 3 residuals for treated observations: tau net of its cohort x event-time
-    # mean, weighted by v^2 (v proportional to w within a cell)
-    coh1 = p.cohort[i1]
-    ccode, clev = _int_codes(coh1)
-    cell_code = ccode * ev.size + ecode
-    n_cells = clev.size * ev.size
-    num = np.bincount(cell_code, weights=w1**2 * tau, minlength=n_cells)
-    den = np.bincount(cell_code, weights=w1**2, minlength=n_cells)
-    den = np.where(den > 0, den, 1.0)
-    eps1 = tau - (num / den)[cell_code]
+    ev, ecode, est, v1all, eps1 = _treated_side(p, i1, tau, w1)
     # influence weights: v1 = w/sum(w) on the treated cell, v0 = -W0 Z0 (Z0'W0Z0)^- Z1'v1
     if p.cluster is not None:
         gcodes, G = p.cluster, int(p.cluster.max()) + 1
     else:
         gcodes, G = np.arange(n), n
     E = ev.size
-    v1all = w1 / wsum[ecode]
     g0, g1 = gcodes[i0], gcodes[i1]
     nested = p.cluster is not None and len(codes_all) == 2 and nested_in(codes_all[0], gcodes)
     if nested:
@@ -517,7 +502,7 @@ def _imputation_es(
                 g0, weights=v0 * resid0, minlength=G
             )
     # free the row-level arrays of the imputation before the second regression (peak memory)
-    del sysm, resid0, tau, eps1, v1all, g0, g1, w, w1, e1, ecode, coh1, ccode, cell_code
+    del sysm, resid0, tau, eps1, v1all, g0, g1, w, w1, ecode
     del codes1, X1, untreated, treated_obs, imputable, lost, t1
     return _with_leads(p, i0, codes_all, sizes, fe_names, gcodes, G, notes, ev, est, S, i1.size)
 
