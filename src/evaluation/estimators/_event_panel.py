@@ -11,7 +11,6 @@ import pandas as pd
 
 from evaluation.estimators.did import (
     check_columns,
-    check_no_missing,
     check_weights,
     cluster_codes,
     numeric_column,
@@ -43,6 +42,11 @@ class _Panel:
     glev: np.ndarray | None = None  # the cohort of each gcode (0 = never treated)
 
 
+def _is_np_int(column: pd.Series) -> bool:
+    """A numpy (not nullable) integer column: integer-valued and never missing."""
+    return isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu"
+
+
 def _prepare(
     data: pd.DataFrame,
     outcome: str,
@@ -60,21 +64,26 @@ def _prepare(
     used += [weights] if weights else []
     used += [cluster] if cluster else []
     check_columns(data, [outcome, cohort, *used], where)
-    sample, notes = prepare_sample(data, outcome, used, where)
-    check_no_missing(sample, used, where)
+    sample, notes = prepare_sample(data, outcome, used, where)  # also checks used for NAs
     tvals = numeric_column(sample, time, where)
-    if not (tvals == np.rint(tvals)).all():
+    # numpy integer columns hold integers by construction: the rounding checks are skipped
+    if not _is_np_int(sample[time]) and not (tvals == np.rint(tvals)).all():
         raise ValueError(f"{where}: time column {time!r} must hold integer periods (e.g. years)")
     coh = sample[cohort]
-    try:
-        cvals = pd.to_numeric(coh, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as err:
-        raise ValueError(
-            f"{where}: cohort column {cohort!r} must be numeric (first treated period; "
-            "0 or missing = never treated)"
-        ) from err
-    cvals = np.nan_to_num(cvals, nan=0.0)  # a copy: never write into the caller's frame
-    if (cvals < 0).any() or not (cvals == np.rint(cvals)).all():
+    if _is_np_int(coh):  # no missing values possible; the float conversion is a copy
+        cvals = coh.to_numpy(dtype=float)
+        cohort_ok = not (cvals < 0).any()
+    else:
+        try:
+            cvals = pd.to_numeric(coh, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"{where}: cohort column {cohort!r} must be numeric (first treated period; "
+                "0 or missing = never treated)"
+            ) from err
+        cvals = np.nan_to_num(cvals, nan=0.0)  # a copy: never write into the caller's frame
+        cohort_ok = not (cvals < 0).any() and (cvals == np.rint(cvals)).all()
+    if not cohort_ok:
         raise ValueError(
             f"{where}: cohort column {cohort!r} must hold non-negative integer periods"
         )
