@@ -236,6 +236,7 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
                 "job": job.id,
                 "notebook": job.notebook,
                 "notebook_path": _rel(job.path, settings.root),
+                "title": job.title,
                 "parameters": job.params,
                 "stage": stage,
                 "final": job.final,
