@@ -144,7 +144,7 @@ def test_second_run_executes_nothing(pipeline_run):
     before = {j: cache.read_success(pipeline_run.reports, j)["finished"] for j in GOOD + FINALS}
     rc, out, seconds = pipeline_run.run(only=[*GOOD, "t2_summary"])
     assert rc == 0, out
-    assert "0 ran" in out and "0 failed" in out
+    assert "0 ran" in out and "0 failed" in out and "printed" not in out  # no kernel, no PDF
     after = {j: cache.read_success(pipeline_run.reports, j)["finished"] for j in GOOD + FINALS}
     assert before == after
     print(f"cached re-run: {seconds:.2f} s")
