@@ -218,6 +218,10 @@ def test_clear_errors(ref_data):
     d2.loc[d2.index[:3], "y"] = np.nan
     res = wild_cluster_bootstrap({**spec, "data": d2}, "treat", "stratum", reps=99, seed=1)
     assert any("3 row(s) with missing values dropped" in n for n in res.notes)
+    # a unit seen once is a fixed-effect singleton: dropped as fixest does, with a note
+    lone = d.iloc[:1].assign(unit=999)
+    res = wild_cluster_bootstrap({**spec, "data": pd.concat([d, lone])}, "treat", "stratum", reps=9)
+    assert res.nobs == len(d) and any("1 fixed-effect singleton" in n for n in res.notes)
 
 
 def _size_panel(rng: np.random.Generator, G: int = 26, T: int = 8) -> pd.DataFrame:

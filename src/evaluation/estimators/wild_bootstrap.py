@@ -381,16 +381,18 @@ def prepare_problem(
         )
     if w is not None and (w[ok] <= 0).any():
         raise ValueError("wild_cluster_bootstrap: weights must be positive")
-    idx = np.flatnonzero(ok)
+    # a slice (no copy) when every row is kept, the usual case on large clean panels
+    idx: slice | np.ndarray = slice(None) if ok.all() else np.flatnonzero(ok)
     fe_codes = [factorize(frame[c].to_numpy()[idx], c)[0] for c in fe_cols]
     if fe_codes and design["drop_singletons"]:
         keep = drop_singletons(fe_codes)
         if not keep.all():
             notes.append(f"{int((~keep).sum())} fixed-effect singleton(s) dropped")
-            idx = idx[keep]
+            idx = np.flatnonzero(ok)[keep]
             fe_codes = [factorize(frame[c].to_numpy()[idx], c)[0] for c in fe_cols]
-    y, X = y[idx], X[idx]
-    w = None if w is None else w[idx]
+    if not isinstance(idx, slice):
+        y, X = y[idx], X[idx]
+        w = None if w is None else w[idx]
     cl_values = frame[cluster].to_numpy()[idx]
     cl, clusters = pd.factorize(cl_values, sort=True)
     cl = np.asarray(cl, dtype=np.intp)
