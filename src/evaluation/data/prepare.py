@@ -22,7 +22,8 @@ characters: without the key nobody can recompute them from a tax registry, and w
 data holder can link back. Only whitelisted codebook columns are written, so personal columns
 (and any unknown column of a real export) never reach data/processed.
 
-The transformation is one DuckDB query per output over the raw views, so 10M firm-years run in
+The transformation is one DuckDB query per output over the raw views (the panel query also reads
+a small temp table of winsorizing cut-offs, computed first), so 10M firm-years run in
 bounded memory (DuckDB spills to a scratch folder inside the staging directory). Outputs are
 written into ``processed/.staging-*`` and moved into place only when everything succeeded;
 rows are sorted and row groups fixed, so two runs give byte-identical Parquet files.
