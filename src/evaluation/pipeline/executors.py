@@ -54,10 +54,18 @@ def _kernel_manager_class(env: dict[str, str], cwd: str, holder: list, log: Path
             merged.update(env)
             kw["env"] = merged
             kw["cwd"] = cwd
-            kw["stderr"] = log.open("ab")
+            self._ev_log = log.open("ab")  # closed by _close_logs when the job ends
+            kw["stderr"] = self._ev_log
             return await super()._async_pre_start_kernel(**kw)
 
     return JobKernelManager
+
+
+def _close_logs(holder: list) -> None:
+    for km in holder:
+        log = getattr(km, "_ev_log", None)
+        if log is not None and not log.closed:
+            log.close()
 
 
 def _kill_kernels(holder: list) -> None:
@@ -225,6 +233,7 @@ def _execute(spec: dict[str, Any], attempt: Path, result: dict[str, Any]) -> Non
                 error = f"{kind}: {err}"
     finally:
         watchdog.cancel()
+        _close_logs(holder)
     if executed is None and output.is_file():
         import nbformat
 
