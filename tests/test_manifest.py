@@ -49,6 +49,7 @@ def test_manifest_records_inputs_outputs_and_code(prepared):
         "last_year": 2020,
         "base_year": 2015,
         "baseline_year": 2015,
+        "winsorize": {"lower": 0.01, "upper": 0.99},
     }
     assert "manifest-test-key" not in (out / MANIFEST).read_text()
     assert manifest["pseudonym_key"]["source"] == "environment variable EVALUATION_PSEUDONYM_KEY"

@@ -131,6 +131,7 @@ def build_manifest(
             "last_year": a.last_year,
             "base_year": a.base_year,
             "baseline_year": baseline_year,
+            "winsorize": settings.preparation.winsorize.model_dump(),
         },
         "pseudonym_key": {"source": key.source, "fingerprint": key.fingerprint},
         "validation": {

@@ -36,8 +36,8 @@ LANGUAGES = ("en", "es")
 _NOT_OUTCOMES = {
     "firm_id", "year", "country", "territory", "sector", "stratum", "women_led",
     "participant", "cluster_id", "organization", "cohort", "founded", "firm_age",
-    "responded", "va_nonpositive", "rel_time", "post", "treated", "balanced",
-    "baseline_log_employees", "baseline_log_labor_productivity",
+    "responded", "va_nonpositive", "winsorized", "rel_time", "post", "treated",
+    "balanced", "baseline_log_employees", "baseline_log_labor_productivity",
 }  # fmt: skip
 OUTCOMES = tuple(c for c in PANEL_COLUMNS if c not in _NOT_OUTCOMES)
 
