@@ -187,6 +187,71 @@ def fit_logit(treat: Part, control: Part, *, tol: float = 1e-10, max_iter: int =
     return beta, _expit(_xb(treat, beta)), _expit(_xb(control, beta))
 
 
+def _absent_indicators(treat: Part, control: Part) -> tuple[np.ndarray, np.ndarray]:
+    """Levels of indicator covariates that no treated unit has, and the comparison rows there.
+
+    The 0/1 covariate columns are grouped into factors (columns that are never 1 on the same
+    row: a one-hot coding without its base level, e.g. sector indicators). A factor level
+    (base level included) with comparison units but no treated unit separates them: the
+    logit's maximum likelihood drives their scores to 0 along a direction that leaves every
+    other row's score unchanged, and the remaining coefficients converge to the fit without
+    those units. R ``glm`` (inside ``DRDID``) stops near that limit with a "fitted
+    probabilities numerically 0 or 1" warning; this returns the limit itself (Albert and
+    Anderson 1984). Typical case: sector indicators when a cohort has no firm in some sector.
+
+    Returns the design columns (intercept first) kept for the logit on the remaining rows:
+    indicators of absent levels are dropped (they are 0 there) and, when a factor's base level
+    is absent, one more of its indicators (they would sum to the intercept); and the mask of
+    separated comparison rows.
+    """
+    keep = np.ones(treat.k, dtype=bool)
+    separated = np.zeros(control.n, dtype=bool)
+    if treat.z is None or treat.n == 0 or control.n == 0:
+        return keep, separated
+    p = treat.z.shape[1]
+    binary = [
+        j
+        for j in range(p)
+        if all(np.all((part.z[:, j] == 0) | (part.z[:, j] == 1)) for part in (treat, control))
+    ]
+    groups: list[list[int]] = []
+    for j in binary:
+        for g in groups:
+            if all(
+                not np.any((part.z[:, j] == 1) & (part.z[:, i] == 1))
+                for i in g
+                for part in (treat, control)
+            ):
+                g.append(j)
+                break
+        else:
+            groups.append([j])
+    for g in groups:
+        in1 = treat.z[:, g] == 1
+        in0 = control.z[:, g] == 1
+        base1, base0 = ~in1.any(axis=1), ~in0.any(axis=1)
+        for pos, j in enumerate(g):
+            if not in1[:, pos].any():
+                keep[j + 1] = False
+                separated |= in0[:, pos]
+        if not base1.any() and base0.any():
+            separated |= base0
+            kept = [j for j in g if keep[j + 1]]
+            if kept:
+                keep[kept[0] + 1] = False
+    return keep, separated
+
+
+def _subset(part: Part, cols: np.ndarray, rows: np.ndarray | None = None) -> Part:
+    """A part restricted to design columns ``cols`` (intercept first) and to ``rows``."""
+    z = None if part.z is None or cols[1:].sum() == 0 else part.z[:, cols[1:]]
+    if rows is None:
+        return Part(part.dy, z, part.w)
+    return Part(
+        part.dy[rows], None if z is None else z[rows], None if part.w is None else part.w[rows]
+    )
+
+
 @dataclass
 class Nuisance:
     """Everything of a 2x2 fit that does not depend on the outcome, reusable across the
@@ -222,19 +287,29 @@ def nuisance(method: str, treat: Part, control: Part) -> Nuisance:
         # comparison rows of the influence function: -(w0 r0) x0' XpX^{-1} M1 / mean(w.treat)
         nu.or_term = w0 * _xb(control, nu.gram0_inv @ m1 * n1) / nu.mw_t
         return nu
-    _, ps1, ps0 = fit_logit(treat, control)
+    # indicators absent among the treated: their comparison units get a score of exactly 0
+    cols, sep = _absent_indicators(treat, control)
+    t_ps, c_ps = _subset(treat, cols), _subset(control, cols, ~sep)
+    if c_ps.n == 0:
+        raise EstimationFailure("no comparison unit shares the treated units' indicators")
+    _, ps1, ps0_kept = fit_logit(t_ps, c_ps)
     # R did's overlap guard: the largest score of an *unweighted* logit must be below 0.999
     if treat.w is None:
-        guard = max(ps1.max(initial=0), ps0.max(initial=0))
+        guard = max(ps1.max(initial=0), ps0_kept.max(initial=0))
     else:
-        _, g1, g0 = fit_logit(Part(treat.dy, treat.z, None), Part(control.dy, control.z, None))
+        _, g1, g0 = fit_logit(Part(t_ps.dy, t_ps.z, None), Part(c_ps.dy, c_ps.z, None))
         guard = max(g1.max(initial=0), g0.max(initial=0))
     if guard >= 0.999:
         raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
     ps1 = np.minimum(ps1, PS_CAP)
-    ps0 = np.minimum(ps0, PS_CAP)
-    hess = _gram(treat, ps1 * (1 - ps1) * w1) + _gram(control, ps0 * (1 - ps0) * w0)
-    nu.hess_inv = _solve(hess, np.eye(hess.shape[0]), "propensity score Hessian")
+    ps0 = np.zeros(control.n)
+    ps0[~sep] = np.minimum(ps0_kept, PS_CAP)
+    # information matrix of the kept coefficients; the dropped directions carry no score
+    # (treated rows are 0 there, separated rows have p = 0), so their rows/columns are 0
+    hess = _gram(t_ps, ps1 * (1 - ps1) * w1) + _gram(c_ps, ps0_kept * (1 - ps0_kept) * w0[~sep])
+    hess_inv = np.zeros((treat.k, treat.k))
+    hess_inv[np.ix_(cols, cols)] = _solve(hess, np.eye(hess.shape[0]), "propensity score Hessian")
+    nu.hess_inv = hess_inv
     nu.ps1, nu.ps0 = ps1, ps0
     nu.wc = (ps0 < TRIM_LEVEL) * w0 * ps0 / (1 - ps0)
     nu.mw_c = float(nu.wc.sum()) / n1
