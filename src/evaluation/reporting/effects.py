@@ -8,7 +8,9 @@ Conventions (stated on the pages and in the final report's methods):
   factors, beside the restricted wild cluster bootstrap (Rademacher) for the regression
   estimators;
 * Callaway–Sant'Anna: doubly robust, not-yet-treated comparison, covariates
-  ``analysis.covariates``, influence functions summed by cluster, normal critical values;
+  ``analysis.covariates`` and sector indicators (:func:`cs_covariates`: the same conditioning
+  as the regressions' sector-by-year effects; without them the simulated truth is missed by
+  about +0.013 on average), influence functions summed by cluster, normal critical values;
 * Sun–Abraham, imputation and TWFE with *conditional trends* (``conditional_trends``, on by
   default): sector-by-year fixed effects and, for each ``analysis.covariates`` entry (baseline
   size), a linear trend ``covariate x (year - base_year)``. The program recruited by sector and
@@ -97,6 +99,30 @@ def trends(settings: Settings, conditional_trends: bool) -> tuple[str | None, li
     if not conditional_trends:
         return None, None
     return "sector_year", [f"{c}_trend" for c in settings.analysis.covariates] or None
+
+
+def cs_covariates(
+    data: pd.DataFrame, settings: Settings, *, sectors: bool = True
+) -> tuple[pd.DataFrame, list[str] | None]:
+    """Callaway–Sant'Anna covariates: ``analysis.covariates`` plus sector indicators.
+
+    The regression estimators condition on sector through sector-by-year fixed effects;
+    Callaway–Sant'Anna conditions on covariates in each 2x2 comparison, so sector enters as
+    indicators (``sector_<code>``, the first sector present is the base). Sectors where a
+    cohort has no firm get propensity score 0 in that cohort's comparisons (the separated-
+    logit limit, see ``evaluation.estimators._cs_estimators``). Returns the data with the
+    indicator columns added and the covariate names (None when there are none).
+    """
+    covs = list(settings.analysis.covariates)
+    if sectors and "sector" in data.columns:
+        levels = sorted(data["sector"].dropna().astype(str).unique())
+        if len(levels) > 1:
+            data = data.copy()
+            for level in levels[1:]:
+                name = f"sector_{level}"
+                data[name] = (data["sector"].astype(str) == level).astype(float)
+                covs.append(name)
+    return data, covs or None
 
 
 def n_treated_firms(data: pd.DataFrame) -> int:
@@ -279,6 +305,7 @@ def event_study_spec(
 
     cluster = settings.analysis.cluster
     if method == "cs":
+        data, cs_covs = cs_covariates(data, settings, sectors=conditional_trends)
         return _noted(
             event_study,
             data,
@@ -287,7 +314,7 @@ def event_study_spec(
             TIME,
             COHORT,
             method="cs",
-            covariates=list(settings.analysis.covariates) or None,
+            covariates=cs_covs,
             cluster=cluster,
             cs_options={"control_group": "not_yet", "method": "dr"},
         )
@@ -310,6 +337,7 @@ def primary_cs(data: pd.DataFrame, outcome: str, settings: Settings) -> Effect:
     """The pre-specified Callaway–Sant'Anna specification: overall (simple) and dynamic."""
     from evaluation.estimators import callaway_santanna
 
+    data, cs_covs = cs_covariates(data, settings)
     cs = _noted(
         callaway_santanna,
         data,
@@ -317,7 +345,7 @@ def primary_cs(data: pd.DataFrame, outcome: str, settings: Settings) -> Effect:
         UNIT,
         TIME,
         COHORT,
-        covariates=list(settings.analysis.covariates) or None,
+        covariates=cs_covs,
         control_group="not_yet",
         method="dr",
         cluster=settings.analysis.cluster,
