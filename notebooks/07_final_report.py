@@ -251,7 +251,10 @@ heading("final.methods.heading", language)
 say(
     "final.methods.text",
     language,
-    covariates=", ".join(variable_label(c, language).lower() for c in analysis.covariates) or "–",
+    # Callaway-Sant'Anna conditions on sector indicators too (effects.cs_covariates)
+    covariates=", ".join(
+        variable_label(c, language).lower() for c in ["sector", *analysis.covariates]
+    ),
     n_clusters=n_clusters,
     base_year=analysis.base_year,
 )
