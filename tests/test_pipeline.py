@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -77,12 +78,37 @@ def test_grid_expansion(tmp_path):
         ("notebooks:\n  - name: a\n    grid: {x: [1]}\n    parameters: {x: 2}\n", "both 'grid'"),
         ("notebooks:\n  - name: a\n    grid: {x: [1, 1]}\n", "two grid entries give job a__1"),
         ("notebooks: [\n", "not valid YAML"),
+        ("notebooks:\n  - name: a\n    title_es: ''\n", "title_es must be non-empty text"),
     ],
 )
 def test_bad_config_is_named(tmp_path, text, message):
     with pytest.raises(PipelineConfigError, match=message) as err:
         load_pipeline(_config(tmp_path, text), root=tmp_path)
     assert "pipeline.yml" in str(err.value)
+
+
+def test_page_title_follows_the_language_parameter(tmp_path):
+    from evaluation.pipeline import runner
+
+    text = GRID.replace("    final: true\n", "    final: true\n    title: Final report\n"
+                        "    title_es: Informe final\n")  # fmt: skip
+    config = load_pipeline(_config(tmp_path, text), root=tmp_path)
+    en, es = config.jobs[-2:]
+    assert (en.title_for("en"), es.title_for("es")) == ("Final report", "Informe final")
+    main = config.jobs[0]  # no language parameter, no title: the notebook name
+    assert main.title_for("es") == ""
+    titles = {}
+    for job in (en, es, main):
+        comps = runner.job_components(job, config, {}, None)
+        opts = runner.RunOptions(pipeline=tmp_path, reports=tmp_path, processed=tmp_path,
+                                 raw=tmp_path)  # fmt: skip
+        spec = runner._spec(job, opts, config, SimpleNamespace(root=tmp_path), {}, comps)
+        titles[job.id] = (spec["title"], comps["title"])
+    assert titles["07_final__en"][0] == "Final report (language=en)"
+    assert titles["07_final__es"][0] == "Informe final (language=es)"
+    assert titles["03_main__log_labor_productivity__all"][0].startswith("03_main (")
+    # a renamed title is an input of the page: the cache renders it again
+    assert titles["07_final__en"][1] != titles["07_final__es"][1]
 
 
 @pytest.mark.parametrize(

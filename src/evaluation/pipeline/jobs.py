@@ -24,7 +24,12 @@ import yaml
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 MAX_SLUG = 80
 DEFAULT_TIME_LIMIT = 900
-_NOTEBOOK_KEYS = {"name", "grid", "parameters", "stage", "final", "time_limit", "title"}
+_NOTEBOOK_KEYS = {
+    "name", "grid", "parameters", "stage", "final", "time_limit", "title", "title_es",
+}  # fmt: skip
+# Page-header titles in another language: ``title_<lang>`` keys, used for jobs whose
+# ``language`` parameter is ``<lang>`` (``title`` is the English one and the fallback).
+_TITLE_LANGUAGES = ("es",)
 _TOP_KEYS = {"notebooks_dir", "kernel", "time_limit", "start_timeout", "notebooks"}
 
 
@@ -61,6 +66,11 @@ class Job:
     time_limit: float = DEFAULT_TIME_LIMIT
     title: str = ""
     grid_keys: tuple[str, ...] = field(default_factory=tuple)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def title_for(self, language: Any) -> str:
+        """The page title in ``language`` (``title_<lang>`` in the config), else ``title``."""
+        return self.titles.get(str(language), "") or self.title
 
     @property
     def id(self) -> str:
@@ -182,6 +192,14 @@ def _expand(source: Path, i: int, entry: Any, nb_dir: Path, default_limit: Any) 
     nb_path = nb_dir / f"{name}.py"
     if not nb_path.is_file() and (nb_dir / f"{name}.ipynb").is_file():
         nb_path = nb_dir / f"{name}.ipynb"
+    titles: dict[str, str] = {}
+    for lang in _TITLE_LANGUAGES:
+        value = entry.get(f"title_{lang}")
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(source, where, f"title_{lang} must be non-empty text, got {value!r}")
+        titles[lang] = value.strip()
     keys = tuple(grid)
     out = []
     for combo in itertools.product(*(grid[k] for k in keys)):
@@ -196,6 +214,7 @@ def _expand(source: Path, i: int, entry: Any, nb_dir: Path, default_limit: Any) 
                 time_limit=float(limit),
                 title=str(entry.get("title", "")),
                 grid_keys=keys,
+                titles=titles,
             )
         )
     return out

@@ -79,6 +79,8 @@ def job_components(
         "parameters": cache.sha256_json(job.params),
         **shared,
         "runner": cache.sha256_json({"kernel": config.kernel, "time_limit": job.time_limit}),
+        # The page header shows the title: a renamed entry renders its page again.
+        "title": cache.sha256_json(job.title_for(job.params.get("language", "en"))),
     }
     if upstream is not None:
         comps["upstream"] = upstream
@@ -87,7 +89,8 @@ def job_components(
 
 def _spec(job: Job, opts: RunOptions, config: PipelineConfig, settings: Settings,
           prov: dict[str, Any], comps: dict[str, str]) -> dict[str, Any]:  # fmt: skip
-    title = job.title or job.notebook
+    # The page header follows the page's language when the config gives a title in it.
+    title = job.title_for(job.params.get("language", "en")) or job.notebook
     suffix = ", ".join(f"{k}={v}" for k, v in job.params.items() if k in job.grid_keys)
     return {
         "job": job.id,
