@@ -86,8 +86,9 @@ logframe = indicators.logframe(
 )  # fmt: skip
 rows = logframe.replace({np.nan: None}).to_dict(orient="records")
 # the final report shows this table first: the columns it prints, with their Spanish twins
-shown_columns = ["indicator", "indicator_es", "baseline", "target", "achieved", "status",
-                 "status_es", "evidence", "evidence_es"]  # fmt: skip
+# (the achieved cell as worded text: an effect with its unit and the SMEs it rests on)
+shown_columns = ["indicator", "indicator_es", "baseline", "target", "achieved_text",
+                 "achieved_text_es", "status", "status_es", "evidence", "evidence_es"]  # fmt: skip
 record_value("logframe", [{k: r[k] for k in shown_columns} for r in rows])
 record_value("logframe_full", rows)
 
@@ -97,13 +98,14 @@ say("nb08.intro", language, estimator=t(f"est.{primary.key}", language))
 heading("nb08.logframe", language)
 suffix = "_es" if language == "es" else ""
 shown = logframe[
-    [f"indicator{suffix}", "baseline", "target", "achieved", f"status{suffix}", f"evidence{suffix}"]
-].rename(columns=lambda c: c.removesuffix("_es"))
+    [f"indicator{suffix}", "baseline", "target", f"achieved_text{suffix}", f"status{suffix}",
+     f"evidence{suffix}"]
+].rename(columns=lambda c: c.removesuffix("_es").removesuffix("_text"))  # fmt: skip
 show(
     publish_table(
         shown.set_index("indicator"),
         language=language,
-        digits={"baseline": 0, "target": 0, "achieved": 3},
+        digits={"baseline": 0, "target": 0},
     )  # fmt: skip
 )
 

@@ -107,7 +107,26 @@ def test_logframe_counts_statuses_and_effects(targets):
     assert (
         lf.loc["women_share", "achieved"] == 3 and lf.loc["women_share", "status_code"] == "not_met"
     )
-    assert lf.loc["productivity", "achieved"] == pytest.approx(0.08)
+    # an effect is not a count of SMEs: no number in the target's unit, the estimate apart,
+    # and the achieved cell states the effect, its unit and the SMEs it is estimated on
+    assert lf.loc["productivity", "target"] == 260
+    assert lf.loc["productivity", "achieved"] is None or np.isnan(
+        lf.loc["productivity", "achieved"]
+    )
+    assert lf.loc["productivity", "estimate"] == pytest.approx(0.08)
+    assert lf.loc["productivity", "n_effect"] == 16
+    assert lf.loc["productivity", "achieved_text"] == (
+        "effect of +0.080 on log productivity (≈ +8.3%) across 16 participating SMEs"
+    )  # exp(0.08) - 1 = 0.0833
+    assert lf.loc["productivity", "achieved_text_es"] == (
+        "efecto de +0,080 en la productividad en logaritmos (≈ +8,3 %) en 16 pymes participantes"
+    )
+    assert lf.loc["interconnected", "achieved_text"] == (
+        "effect of +0.500 business links per SME across 16 participating SMEs"
+    )
+    assert (
+        lf.loc["clusters", "achieved_text"] == "4" and lf.loc["bds_market", "achieved_text"] == "–"
+    )
     assert lf.loc["productivity", "status_code"] == "met"  # interval above zero
     assert lf.loc["interconnected", "status_code"] == "not_met"  # interval includes zero
     assert lf.loc["organizations", "achieved"] == 1  # ORG0 5 -> 8, ORG1 unchanged
@@ -138,6 +157,7 @@ def test_effect_indicator_without_estimate_is_not_measurable_and_count_is_not_an
         targets, firms=_firms(), organizations=_orgs(), links=_links(), panel=panel
     ).set_index("id")
     assert lf.loc["productivity", "status_code"] == "not_measurable"
+    assert lf.loc["productivity", "achieved_text_es"] == "sin estimación"
     # the before/after count is shown as description, explicitly not as the effect
     assert "description, not an effect: 1 of 1" in lf.loc["productivity", "evidence"]
     assert "descripción, no un efecto" in lf.loc["productivity", "evidence_es"]

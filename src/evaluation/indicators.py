@@ -51,6 +51,17 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "effect: {estimate} ({label}), 95% CI {low} to {high}, on {n} participating SMEs",
         "es": "efecto: {estimate} ({label}), IC 95 % {low} a {high}, sobre {n} pymes participantes",
     },
+    # The achieved cell of an effect indicator: the effect in its own unit and the number of
+    # participating SMEs it is estimated on, so it is never read against a count target.
+    "achieved.productivity": {
+        "en": "effect of {estimate} on log productivity (≈ {pct}) across {n} participating SMEs",
+        "es": "efecto de {estimate} en la productividad en logaritmos (≈ {pct}) en {n} pymes participantes",
+    },
+    "achieved.linkage": {
+        "en": "effect of {estimate} business links per SME across {n} participating SMEs",
+        "es": "efecto de {estimate} vínculos empresariales por pyme en {n} pymes participantes",
+    },
+    "achieved.missing": {"en": "no estimate", "es": "sin estimación"},
     "ev.effect_missing": {
         "en": "no causal estimate available in this run",
         "es": "no hay estimación causal disponible en esta ejecución",
@@ -215,6 +226,20 @@ def _pct(share: float, language: str) -> str:
     return _fmt(100 * share, language, 0) + ("%" if language == "en" else " %")
 
 
+def _signed(value: float, language: str, digits: int = 3) -> str:
+    """A number with its sign (``+0.104``, ``-0,020``), as effects are written."""
+    sign = "-" if value < 0 and round(abs(value), digits) > 0 else "+"  # no "-0.000"
+    return sign + _fmt(abs(value), language, digits)
+
+
+def _count_cell(value: Any, language: str) -> str:
+    """A count target's achieved cell: an integer, or three decimals, or ``–`` when absent."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    value = float(value)
+    return _fmt(value, language, 0 if value.is_integer() else 3)
+
+
 @dataclass(frozen=True)
 class Target:
     """One logframe target from config."""
@@ -274,6 +299,9 @@ class Measured:
     conf_low: float | None = None
     conf_high: float | None = None
     baseline_observed: float | None = None
+    estimate: float | None = None  # effect indicators: the causal estimate
+    n_effect: int | None = None  # and the participating SMEs it is estimated on
+    achieved_text: dict[str, str] | None = None  # the achieved cell, when not a count
 
 
 # --------------------------------------------------------------------------------------
@@ -327,13 +355,24 @@ def clusters_meeting_women_share(t: Target, ctx: Mapping[str, Any]) -> Measured:
 
 
 def _effect_measured(
-    t: Target, effect: Mapping[str, Any] | None, extra: Mapping[str, str] | None = None
+    t: Target,
+    effect: Mapping[str, Any] | None,
+    extra: Mapping[str, str] | None = None,
+    unit: str = "productivity",
 ) -> Measured:
+    """An effect indicator: met only when the 95% interval lies above zero.
+
+    The achieved value is not a number in the target's unit (a count of SMEs) but the effect
+    in its own unit (``unit``: ``productivity`` for a log outcome, with the implied percent
+    change exp(b) - 1; ``linkage`` for business links per SME) and the number of
+    participating SMEs it is estimated on.
+    """
     if effect is None:
         ev = {lang: text("ev.effect_missing", lang) for lang in ("en", "es")}
         if extra:
             ev = {lang: f"{ev[lang]}; {extra[lang]}" for lang in ev}
-        return Measured(None, "not_measurable", ev)
+        missing = {lang: text("achieved.missing", lang) for lang in ("en", "es")}
+        return Measured(None, "not_measurable", ev, achieved_text=missing)
     est, lo, hi = float(effect["estimate"]), float(effect["conf_low"]), float(effect["conf_high"])
     status = "met" if lo > 0 else "not_met"
     ev = {}
@@ -345,7 +384,14 @@ def _effect_measured(
         if extra and extra.get(lang):
             s = f"{s}; {extra[lang]}"
         ev[lang] = s
-    return Measured(est, status, ev, lo, hi)
+    n = int(effect.get("n_treated", 0))
+    cell = {}
+    for lang in ("en", "es"):
+        pct = _signed(100 * float(np.expm1(est)), lang, 1) + ("%" if lang == "en" else " %")
+        cell[lang] = text(
+            f"achieved.{unit}", lang, estimate=_signed(est, lang), pct=pct, n=_fmt(n, lang, 0)
+        )
+    return Measured(None, status, ev, lo, hi, estimate=est, n_effect=n, achieved_text=cell)
 
 
 def productivity_descriptive(
@@ -425,7 +471,7 @@ def women_network_links(t: Target, ctx: Mapping[str, Any]) -> Measured:
 
 
 def linkage_effect(t: Target, ctx: Mapping[str, Any]) -> Measured:
-    return _effect_measured(t, ctx.get("linkage"))
+    return _effect_measured(t, ctx.get("linkage"), unit="linkage")
 
 
 def bds_market(t: Target, ctx: Mapping[str, Any]) -> Measured:
@@ -486,9 +532,14 @@ def logframe(
 ) -> pd.DataFrame:
     """The logframe table: one row per target, English columns and ``_es`` twins.
 
-    Columns: ``indicator``, ``definition``, ``baseline``, ``target``, ``achieved``,
-    ``conf_low``, ``conf_high`` (effects only), ``status``, ``evidence``, ``evidence_type``
-    (and ``indicator_es``, ``definition_es``, ``status_es``, ``evidence_es``).
+    Columns: ``indicator``, ``definition``, ``baseline``, ``target``, ``achieved`` (counts
+    only: a number in the target's unit), ``estimate``, ``conf_low``, ``conf_high`` and
+    ``n_effect`` (effects only: the causal estimate, its interval and the participating SMEs
+    it is estimated on), ``achieved_text`` (the achieved cell as a report shows it: the count,
+    or for an effect "effect of +0.104 on log productivity (≈ +11.0%) across 243
+    participating SMEs", so an effect is never read against a count target), ``status``,
+    ``evidence``, ``evidence_type`` (and ``indicator_es``, ``definition_es``,
+    ``achieved_text_es``, ``status_es``, ``evidence_es``).
     """
     ctx = {
         "firms": firms, "organizations": organizations, "links": links, "panel": panel,
@@ -503,6 +554,7 @@ def logframe(
         if m.status not in STATUSES:
             raise ValueError(f"indicator {t.id}: status {m.status!r}")
         baseline = t.baseline if t.baseline is not None else m.baseline_observed
+        cells = m.achieved_text or {lang: _count_cell(m.achieved, lang) for lang in ("en", "es")}
         rows.append(
             {
                 "id": t.id,
@@ -513,8 +565,12 @@ def logframe(
                 "baseline": baseline,
                 "target": t.target,
                 "achieved": m.achieved,
+                "achieved_text": cells["en"],
+                "achieved_text_es": cells["es"],
+                "estimate": m.estimate,
                 "conf_low": m.conf_low,
                 "conf_high": m.conf_high,
+                "n_effect": m.n_effect,
                 "status": text(f"status.{m.status}", "en"),
                 "status_es": text(f"status.{m.status}", "es"),
                 "status_code": m.status,

@@ -148,6 +148,12 @@ def logframe_table(
         frame, source = computed.copy(), "computed"
     else:
         return None, ""
+    # The achieved cell as the indicators module words it (an effect is stated with its unit
+    # and the SMEs it is estimated on, never as a bare number beside a count target).
+    for text_column, column in (("achieved_text", "achieved"), ("achieved_text_es", "achieved_es")):
+        if text_column in frame.columns:
+            shown = frame[text_column]
+            frame[column] = shown.where(shown.notna(), frame.get(column))
     for column in LOGFRAME_COLUMNS:
         twin = f"{column}_es"
         if language == "es" and twin in frame.columns:
