@@ -150,6 +150,28 @@ def test_logframe_table_takes_the_report_language_and_formats_numbers():
     assert final.logframe_table(None, "en") == (None, "")
 
 
+def test_logframe_table_shows_an_effect_in_words_not_against_the_count_target():
+    from evaluation.reporting import final
+
+    row = {"id": "productivity", "indicator": "SMEs with higher productivity",
+           "indicator_es": "Pymes con mayor productividad", "baseline": 0, "target": 260,
+           "achieved_text": "effect of +0.104 on log productivity (≈ +11.0%) across 243 "
+           "participating SMEs", "achieved_text_es": "efecto de +0,104 en la productividad en "
+           "logaritmos (≈ +11,0 %) en 243 pymes participantes", "status": "met",
+           "status_es": "cumplida", "evidence": "effect", "evidence_es": "efecto"}  # fmt: skip
+    count = {**row, "id": "clusters", "target": 26, "achieved_text": "26",
+             "achieved_text_es": "26"}  # fmt: skip
+    values = pd.DataFrame(
+        [{"notebook": "08_indicators", "job": "j", "parameters": {}, "name": "logframe",
+          "value": [row, count]}]
+    )  # fmt: skip
+    en, _ = final.logframe_table(values, "en")
+    es, _ = final.logframe_table(values, "es")
+    assert en.iloc[0]["Achieved"].startswith("effect of +0.104") and "243" in en.iloc[0]["Achieved"]
+    assert es.iloc[0]["Logrado"].startswith("efecto de +0,104") and en.iloc[0]["Target"] == "260"
+    assert (en.iloc[1]["Achieved"], es.iloc[1]["Logrado"]) == ("26", "26")
+
+
 def test_diagnostics_keep_other_pages_scalars_with_translated_names():
     from evaluation.reporting import final
 
@@ -166,3 +188,17 @@ def test_diagnostics_keep_other_pages_scalars_with_translated_names():
     assert diag["value"].tolist() == [0.05, 2]
     assert final.recorded(values, "mde") == 0.05
     assert final.recorded(values, "mde", notebook="11_sensitivity") is None
+
+
+def test_trends_note_says_how_callaway_santanna_conditions():
+    """The pages' note on conditioning matches cs_covariates: baseline size *and* sector."""
+    from evaluation.config import load_settings
+    from evaluation.reporting.translations import t
+
+    data = pd.DataFrame({"sector": ["A", "B", "C", "A"], "baseline_log_employees": 1.0})
+    settings = load_settings()
+    _, covs = effects.cs_covariates(data, settings)
+    assert covs == [*settings.analysis.covariates, "sector_B", "sector_C"]
+    en, es = t("spec.trends", "en"), t("spec.trends", "es")
+    assert "Callaway–Sant'Anna conditions on baseline size and on sector" in en
+    assert "Callaway–Sant'Anna condiciona en el tamaño de la línea de base y en el sector" in es

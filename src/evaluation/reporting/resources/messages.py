@@ -181,11 +181,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "spec.trends": _m(
         "TWFE, Sun–Abraham and imputation include sector-by-year effects and a linear trend in "
         "baseline size, so that only firms of the same sector and size trajectory are compared "
-        "(conditional parallel trends); Callaway–Sant'Anna conditions on baseline size.",
+        "(conditional parallel trends); Callaway–Sant'Anna conditions on baseline size and on "
+        "sector (sector indicators as covariates in each of its 2x2 comparisons).",
         "TWFE, Sun–Abraham e imputación incluyen efectos de sector por año y una tendencia "
         "lineal en el tamaño de la línea de base, de modo que solo se comparan empresas con la "
         "misma trayectoria de sector y tamaño (tendencias paralelas condicionales); "
-        "Callaway–Sant'Anna condiciona en el tamaño de la línea de base.",
+        "Callaway–Sant'Anna condiciona en el tamaño de la línea de base y en el sector "
+        "(indicadores de sector como covariables en cada una de sus comparaciones 2x2).",
     ),
     "spec.no_trends": _m(
         "Regression estimators with firm and year effects only (unconditional parallel trends).",
