@@ -90,7 +90,7 @@ rows = logframe.replace({np.nan: None}).to_dict(orient="records")
 shown_columns = ["indicator", "indicator_es", "baseline", "target", "achieved_text",
                  "achieved_text_es", "status", "status_es", "evidence", "evidence_es"]  # fmt: skip
 record_value("logframe", [{k: r[k] for k in shown_columns} for r in rows])
-record_value("logframe_full", rows)
+_ = record_value("logframe_full", rows)  # recorded, not shown on the page
 
 # %%
 heading("nb08.title", language, level=1)
