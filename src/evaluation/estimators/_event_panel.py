@@ -181,6 +181,18 @@ def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
     return D
 
 
+def _cell_design(col_of_cell: np.ndarray, nt: int, k: int) -> np.ndarray:
+    """Regressors of each cohort x period cell for ``unit_cell_ols``: a dummy for the cell's
+    period, then a 1 in the event-time column ``col_of_cell`` names (``-1`` = none of the ``k``).
+    """
+    n_cells = len(col_of_cell)
+    design = np.zeros((n_cells, nt + k))
+    design[np.arange(n_cells), np.arange(n_cells) % nt] = 1.0
+    hit = np.flatnonzero(col_of_cell >= 0)
+    design[hit, nt + col_of_cell[hit]] = 1.0
+    return design
+
+
 def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes of integer-valued floats in sorted order, and the sorted levels."""
     # values are validated integer-valued by _prepare, so a cast is exact

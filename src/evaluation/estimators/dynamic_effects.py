@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.estimators._event_panel import (
+    _cell_design,
     _dummies,
     _int_codes,
     _levels,
@@ -225,10 +226,7 @@ def _regression_es(
     if use_fast:
         ug = np.zeros(nu, dtype=np.intp)
         ug[ucodes] = gcode
-        L = np.zeros((C, nt + k))
-        L[np.arange(C), np.arange(C) % nt] = 1.0
-        hit = np.flatnonzero(col_of_cell >= 0)
-        L[hit, nt + col_of_cell[hit]] = 1.0
+        L = _cell_design(col_of_cell, nt, k)
         fit = unit_cell_ols(
             y,
             ucodes,

@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, cg
 
-from evaluation.estimators._event_panel import _dummies, _int_codes, _Panel, _term
+from evaluation.estimators._event_panel import (
+    _cell_design,
+    _dummies,
+    _int_codes,
+    _Panel,
+    _term,
+)
 from evaluation.estimators.did import FAST_TABLE_LIMIT
 from evaluation.estimators.fixed_effects import (
     _refactorize,
@@ -251,11 +257,7 @@ def _bjs_leads(
     if fast:
         ug = np.zeros(nu, dtype=np.intp)
         ug[ucodes] = gcode
-        C = ng * nt
-        L = np.zeros((C, nt + len(names)))
-        L[np.arange(C), np.arange(C) % nt] = 1.0
-        hit = np.flatnonzero(col >= 0)
-        L[hit, nt + col[hit]] = 1.0
+        L = _cell_design(col, nt, len(names))
         fit = unit_cell_ols(
             y0,
             ucodes,
