@@ -214,6 +214,47 @@ def test_multiplier_bootstrap_reproducible_and_close_to_analytic(test_data):
     assert ratio.between(0.7, 1.3).all()
 
 
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"cluster": "state"},
+        {"weights": "w", "covariates": ["lpop"]},
+        {"control_group": "not_yet", "base_period": "universal"},
+    ],
+)
+def test_aggregated_bootstrap_reuses_the_attgt_draws_exactly(test_data, options):
+    """Aggregations bootstrap from the stored ATT(g,t) draws and the cohort basis of the
+    estimated-weights term; that must equal re-drawing the same multipliers for the
+    aggregated influence functions (R re-runs mboot with the seed)."""
+    from evaluation.estimators._cs_inference import _multiplier_bootstrap
+
+    mpdta = pd.read_csv(test_data / "mpdta.csv")
+    mpdta["state"] = mpdta["countyreal"] // 1000
+    mpdta["w"] = 1 + (mpdta["countyreal"] % 7) / 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        res = callaway_santanna(
+            mpdta, "lemp", "countyreal", "year", "first.treat", bootstrap=299, seed=11, **options
+        )
+    for kind, extra in [
+        ("simple", {}),
+        ("dynamic", {}),
+        ("group", {}),
+        ("calendar", {}),
+        ("dynamic", {"balance_e": 1}),
+    ]:
+        agg = res.aggregate(kind, **extra)
+        sums = res._sums(agg.info["influence"])
+        band = np.arange(len(agg.table)) < len(agg.table) - 1
+        se, crit = _multiplier_bootstrap(
+            sums, res.n_units, 299, 11, res.alpha, band=band, blocks=res._blocks()
+        )
+        np.testing.assert_allclose(agg.table["std_error"], se, rtol=1e-10)
+        if kind != "simple":
+            assert agg.info["crit_value"] == pytest.approx(crit, rel=1e-10)
+
+
 def test_time_varying_covariates_and_weights_use_the_earlier_period():
     """As R did: each 2x2 takes covariates and weights from its earlier period (here the
     base period 2 of ATT(3, 4) and the period 3 of the short difference ATT(4, 3))."""

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cs_inference import _analytic_se, _crossprod, _multiplier_bootstrap, _tall_matmul
+from ._cs_inference import _analytic_se, _crossprod, _tall_matmul, bootstrap_inference
 from .results import EstimationResult, tidy_frame
 
 _AGG_TYPES = ("simple", "dynamic", "group", "calendar")
@@ -58,10 +58,12 @@ def aggregate_attgt(
     code_ext = np.where(code >= 0, code, len(glist))  # never/other cohorts -> last slot
 
     def wif_dot(keep: np.ndarray, pg_k: np.ndarray, grp_k: np.ndarray, a: np.ndarray):
-        """R's wif(keepers, pg, weights.ind, G, group) %*% a, in O(n).
+        """R's wif(keepers, pg, weights.ind, G, group) %*% a as coefficients, in O(G).
 
         wif[i, k] = (w_i 1{G_i = g_k} - pg_k) / S - (sum_k' (w_i 1{G_i = g_k'} - pg_k'))
-        pg_k / S^2 with S = sum pg_k; its product with a is w_i t(G_i) + c.
+        pg_k / S^2 with S = sum pg_k; its product with a is w_i t(G_i) + c, returned as
+        ``[t(g) for g in glist, t(other), c]`` (linear: combinations of terms combine them);
+        :func:`wif_vector` gives the n-vector.
         """
         spg = pg_k.sum()
         gi = np.searchsorted(glist, grp_k)
@@ -69,9 +71,10 @@ def aggregate_attgt(
         c_by_g = np.bincount(gi, minlength=len(glist) + 1).astype(float)
         pa = (pg_k * a).sum()
         t_by_g = s_by_g / spg - c_by_g * pa / spg**2
-        out = w_ind * t_by_g[code_ext]
-        out += -pa / spg + spg * pa / spg**2
-        return out
+        return np.append(t_by_g, -pa / spg + spg * pa / spg**2)
+
+    def wif_vector(coef: np.ndarray) -> np.ndarray:
+        return w_ind * coef[:-1][code_ext] + coef[-1]
 
     n_cells = len(att)
 
@@ -80,7 +83,7 @@ def aggregate_attgt(
         idx = np.flatnonzero(keep)
         a = np.zeros(n_cells)
         if len(idx) == 0:
-            return float("nan"), a, np.zeros(n)
+            return float("nan"), a, np.zeros(len(glist) + 2)
         a[idx] = weights
         extra = wif_dot(keep, pg_cell[idx], group[idx], att[idx]) if with_wif else None
         return float(att[idx] @ weights), a, extra
@@ -173,7 +176,7 @@ def aggregate_attgt(
     psi = _tall_matmul(psi_all, weights_matrix)
     for j, (_, wif) in enumerate(parts):
         if wif is not None:
-            psi[:, j] += wif
+            psi[:, j] += wif_vector(wif)
     est_all = np.array([*ests, overall_est])
     terms = [*labels, "overall"]
     sums = res._sums(psi)
@@ -181,9 +184,8 @@ def aggregate_attgt(
     crit = None
     if res.bootstrap > 0:
         band = np.arange(len(terms)) < len(labels)  # uniform band over the egt rows
-        se, crit = _multiplier_bootstrap(
-            sums, n, res.bootstrap, res.seed, res.alpha, band=band, blocks=res._blocks()
-        )
+        draws = _aggregate_draws(res, parts, glist)
+        se, crit = bootstrap_inference(draws, sums.shape[0], n, res.alpha, band=band)
         crit = crit if labels else float("nan")
     extra_cols: dict[str, list[Any]] = {}
     if kind is not None:
@@ -217,3 +219,26 @@ def aggregate_attgt(
         notes=notes,
         info=info,
     )
+
+
+def _aggregate_draws(res: Any, parts: list[tuple[np.ndarray, Any]], glist: np.ndarray):
+    """Multiplier draws of the aggregated influence functions from the stored ATT(g,t) draws.
+
+    Each aggregate is ``psi @ a + wif`` with ``wif = w_i t(G_i) + c``; the draws of ``psi`` and
+    of the cohort basis ``w_i 1{G_i = g}``, ``1`` (``staggered._wif_basis``) were taken with the
+    same multipliers, so the aggregate's draws are the same combination of them: identical (up
+    to rounding) to re-running the bootstrap on the aggregated influence functions.
+    """
+    draws_psi, draws_basis = res.boot_draws
+    cohorts = np.unique(res.unit_cohort)
+    slot = np.searchsorted(glist, cohorts)
+    inside = slot < len(glist)
+    slot[inside & (glist[np.minimum(slot, len(glist) - 1)] != cohorts)] = len(glist)
+    slot[~inside] = len(glist)
+    coef = np.zeros((draws_basis.shape[1], len(parts)))
+    for j, (_, wif) in enumerate(parts):
+        if wif is not None:
+            coef[:-1, j] = wif[:-1][slot]
+            coef[-1, j] = wif[-1]
+    weights_matrix = np.column_stack([p[0] for p in parts])
+    return draws_psi @ weights_matrix + draws_basis @ coef

@@ -9,8 +9,7 @@ import numpy as np
 from scipy import stats
 
 _SE_FLOOR = math.sqrt(np.finfo(float).eps) * 10  # R: se <= sqrt(eps) * 10 is reported as NA
-_BOOT_CHUNK = 64
-_BOOT_WORKSPACE = 64 * 2**20  # bytes of +-1 multipliers in floating point at a time
+_BOOT_UNITS = 512  # rows per block of the multiplier stream (part of the seed's meaning)
 
 
 # ----------------------------------------------------------------------------------------
@@ -65,51 +64,66 @@ def _type1_quantile(sorted_values: np.ndarray, p: float) -> float:
     return float(sorted_values[min(j, m) - 1])
 
 
-def _multiplier_bootstrap(
-    sums: np.ndarray,
-    n: int,
+def multiplier_draws(
+    mats: list[np.ndarray],
     reps: int,
     seed: int | None,
+    blocks: list[tuple[int, int]] | None = None,
+) -> list[np.ndarray]:
+    """``V' M`` for each matrix ``M`` (m x k) with ``V`` (m x reps) i.i.d. Rademacher weights.
+
+    One weight per row (unit or cluster) and draw, as ``BMisc::multiplier_bootstrap``; every
+    matrix in ``mats`` is multiplied by the same ``V``, so later linear combinations of their
+    columns (the aggregations) are bootstrapped with the draws of the ATT(g,t).
+
+    The weights come from ``numpy.random.default_rng(seed)`` in fixed blocks of
+    ``_BOOT_UNITS`` rows (``reps`` x block bits, 8 per random byte), so a seed gives the same
+    draws on any machine, whatever the memory. Each block is a 0/1 matrix ``B`` and
+    ``V' M = 2 B' M - 1' M``: the work is one dense product per block, cache-sized.
+    ``blocks`` are row ranges (cohorts) within which the columns that are zero are skipped.
+    """
+    m = mats[0].shape[0]
+    rng = np.random.default_rng(seed)
+    widths = [mat.shape[1] for mat in mats]
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    out = np.zeros((reps, int(offsets[-1])))
+    # Per row block (cohort): the nonzero columns of all matrices side by side, so that each
+    # block of multipliers is read once by one product.
+    pieces: list[tuple[int, int, np.ndarray, np.ndarray]] = []
+    for s, e in blocks if blocks is not None else [(0, m)]:
+        cols = [np.flatnonzero(np.any(mat[s:e] != 0, axis=0)) for mat in mats]
+        where = np.concatenate([c + o for c, o in zip(cols, offsets, strict=False)])
+        if len(where):
+            sub = np.hstack([mat[s:e][:, c] for mat, c in zip(mats, cols, strict=True)])
+            pieces.append((s, e, where, sub))
+    for start in range(0, m, _BOOT_UNITS):
+        stop = min(start + _BOOT_UNITS, m)
+        nbytes = (stop - start + 7) // 8
+        bits = np.frombuffer(rng.bytes(reps * nbytes), dtype=np.uint8).reshape(reps, nbytes)
+        ones = np.unpackbits(bits, axis=1, count=stop - start).astype(np.float64)
+        for s, e, where, sub in pieces:
+            a, b = max(s, start), min(e, stop)
+            if a < b:
+                out[:, where] += ones[:, a - start : b - start] @ sub[a - s : b - s]
+    total = np.concatenate([mat.sum(axis=0) for mat in mats])
+    out = 2.0 * out - total
+    return [out[:, offsets[j] : offsets[j + 1]] for j in range(len(mats))]
+
+
+def bootstrap_inference(
+    draws: np.ndarray,
+    m: int,
+    n: int,
     alpha: float,
     band: np.ndarray | None = None,
-    blocks: list[tuple[int, int]] | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Multiplier bootstrap of R ``did``'s ``mboot``: IQR-based SEs and a sup-t critical value.
+    """R ``did``'s ``mboot`` summaries of multiplier draws: IQR-based SEs and a sup-t value.
 
-    ``sums`` holds the influence functions (units x estimates) or their cluster sums. Each
-    draw multiplies them by independent Rademacher weights (one per unit or cluster, as
-    ``BMisc::multiplier_bootstrap``); the draws come from ``numpy.random.default_rng(seed)``
-    in fixed chunks, so the same seed gives the same draws on any machine. ``band`` selects
-    the columns of the uniform band (default all); ``blocks`` are row ranges (cohorts) used
-    to skip the columns that are zero within a block (same draws, fewer operations).
+    ``draws`` are ``V' S`` (reps x k) for influence functions (or their cluster sums) ``S``
+    with ``m`` rows; ``n`` is the number of units. ``band`` selects the columns of the
+    uniform band (default all).
     """
-    m, k = sums.shape
-    rng = np.random.default_rng(seed)
-    draws = np.empty((reps, k))
-    # Row blocks (cohorts) touch only some columns: multiply each block by its own columns.
-    pieces = []
-    for s, e in blocks if blocks is not None else [(0, m)]:
-        cols = np.flatnonzero(np.any(sums[s:e] != 0, axis=0))
-        if len(cols) == k:
-            pieces.append((s, e, slice(None), sums[s:e]))
-        elif len(cols):
-            pieces.append((s, e, cols, np.asfortranarray(sums[s:e][:, cols])))
-    # Draws come in fixed blocks of _BOOT_CHUNK (so the stream, hence the result, does not
-    # depend on memory); each block is applied in row slices to bound the float workspace.
-    step = max(1, _BOOT_WORKSPACE // (8 * m))
-    for start in range(0, reps, _BOOT_CHUNK):
-        b = min(_BOOT_CHUNK, reps - start)
-        # Rademacher signs from random bits: 8 per random byte
-        bits = np.frombuffer(rng.bytes((b * m + 7) // 8), dtype=np.uint8)
-        signs = np.unpackbits(bits, count=b * m).reshape(b, m)
-        for r in range(0, b, step):
-            u = signs[r : r + step].astype(np.float64)
-            u *= 2.0
-            u -= 1.0
-            out = np.zeros((u.shape[0], k))
-            for s, e, cols, mat in pieces:
-                out[:, cols] += u[:, s:e] @ mat
-            draws[start + r : start + min(r + step, b)] = out
+    k = draws.shape[1]
     # R: bres = sqrt(m) * (U' S) / m ; se = IQR(bres) / IQR(N(0,1)) * sqrt(m) / n
     bres = draws / math.sqrt(m)
     ok = np.isfinite(bres).all(axis=0) & ((bres**2).sum(axis=0) > _SE_FLOOR)
@@ -130,6 +144,20 @@ def _multiplier_bootstrap(
         crit = float("nan")
     se[~(se > _SE_FLOOR)] = np.nan
     return se, crit
+
+
+def _multiplier_bootstrap(
+    sums: np.ndarray,
+    n: int,
+    reps: int,
+    seed: int | None,
+    alpha: float,
+    band: np.ndarray | None = None,
+    blocks: list[tuple[int, int]] | None = None,
+) -> tuple[np.ndarray, float]:
+    """Multiplier bootstrap of the columns of ``sums`` (units or clusters x estimates)."""
+    draws = multiplier_draws([sums], reps, seed, blocks)[0]
+    return bootstrap_inference(draws, sums.shape[0], n, alpha, band)
 
 
 def _wald(att: np.ndarray, gram: np.ndarray, n: int) -> tuple[float, int, float, str]:

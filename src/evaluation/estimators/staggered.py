@@ -45,7 +45,14 @@ import pandas as pd
 
 from ._cs_aggregate import aggregate_attgt
 from ._cs_estimators import EstimationFailure, Part, att_2x2, nuisance
-from ._cs_inference import _SE_FLOOR, _cluster_sums, _crossprod, _multiplier_bootstrap, _wald
+from ._cs_inference import (
+    _SE_FLOOR,
+    _cluster_sums,
+    _crossprod,
+    _wald,
+    bootstrap_inference,
+    multiplier_draws,
+)
 from ._cs_panel import CSDataWarning, Panel, prepare_panel
 from ._cs_unbalanced import cell as _unbalanced_cell
 from .results import EstimationResult, tidy_frame, warn_few_clusters
@@ -99,6 +106,10 @@ class CSResult(EstimationResult):
     bootstrap: int = 0
     seed: int | None = None
     alpha: float = 0.05
+    # multiplier draws V'S of the influence functions and of the cohort basis of the
+    # estimated-weights term (see _wif_basis): aggregations reuse them (same draws as R's
+    # re-run with the seed, without a second pass over the units)
+    boot_draws: list[np.ndarray] | None = field(default=None, repr=False)
 
     # -- the ATT(g,t) covariance is formed on first use (units x cells crossproduct) ------
     @property  # type: ignore[override]
@@ -172,6 +183,15 @@ class CSResult(EstimationResult):
 # ----------------------------------------------------------------------------------------
 # Estimation
 # ----------------------------------------------------------------------------------------
+def _wif_basis(unit_cohort: np.ndarray, unit_weights: np.ndarray) -> np.ndarray:
+    """Columns ``w_i 1{G_i = g}`` for every cohort value g (sorted, 0 = never) and a column
+    of ones: the estimated-weights term of any aggregation is a combination of them."""
+    cohorts = np.unique(unit_cohort)
+    cols = [np.where(unit_cohort == g, unit_weights, 0.0) for g in cohorts]
+    cols.append(np.ones(len(unit_cohort)))
+    return np.column_stack(cols)
+
+
 def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted(ranges):
@@ -429,13 +449,20 @@ def callaway_santanna(
     else:
         vcov_type = "influence function (units independent)"
 
+    if panel.long is not None:
+        unit_weights = panel.long.unit_weights
+    else:
+        unit_weights = np.ones(n) if panel.w is None else panel.w[0].copy()
     crit = None
+    boot_draws = None
     if bootstrap > 0:
         finite = ~np.isnan(se)
         blocks = None if panel.cluster is not None else list(panel.blocks.values())
-        se_b, crit = _multiplier_bootstrap(
-            sums[:, finite], n, int(bootstrap), seed, alpha, blocks=blocks
+        basis = _wif_basis(panel.cohort, unit_weights)
+        boot_draws = multiplier_draws(
+            [sums, _cluster_sums(basis, panel.cluster)], int(bootstrap), seed, blocks
         )
+        se_b, crit = bootstrap_inference(boot_draws[0][:, finite], sums.shape[0], n, alpha)
         se = se.copy()
         se[finite] = se_b
         vcov_type = f"multiplier bootstrap ({bootstrap} draws, seed {seed}); " + vcov_type
@@ -482,10 +509,6 @@ def callaway_santanna(
         "crit_value": crit,
         "covariates": list(covariates or []),
     }
-    if panel.long is not None:
-        unit_weights = panel.long.unit_weights
-    else:
-        unit_weights = np.ones(n) if panel.w is None else panel.w[0].copy()
     return CSResult(
         estimator="callaway_santanna",
         table=table,
@@ -505,4 +528,5 @@ def callaway_santanna(
         bootstrap=int(bootstrap),
         seed=seed,
         alpha=alpha,
+        boot_draws=boot_draws,
     )
