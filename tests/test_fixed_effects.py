@@ -15,6 +15,7 @@ from evaluation.estimators.fixed_effects import (
     demean,
     drop_singletons,
     factorize,
+    factorize_sorted,
     fe_dof,
     nested_in,
 )
@@ -98,3 +99,57 @@ def test_nested_and_dof() -> None:
     assert fe_dof([3, 2]) == 4
     # firm nested in the cluster: its 3 levels not counted, one added back (pyfixest get_ssc)
     assert fe_dof([3, 2], nested=[True, False]) == 4 - 3 + 1
+
+
+@pytest.mark.parametrize("order", ["unit_time", "time_unit", "shuffled"])
+def test_sorted_grid_fast_path_equals_dummy_regression(order: str) -> None:
+    """A balanced panel sorted by unit then time (or time then unit) is demeaned by reshaping;
+    any other row order takes the bincount path. All must equal the dummy regression, and the
+    grid's level sums and nesting check must equal the generic ones."""
+    rng = np.random.default_rng(5)
+    units, periods = 40, 6
+    u = np.repeat(np.arange(units), periods)
+    t = np.tile(np.arange(periods), units)
+    if order == "time_unit":
+        u, t = np.tile(np.arange(units), periods), np.repeat(np.arange(periods), units)
+    elif order == "shuffled":
+        perm = rng.permutation(u.size)
+        u, t = u[perm], t[perm]
+    fe = FixedEffects([u, t], [units, periods], ["unit", "time"])
+    expected_grid = {"unit_time": (0, 1), "time_unit": (1, 0), "shuffled": None}[order]
+    assert fe._grid == expected_grid and fe._balanced
+    X = rng.normal(size=(u.size, 2)) + u[:, None] * 0.3
+    np.testing.assert_allclose(fe.demean(X), _dummy_residual(X, [u, t], None), atol=1e-12)
+    inplace = np.asfortranarray(X.copy())
+    assert fe.demean(inplace, overwrite=True) is inplace
+    np.testing.assert_allclose(inplace, fe.demean(X), atol=1e-14)
+    stratum = u % 7  # units nested in strata, periods not
+    for j in (0, 1):
+        assert fe.nested_in(j, stratum) == nested_in(fe.codes[j], stratum)
+        np.testing.assert_allclose(
+            fe.level_sums(j, X[:, 0]), np.bincount(fe.codes[j], weights=X[:, 0]), atol=1e-12
+        )
+    assert fe.nested_in(0, stratum) and not fe.nested_in(1, stratum)
+    broken = stratum.copy()
+    broken[-1] += 1  # the last unit now spans two strata
+    assert not fe.nested_in(0, broken)
+
+
+def test_factorize_sorted_matches_pandas() -> None:
+    import pandas as pd
+
+    cases = [
+        np.array([5, 3, 3, 9, 5]),
+        np.array([0, 1, 1, 0]),
+        np.array([-2, 7, 7, 1000]),
+        np.array([2**40, 3, 3]),  # wide range: the pandas path
+        np.array(["b", "a", "b"], dtype=object),
+        np.array([3.0, 1.0, 3.0]),
+    ]
+    for values in cases:
+        codes, levels = factorize_sorted(values)
+        ref_codes, ref_levels = pd.factorize(values, sort=True)
+        assert codes.tolist() == ref_codes.tolist()
+        assert list(levels) == list(ref_levels)
+    with pytest.raises(ValueError, match=r"'stratum'.*rows \[1\]"):
+        factorize_sorted(np.array(["a", None], dtype=object), "stratum")

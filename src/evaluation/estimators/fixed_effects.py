@@ -31,6 +31,7 @@ __all__ = [
     "FixedEffectsConvergenceWarning",
     "FixedEffects",
     "factorize",
+    "factorize_sorted",
     "drop_singletons",
     "demean",
     "fe_dof",
@@ -74,7 +75,8 @@ def factorize(
         # without hashing - several times faster than pd.factorize on large panels
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo <= 4 * arr.size + 1024:
-            return _refactorize(arr.astype(np.intp, copy=False) - lo)
+            codes = arr.astype(np.intp, copy=False)
+            return _refactorize(codes - lo if lo else codes)
     codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
     codes = np.asarray(codes)
     if codes.size and codes.min() < 0:
@@ -84,6 +86,37 @@ def factorize(
             "every observation needs an id"
         )
     return codes.astype(np.intp, copy=False), len(uniques)
+
+
+def factorize_sorted(
+    values: pd.Series | np.ndarray | Sequence, name: str = "id"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes in sorted order of the values, and the sorted distinct values.
+
+    Integer ids in a modest range take the O(n) presence-table path of :func:`factorize`;
+    other ids go through ``pandas.factorize(sort=True)``. Missing ids raise as there.
+    """
+    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if arr.dtype.kind in "iu" and arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo <= 4 * arr.size + 1024:
+            raw = arr.astype(np.intp, copy=False)
+            raw = raw - lo if lo else raw
+            present = np.zeros(hi - lo + 1, dtype=bool)
+            present[raw] = True
+            levels = np.flatnonzero(present)
+            if levels.size == present.size:
+                return raw, (levels + lo).astype(arr.dtype)
+            return (np.cumsum(present) - 1)[raw], (levels + lo).astype(arr.dtype)
+    codes, uniques = pd.factorize(arr, sort=True, use_na_sentinel=True)
+    codes = np.asarray(codes)
+    if codes.size and codes.min() < 0:
+        bad = np.flatnonzero(codes < 0)
+        raise ValueError(
+            f"column {name!r} has {bad.size} missing value(s) (e.g. rows {bad[:5].tolist()}); "
+            "every observation needs an id"
+        )
+    return codes.astype(np.intp, copy=False), np.asarray(uniques)
 
 
 def group_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
@@ -166,13 +199,25 @@ class FixedEffects:
 
     def __post_init__(self) -> None:
         w = self.weights
+        # (outer, inner) fixed effect when the rows are the complete grid sorted by the outer
+        # then the inner effect (a balanced panel sorted by unit, time): demeaning reshapes
+        self._grid: tuple[int, int] | None = None
+        if len(self.codes) == 2 and w is None:
+            self._grid = _grid_layout(*self.codes, *self.sizes)
         self._inv_wsum = []
-        for c, g in zip(self.codes, self.sizes, strict=True):
-            s = np.bincount(c, weights=w, minlength=g).astype(float)
+        self._wsum = []
+        for j, (c, g) in enumerate(zip(self.codes, self.sizes, strict=True)):
+            if self._grid is not None:  # every level of one effect meets every other level once
+                s = np.full(g, float(self.sizes[1 - j]))
+            else:
+                s = np.bincount(c, weights=w, minlength=g).astype(float)
+            self._wsum.append(s)
             with np.errstate(divide="ignore"):
                 self._inv_wsum.append(np.where(s > 0, 1.0 / s, 0.0))
         self._balanced = (
-            len(self.codes) == 2 and w is None and _is_balanced(*self.codes, *self.sizes)
+            len(self.codes) == 2
+            and w is None
+            and (self._grid is not None or _is_balanced(*self.codes, *self.sizes))
         )
 
     @classmethod
@@ -191,6 +236,21 @@ class FixedEffects:
             sizes.append(g)
         return cls(codes, sizes, names, weights)
 
+    def nested_in(self, j: int, cluster_codes: np.ndarray) -> bool:
+        """:func:`nested_in` for effect ``j``; on a sorted grid the outer effect is nested when
+        each block of rows has one cluster (no scatter pass)."""
+        if self._grid is not None and self._grid[0] == j:
+            block = cluster_codes.reshape(self.sizes[j], -1)
+            return bool((block == block[:, :1]).all())
+        return nested_in(self.codes[j], cluster_codes, self.sizes[j])
+
+    def level_sums(self, j: int, values: np.ndarray) -> np.ndarray:
+        """Sums of ``values`` within the levels of effect ``j`` (a reshape on a sorted grid)."""
+        if self._grid is not None and self._grid[0] == j:
+            grid = values.reshape(self.sizes[j], -1)
+            return grid @ np.ones(grid.shape[1])
+        return np.bincount(self.codes[j], weights=values, minlength=self.sizes[j])
+
     def subset(self, keep: np.ndarray) -> FixedEffects:
         """The same fixed effects restricted to rows ``keep`` (re-coded densely)."""
         codes, sizes = [], []
@@ -201,9 +261,39 @@ class FixedEffects:
         w = None if self.weights is None else self.weights[keep]
         return FixedEffects(codes, sizes, list(self.names), w)
 
-    def demean(self, X: np.ndarray, tol: float = 1e-10, maxiter: int = 10_000) -> np.ndarray:
-        """Within-transform ``X`` (n,) or (n, k); see :func:`demean`."""
-        return _demean_prepared(self, X, tol, maxiter)
+    def demean(
+        self, X: np.ndarray, tol: float = 1e-10, maxiter: int = 10_000, overwrite: bool = False
+    ) -> np.ndarray:
+        """Within-transform ``X`` (n,) or (n, k); see :func:`demean`. With ``overwrite``, a
+        float64 ``X`` in Fortran order (or 1-D) is transformed in place and returned."""
+        return _demean_prepared(self, X, tol, maxiter, overwrite)
+
+
+def _grid_layout(c1: np.ndarray, c2: np.ndarray, g1: int, g2: int) -> tuple[int, int] | None:
+    """``(0, 1)`` if row ``r`` is (level ``r // g2`` of c1, level ``r % g2`` of c2), ``(1, 0)``
+    for the transposed order, else None: a complete grid in sorted order (dense codes from
+    :func:`factorize` of sorted integer ids make a unit-then-time sorted panel such a grid)."""
+    n = c1.size
+    if n == 0 or n != g1 * g2:
+        return None
+    for outer, inner, go, gi, order in ((c1, c2, g1, g2, (0, 1)), (c2, c1, g2, g1, (1, 0))):
+        if outer[0] != 0 or inner[0] != 0 or outer[-1] != go - 1 or inner[-1] != gi - 1:
+            continue
+        o, i = outer.reshape(go, gi), inner.reshape(go, gi)
+        if (o == o[:, :1]).all() and (o[:, 0] == np.arange(go)).all():
+            if (i == np.arange(gi)).all():
+                return order
+    return None
+
+
+def _demean_grid(col: np.ndarray, shape: tuple[int, int]) -> None:
+    """Two-way within transformation in place on a complete sorted grid (rows x columns):
+    subtract row means, then column means (exact: the two projections commute)."""
+    grid = col.reshape(shape)
+    # means as matrix-vector products: several times faster than mean(axis=...) on a
+    # tall grid with few columns
+    grid -= (grid @ np.full(shape[1], 1.0 / shape[1]))[:, None]
+    grid -= np.full(shape[0], 1.0 / shape[0]) @ grid
 
 
 def _is_balanced(c1: np.ndarray, c2: np.ndarray, g1: int, g2: int) -> bool:
@@ -267,11 +357,18 @@ def _demean_column(
     return x, it, False
 
 
-def _demean_prepared(fe: FixedEffects, X: np.ndarray, tol: float, maxiter: int) -> np.ndarray:
+def _demean_prepared(
+    fe: FixedEffects, X: np.ndarray, tol: float, maxiter: int, overwrite: bool = False
+) -> np.ndarray:
     X = np.asarray(X, dtype=float)
     one_d = X.ndim == 1
-    out = np.array(X.reshape(-1, 1) if one_d else X, dtype=float, order="F", copy=True)
+    out = np.array(X.reshape(-1, 1) if one_d else X, dtype=float, order="F", copy=not overwrite)
     if not fe.codes:
+        return out[:, 0] if one_d else out
+    if fe._grid is not None:
+        shape = (fe.sizes[fe._grid[0]], fe.sizes[fe._grid[1]])
+        for j in range(out.shape[1]):
+            _demean_grid(out[:, j], shape)
         return out[:, 0] if one_d else out
     if len(fe.codes) == 1 or fe._balanced:
         # One fixed effect: one projection is exact. Balanced two-way, unweighted: the two
@@ -356,6 +453,9 @@ def nested_in(fe_codes: np.ndarray, cluster_codes: np.ndarray, n_fe: int | None 
     # nested all its rows agree, otherwise some row differs from it either way).
     first = np.full(g, -1, dtype=np.int64)
     first[fe_codes] = cluster_codes
+    head = min(fe_codes.size, 65_536)  # most non-nested effects show it in the first rows
+    if not (first[fe_codes[:head]] == cluster_codes[:head]).all():
+        return False
     return bool((first[fe_codes] == cluster_codes).all())
 
 

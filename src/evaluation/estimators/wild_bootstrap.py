@@ -50,8 +50,8 @@ from evaluation.estimators.fixed_effects import (
     FixedEffects,
     drop_singletons,
     factorize,
+    factorize_sorted,
     fe_dof,
-    nested_in,
 )
 from evaluation.estimators.results import EstimationResult
 
@@ -266,14 +266,21 @@ def _schur_sparse(
             if b < a:
                 continue
             pa, pb = fe.sizes[ja], fe.sizes[jb]
-            tab = np.bincount(fe.codes[ja] * pb + fe.codes[jb], weights=w, minlength=pa * pb)
-            L[offsets[a] : offsets[a + 1], offsets[b] : offsets[b + 1]] = tab.reshape(pa, pb)
+            if a == b:  # an effect with itself: its weighted level counts on the diagonal
+                tab = np.diag(fe._wsum[ja])
+            else:
+                tab = np.bincount(
+                    fe.codes[ja] * pb + fe.codes[jb], weights=w, minlength=pa * pb
+                ).reshape(pa, pb)
+            L[offsets[a] : offsets[a + 1], offsets[b] : offsets[b + 1]] = tab
     L = np.triu(L) + np.triu(L, 1).T
     if nested_j is None:
         return L
     codes_n, g_n = fe.codes[nested_j], fe.sizes[nested_j]
-    wsum = np.bincount(codes_n, weights=w, minlength=g_n)
-    inv = np.where(wsum > 0, 1.0 / wsum, 0.0)
+    inv = fe._inv_wsum[nested_j]
+    if fe._balanced:
+        # two effects, every pair of levels once (unweighted): the cross-tabulation is all ones
+        return L - inv.sum() * np.ones((p_c, p_c))
     if g_n * p_c <= _MAX_DENSE_CROSSTAB:
         # dense nested-level x free-level weighted counts
         N = np.hstack(
@@ -358,12 +365,17 @@ def prepare_problem(
     if cluster not in frame.columns:
         raise KeyError(f"wild_cluster_bootstrap: cluster column {cluster!r} not in the data")
     notes: list[str] = []
-    y = _column(frame, design["outcome"], derived)
-    X = np.column_stack([_column(frame, r, derived) for r in regressors])
     names = list(regressors)
     if design["intercept"]:
-        X = np.column_stack([np.ones(len(frame)), X])
         names = ["(Intercept)", *names]
+    # y and the regressors side by side in Fortran order: demeaned in place below
+    stacked = np.empty((len(frame), 1 + len(names)), order="F")
+    stacked[:, 0] = _column(frame, design["outcome"], derived)
+    if design["intercept"]:
+        stacked[:, 1] = 1.0
+    for j, r in enumerate(regressors):
+        stacked[:, 1 + int(design["intercept"]) + j] = _column(frame, r, derived)
+    y, X = stacked[:, 0], stacked[:, 1:]
     w = None
     if design["weights"] is not None:
         w = _column(frame, design["weights"], derived)
@@ -371,9 +383,9 @@ def prepare_problem(
     ok = np.isfinite(y) & np.isfinite(X).all(axis=1)
     if w is not None:
         ok &= np.isfinite(w)
-    ok &= frame[cluster].notna().to_numpy()
-    for c in fe_cols:
-        ok &= frame[c].notna().to_numpy()
+    for c in [cluster, *fe_cols]:
+        if frame[c].dtype.kind not in "iub":  # integer and boolean columns cannot be missing
+            ok &= frame[c].notna().to_numpy()
     if not ok.all():
         bad = np.flatnonzero(~ok)
         notes.append(
@@ -391,12 +403,10 @@ def prepare_problem(
             idx = np.flatnonzero(ok)[keep]
             fe_codes = [factorize(frame[c].to_numpy()[idx], c)[0] for c in fe_cols]
     if not isinstance(idx, slice):
-        y, X = y[idx], X[idx]
+        stacked = np.asfortranarray(stacked[idx])
+        y, X = stacked[:, 0], stacked[:, 1:]
         w = None if w is None else w[idx]
-    cl_values = frame[cluster].to_numpy()[idx]
-    cl, clusters = pd.factorize(cl_values, sort=True)
-    cl = np.asarray(cl, dtype=np.intp)
-    clusters = np.asarray(clusters)
+    cl, clusters = factorize_sorted(frame[cluster].to_numpy()[idx], cluster)
     G = clusters.size
     if G < 2:
         raise ValueError(
@@ -410,10 +420,14 @@ def prepare_problem(
         list(fe_cols),
         w,
     )
-    # Frisch-Waugh-Lovell: fixed effects first, then the other regressors
-    stacked = fe.demean(np.column_stack([y, X])) if fe_codes else np.column_stack([y, X])
-    yd, Xd = stacked[:, 0], stacked[:, 1:]
     k_index = names.index(term)
+    # the tested regressor's own scale, for the collinearity check after partialling out
+    x_raw = X[:, k_index]
+    scale = float(x_raw @ x_raw) if w is None else float(np.sum(w * x_raw**2))
+    # Frisch-Waugh-Lovell: fixed effects first, then the other regressors
+    if fe_codes:
+        stacked = fe.demean(stacked, overwrite=True)
+    yd, Xd = stacked[:, 0], stacked[:, 1:]
     xd = Xd[:, k_index]
     Xo = np.delete(Xd, k_index, axis=1)
     if Xo.shape[1]:
@@ -422,12 +436,19 @@ def prepare_problem(
         xt = xd - Xo @ coef[:, 1]
     else:
         yt, xt = yd, xd
-    wgt = np.ones(n) if w is None else w
-    wx, wy = wgt * xt, wgt * yt
-    s0 = _cluster_sums(cl, wx * yt, G)
-    s1 = _cluster_sums(cl, wx * xt, G)
+    wx, wy = (xt, yt) if w is None else (w * xt, w * yt)
+    nested = [fe.nested_in(j, cl) for j in range(len(fe_codes))]
+    # an effect nested in the clusters (firms in strata) sums rows by level first, then levels
+    # by cluster: on a sorted balanced panel the first step is a reshape
+    outer = fe._grid[0] if fe._grid is not None and nested[fe._grid[0]] else None
+    if outer is not None:
+        level_cluster = cl.reshape(fe.sizes[outer], -1)[:, 0]
+        s0 = _cluster_sums(level_cluster, fe.level_sums(outer, wx * yt), G)
+        s1 = _cluster_sums(level_cluster, fe.level_sums(outer, wx * xt), G)
+    else:
+        s0 = _cluster_sums(cl, wx * yt, G)
+        s1 = _cluster_sums(cl, wx * xt, G)
     S = float(s1.sum())
-    scale = float(np.sum(wgt * xd**2))
     if S <= 1e-12 * max(scale, 1e-300):
         raise ValueError(
             f"wild_cluster_bootstrap: {term!r} is collinear with the fixed effects and the "
@@ -439,11 +460,10 @@ def prepare_problem(
     if Xo.shape[1]:
         A = np.column_stack([_cluster_sums(cl, wx * Xo[:, j], G) for j in range(Xo.shape[1])])
         B = np.column_stack([_cluster_sums(cl, wy * Xo[:, j], G) for j in range(Xo.shape[1])])
-        H = (Xo * wgt[:, None]).T @ Xo
+        H = Xo.T @ Xo if w is None else (Xo * w[:, None]).T @ Xo
         lefts.append(A @ np.linalg.pinv(H, hermitian=True))
         rights_y.append(B)
         rights_x.append(A)
-    nested = [nested_in(c, cl) for c in fe_codes]
     if fe_codes:
         left_fe, ry_fe, rx_fe = _fe_cross_terms(fe, nested, cl, G, wx, wy, xt)
         lefts.append(left_fe)
