@@ -395,13 +395,25 @@ def prepare_problem(
         raise ValueError("wild_cluster_bootstrap: weights must be positive")
     # a slice (no copy) when every row is kept, the usual case on large clean panels
     idx: slice | np.ndarray = slice(None) if ok.all() else np.flatnonzero(ok)
-    fe_codes = [factorize(frame[c].to_numpy()[idx], c)[0] for c in fe_cols]
-    if fe_codes and design["drop_singletons"]:
-        keep = drop_singletons(fe_codes)
+    def fixed_effects(rows: slice | np.ndarray) -> FixedEffects:
+        coded = [factorize(frame[c].to_numpy()[rows], c) for c in fe_cols]
+        return FixedEffects(
+            [c for c, _ in coded],
+            [g for _, g in coded],
+            list(fe_cols),
+            None if w is None else w[rows],
+        )
+
+    fe = fixed_effects(idx)
+    # a complete sorted grid has no singletons: every level meets every other level
+    no_singletons = fe._grid is not None and min(fe.sizes) >= 2
+    if fe.codes and design["drop_singletons"] and not no_singletons:
+        keep = drop_singletons(fe.codes)
         if not keep.all():
             notes.append(f"{int((~keep).sum())} fixed-effect singleton(s) dropped")
             idx = np.flatnonzero(ok)[keep]
-            fe_codes = [factorize(frame[c].to_numpy()[idx], c)[0] for c in fe_cols]
+            fe = fixed_effects(idx)
+    fe_codes = fe.codes
     if not isinstance(idx, slice):
         stacked = np.asfortranarray(stacked[idx])
         y, X = stacked[:, 0], stacked[:, 1:]
@@ -414,12 +426,6 @@ def prepare_problem(
             "at least 2 clusters are needed"
         )
     n = y.size
-    fe = FixedEffects(
-        fe_codes,
-        [int(c.max()) + 1 for c in fe_codes],
-        list(fe_cols),
-        w,
-    )
     k_index = names.index(term)
     # the tested regressor's own scale, for the collinearity check after partialling out
     x_raw = X[:, k_index]
