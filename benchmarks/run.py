@@ -42,7 +42,15 @@ def run_one(case: str, impl: str, rows: int, timeout: float) -> dict:
     env_name = cases.IMPLEMENTATIONS[case][impl][0]
     cmd = [PYTHON[env_name], str(HERE / "run_one.py"), case, impl, str(rows)]
     start = time.perf_counter()
-    base = {"case": case, "impl": impl, "rows": rows, "seconds": float("nan")}
+    # the 1-minute load average when the process starts: > ~1 on 2 cores means other work
+    # competed for the CPU and the wall time is an upper bound
+    base = {
+        "case": case,
+        "impl": impl,
+        "rows": rows,
+        "seconds": float("nan"),
+        "load_avg": round(os.getloadavg()[0], 2),
+    }
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=HERE)
     except subprocess.TimeoutExpired:
@@ -56,6 +64,7 @@ def run_one(case: str, impl: str, rows: int, timeout: float) -> dict:
         return {**base, "peak_mb": float("nan"), "status": f"error: {err}"}
     out = json.loads(lines[-1])
     out["process_seconds"] = time.perf_counter() - start
+    out["load_avg"] = base["load_avg"]
     return out
 
 
@@ -104,9 +113,15 @@ def markdown(table: pd.DataFrame) -> str:
 
 def write_readme(table: pd.DataFrame) -> None:
     text = README.read_text() if README.exists() else "# Benchmarks\n\n## Estimators\n\n"
+    load = table["load_avg"] if "load_avg" in table else pd.Series(dtype=float)
+    load_note = (
+        f"1-minute load average at the start of each run {load.min():.1f}-{load.max():.1f}"
+        if load.notna().any()
+        else "machine load not recorded"
+    )
     machine = (
         f"_Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, "
-        f"{os.cpu_count()} cores (shared with other work), Python "
+        f"{os.cpu_count()} cores ({load_note}), Python "
         f"{platform.python_version()}; wall times after a warm-up call on the 2,080-row panel "
         "(best of 3 for calls under 5 s); memory is peak RSS growth during the call; ratios "
         "> 1 mean slower._"

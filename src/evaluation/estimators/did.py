@@ -28,6 +28,7 @@ from evaluation.estimators.fixed_effects import (
     drop_singletons,
     factorize,
     fe_ols,
+    grid_layout,
     nested_in,
     unit_cell_ols,
 )
@@ -230,7 +231,9 @@ def fast_unit_time_fit(
         return None
     ucodes, nu = factorize(unit, "unit")
     tcodes, nt = factorize(time, "time")
-    keep = drop_singletons([ucodes, tcodes])
+    # a balanced panel sorted by unit, time: no singletons, unit sums by reshaping
+    sorted_grid = grid_layout(ucodes, tcodes, nu, nt) == (0, 1) and min(nu, nt) >= 2
+    keep = np.ones(y.size, dtype=bool) if sorted_grid else drop_singletons([ucodes, tcodes])
     notes = []
     if not keep.all():
         notes.append(
@@ -253,7 +256,12 @@ def fast_unit_time_fit(
     ccodes, G, fe_nested = None, None, None
     if cluster is not None:
         ccodes, G = (cluster, int(cluster.max()) + 1) if keep.all() else _refactorize(cluster)
-        if not nested_in(ucodes, ccodes, nu):
+        if sorted_grid:
+            blocks = ccodes.reshape(nu, nt)
+            unit_nested = bool((blocks == blocks[:, :1]).all())
+        else:
+            unit_nested = nested_in(ucodes, ccodes, nu)
+        if not unit_nested:
             return None
         fe_nested = [True, nested_in(tcodes, ccodes, nt)]
     r = tcodes * 2**k
@@ -283,6 +291,7 @@ def fast_unit_time_fit(
         fe_sizes=[nu, nt],
         fe_nested=fe_nested,
         required=required,
+        rows_per_unit=nt if sorted_grid else None,
     )
     fit.notes = notes + fit.notes
     full_keep = keep

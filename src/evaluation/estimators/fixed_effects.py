@@ -32,6 +32,7 @@ __all__ = [
     "FixedEffects",
     "factorize",
     "factorize_sorted",
+    "grid_layout",
     "drop_singletons",
     "demean",
     "fe_dof",
@@ -203,7 +204,7 @@ class FixedEffects:
         # then the inner effect (a balanced panel sorted by unit, time): demeaning reshapes
         self._grid: tuple[int, int] | None = None
         if len(self.codes) == 2 and w is None:
-            self._grid = _grid_layout(*self.codes, *self.sizes)
+            self._grid = grid_layout(*self.codes, *self.sizes)
         self._inv_wsum = []
         self._wsum = []
         for j, (c, g) in enumerate(zip(self.codes, self.sizes, strict=True)):
@@ -269,7 +270,7 @@ class FixedEffects:
         return _demean_prepared(self, X, tol, maxiter, overwrite)
 
 
-def _grid_layout(c1: np.ndarray, c2: np.ndarray, g1: int, g2: int) -> tuple[int, int] | None:
+def grid_layout(c1: np.ndarray, c2: np.ndarray, g1: int, g2: int) -> tuple[int, int] | None:
     """``(0, 1)`` if row ``r`` is (level ``r // g2`` of c1, level ``r % g2`` of c2), ``(1, 0)``
     for the transposed order, else None: a complete grid in sorted order (dense codes from
     :func:`factorize` of sorted integer ids make a unit-then-time sorted panel such a grid)."""
@@ -707,6 +708,7 @@ def unit_cell_ols(
     fe_nested: Sequence[bool] | None = None,
     required: Sequence[str] = (),
     cell: np.ndarray | None = None,
+    rows_per_unit: int | None = None,
 ) -> FEOLSFit:
     """Least squares with unit fixed effects and regressors that are functions of a cell.
 
@@ -727,6 +729,8 @@ def unit_cell_ols(
     Parameters
     ----------
     cell : the cell codes if the caller has them (must equal the formula above).
+    rows_per_unit : T when the rows are sorted by unit with exactly T rows each (a balanced
+        panel sorted by unit): unit sums become reshapes instead of bincounts.
     L : (n_groups * n_r, m) map from cells to regressors; columns named ``L_names``. Columns
         whose names start with ``"fe::"`` are fixed-effect dummies (not counted in ``K``,
         placed first so that redundancy drops them rather than a regressor of interest).
@@ -742,10 +746,24 @@ def unit_cell_ols(
     # unit x code weight table; unit sums and cell sums follow from it without more passes
     A = np.bincount(unit * n_r + r, weights=w, minlength=n_units * n_r).reshape(n_units, n_r)
     A = A.astype(float, copy=False)
-    s = A.sum(axis=1)
+    s = A @ np.ones(n_r)  # row and column sums as products: faster than sum(axis=...) here
     inv_s = np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0)
     wy = y if w is None else w * y
-    ybar = np.bincount(unit, weights=wy, minlength=n_units) * inv_s
+    T = rows_per_unit
+    if T is not None and T * n_units != n:
+        raise ValueError("unit_cell_ols: rows_per_unit does not match the number of rows")
+
+    def unit_means(v: np.ndarray) -> np.ndarray:
+        if T is not None:
+            return (v.reshape(n_units, T) @ np.ones(T)) * inv_s
+        return np.bincount(unit, weights=v, minlength=n_units) * inv_s
+
+    def minus_unit_values(v: np.ndarray, per_unit: np.ndarray) -> np.ndarray:
+        if T is not None:
+            return (v.reshape(n_units, T) - per_unit[:, None]).reshape(n)
+        return v - per_unit[unit]
+
+    ybar = unit_means(wy)
     Hy = np.bincount(cell, weights=wy, minlength=C)
     m_c = np.zeros(C)
     HMH = np.zeros((C, C))
@@ -754,7 +772,7 @@ def unit_cell_ols(
     for g, rows in enumerate(groups):
         Ag = A[rows]
         sl = slice(g * n_r, (g + 1) * n_r)
-        m_c[sl] = Ag.sum(axis=0)
+        m_c[sl] = np.ones(Ag.shape[0]) @ Ag
         HMH[sl, sl] = np.diag(m_c[sl]) - (Ag * inv_s[rows, None]).T @ Ag
         HMy[sl] -= Ag.T @ ybar[rows]
     p = 0 if covariates is None else covariates.shape[1]
@@ -764,7 +782,7 @@ def unit_cell_ols(
         for j in range(p):
             xj = covariates[:, j]
             wx = xj if w is None else w * xj
-            Xd[:, j] = xj - (np.bincount(unit, weights=wx, minlength=n_units) * inv_s)[unit]
+            Xd[:, j] = minus_unit_values(xj, unit_means(wx))
             wxd = Xd[:, j] if w is None else w * Xd[:, j]
             HMX[:, j] = np.bincount(cell, weights=wxd, minlength=C)
         Xw = Xd if w is None else Xd * w[:, None]
@@ -809,7 +827,8 @@ def unit_cell_ols(
         fbar = (A @ f) * inv_s
     else:
         fbar = np.einsum("ur,ur->u", A, f.reshape(n_groups, n_r)[unit_group]) * inv_s
-    resid = y - (ybar - fbar)[unit] - f[cell]
+    resid = minus_unit_values(y, ybar - fbar)
+    resid -= f[cell]
     if p:
         resid -= Xd @ full[m:]
     k = sum(1 for j in cols if not names[j].startswith("fe::"))

@@ -395,6 +395,7 @@ def prepare_problem(
         raise ValueError("wild_cluster_bootstrap: weights must be positive")
     # a slice (no copy) when every row is kept, the usual case on large clean panels
     idx: slice | np.ndarray = slice(None) if ok.all() else np.flatnonzero(ok)
+
     def fixed_effects(rows: slice | np.ndarray) -> FixedEffects:
         coded = [factorize(frame[c].to_numpy()[rows], c) for c in fe_cols]
         return FixedEffects(
