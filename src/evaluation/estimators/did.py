@@ -256,12 +256,7 @@ def fast_unit_time_fit(
     ccodes, G, fe_nested = None, None, None
     if cluster is not None:
         ccodes, G = (cluster, int(cluster.max()) + 1) if keep.all() else _refactorize(cluster)
-        if sorted_grid:
-            blocks = ccodes.reshape(nu, nt)
-            unit_nested = bool((blocks == blocks[:, :1]).all())
-        else:
-            unit_nested = nested_in(ucodes, ccodes, nu)
-        if not unit_nested:
+        if not nested_in(ucodes, ccodes, nu, block=nt if sorted_grid else None):
             return None
         fe_nested = [True, nested_in(tcodes, ccodes, nt)]
     r = tcodes * 2**k

@@ -79,6 +79,11 @@ def factorize(
             codes = arr.astype(np.intp, copy=False)
             return _refactorize(codes - lo if lo else codes)
     codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+    return _checked_codes(codes, name), len(uniques)
+
+
+def _checked_codes(codes: np.ndarray, name: str) -> np.ndarray:
+    """pandas codes as intp; a ValueError naming the column and rows if any id is missing."""
     codes = np.asarray(codes)
     if codes.size and codes.min() < 0:
         bad = np.flatnonzero(codes < 0)
@@ -86,7 +91,7 @@ def factorize(
             f"column {name!r} has {bad.size} missing value(s) (e.g. rows {bad[:5].tolist()}); "
             "every observation needs an id"
         )
-    return codes.astype(np.intp, copy=False), len(uniques)
+    return codes.astype(np.intp, copy=False)
 
 
 def factorize_sorted(
@@ -102,22 +107,10 @@ def factorize_sorted(
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo <= 4 * arr.size + 1024:
             raw = arr.astype(np.intp, copy=False)
-            raw = raw - lo if lo else raw
-            present = np.zeros(hi - lo + 1, dtype=bool)
-            present[raw] = True
-            levels = np.flatnonzero(present)
-            if levels.size == present.size:
-                return raw, (levels + lo).astype(arr.dtype)
-            return (np.cumsum(present) - 1)[raw], (levels + lo).astype(arr.dtype)
+            codes, levels = _presence_codes(raw - lo if lo else raw)
+            return codes, (levels + lo).astype(arr.dtype)
     codes, uniques = pd.factorize(arr, sort=True, use_na_sentinel=True)
-    codes = np.asarray(codes)
-    if codes.size and codes.min() < 0:
-        bad = np.flatnonzero(codes < 0)
-        raise ValueError(
-            f"column {name!r} has {bad.size} missing value(s) (e.g. rows {bad[:5].tolist()}); "
-            "every observation needs an id"
-        )
-    return codes.astype(np.intp, copy=False), np.asarray(uniques)
+    return _checked_codes(codes, name), np.asarray(uniques)
 
 
 def group_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
@@ -173,12 +166,19 @@ def _refactorize(codes: np.ndarray) -> tuple[np.ndarray, int]:
     """Re-code an int code array to dense ``0..G-1`` (after dropping rows)."""
     if codes.size == 0:
         return codes.astype(np.intp), 0
+    dense, levels = _presence_codes(codes)
+    return dense, levels.size
+
+
+def _presence_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes (sorted order) of non-negative ints by a presence table, and the values
+    present; O(n + max) without sorting or hashing."""
     present = np.zeros(int(codes.max()) + 1, dtype=bool)
     present[codes] = True
-    if present.all():  # already dense: no remapping pass
-        return codes.astype(np.intp, copy=False), present.size
-    mapping = np.cumsum(present) - 1
-    return mapping[codes].astype(np.intp, copy=False), int(present.sum())
+    levels = np.flatnonzero(present)
+    if levels.size == present.size:  # already dense: no remapping pass
+        return codes.astype(np.intp, copy=False), levels
+    return (np.cumsum(present) - 1)[codes].astype(np.intp, copy=False), levels
 
 
 @dataclass
@@ -240,10 +240,10 @@ class FixedEffects:
     def nested_in(self, j: int, cluster_codes: np.ndarray) -> bool:
         """:func:`nested_in` for effect ``j``; on a sorted grid the outer effect is nested when
         each block of rows has one cluster (no scatter pass)."""
+        block = None
         if self._grid is not None and self._grid[0] == j:
-            block = cluster_codes.reshape(self.sizes[j], -1)
-            return bool((block == block[:, :1]).all())
-        return nested_in(self.codes[j], cluster_codes, self.sizes[j])
+            block = self.sizes[self._grid[1]]
+        return nested_in(self.codes[j], cluster_codes, self.sizes[j], block)
 
     def level_sums(self, j: int, values: np.ndarray) -> np.ndarray:
         """Sums of ``values`` within the levels of effect ``j`` (a reshape on a sorted grid)."""
@@ -447,8 +447,20 @@ def demean(
     return _demean_prepared(prepared, X, tol, maxiter)
 
 
-def nested_in(fe_codes: np.ndarray, cluster_codes: np.ndarray, n_fe: int | None = None) -> bool:
-    """True if every level of the fixed effect falls in a single cluster (e.g. firm in stratum)."""
+def nested_in(
+    fe_codes: np.ndarray,
+    cluster_codes: np.ndarray,
+    n_fe: int | None = None,
+    block: int | None = None,
+) -> bool:
+    """True if every level of the fixed effect falls in a single cluster (e.g. firm in stratum).
+
+    ``block``: the rows are sorted by level with exactly ``block`` rows each (a balanced panel
+    sorted by unit), so each consecutive block must hold one cluster - no scatter pass.
+    """
+    if block is not None:
+        blocks = cluster_codes.reshape(-1, block)
+        return bool((blocks == blocks[:, :1]).all())
     g = int(fe_codes.max()) + 1 if n_fe is None else n_fe
     # The cluster of some row of each level (whichever write numpy keeps: if the level is
     # nested all its rows agree, otherwise some row differs from it either way).
