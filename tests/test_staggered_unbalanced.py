@@ -73,15 +73,58 @@ def test_reg_cell_matches_statsmodels():
     assert got == pytest.approx(exp, abs=1e-10)
 
 
+def _separated(n: int = 90, periods: int = 4, drop: int = 40, seed: int = 3) -> pd.DataFrame:
+    """Unbalanced panel with sector indicators where sector 2 has comparison units only: the
+    logit separates them (their propensity scores go to 0)."""
+    rng = np.random.default_rng(seed)
+    sector = rng.integers(0, 3, n)
+    g = rng.choice([0.0, 3.0], size=n, p=[0.5, 0.5])
+    g[sector == 2] = 0.0
+    frames = []
+    for t in range(1, periods + 1):
+        y = rng.normal(size=n) + 0.4 * sector * t + (g > 0) * (t >= g) + 0.2 * t
+        frames.append(pd.DataFrame({"id": np.arange(n), "t": t, "y": y, "g": g, "sector": sector}))
+    df = pd.concat(frames).sort_values(["id", "t"]).reset_index(drop=True)
+    df["s1"] = (df["sector"] == 1).astype(float)
+    df["s2"] = (df["sector"] == 2).astype(float)
+    df["w"] = 1.0
+    return df.drop(index=rng.choice(len(df), drop, replace=False)).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("method", ["reg", "ipw", "dr"])
+def test_separated_indicator_levels_give_the_limit(method):
+    """A sector without treated units separates its comparison units; the estimate is the
+    limit of the logit fit, as on the balanced path. Checked against the same data plus one
+    treated unit in that sector with weight 1e-6 (an ordinary fit that converges to the limit
+    as the weight goes to 0; at 1e-6 it is within ~1e-6)."""
+    df = _separated()
+    kw = {
+        "covariates": ["s1", "s2"],
+        "method": method,
+        "weights": "w",
+        "allow_unbalanced": True,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no cell may fail
+        limit = callaway_santanna(df, "y", "id", "t", "g", **kw)
+    extra = df[df["id"] == df.loc[df["sector"] == 2, "id"].iloc[0]].assign(id=10_000, g=3.0)
+    near = pd.concat([df, extra.assign(w=1e-6)], ignore_index=True)
+    ordinary = callaway_santanna(near, "y", "id", "t", "g", **kw)
+    assert limit.table["estimate"].notna().all() and limit.table["std_error"].notna().all()
+    np.testing.assert_allclose(limit.table["estimate"], ordinary.table["estimate"], atol=1e-5)
+
+
+@pytest.mark.parametrize("design", ["continuous", "separated"])
 @pytest.mark.parametrize("method", ["reg", "ipw", "dr-exact"])
-def test_influence_function_equals_weight_derivative(method, monkeypatch):
+def test_influence_function_equals_weight_derivative(method, design, monkeypatch):
     if method == "dr-exact":
         monkeypatch.setitem(
             unb.ESTIMATORS, "dr", lambda y, p, d, x, w: dd._trad_rc(y, p, d, x, w, exact=True)
         )
         method = "dr"
-    df = _unbalanced()
-    kw = {"covariates": ["x"], "method": method, "weights": "w", "allow_unbalanced": True}
+    df = _unbalanced() if design == "continuous" else _separated(n=40, drop=16)
+    covariates = ["x"] if design == "continuous" else ["s1", "s2"]
+    kw = {"covariates": covariates, "method": method, "weights": "w", "allow_unbalanced": True}
     base = callaway_santanna(df, "y", "id", "t", "g", **kw)
     agg = base.aggregate("dynamic")
     n, eps = base.n_units, 1e-6

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._cs_estimators import PS_CAP, TRIM_LEVEL, EstimationFailure, _expit, _well_conditioned
+from ._cs_estimators import PS_CAP, TRIM_LEVEL, EstimationFailure, _well_conditioned
 
 
 @dataclass
@@ -49,19 +49,16 @@ def _lin_rep(x, y, fitted, w_ols):
 
 
 def _logit(x, d, w):
-    from ._cs_estimators import Part, fit_logit
+    """Propensity scores of the 2x2 (separation-safe: rows of indicator levels without
+    treated rows get 0) and the design columns kept, after R did's overlap guard."""
+    from .doubly_robust import _logit_scores_separated
 
-    z = None if x.shape[1] == 1 else np.asfortranarray(x[:, 1:])
-    t = Part(np.zeros(int(d.sum())), None if z is None else z[d == 1], w[d == 1])
-    c = Part(np.zeros(int((d == 0).sum())), None if z is None else z[d == 0], w[d == 0])
     # R did's overlap guard uses an unweighted logit
-    tu = Part(t.dy, t.z, None)
-    cu = Part(c.dy, c.z, None)
-    _, g1, g0 = fit_logit(tu, cu)
-    if max(g1.max(initial=0), g0.max(initial=0)) >= 0.999:
+    guard, _ = _logit_scores_separated(x, d, np.ones(len(d)))
+    if guard.max(initial=0) >= 0.999:
         raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
-    beta, _, _ = fit_logit(t, c)
-    return np.minimum(_expit(x @ beta), PS_CAP)
+    ps, keep = _logit_scores_separated(x, d, w)
+    return np.minimum(ps, PS_CAP), keep
 
 
 def reg_did_rc(y, post, d, x, w):
@@ -90,7 +87,7 @@ def reg_did_rc(y, post, d, x, w):
 def std_ipw_did_rc(y, post, d, x, w):
     """DRDID::std_ipw_did_rc (Hajek-normalized IPW)."""
     n = len(y)
-    ps = _logit(x, d, w)
+    ps, keep = _logit(x, d, w)
     trim = np.where(d == 0, ps < TRIM_LEVEL, True)
     w_tpre, w_tpost = trim * w * d * (1 - post), trim * w * d * post
     w_cpre = trim * w * ps * (1 - d) * (1 - post) / (1 - ps)
@@ -103,10 +100,9 @@ def std_ipw_did_rc(y, post, d, x, w):
         a = np.mean(eta)
         parts[name] = (eta - wt * a / np.mean(wt), a, wt)
     att = (parts["tpost"][1] - parts["tpre"][1]) - (parts["cpost"][1] - parts["cpre"][1])
-    info = (x * (ps * (1 - ps) * w)[:, None]).T @ x
-    if not _well_conditioned(info):
-        raise EstimationFailure("propensity score information matrix is singular")
-    lin_ps = ((w * (d - ps))[:, None] * x) @ (np.linalg.inv(info) * n)
+    from .doubly_robust import _ps_information_inverse
+
+    lin_ps = ((w * (d - ps))[:, None] * x) @ (_ps_information_inverse(x, ps, w, keep) * n)
     m2 = {
         k: np.mean((parts[k][2] * (y - parts[k][1]))[:, None] * x, axis=0) / np.mean(parts[k][2])
         for k in ("cpre", "cpost")
@@ -120,7 +116,7 @@ def drdid_rc(y, post, d, x, w):
     """DRDID::drdid_rc (its influence function, as R ``did`` uses it)."""
     from .doubly_robust import _trad_rc
 
-    _logit(x, d, w)  # R's overlap guard
+    _logit(x, d, w)  # R's overlap guard (the scores are recomputed inside)
     return _trad_rc(y, post, d, x, w)
 
 

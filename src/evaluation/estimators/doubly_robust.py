@@ -30,6 +30,7 @@ from ._cs_estimators import (
     TRIM_LEVEL,
     EstimationFailure,
     Part,
+    _absent_indicators,
     _expit,
     _well_conditioned,
     att_2x2,
@@ -61,6 +62,44 @@ def _logit_scores(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
     t, c = _split(x, d, w)
     beta, _, _ = fit_logit(t, c)
     return beta, _expit(x @ beta)
+
+
+def _logit_scores_separated(
+    x: np.ndarray, d: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Logit scores with the limit for indicator levels that no treated row has.
+
+    A level of an indicator covariate (sector dummies, say) with comparison rows but no
+    treated row separates them: the MLE drives their scores to 0 and the other coefficients
+    converge to the fit without them (as on the panel path, ``_cs_estimators
+    ._absent_indicators``). Returns the scores (exactly 0 for those rows) and the design
+    columns kept; without such levels, the plain logit and all columns.
+    """
+    t, c = _split(x, d, w)
+    keep, sep_c = _absent_indicators(t, c)
+    if keep.all() and not sep_c.any():
+        return _logit_scores(x, d, w)[1], keep
+    rows = np.ones(len(d), dtype=bool)
+    rows[d == 0] = ~sep_c
+    if not (rows & (d == 0)).any():
+        raise EstimationFailure("no comparison row shares the treated rows' indicators")
+    ps = np.zeros(len(d))
+    ps[rows] = _logit_scores(x[rows][:, keep], d[rows], w[rows])[1]
+    return ps, keep
+
+
+def _ps_information_inverse(x, ps, w, keep: np.ndarray | None = None) -> np.ndarray:
+    """Inverse of the logit information ``X' diag(w p (1 - p)) X`` on the kept columns, zero
+    elsewhere (dropped columns carry no score: they are 0 on the treated rows, and the
+    separated rows have p = 0)."""
+    keep = np.ones(x.shape[1], dtype=bool) if keep is None else keep
+    xk = x[:, keep]
+    info = (xk * (ps * (1 - ps) * w)[:, None]).T @ xk
+    if not _well_conditioned(info):
+        raise EstimationFailure("propensity score information matrix is singular")
+    out = np.zeros((x.shape[1], x.shape[1]))
+    out[np.ix_(keep, keep)] = np.linalg.inv(info)
+    return out
 
 
 def _ipt_scores(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -103,22 +142,37 @@ def _ipt_scores(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
     return ps_logit
 
 
-def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray, rows: np.ndarray, what: str):
-    """Weighted least squares on a subset; coefficients."""
-    xs, ws = x[rows], w[rows]
+def _wls(
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    rows: np.ndarray,
+    what: str,
+    cols: np.ndarray | None = None,
+):
+    """Weighted least squares on a subset; coefficients (0 for columns not in ``cols``)."""
+    cols = np.ones(x.shape[1], dtype=bool) if cols is None else cols
+    xs, ws = x[rows][:, cols], w[rows]
     gram = (xs * ws[:, None]).T @ xs
     if len(xs) == 0 or not _well_conditioned(gram):
         raise EstimationFailure(f"{what}: singular design (collinear covariates or no units)")
-    return np.linalg.solve(gram, xs.T @ (ws * y[rows]))
+    beta = np.zeros(x.shape[1])
+    beta[cols] = np.linalg.solve(gram, xs.T @ (ws * y[rows]))
+    return beta
 
 
-def _asy_lin_rep_ols(x, y, fitted, w_ols) -> np.ndarray:
-    """DRDID's asymptotic linear representation of (weighted) OLS: n x k."""
+def _asy_lin_rep_ols(x, y, fitted, w_ols, cols: np.ndarray | None = None) -> np.ndarray:
+    """DRDID's asymptotic linear representation of (weighted) OLS: n x k (columns not in
+    ``cols`` were not estimated: zero)."""
     n = len(y)
-    xpx = (x * w_ols[:, None]).T @ x / n
+    cols = np.ones(x.shape[1], dtype=bool) if cols is None else cols
+    xk = x[:, cols]
+    xpx = (xk * w_ols[:, None]).T @ xk / n
     if not _well_conditioned(xpx):
         raise EstimationFailure("outcome regression design matrix is singular")
-    return (w_ols * (y - fitted))[:, None] * x @ np.linalg.inv(xpx)
+    out = np.zeros(x.shape)
+    out[:, cols] = (w_ols * (y - fitted))[:, None] * xk @ np.linalg.inv(xpx)
+    return out
 
 
 # ----------------------------------------------------------------------------------------
@@ -213,7 +267,9 @@ def _trad_rc(y, post, d, x, w, exact: bool = False):
     """
     pre_sign = -1.0 if exact else 1.0
     n = len(y)
-    _, ps = _logit_scores(x, d, w)
+    # indicator levels absent among the treated: those comparison rows get a score of 0 and
+    # the treated-cell regressions drop the indicators (all 0 or collinear on treated rows)
+    ps, keep = _logit_scores_separated(x, d, w)
     ps = np.minimum(ps, PS_CAP)
     trim = np.where(d == 0, ps < TRIM_LEVEL, True)
     cells = {
@@ -222,7 +278,8 @@ def _trad_rc(y, post, d, x, w, exact: bool = False):
         "t_pre": (d == 1) & (post == 0),
         "t_post": (d == 1) & (post == 1),
     }
-    fit = {k: x @ _wls(x, y, w, rows, k) for k, rows in cells.items()}
+    cols = {k: keep if k.startswith("t_") else None for k in cells}
+    fit = {k: x @ _wls(x, y, w, rows, k, cols[k]) for k, rows in cells.items()}
     out_c = post * fit["c_post"] + (1 - post) * fit["c_pre"]
     w_tpre, w_tpost = trim * w * d * (1 - post), trim * w * d * post
     w_cpre = trim * w * ps * (1 - d) * (1 - post) / (1 - ps)
@@ -233,15 +290,15 @@ def _trad_rc(y, post, d, x, w, exact: bool = False):
         w_tpre, w_tpost, w_cpre, w_cpost, w_d, w_dt1, w_dt0,
     )  # fmt: skip
     # estimation effects (DRDID notation): OLS coefficients of the four cells, logit score
-    lin = {k: _asy_lin_rep_ols(x, y, fit[k], w * rows.astype(float)) for k, rows in cells.items()}
+    lin = {
+        k: _asy_lin_rep_ols(x, y, fit[k], w * rows.astype(float), cols[k])
+        for k, rows in cells.items()
+    }
     m1_post = -np.mean((w_tpost * post)[:, None] * x, axis=0) / np.mean(w_tpost)
     m1_pre = -np.mean((w_tpre * (1 - post))[:, None] * x, axis=0) / np.mean(w_tpre)
     inf_treat_or = lin["c_post"] @ m1_post + pre_sign * (lin["c_pre"] @ m1_pre)
     score = (w * (d - ps))[:, None] * x
-    info = (x * (ps * (1 - ps) * w)[:, None]).T @ x
-    if not _well_conditioned(info):
-        raise EstimationFailure("propensity score information matrix is singular")
-    lin_ps = score @ (np.linalg.inv(info) * n)
+    lin_ps = score @ (_ps_information_inverse(x, ps, w, keep) * n)
     m2_pre = np.mean((w_cpre * (y - out_c - a["cpre"]))[:, None] * x, axis=0) / np.mean(w_cpre)
     m2_post = np.mean((w_cpost * (y - out_c - a["cpost"]))[:, None] * x, axis=0) / np.mean(w_cpost)
     inf_cont_ps = lin_ps @ (m2_post - m2_pre)
