@@ -50,7 +50,7 @@ from evaluation.data.load import load_panel
 from evaluation.estimators import balance_table, lee_bounds, minimum_detectable_effect
 from evaluation.estimators.bounds import differential_attrition
 from evaluation.estimators.power import simulated_power
-from evaluation.indicators import heading, say
+from evaluation.indicators import heading, say, text
 from evaluation.pipeline import record, record_value
 from evaluation.reporting import effects, sections
 from evaluation.reporting.sections import show
@@ -210,3 +210,35 @@ say(
     im=fmt_interval(b.loc["identified_set", "conf_low"], b.loc["identified_set", "conf_high"], language),
 )  # fmt: skip
 show(estimates_table(bounds.tidy().iloc[:2], language=language))
+
+# %%
+# the pre-specified Callaway-Sant'Anna estimate on the balanced panel beside the same
+# specification on every observed firm-year: does attrition move it?
+est_sample = effects.estimation_sample(panel, outcome)
+rows = []
+try:
+    for key, unbalanced in (("nb10.cs_balanced", False), ("nb10.cs_all", True)):
+        eff = effects.primary_cs(est_sample, outcome, settings, allow_unbalanced=unbalanced)
+        record(
+            eff.result, label=f"callaway_santanna {'all firm-years' if unbalanced else 'balanced'}"
+        )
+        firms_used = eff.extra["att_gt"].n_units
+        rows.append(
+            eff.row().to_dict()
+            | {"term": text(key, language, firms=firms_used), "firms": firms_used}
+        )
+except ValueError as err:  # e.g. too few firm-years in a cell for a small sample
+    say("nb10.unbalanced.failed", language, reason=str(err))
+else:
+    cs_rows = pd.DataFrame(rows)
+    record_value("cs_balanced", cs_rows.estimate[0])
+    record_value("cs_all_firm_years", cs_rows.estimate[1])
+    say(
+        "nb10.unbalanced.text", language, outcome=variable_label(outcome, language),
+        n_bal=int(cs_rows.firms[0]), n_all=int(cs_rows.firms[1]),
+        est_bal=fmt_number(cs_rows.estimate[0], language, 3),
+        ci_bal=fmt_interval(cs_rows.conf_low[0], cs_rows.conf_high[0], language),
+        est_all=fmt_number(cs_rows.estimate[1], language, 3),
+        ci_all=fmt_interval(cs_rows.conf_low[1], cs_rows.conf_high[1], language),
+    )  # fmt: skip
+    show(estimates_table(cs_rows, language=language))

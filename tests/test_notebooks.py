@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -31,6 +32,7 @@ EXPECTED = [
     "05_staggered",
     "06_heterogeneity",
     "07_final_report",
+    "10_power_attrition",
 ]
 
 
@@ -136,6 +138,24 @@ def test_primary_number_agrees_across_pages(executed):
     assert primary["conf_low"] == pytest.approx(cs["conf_low"], abs=1e-12)
     recorded = {v["name"]: v["value"] for v in values}
     assert recorded["primary_estimate"] == pytest.approx(primary["estimate"], abs=1e-12)
+
+
+def test_attrition_page_sets_the_balanced_estimate_beside_all_firm_years(executed):
+    """Notebook 10 re-estimates the primary Callaway-Sant'Anna specification on the balanced
+    panel (the primary number of page 05) and on every observed firm-year."""
+    staggered, _ = _records(executed, "05_staggered_en")
+    attrition, values = _records(executed, "10_power_attrition_en")
+    by_label = attrition.set_index("label")
+    balanced = by_label.loc["callaway_santanna balanced"]
+    everything = by_label.loc["callaway_santanna all firm-years"]
+    cs = staggered[staggered["label"] == "cs overall"].iloc[0]
+    assert balanced["estimate"] == pytest.approx(cs["estimate"], abs=1e-12)
+    assert everything["nobs"] > balanced["nobs"]  # the firm-years of firms that left
+    assert np.isfinite([everything["estimate"], everything["std_error"]]).all()
+    recorded = {v["name"]: v["value"] for v in values}
+    assert recorded["cs_all_firm_years"] == pytest.approx(everything["estimate"], abs=1e-12)
+    text = _text(executed["runs"]["10_power_attrition_en"]["notebook"])
+    assert "Does attrition move the main estimate?" in text
 
 
 def test_staggered_page_compares_with_the_truth(executed):

@@ -163,6 +163,22 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "In {end}, {resp_t} of participants and {resp_c} of comparison firms responded (difference {diff}, {p}; joint test of differential attrition on baseline characteristics {joint}). Lee (2009) bounds on the effect on the {base}-to-{end} change in {outcome} for firms that would respond either way: [{lower}, {upper}], Imbens-Manski 95% interval {im}.",
         "es": "En {end} respondieron {resp_t} de las participantes y {resp_c} de las empresas de comparación (diferencia {diff}, {p}; prueba conjunta de atrición diferencial según características de base {joint}). Cotas de Lee (2009) para el efecto sobre el cambio {base}-{end} de {outcome} en las empresas que responderían en cualquier caso: [{lower}, {upper}], intervalo del 95 % de Imbens-Manski {im}.",
     },
+    "nb10.unbalanced.text": {
+        "en": "Does attrition move the main estimate? The pre-specified Callaway-Sant'Anna effect on {outcome} uses the {n_bal} firms that answered every year: {est_bal} (95% CI {ci_bal}). The same specification on every observed firm-year ({n_all} firms; each comparison a repeated cross-section, as R did's allow_unbalanced_panel) gives {est_all} (95% CI {ci_all}). Its interval is wider because it does not difference each firm with itself.",
+        "es": "¿Mueve la atrición la estimación principal? El efecto preespecificado de Callaway-Sant'Anna sobre {outcome} usa las {n_bal} empresas que respondieron todos los años: {est_bal} (IC 95 % {ci_bal}). La misma especificación con todos los años-empresa observados ({n_all} empresas; cada comparación como cortes transversales repetidos, como allow_unbalanced_panel de R did) da {est_all} (IC 95 % {ci_all}). Su intervalo es más amplio porque no compara cada empresa consigo misma.",
+    },
+    "nb10.unbalanced.failed": {
+        "en": "The Callaway-Sant'Anna effect on every observed firm-year could not be estimated on these data: {reason}",
+        "es": "El efecto de Callaway-Sant'Anna con todos los años-empresa observados no pudo estimarse con estos datos: {reason}",
+    },
+    "nb10.cs_balanced": {
+        "en": "Callaway-Sant'Anna, firms observed every year ({firms} firms)",
+        "es": "Callaway-Sant'Anna, empresas observadas todos los años ({firms} empresas)",
+    },
+    "nb10.cs_all": {
+        "en": "Callaway-Sant'Anna, every observed firm-year ({firms} firms)",
+        "es": "Callaway-Sant'Anna, todos los años-empresa observados ({firms} empresas)",
+    },
     "nb11.title": {
         "en": "11 Sensitivity and multiple outcomes",
         "es": "11 Sensibilidad y múltiples resultados",

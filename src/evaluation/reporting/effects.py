@@ -333,8 +333,15 @@ def event_study_spec(
     )
 
 
-def primary_cs(data: pd.DataFrame, outcome: str, settings: Settings) -> Effect:
-    """The pre-specified Callaway–Sant'Anna specification: overall (simple) and dynamic."""
+def primary_cs(
+    data: pd.DataFrame, outcome: str, settings: Settings, *, allow_unbalanced: bool = False
+) -> Effect:
+    """The pre-specified Callaway–Sant'Anna specification: overall (simple) and dynamic.
+
+    By default on the firms observed in every year (R ``did``'s balanced panel); with
+    ``allow_unbalanced`` on every observed firm-year (repeated-cross-section 2x2s), the
+    attrition check of notebook 10.
+    """
     from evaluation.estimators import callaway_santanna
 
     data, cs_covs = cs_covariates(data, settings)
@@ -349,6 +356,7 @@ def primary_cs(data: pd.DataFrame, outcome: str, settings: Settings) -> Effect:
         control_group="not_yet",
         method="dr",
         cluster=settings.analysis.cluster,
+        allow_unbalanced=allow_unbalanced,
     )
     simple = cs.aggregate("simple")
     simple.notes = list(dict.fromkeys([*cs.notes, *simple.notes]))
