@@ -2,7 +2,7 @@
 
 Each function checks its input (columns present, no missing values, binary treatments,
 variation), fits weighted least squares with the fixed effects absorbed
-(:func:`evaluation.estimators.fixed_effects.fe_ols`) and returns an :class:`EstimationResult`
+(:func:`evaluation.estimators.fe_regression.fe_ols`) and returns an :class:`EstimationResult`
 whose ``info["spec"]`` records the specification, so that the wild cluster bootstrap can refit
 it, and whose ``info["fit"]`` keeps the within-transformed design.
 
@@ -22,15 +22,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.estimators.fixed_effects import (
+from evaluation.estimators.fe_regression import (
     FEOLSFit,
+    fe_ols,
+    unit_cell_ols,
+)
+from evaluation.estimators.fixed_effects import (
     _refactorize,
     drop_singletons,
     factorize,
-    fe_ols,
     grid_layout,
     nested_in,
-    unit_cell_ols,
 )
 from evaluation.estimators.results import EstimationResult, tidy_frame, warn_few_clusters
 from evaluation.estimators.vcov import check_vcov_type

@@ -53,13 +53,15 @@ from evaluation.estimators.did import (
     resolve_inference,
     vcov_label,
 )
+from evaluation.estimators.fe_regression import (
+    fe_ols,
+    unit_cell_ols,
+)
 from evaluation.estimators.fixed_effects import (
     _refactorize,
     drop_singletons,
     factorize,
-    fe_ols,
     nested_in,
-    unit_cell_ols,
 )
 from evaluation.estimators.imputation import _imputation_es
 from evaluation.estimators.results import EstimationResult, tidy_frame, warn_few_clusters

@@ -21,13 +21,15 @@ from evaluation.estimators._event_panel import (
     _term,
 )
 from evaluation.estimators.did import FAST_TABLE_LIMIT
+from evaluation.estimators.fe_regression import (
+    fe_ols,
+    unit_cell_ols,
+)
 from evaluation.estimators.fixed_effects import (
     _refactorize,
     drop_singletons,
     factorize,
-    fe_ols,
     nested_in,
-    unit_cell_ols,
 )
 from evaluation.estimators.vcov import cluster_scores
 
