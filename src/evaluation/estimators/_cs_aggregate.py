@@ -48,14 +48,12 @@ def aggregate_attgt(
     w_ind = res.unit_weights
     cohort = res.unit_cohort
     # cohort shares P(G = g), with the first-period sampling weights (R: pg)
-    code = np.searchsorted(glist, cohort)
-    code[(code >= len(glist)) | (glist[np.minimum(code, len(glist) - 1)] != cohort)] = -1
-    wsum_by_g = np.bincount(code[code >= 0], weights=w_ind[code >= 0], minlength=len(glist))
+    code_ext = _cohort_slots(cohort, glist)  # never/other cohorts -> last slot
+    inside = code_ext < len(glist)
+    wsum_by_g = np.bincount(code_ext[inside], weights=w_ind[inside], minlength=len(glist))
     pg_g = wsum_by_g / n
     pg_cell = pg_g[np.searchsorted(glist, group)]
     pg_cell[~usable] = 0.0
-
-    code_ext = np.where(code >= 0, code, len(glist))  # never/other cohorts -> last slot
 
     def wif_dot(keep: np.ndarray, pg_k: np.ndarray, grp_k: np.ndarray, a: np.ndarray):
         """R's wif(keepers, pg, weights.ind, G, group) %*% a as coefficients, in O(G).
@@ -230,11 +228,7 @@ def _aggregate_draws(res: Any, parts: list[tuple[np.ndarray, Any]], glist: np.nd
     to rounding) to re-running the bootstrap on the aggregated influence functions.
     """
     draws_psi, draws_basis = res.boot_draws
-    cohorts = np.unique(res.unit_cohort)
-    slot = np.searchsorted(glist, cohorts)
-    inside = slot < len(glist)
-    slot[inside & (glist[np.minimum(slot, len(glist) - 1)] != cohorts)] = len(glist)
-    slot[~inside] = len(glist)
+    slot = _cohort_slots(np.unique(res.unit_cohort), glist)
     coef = np.zeros((draws_basis.shape[1], len(parts)))
     for j, (_, wif) in enumerate(parts):
         if wif is not None:
@@ -242,3 +236,11 @@ def _aggregate_draws(res: Any, parts: list[tuple[np.ndarray, Any]], glist: np.nd
             coef[-1, j] = wif[-1]
     weights_matrix = np.column_stack([p[0] for p in parts])
     return draws_psi @ weights_matrix + draws_basis @ coef
+
+
+def _cohort_slots(cohorts: np.ndarray, glist: np.ndarray) -> np.ndarray:
+    """Position of each cohort value in ``glist``; ``len(glist)`` (the slot of never-treated
+    and unused cohorts) for values not in it."""
+    pos = np.searchsorted(glist, cohorts)
+    found = (pos < len(glist)) & (glist[np.minimum(pos, len(glist) - 1)] == cohorts)
+    return np.where(found, pos, len(glist))
