@@ -16,7 +16,8 @@ from evaluation.estimators.did import (
     numeric_column,
     prepare_sample,
 )
-from evaluation.estimators.fixed_effects import factorize
+from evaluation.estimators.fe_regression import unit_cell_ols
+from evaluation.estimators.fixed_effects import _presence_codes, factorize, nested_in
 
 # --- data preparation --------------------------------------------------------------------
 
@@ -181,6 +182,53 @@ def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
     return D
 
 
+def _cohort_cell_fit(
+    y: np.ndarray,
+    ucodes: np.ndarray,
+    nu: int,
+    gcode: np.ndarray,
+    ng: int,
+    tcode: np.ndarray,
+    tlev: np.ndarray,
+    col_of_cell: np.ndarray,
+    names: list[str],
+    cell: np.ndarray,
+    *,
+    covariates: np.ndarray | None,
+    cov_names: list[str],
+    weights: np.ndarray | None,
+    cluster: np.ndarray | None,
+    n_clusters: int | None,
+    vcov: str,
+):
+    """``unit_cell_ols`` on cohort x period cells: unit and period effects absorbed, a dummy
+    per event-time (or cohort x event-time) column named in ``names`` (the event-study and
+    the imputation pre-trend fast paths)."""
+    nt = len(tlev)
+    unit_group = np.zeros(nu, dtype=np.intp)
+    unit_group[ucodes] = gcode
+    return unit_cell_ols(
+        y,
+        ucodes,
+        nu,
+        unit_group,
+        ng,
+        tcode,
+        nt,
+        _cell_design(col_of_cell, nt, len(names)),
+        [*(f"fe::time::{v}" for v in tlev), *names],
+        covariates=covariates,
+        cov_names=cov_names,
+        weights=weights,
+        cluster=cluster,
+        n_clusters=n_clusters,
+        vcov=vcov,
+        fe_sizes=[nu, nt],
+        fe_nested=None if cluster is None else [True, nested_in(tcode, cluster, nt)],
+        cell=cell,
+    )
+
+
 def _cell_design(col_of_cell: np.ndarray, nt: int, k: int) -> np.ndarray:
     """Regressors of each cohort x period cell for ``unit_cell_ols``: a dummy for the cell's
     period, then a 1 in the event-time column ``col_of_cell`` names (``-1`` = none of the ``k``).
@@ -198,13 +246,8 @@ def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # values are validated integer-valued by _prepare, so a cast is exact
     v = values.astype(np.intp)
     lo = int(v.min())
-    v -= lo
-    present = np.zeros(int(v.max()) + 1, dtype=bool)
-    present[v] = True
-    if present.all():  # levels contiguous (years, cohorts): the shifted values are the codes
-        return v, np.arange(present.size) + lo
-    mapping = np.cumsum(present) - 1
-    return mapping[v], np.flatnonzero(present) + lo
+    codes, levels = _presence_codes(v - lo)
+    return codes, levels + lo
 
 
 def _levels(values: np.ndarray, codes: np.ndarray) -> np.ndarray:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.estimators._event_panel import (
-    _cell_design,
+    _cohort_cell_fit,
     _dummies,
     _int_codes,
     _levels,
@@ -55,7 +55,6 @@ from evaluation.estimators.did import (
 )
 from evaluation.estimators.fe_regression import (
     fe_ols,
-    unit_cell_ols,
 )
 from evaluation.estimators.fixed_effects import (
     _refactorize,
@@ -226,29 +225,10 @@ def _regression_es(
         and (ccodes is None or nested_in(ucodes, ccodes, nu))
     )
     if use_fast:
-        ug = np.zeros(nu, dtype=np.intp)
-        ug[ucodes] = gcode
-        L = _cell_design(col_of_cell, nt, k)
-        fit = unit_cell_ols(
-            y,
-            ucodes,
-            nu,
-            ug,
-            ng,
-            tcode,
-            nt,
-            L,
-            [*(f"fe::time::{v}" for v in tlev), *names],
-            covariates=X,
-            cov_names=p.covs,
-            weights=w,
-            cluster=ccodes,
-            n_clusters=G,
-            vcov=kind,
-            fe_sizes=[nu, nt],
-            fe_nested=None if ccodes is None else [True, nested_in(tcode, ccodes, nt)],
-            cell=cell,
-        )
+        fit = _cohort_cell_fit(
+            y, ucodes, nu, gcode, ng, tcode, tlev, col_of_cell, names, cell,
+            covariates=X, cov_names=p.covs, weights=w, cluster=ccodes, n_clusters=G, vcov=kind,
+        )  # fmt: skip
     else:
         D = _dummies(col_of_cell[cell], k)
         Xall = np.column_stack([D, X]) if X is not None else D

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, cg
 
 from evaluation.estimators._event_panel import (
-    _cell_design,
+    _cohort_cell_fit,
     _dummies,
     _int_codes,
     _Panel,
@@ -23,7 +23,6 @@ from evaluation.estimators._event_panel import (
 from evaluation.estimators.did import FAST_TABLE_LIMIT
 from evaluation.estimators.fe_regression import (
     fe_ols,
-    unit_cell_ols,
 )
 from evaluation.estimators.fixed_effects import (
     _refactorize,
@@ -257,29 +256,10 @@ def _bjs_leads(
     # units nested in clusters on all rows are nested on any subset of them
     fast = len(codes_all) == 2 and clustered and (nested or nested_in(ucodes, gk, nu))
     if fast:
-        ug = np.zeros(nu, dtype=np.intp)
-        ug[ucodes] = gcode
-        L = _cell_design(col, nt, len(names))
-        fit = unit_cell_ols(
-            y0,
-            ucodes,
-            nu,
-            ug,
-            ng,
-            tcode,
-            nt,
-            L,
-            [*(f"fe::time::{v}" for v in tlev), *names],
-            covariates=X,
-            cov_names=p.covs,
-            weights=w0,
-            cluster=gk,
-            n_clusters=Gk,
-            vcov="CRV1",
-            fe_sizes=[nu, nt],
-            fe_nested=[True, nested_in(tcode, gk, nt)],
-            cell=cell,
-        )
+        fit = _cohort_cell_fit(
+            y0, ucodes, nu, gcode, ng, tcode, tlev, col, names, cell,
+            covariates=X, cov_names=p.covs, weights=w0, cluster=gk, n_clusters=Gk, vcov="CRV1",
+        )  # fmt: skip
         S_raw = fit.scores  # (Gk, kept) cluster score sums
     else:
         D = _dummies(col[cell], len(names))
