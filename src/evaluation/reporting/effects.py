@@ -156,19 +156,39 @@ def main_effects(
 ) -> list[Effect]:
     """The 2x2 DiD (participants vs comparison, after vs before the first cohort) and TWFE,
     each with its wild cluster bootstrap."""
-    from evaluation.estimators import did_2x2, twfe, wild_cluster_bootstrap
+    from evaluation.estimators import did_2x2, wild_cluster_bootstrap
 
     cluster = settings.analysis.cluster
     did = did_2x2(data, outcome, "participant", "after", cluster=cluster)
+    boot = wild_cluster_bootstrap(did, "participant:after", cluster, reps=reps, seed=seed)
+    return [
+        Effect("did_2x2", did, "participant:after", bootstrap=boot),
+        twfe_effect(
+            data, outcome, settings, reps=reps, seed=seed, conditional_trends=conditional_trends
+        ),
+    ]
+
+
+def twfe_effect(
+    data: pd.DataFrame,
+    outcome: str,
+    settings: Settings,
+    *,
+    reps: int,
+    seed: int,
+    conditional_trends: bool = True,
+) -> Effect:
+    """The static TWFE effect of ``treated`` (with the trend controls of :func:`trends`) and
+    its wild cluster bootstrap."""
+    from evaluation.estimators import twfe, wild_cluster_bootstrap
+
+    cluster = settings.analysis.cluster
     fe, covs = trends(settings, conditional_trends)
-    tw = twfe(
+    res = twfe(
         data, outcome, UNIT, TIME, "treated", covariates=covs, cluster=cluster, fixed_effects=fe
     )
-    effects = []
-    for key, res, term in (("did_2x2", did, "participant:after"), ("twfe", tw, "treated")):
-        boot = wild_cluster_bootstrap(res, term, cluster, reps=reps, seed=seed)
-        effects.append(Effect(key, res, term, bootstrap=boot))
-    return effects
+    boot = wild_cluster_bootstrap(res, "treated", cluster, reps=reps, seed=seed)
+    return Effect("twfe", res, "treated", bootstrap=boot)
 
 
 def inference_table(effects: Sequence[Effect], labels: dict[str, str]) -> pd.DataFrame:
@@ -245,18 +265,17 @@ def staggered_effects(
     estimators: Sequence[str] = ESTIMATORS,
 ) -> dict[str, Effect]:
     """Overall and event-time effects of TWFE, Callaway–Sant'Anna, Sun–Abraham and imputation."""
-    from evaluation.estimators import event_study, twfe, wild_cluster_bootstrap
+    from evaluation.estimators import event_study
 
     cluster = settings.analysis.cluster
     fe, covs = trends(settings, conditional_trends)
     out: dict[str, Effect] = {}
     for key in estimators:
         if key == "twfe":
-            res = twfe(
-                data, outcome, UNIT, TIME, "treated", covariates=covs, cluster=cluster,
-                fixed_effects=fe,
+            static = twfe_effect(
+                data, outcome, settings, reps=reps, seed=seed,
+                conditional_trends=conditional_trends,
             )  # fmt: skip
-            boot = wild_cluster_bootstrap(res, "treated", cluster, reps=reps, seed=seed)
             dyn = event_study(
                 data,
                 outcome,
@@ -268,7 +287,8 @@ def staggered_effects(
                 fixed_effects=fe,
                 covariates=covs,
             )
-            out[key] = Effect(key, res, "treated", bootstrap=boot, dynamic=dyn)
+            static.dynamic = dyn
+            out[key] = static
         elif key == "cs":
             out[key] = primary_cs(data, outcome, settings)
         elif key in ("sunab", "imputation"):
