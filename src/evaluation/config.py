@@ -1,19 +1,30 @@
-"""Typed configuration: where data lives, the program's facts, the analysis choices.
+"""Typed configuration: where data lives, the programme's facts, the analysis choices.
 
 One place defines paths and settings (cookiecutter-data-science convention). Versioned
 settings live in ``config/evaluation.yml``; machine-only values (a real-data location, the
-pseudonymization key, a Dask scheduler address) come from the environment or the git-ignored
-``config/local.yml``, which overrides the versioned file key by key.
+pseudonymization key) come from the environment or the git-ignored ``config/local.yml``, which
+overrides the versioned file key by key -- except ``program``, which ``local.yml`` replaces
+whole, so no fact of the default programme can leak into another programme's pages.
+
+Nothing here knows a programme: the code defaults are neutral (no countries, no outcome
+beyond ``log_sales``, inference clustered by firm) and the default programme's facts live in
+``config/evaluation.yml``. :func:`resolve_years` is the one rule that turns the configured
+and observed years into the panel span, baseline and end line every page uses.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+LANGUAGES = ("en", "es")
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -35,30 +46,98 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Text(_Strict):
+    """A text in the report languages. A plain string in YAML serves every language."""
+
+    en: str
+    es: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"en": value, "es": value}
+        return value
+
+    def get(self, language: str) -> str:
+        """The text in ``language`` (English when no translation was given)."""
+        return (self.es if language == "es" else None) or self.en
+
+
 class Paths(_Strict):
     """Data locations, relative to the repository root unless absolute."""
 
-    raw: Path = Path("data/raw")
-    processed: Path = Path("data/processed")
-    reports: Path = Path("reports")
-    column_mapping: Path | None = None
+    raw: Path = Field(Path("data/raw"), description="raw data folder (read-only)")
+    processed: Path = Field(Path("data/processed"), description="processed Parquet folder")
+    reports: Path = Field(Path("reports"), description="report pages and estimates")
+    column_mapping: Path | None = Field(
+        None, description="column mapping YAML for real exports (renames, recodes, expressions)"
+    )
+
+
+OutcomeKind = Literal["log", "level", "share", "binary"]
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Outcome(_Strict):
+    """A user-declared outcome: a DuckDB expression over the processed panel's columns.
+
+    ``kind: log`` means ``expr`` is already on the log scale (effects read as approximate
+    proportional changes); to log a level write ``ln(sales_usd)``. ``level``, ``share`` and
+    ``binary`` effects read in the outcome's own units (shares and binaries as points).
+    """
+
+    expr: str = Field(description="DuckDB SQL expression over processed panel columns")
+    label: Text | None = Field(None, description="label on the pages ({en, es} or one string)")
+    kind: OutcomeKind = Field("level", description="log | level | share | binary")
+    unit: Text | None = Field(None, description="unit of a level outcome, e.g. 'USD'")
 
 
 class Analysis(_Strict):
     """Analysis choices fixed in advance (pre-specification)."""
 
-    primary_outcome: str = "log_labor_productivity"
-    secondary_outcomes: tuple[str, ...] = ("log_sales", "log_employees", "exporter", "linkages")
-    primary_estimator: str = "cs"
-    cluster: str = "stratum"
-    base_year: int = 2015
-    first_year: int = 2014
-    last_year: int = 2020
-    covariates: tuple[str, ...] = ("baseline_log_employees",)
-    min_cell: int = Field(5, ge=1)
-    seed: int = 20160601
-    bootstrap_reps: int = 9999
-    alpha: float = 0.05
+    primary_outcome: str = Field(
+        "log_sales", description="outcome the report leads with (panel column or declared)"
+    )
+    secondary_outcomes: tuple[str, ...] = Field((), description="further outcomes")
+    primary_estimator: Literal["cs", "twfe", "sunab", "imputation"] = Field(
+        "cs", description="estimator of the headline effect"
+    )
+    cluster: str | None = Field(
+        None,
+        description="inference cluster column; absent or missing in the data -> firm",
+    )
+    base_year: int | None = Field(
+        None, description="price base year (ignored without a price index)"
+    )
+    first_year: int | None = Field(None, description="first panel year (default: the data's)")
+    last_year: int | None = Field(None, description="last panel year (default: the data's)")
+    baseline_year: int | None = Field(
+        None, description="baseline year (default: the year before the earliest cohort)"
+    )
+    endline_year: int | None = Field(None, description="end-line year (default: last_year)")
+    covariates: tuple[str, ...] = Field(
+        (), description="baseline covariates of the conditional parallel-trends assumption"
+    )
+    min_cell: int = Field(5, ge=1, description="published cells with fewer firms are suppressed")
+    seed: int = Field(20160601, description="seed of every random draw")
+    bootstrap_reps: int = Field(9999, ge=99, description="wild cluster bootstrap draws")
+    alpha: float = Field(0.05, gt=0, lt=0.5, description="1 - confidence level")
+
+    @model_validator(mode="after")
+    def _years_ordered(self) -> Analysis:
+        if self.first_year is not None and self.last_year is not None:
+            if self.first_year >= self.last_year:
+                raise ValueError(
+                    f"analysis.first_year ({self.first_year}) must be before "
+                    f"analysis.last_year ({self.last_year})"
+                )
+        return self
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The primary outcome, then the secondary ones (no repeats)."""
+        return tuple(dict.fromkeys((self.primary_outcome, *self.secondary_outcomes)))
 
 
 class Winsorize(_Strict):
@@ -68,8 +147,8 @@ class Winsorize(_Strict):
     the originals and ``winsorized`` is 0 everywhere).
     """
 
-    lower: float = Field(0.01, ge=0.0, lt=0.5)
-    upper: float = Field(0.99, gt=0.5, le=1.0)
+    lower: float = Field(0.01, ge=0.0, lt=0.5, description="lower quantile")
+    upper: float = Field(0.99, gt=0.5, le=1.0, description="upper quantile")
 
 
 class Preparation(_Strict):
@@ -78,48 +157,294 @@ class Preparation(_Strict):
     winsorize: Winsorize = Winsorize()
 
 
+class Domain(_Strict):
+    """The legal values of the raw data. ``None`` (the default) accepts any value.
+
+    The default programme's lists live in ``config/evaluation.yml``; another programme sets
+    its own (or none) in ``config/local.yml``.
+    """
+
+    countries: tuple[str, ...] | None = Field(None, description="legal country codes")
+    currencies: dict[str, str] = Field(
+        default_factory=dict, description="country -> local currency code (for labels)"
+    )
+    sectors: tuple[str, ...] | None = Field(None, description="legal sector codes")
+    link_types: tuple[str, ...] | None = Field(None, description="legal kinds of business link")
+    min_year: int = Field(1900, description="earliest plausible year in any table")
+    max_year: int = Field(2100, description="latest plausible year in any table")
+
+
+class LogframeTarget(_Strict):
+    """One row of the programme's results framework (see ``evaluation.indicators``)."""
+
+    id: str
+    indicator: Text
+    definition: Text
+    baseline: float | None = None
+    target: float | None = None
+    threshold: float | None = None
+    evidence: Literal["count", "effect", "not_measurable"]
+    measure: str
+
+
+class Question(_Strict):
+    """An evaluation question of the final report."""
+
+    id: str
+    text: Text
+    criterion: Literal["relevance", "coherence", "effectiveness", "efficiency", "impact",
+                       "sustainability"] | None = None  # fmt: skip
+    outcomes: tuple[str, ...] = ()
+
+
+class Program(_Strict):
+    """The programme evaluated. Only ``name`` is required; absent facts are left off pages."""
+
+    name: str = Field(description="programme name (titles, bundle names)")
+    title: Text | None = Field(None, description="long title on the report cover")
+    description: Text | None = Field(None, description="one paragraph on what it did")
+    donor: str | None = Field(None, description="funder")
+    implementer: str | None = Field(None, description="lead implementer(s)")
+    countries: tuple[str, ...] = Field((), description="countries, as named on the pages")
+    period: tuple[int, int] | None = Field(None, description="years of support [first, last]")
+    logframe: tuple[LogframeTarget, ...] = Field((), description="results framework targets")
+    questions: tuple[Question, ...] = Field((), description="evaluation questions")
+
+    @field_validator("name")
+    @classmethod
+    def _name_present(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("program.name must not be empty")
+        return value.strip()
+
+    @property
+    def slug(self) -> str:
+        """A file-name form of the name (bundle names, pseudonym label)."""
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+        return slug or "programme"
+
+
 class Settings(_Strict):
-    """Everything a command needs: paths plus analysis choices plus program targets."""
+    """Everything a command needs: paths, analysis choices, domain, programme, outcomes."""
 
     root: Path
     paths: Paths = Paths()
     analysis: Analysis = Analysis()
     preparation: Preparation = Preparation()
-    program: dict[str, Any] = Field(default_factory=dict)
+    domain: Domain = Domain()
+    program: Program = Program(name="Programme")
+    outcomes: dict[str, Outcome] = Field(
+        default_factory=dict, description="declared outcomes: name -> {expr, label, kind}"
+    )
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcome_names(cls, value: dict[str, Outcome]) -> dict[str, Outcome]:
+        for name in value:
+            if not _NAME.match(name):
+                raise ValueError(
+                    f"outcomes.{name}: an outcome name must be a plain identifier "
+                    "(letters, digits, underscores)"
+                )
+        return value
 
     def path(self, name: str) -> Path:
         """An absolute data location by name (``raw``, ``processed``, ``reports``)."""
         value = getattr(self.paths, name)
         return value if value.is_absolute() else self.root / value
 
+    def mapping_path(self) -> Path | None:
+        """The configured column mapping, absolute (None when there is none)."""
+        value = self.paths.column_mapping
+        if value is None:
+            return None
+        return value if value.is_absolute() else self.root / value
 
-def _merge(base: dict, override: dict) -> dict:
+
+# --------------------------------------------------------------------------- years
+@dataclass(frozen=True)
+class Years:
+    """The years every page uses, resolved once by :func:`resolve_years`.
+
+    ``first``/``last``: the analysis panel; ``baseline``: the last pre-programme year;
+    ``endline``: the year outcomes are compared at; ``base``: the price base year (None
+    without a price index).
+    """
+
+    first: int
+    last: int
+    baseline: int
+    endline: int
+    base: int | None
+
+    def as_dict(self) -> dict[str, int | None]:
+        return {
+            "first_year": self.first,
+            "last_year": self.last,
+            "baseline_year": self.baseline,
+            "endline_year": self.endline,
+            "base_year": self.base,
+        }
+
+
+def resolve_years(
+    analysis: Analysis,
+    data_years: Iterable[int],
+    cohorts: Iterable[int] = (),
+    *,
+    has_prices: bool = False,
+    period: tuple[int, int] | None = None,
+) -> Years:
+    """Panel span, baseline and end line from config, falling back on the data.
+
+    ``first_year``/``last_year`` default to the observed span; ``baseline_year`` to the year
+    before the earliest cohort inside the span (the first year when nobody is treated);
+    ``endline_year`` to the last year of the programme's ``period`` when that lies inside the
+    span, else ``last_year``. ``base_year`` only matters with a price index.
+    """
+    years = sorted({int(y) for y in data_years})
+    if not years and (analysis.first_year is None or analysis.last_year is None):
+        raise ValueError("resolve_years: the data hold no years and config sets none")
+    first = analysis.first_year if analysis.first_year is not None else years[0]
+    last = analysis.last_year if analysis.last_year is not None else years[-1]
+    treated = sorted(int(c) for c in cohorts if c and first < int(c) <= last)
+    if analysis.baseline_year is not None:
+        baseline = analysis.baseline_year
+    else:
+        baseline = treated[0] - 1 if treated else first
+    if analysis.endline_year is not None:
+        endline = analysis.endline_year
+    elif period is not None and first < period[1] <= last:
+        endline = int(period[1])
+    else:
+        endline = last
+    base = analysis.base_year if has_prices else None
+    return Years(first=first, last=last, baseline=baseline, endline=endline, base=base)
+
+
+# --------------------------------------------------------------------------- loading
+REPLACED_WHOLE = ("program", "outcomes", "domain")  # local.yml replaces these, never merges
+# Facts of the versioned (default) programme's data, dropped when local.yml describes another
+# programme (has a ``program`` block): its own values or the neutral code defaults apply.
+PROGRAMME_SPECIFIC = {
+    "program": None,
+    "outcomes": None,
+    "domain": None,
+    "analysis": (
+        "primary_outcome", "secondary_outcomes", "cluster", "covariates", "first_year",
+        "last_year", "base_year", "baseline_year", "endline_year",
+    ),
+}  # fmt: skip
+
+
+def _drop_programme(data: dict) -> dict:
+    """The versioned settings without the default programme's facts (see PROGRAMME_SPECIFIC)."""
+    out = dict(data)
+    for block, keys in PROGRAMME_SPECIFIC.items():
+        if keys is None:
+            out.pop(block, None)
+        elif isinstance(out.get(block), dict):
+            out[block] = {k: v for k, v in out[block].items() if k not in keys}
+    return out
+
+
+def _merge(base: dict, override: dict, *, top: bool = True) -> dict:
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+        whole = top and key in REPLACED_WHOLE
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not whole:
+            out[key] = _merge(out[key], value, top=False)
         else:
             out[key] = value
     return out
 
 
-def load_settings(config: Path | str | None = None, *, root: Path | None = None) -> Settings:
-    """Read ``config/evaluation.yml`` (or ``config``), then ``config/local.yml`` over it.
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict) and data:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: data}
 
-    ``EVALUATION_RAW`` and ``EVALUATION_PROCESSED`` override the data locations, so a
-    confidential data set can stay outside the repository without editing versioned files.
+
+ENVIRONMENT = {
+    "EVALUATION_RAW": "paths.raw",
+    "EVALUATION_PROCESSED": "paths.processed",
+    "EVALUATION_REPORTS": "paths.reports",
+}
+
+
+class ConfigError(ValueError):
+    """A configuration file cannot be read or holds an invalid value (the message says where)."""
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot be read as YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def load_layers(
+    config: Path | str | None = None, *, root: Path | None = None
+) -> tuple[Path, dict, dict[str, str]]:
+    """The merged configuration dictionary and, per dotted key, where its value came from.
+
+    Layers, later winning: ``config/evaluation.yml`` (or ``config``), ``config/local.yml``
+    (only without an explicit ``config``), the environment (``EVALUATION_RAW``,
+    ``EVALUATION_PROCESSED``, ``EVALUATION_REPORTS``).
     """
     root = (root or find_root()).resolve()
     main = Path(config) if config else root / "config" / "evaluation.yml"
     data: dict = {}
+    sources: dict[str, str] = {}
     if main.is_file():
-        data = yaml.safe_load(main.read_text(encoding="utf-8")) or {}
+        data = _read_yaml(main)
+        sources.update(dict.fromkeys(_flatten(data), main.name))
+    elif config is not None:
+        raise ConfigError(f"{main}: settings file not found")
     local = root / "config" / "local.yml"
     if config is None and local.is_file():
-        data = _merge(data, yaml.safe_load(local.read_text(encoding="utf-8")) or {})
+        over = _read_yaml(local)
+        if "program" in over:  # another programme: none of the default one's facts apply
+            data = _drop_programme(data)
+            sources = {k: v for k, v in sources.items() if k in _flatten(data)}
+        for key in REPLACED_WHOLE:
+            if key in over:
+                sources = {k: v for k, v in sources.items() if not k.startswith(key + ".")}
+        data = _merge(data, over)
+        sources.update(dict.fromkeys(_flatten(over), "local.yml"))
     paths = dict(data.get("paths") or {})
-    for key, env in (("raw", "EVALUATION_RAW"), ("processed", "EVALUATION_PROCESSED")):
+    for env, dotted in ENVIRONMENT.items():
         if os.environ.get(env):
-            paths[key] = os.environ[env]
+            paths[dotted.split(".")[1]] = os.environ[env]
+            sources[dotted] = f"environment {env}"
     data["paths"] = paths
-    return Settings(root=root, **data)
+    return root, data, sources
+
+
+def load_settings(config: Path | str | None = None, *, root: Path | None = None) -> Settings:
+    """Read ``config/evaluation.yml`` (or ``config``), then ``config/local.yml`` over it.
+
+    ``EVALUATION_RAW``, ``EVALUATION_PROCESSED`` and ``EVALUATION_REPORTS`` override the data
+    locations, so a confidential data set can stay outside the repository without editing
+    versioned files. An invalid value raises :class:`ConfigError` naming the key.
+    """
+    from pydantic import ValidationError
+
+    root, data, sources = load_layers(config, root=root)
+    try:
+        return Settings(root=root, **data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            where = sources.get(key) or next(
+                (v for k, v in sources.items() if k.startswith(key + ".")), "defaults"
+            )
+            problems.append(f"{key} ({where}): {err['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None

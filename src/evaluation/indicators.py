@@ -272,7 +272,10 @@ class Target:
 
 def logframe_targets(program: Mapping[str, Any]) -> list[Target]:
     """Validate and read ``program.logframe`` of the settings; errors name the entry and key."""
-    entries = program.get("logframe") if program else None
+    if hasattr(program, "logframe"):  # the settings' Program model
+        entries = [e.model_dump(exclude_none=True) for e in program.logframe]
+    else:
+        entries = program.get("logframe") if program else None
     if not entries:
         raise ValueError("config program.logframe: no targets defined")
     out = []
