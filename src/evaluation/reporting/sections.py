@@ -336,3 +336,14 @@ def outcome_trend(
     frame.loc[frame["firms"] < min_cell, "mean"] = np.nan
     frame["group"] = [cohort_label(c, language) for c in frame["cohort"]]
     return frame
+
+
+def not_available(key: str, language: str, /, **values) -> None:
+    """Say on the page that an analysis was not run and why (a ``missing.*`` message).
+
+    A page whose data lack what an analysis needs renders this note instead of failing: the
+    job succeeds and the reader learns what is missing and what would enable it.
+    """
+    from IPython.display import Markdown
+
+    _display(Markdown(f"> **{t('missing.heading', language)}:** {t(key, language, **values)}"))

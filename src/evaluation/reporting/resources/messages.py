@@ -64,6 +64,162 @@ MESSAGES: dict[str, dict[str, str]] = {
     "common.difference": _m("Difference", "Diferencia"),
     "common.not_available": _m("not available", "no disponible"),
     "common.log_points": _m("log points", "puntos logarítmicos"),
+    # --- missing data: what is missing and what would enable it (analysis.context) -----------
+    "missing.heading": _m("Not estimated with these data", "No estimado con estos datos"),
+    "missing.country": _m(
+        "No country column was supplied (firms.country); country comparisons are off.",
+        "No se suministró la columna de país (firms.country); las comparaciones por país no se hacen.",
+    ),
+    "missing.territory": _m(
+        "No territory column was supplied (firms.territory).",
+        "No se suministró la columna de territorio (firms.territory).",
+    ),
+    "missing.sector": _m(
+        "No sector was supplied (firms.sector): sector-by-year effects and sector comparisons "
+        "are off, and nothing is adjusted for sector.",
+        "No se suministró el sector (firms.sector): no se usan efectos sector por año ni "
+        "comparaciones por sector, y nada se ajusta por sector.",
+    ),
+    "missing.stratum": _m(
+        "No recruitment stratum was supplied (firms.stratum).",
+        "No se suministró el estrato de reclutamiento (firms.stratum).",
+    ),
+    "missing.women_led": _m(
+        "No women-led flag was supplied (firms.women_led, 1/0): results by women-led status "
+        "need it.",
+        "No se suministró el indicador de liderazgo femenino (firms.women_led, 1/0): los "
+        "resultados según liderazgo femenino lo necesitan.",
+    ),
+    "missing.women_led_groups": _m(
+        "The data hold firms of only one women-led status, so the two groups cannot be compared.",
+        "Los datos tienen empresas de un solo tipo de liderazgo, así que no se pueden comparar "
+        "los dos grupos.",
+    ),
+    "missing.founded": _m(
+        "No founding year was supplied (firms.founded): firm age is not available.",
+        "No se suministró el año de fundación (firms.founded): la edad de la empresa no está "
+        "disponible.",
+    ),
+    "missing.clusters": _m(
+        "No business clusters were supplied (firms.cluster_id).",
+        "No se suministraron clústeres empresariales (firms.cluster_id).",
+    ),
+    "missing.organization": _m(
+        "No supporting organization was supplied per firm (firms.organization).",
+        "No se suministró la organización de apoyo de cada empresa (firms.organization).",
+    ),
+    "missing.organizations": _m(
+        "No organizations table was supplied (organizations: organization, year and their "
+        "business-development services); organizational indicators need it.",
+        "No se suministró la tabla de organizaciones (organizations: organización, año y sus "
+        "servicios de desarrollo empresarial); los indicadores organizacionales la necesitan.",
+    ),
+    "missing.links": _m(
+        "No network data were supplied (a links table: firm_a, firm_b, year, link_type); the "
+        "network analysis needs it.",
+        "No se suministraron datos de red (una tabla links: firm_a, firm_b, year, link_type); "
+        "el análisis de red la necesita.",
+    ),
+    "missing.prices": _m(
+        "No price index covers the panel years (a prices table with ppi and usd_rate per "
+        "country and year): money is nominal, as reported.",
+        "Ningún índice de precios cubre los años del panel (una tabla prices con ppi y "
+        "usd_rate por país y año): los valores monetarios son nominales, tal como se reportaron.",
+    ),
+    "missing.responded": _m(
+        "No response indicator was supplied (firm_years.responded): a firm-year counts as "
+        "answered when it is in the data.",
+        "No se suministró el indicador de respuesta (firm_years.responded): un año-empresa "
+        "cuenta como respondido cuando está en los datos.",
+    ),
+    "missing.intermediate_inputs": _m(
+        "No intermediate inputs were supplied (firm_years.intermediate_inputs): value added "
+        "and labour productivity cannot be built.",
+        "No se suministró el consumo intermedio (firm_years.intermediate_inputs): no se pueden "
+        "construir el valor agregado ni la productividad laboral.",
+    ),
+    "missing.value_added": _m(
+        "Value added needs sales and intermediate inputs.",
+        "El valor agregado necesita ventas y consumo intermedio.",
+    ),
+    "missing.productivity": _m(
+        "Labour productivity needs sales, intermediate inputs and employees.",
+        "La productividad laboral necesita ventas, consumo intermedio y empleados.",
+    ),
+    "missing.wage_bill": _m(
+        "No wage bill was supplied (firm_years.wage_bill).",
+        "No se suministró la masa salarial (firm_years.wage_bill).",
+    ),
+    "missing.capital": _m(
+        "No capital stock was supplied (firm_years.capital_stock).",
+        "No se suministró el stock de capital (firm_years.capital_stock).",
+    ),
+    "missing.exports": _m(
+        "No exports were supplied (firm_years.exports).",
+        "No se suministraron exportaciones (firm_years.exports).",
+    ),
+    "missing.support_hours": _m(
+        "No support hours were supplied (firm_years.bds_hours).",
+        "No se suministraron horas de apoyo (firm_years.bds_hours).",
+    ),
+    "missing.linkages": _m(
+        "No count of business links was supplied (firm_years.linkages).",
+        "No se suministró el número de vínculos empresariales (firm_years.linkages).",
+    ),
+    "missing.employees": _m(
+        "No employment was supplied (firm_years.employees).",
+        "No se suministró el empleo (firm_years.employees).",
+    ),
+    "missing.sales": _m(
+        "No sales were supplied (firm_years.sales).",
+        "No se suministraron ventas (firm_years.sales).",
+    ),
+    "missing.logframe": _m(
+        "The configuration holds no results framework (program.logframe); the report leads "
+        "with the primary effect.",
+        "La configuración no contiene marco de resultados (program.logframe); el informe "
+        "comienza con el efecto principal.",
+    ),
+    "missing.treated": _m(
+        "No firm in the data was ever supported (cohort empty or 0 for every firm): there is "
+        "no effect to estimate.",
+        "Ninguna empresa de los datos recibió apoyo (cohorte vacía o 0 en todas): no hay "
+        "efecto que estimar.",
+    ),
+    "missing.comparison": _m(
+        "Every firm was supported at some point; comparisons rest on not-yet-supported firms only.",
+        "Todas las empresas recibieron apoyo en algún momento; las comparaciones se basan solo "
+        "en empresas aún no apoyadas.",
+    ),
+    "missing.staggered": _m(
+        "All supported firms started in the same year: there is no staggered adoption to analyse.",
+        "Todas las empresas apoyadas comenzaron el mismo año: no hay adopción escalonada que "
+        "analizar.",
+    ),
+    "missing.covariates": _m(
+        "None of the configured baseline covariates is in the data; estimates are unadjusted.",
+        "Ninguna de las covariables de línea de base configuradas está en los datos; las "
+        "estimaciones no están ajustadas.",
+    ),
+    "missing.outcome": _m(
+        "The outcome {outcome} cannot be built from these data: {reason}",
+        "El resultado {outcome} no se puede construir con estos datos: {reason}",
+    ),
+    "missing.sample": _m(
+        "The sample {sample} holds no firms in these data.",
+        "La muestra {sample} no contiene empresas en estos datos.",
+    ),
+    "cluster.fallback": _m(
+        "The configured inference cluster ({requested}) is not in the data; standard errors "
+        "are clustered by firm ({n_clusters} firms).",
+        "El conglomerado de inferencia configurado ({requested}) no está en los datos; los "
+        "errores estándar se agrupan por empresa ({n_clusters} empresas).",
+    ),
+    "money.nominal": _m(
+        "Money values are nominal, as reported (no price index was supplied).",
+        "Los valores monetarios son nominales, tal como se reportaron (no se suministró índice "
+        "de precios).",
+    ),
     # --- countries, samples, sectors ----------------------------------------------------
     "country.CO": _m("Colombia", "Colombia"),
     "country.EC": _m("Ecuador", "Ecuador"),
