@@ -123,6 +123,18 @@ class StudyContext:
         """Primary then secondary outcomes that the data can provide."""
         return tuple(o for o in self.settings.analysis.outcomes if self.outcome(o).available)
 
+    def resolve_outcome(self, name: str) -> str:
+        """A notebook's ``outcome`` parameter as a column: ``primary`` -> the configured
+        primary outcome, ``secondary`` -> the first secondary one; other names unchanged."""
+        analysis = self.settings.analysis
+        if name == "primary":
+            return analysis.primary_outcome
+        if name == "secondary":
+            if not analysis.secondary_outcomes:
+                raise ValueError("outcome 'secondary': analysis.secondary_outcomes is empty")
+            return analysis.secondary_outcomes[0]
+        return name
+
     def outcome(self, name: str) -> OutcomeInfo:
         """The outcome ``name`` (unknown names come back unavailable)."""
         if name in self.outcomes:
