@@ -49,8 +49,8 @@ class _Strict(BaseModel):
 class Text(_Strict):
     """A text in the report languages. A plain string in YAML serves every language."""
 
-    en: str
-    es: str | None = None
+    en: str = Field(description="English text")
+    es: str | None = Field(None, description="Spanish text (default: the English one)")
 
     @model_validator(mode="before")
     @classmethod
@@ -115,7 +115,11 @@ class Analysis(_Strict):
     baseline_year: int | None = Field(
         None, description="baseline year (default: the year before the earliest cohort)"
     )
-    endline_year: int | None = Field(None, description="end-line year (default: last_year)")
+    endline_year: int | None = Field(
+        None,
+        description="end-line year (default: the last year of program.period inside the "
+        "panel, else last_year)",
+    )
     covariates: tuple[str, ...] = Field(
         (), description="baseline covariates of the conditional parallel-trends assumption"
     )
@@ -154,7 +158,7 @@ class Winsorize(_Strict):
 class Preparation(_Strict):
     """Choices of ``evaluation prepare`` that change the processed values."""
 
-    winsorize: Winsorize = Winsorize()
+    winsorize: Winsorize = Field(Winsorize(), description="outlier treatment")
 
 
 class Domain(_Strict):
@@ -177,24 +181,30 @@ class Domain(_Strict):
 class LogframeTarget(_Strict):
     """One row of the programme's results framework (see ``evaluation.indicators``)."""
 
-    id: str
-    indicator: Text
-    definition: Text
-    baseline: float | None = None
-    target: float | None = None
-    threshold: float | None = None
-    evidence: Literal["count", "effect", "not_measurable"]
-    measure: str
+    id: str = Field(description="short identifier of the target")
+    indicator: Text = Field(description="the indicator as the logframe words it")
+    definition: Text = Field(description="how it is measured")
+    baseline: float | None = Field(None, description="value at baseline")
+    target: float | None = Field(None, description="value the programme promised")
+    threshold: float | None = Field(None, description="a share the measure compares against")
+    evidence: Literal["count", "effect", "not_measurable"] = Field(
+        description="count (descriptive), effect (needs a causal estimate) or not_measurable"
+    )
+    measure: str = Field(description="function of the indicators module that computes it")
+
+
+Criterion = Literal[
+    "relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability"
+]
 
 
 class Question(_Strict):
     """An evaluation question of the final report."""
 
-    id: str
-    text: Text
-    criterion: Literal["relevance", "coherence", "effectiveness", "efficiency", "impact",
-                       "sustainability"] | None = None  # fmt: skip
-    outcomes: tuple[str, ...] = ()
+    id: str = Field(description="short identifier")
+    text: Text = Field(description="the question")
+    criterion: Criterion | None = Field(None, description="OECD-DAC criterion it answers")
+    outcomes: tuple[str, ...] = Field((), description="outcomes that answer it")
 
 
 class Program(_Strict):

@@ -1,0 +1,167 @@
+"""docs/configuration.md, generated from the pydantic models of :mod:`evaluation.config`.
+
+Every key a user can set is a field of a model there, with its type, default and description;
+this module walks the models and writes one table per block, so the reference cannot drift
+from the code (``tests/test_config.py`` regenerates it and compares). Regenerate with
+``python -m evaluation.config_reference > docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from evaluation.config import (
+    ENVIRONMENT,
+    Analysis,
+    Domain,
+    Outcome,
+    Paths,
+    Preparation,
+    Program,
+    Settings,
+)
+
+BLOCKS: tuple[tuple[str, type[BaseModel], str], ...] = (
+    ("paths", Paths, "Where the data and reports live (relative to the repository root)."),
+    (
+        "program",
+        Program,
+        "The programme evaluated. Only `name` is required; a fact left out is left off the pages.",
+    ),
+    ("analysis", Analysis, "The pre-specified analysis."),
+    ("outcomes.<name>", Outcome, "Outcomes you declare (any name, used in `analysis.*`)."),
+    ("domain", Domain, "Legal values of the raw data; a list left out accepts any value."),
+    ("preparation", Preparation, "Choices of `evaluation prepare`."),
+)
+
+EXAMPLES: dict[str, str] = {
+    "paths.raw": "/secure/registry_2024",
+    "paths.column_mapping": "config/column_mapping.yml",
+    "program.name": "Export Readiness Grants",
+    "program.title": "{en: 'Export grants, 2019-2021', es: 'Subsidios a la exportación'}",
+    "program.donor": "Ministry of Trade",
+    "program.countries": "[Chile]",
+    "program.period": "[2019, 2021]",
+    "analysis.primary_outcome": "log_sales",
+    "analysis.secondary_outcomes": "[log_employees]",
+    "analysis.cluster": "region",
+    "analysis.covariates": "[baseline_log_employees]",
+    "analysis.first_year": "2016",
+    "analysis.base_year": "2018",
+    "outcomes.<name>.expr": "ln(sales_usd / employees)",
+    "outcomes.<name>.kind": "log",
+    "outcomes.<name>.label": "{en: Sales per worker, es: Ventas por trabajador}",
+    "domain.countries": "[CL, PE]",
+    "domain.sectors": "[A, C, G]",
+}
+
+
+def _type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        text = " or ".join(names)
+        return f"{text} (optional)" if type(None) in args else text
+    if origin is typing.Literal:
+        return " \\| ".join(str(a) for a in args)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return f"list of {_type_name(args[0])}"
+        return "[" + ", ".join(_type_name(a) for a in args) + "]"
+    if origin is dict:
+        return f"mapping {_type_name(args[0])} -> {_type_name(args[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {"Text": "text {en, es}"}.get(annotation.__name__, annotation.__name__)
+    if annotation is Path:
+        return "path"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _default(field: Any) -> str:
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "required"
+    value = field.default_factory() if field.default_factory is not None else field.default
+    if isinstance(value, BaseModel):
+        return "see below"
+    if value is None or value == () or value == {}:
+        return "–"
+    if isinstance(value, tuple):
+        value = list(value)
+    return f"`{value}`"
+
+
+def _rows(prefix: str, model: type[BaseModel]) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    nested: list[tuple[str, type[BaseModel]]] = []
+    for name, field in model.model_fields.items():
+        key = f"{prefix}.{name}"
+        annotation = field.annotation
+        inner = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        for candidate in (annotation, *inner):
+            if (
+                isinstance(candidate, type)
+                and issubclass(candidate, BaseModel)
+                and candidate.__name__ != "Text"
+            ):
+                suffix = "[]" if typing.get_origin(annotation) is tuple else ""
+                nested.append((key + suffix, candidate))
+        rows.append(
+            (
+                f"`{key}`",
+                _type_name(annotation),
+                _default(field),
+                field.description or "",
+                f"`{EXAMPLES[key]}`" if key in EXAMPLES else "",
+            )
+        )
+    for key, sub in nested:
+        rows.extend(_rows(key, sub))
+    return rows
+
+
+def reference_markdown() -> str:
+    """The whole configuration reference as Markdown (what docs/configuration.md holds)."""
+    lines = [
+        "# Configuration reference",
+        "",
+        "<!-- generated by `python -m evaluation.config_reference`; edit the pydantic models in",
+        "src/evaluation/config.py, not this file (tests/test_config.py compares them) -->",
+        "",
+        "Settings are read from `config/evaluation.yml` (versioned: the default programme), then",
+        "`config/local.yml` (git-ignored: your programme and machine) over it, key by key, then the",
+        "environment. When `local.yml` has a `program:` block it describes another programme: the",
+        "versioned file's `program`, `outcomes`, `domain` and data-specific `analysis` keys",
+        "(outcomes, years, cluster, covariates) are dropped first, so none of the default",
+        "programme's facts reach your pages. `evaluation config --show` prints the effective",
+        "settings and where each value came from.",
+        "",
+        "Environment variables:",
+        "",
+    ]
+    for env, key in ENVIRONMENT.items():
+        lines.append(f"- `{env}` sets `{key}`")
+    lines.append(
+        "- `EVALUATION_PSEUDONYM_KEY`: the secret key of the firm pseudonyms (at least 16 bytes;"
+    )
+    lines.append("  `evaluation key` makes one)")
+    lines.append("- `EVALUATION_ROOT`: the folder holding `config/` (default: the repository)")
+    for prefix, model, text in BLOCKS:
+        lines += ["", f"## `{prefix}`", "", text, ""]
+        lines.append("| key | type | default | meaning | example |")
+        lines.append("|---|---|---|---|---|")
+        for row in _rows(prefix, model):
+            lines.append("| " + " | ".join(cell.replace("\n", " ") for cell in row) + " |")
+    lines.append("")
+    assert set(Settings.model_fields) - {"root"} == {b[0].split(".")[0] for b in BLOCKS}
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(reference_markdown(), end="")
