@@ -108,6 +108,115 @@ def cohort_label(cohort: int, language: str) -> str:
     return f"{t('common.cohort', language)} {int(cohort)}"
 
 
+# --- the specification that ran (estimation pages) ------------------------------------
+def outcome_label(name: str, language: str, ctx=None) -> str:
+    """An outcome's report label: a declared outcome's own label (``outcomes.<name>.label``
+    in config, via the study context), else :func:`variable_label`."""
+    if ctx is not None:
+        label = ctx.outcome(name).label
+        if label and label.get(language):
+            return str(label[language])
+    return variable_label(name, language)
+
+
+def covariates_text(covariates: str | Sequence[str], language: str, ctx=None) -> str:
+    """Covariates as words ("sector" and declared labels translated); none -> "no covariates"."""
+    names = (
+        [c.strip() for c in covariates.split(",")] if isinstance(covariates, str) else covariates
+    )
+    names = [c for c in names if c]
+    if not names:
+        return t("spec.covariates.none", language)
+    return ", ".join(
+        t("spec.covariate.sector", language) if c == "sector" else outcome_label(c, language, ctx)
+        for c in names
+    )
+
+
+def spec_text(spec: dict, estimator: str, nobs: int, sample: str, language: str, ctx=None) -> str:
+    """One sentence stating what ran: estimator, comparison group, covariates actually used,
+    cluster variable and its number of clusters, sample and its size (``Effect.spec``)."""
+    control = spec.get("control_group", "") or ""
+    return markdown(
+        "spec.ran",
+        language,
+        estimator=estimator,
+        control=t(f"spec.control.{control}", language),
+        covariates=covariates_text(spec.get("covariates", ""), language, ctx),
+        cluster=cluster_name(spec.get("cluster", UNIT), language),
+        n_clusters=int(spec.get("n_clusters") or 0),
+        sample=sample_label(sample, language),
+        nobs=int(nobs),
+    )
+
+
+def conditioning_text(covariates: Sequence[str], sectors: bool, language: str, ctx=None) -> str:
+    """The conditioning of the estimators as it ran (replaces a fixed "sector and size" note):
+    sector-by-year effects only with a sector, one trend per covariate actually used."""
+    if not covariates and not sectors:
+        return t("spec.unconditional", language)
+    controls = [t("spec.sector_year", language)] if sectors else []
+    controls += [
+        t("spec.trend_in", language, covariate=outcome_label(c, language, ctx)) for c in covariates
+    ]
+    cs = [outcome_label(c, language, ctx) for c in covariates]
+    cs += [t("spec.sector_indicators", language)] if sectors else []
+    return t(
+        "spec.conditional",
+        language,
+        controls=", ".join(controls),
+        cs_controls=", ".join(cs),
+    )
+
+
+def context_notes(ctx, language: str, *, money: bool = False) -> list[str]:
+    """Notes every page reporting inference carries: the cluster fallback (the configured
+    cluster is not in the data, so firms are the clusters), configured covariates that are
+    absent, and with ``money`` the nominal-money caveat."""
+    notes = []
+    if ctx.cluster_fallback and ctx.settings.analysis.cluster:
+        notes.append(
+            t(
+                "cluster.fallback",
+                language,
+                requested=ctx.settings.analysis.cluster,
+                n_clusters=ctx.n_clusters,
+            )
+        )
+    if ctx.covariates_dropped:
+        notes.append(
+            t(
+                "sample.covariates_dropped",
+                language,
+                covariates=covariates_text(list(ctx.covariates_dropped), language, ctx),
+            )
+        )
+    if money and ctx.money == "nominal":
+        notes.append(t("money.nominal", language))
+    return notes
+
+
+def exclusion_notes(data: pd.DataFrame, language: str, ctx=None) -> list[str]:
+    """The firms an estimation sample left out, by reason (``data.attrs["excluded"]``)."""
+    excluded = data.attrs.get("excluded", {}) if hasattr(data, "attrs") else {}
+    notes = []
+    if excluded.get("always_treated"):
+        year = ctx.years.first if ctx is not None else int(data["year"].min())
+        notes.append(
+            t("sample.excluded.always_treated", language, n=excluded["always_treated"], year=year)
+        )
+    if excluded.get("missing_covariates"):
+        notes.append(
+            t(
+                "sample.excluded.missing_covariates",
+                language,
+                n=excluded["missing_covariates"],
+                covariates=covariates_text(list(ctx.covariates) if ctx else [], language, ctx),
+            )
+        )
+    return notes
+
+
 # --- data quality --------------------------------------------------------------------
 def composition(panel: pd.DataFrame, language: str) -> pd.DataFrame:
     """Counts describing the panel (firms, participants, clusters, firm-years, ...)."""

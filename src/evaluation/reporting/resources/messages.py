@@ -350,6 +350,93 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Estimadores de regresión solo con efectos de empresa y de año (tendencias paralelas "
         "incondicionales).",
     ),
+    # --- the specification that ran (analysis.effects.Effect.spec), estimation pages --------
+    "spec.ran": _m(
+        "{estimator}: comparison {control}; covariates: {covariates}; standard errors "
+        "clustered by {cluster} ({n_clusters} clusters); sample: {sample}, {nobs} firm-years.",
+        "{estimator}: comparación {control}; covariables: {covariates}; errores estándar "
+        "agrupados por {cluster} ({n_clusters} conglomerados); muestra: {sample}, {nobs} "
+        "observaciones empresa-año.",
+    ),
+    "spec.control.not_yet_treated": _m(
+        "with firms not yet supported (and never supported)",
+        "con empresas aún no apoyadas (y nunca apoyadas)",
+    ),
+    "spec.control.never_treated": _m("with never-supported firms", "con empresas nunca apoyadas"),
+    "spec.control.": _m(
+        "with not-yet-supported and never-supported firm-years (implicit TWFE comparisons)",
+        "con observaciones de empresas aún no apoyadas y nunca apoyadas (comparaciones "
+        "implícitas de TWFE)",
+    ),
+    "spec.covariates.none": _m("no covariates", "ninguna"),
+    "spec.covariate.sector": _m("sector", "sector"),
+    "spec.conditional": _m(
+        "TWFE, Sun–Abraham and imputation include firm and year effects and {controls} "
+        "(conditional parallel trends); Callaway–Sant'Anna conditions on {cs_controls} in each "
+        "of its 2x2 comparisons.",
+        "TWFE, Sun–Abraham e imputación incluyen efectos de empresa y de año y {controls} "
+        "(tendencias paralelas condicionales); Callaway–Sant'Anna condiciona en {cs_controls} "
+        "en cada una de sus comparaciones 2x2.",
+    ),
+    "spec.sector_year": _m("sector-by-year effects", "efectos de sector por año"),
+    "spec.trend_in": _m("a linear trend in {covariate}", "una tendencia lineal en {covariate}"),
+    "spec.sector_indicators": _m("sector indicators", "indicadores de sector"),
+    "spec.unconditional": _m(
+        "no covariates or sector: every estimator relies on unconditional parallel trends",
+        "ninguna covariable ni sector: todos los estimadores suponen tendencias paralelas "
+        "incondicionales",
+    ),
+    "spec.nothing": _m("nothing else", "nada más"),
+    "sample.excluded.always_treated": _m(
+        "{n} firms supported at or before the first panel year ({year}) have no year before "
+        "support and are left out.",
+        "{n} empresas apoyadas en o antes del primer año del panel ({year}) no tienen un año "
+        "previo al apoyo y quedan fuera.",
+    ),
+    "sample.excluded.missing_covariates": _m(
+        "{n} firms lack a value of a covariate ({covariates}) and are left out of the "
+        "covariate-adjusted estimates.",
+        "{n} empresas no tienen valor en alguna covariable ({covariates}) y quedan fuera de "
+        "las estimaciones ajustadas por covariables.",
+    ),
+    "sample.covariates_dropped": _m(
+        "Configured covariates not in the data, so not used: {covariates}.",
+        "Covariables configuradas que no están en los datos y por eso no se usan: {covariates}.",
+    ),
+    "inf.withheld": _m(
+        "{estimator}: only {n_clusters} clusters (fewer than {k}), too few for cluster-robust "
+        "inference; the estimate is shown without an interval.",
+        "{estimator}: solo {n_clusters} conglomerados (menos de {k}), muy pocos para una "
+        "inferencia robusta por conglomerados; la estimación se muestra sin intervalo.",
+    ),
+    "missing.estimator": _m(
+        "This estimator cannot be fitted on these data: {reason}",
+        "Este estimador no se puede ajustar con estos datos: {reason}",
+    ),
+    "missing.single_cohort": _m(
+        "All supported firms started in the same year ({cohort}): there are no cohort comparisons.",
+        "Todas las empresas apoyadas comenzaron el mismo año ({cohort}): no hay comparaciones "
+        "entre cohortes.",
+    ),
+    "missing.dimension": _m("{dimension}: {reason}", "{dimension}: {reason}"),
+    "missing.balance": _m(
+        "No baseline covariate is observed for both groups: there is no balance table.",
+        "Ninguna covariable de línea de base se observa en ambos grupos: no hay tabla de balance.",
+    ),
+    "missing.baseline": _m(
+        "No firm-year is observed before support began: there is no baseline to describe.",
+        "No se observa ningún año-empresa antes del inicio del apoyo: no hay línea de base "
+        "que describir.",
+    ),
+    "missing.pretrend": _m(
+        "No pre-program event time has a coefficient: there is no pre-trend test.",
+        "Ningún tiempo de evento previo al programa tiene coeficiente: no hay prueba de "
+        "tendencias previas.",
+    ),
+    "missing.analysis": _m(
+        "{analysis} is not estimated with these data: {reason}",
+        "{analysis} no se estima con estos datos: {reason}",
+    ),
     "report.parameters": _m("Parameters", "Parámetros"),
     "report.seed": _m("Random seed: {seed}", "Semilla aleatoria: {seed}"),
     "report.sample": _m("Sample: {sample}", "Muestra: {sample}"),
@@ -489,19 +576,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Efectos principales: diferencias en diferencias y efectos fijos bidireccionales",
     ),
     "nb03.intro": _m(
-        "Effect of joining a PROMIPYME business cluster on {outcome} ({sample}). The 2×2 design "
-        "compares participants with comparison firms from {post_from} onwards against the years "
+        "Effect of support by {program} on {outcome} ({sample}). The 2×2 design compares "
+        "participants with never-supported firms from {post_from} onwards against the years "
         "before; the two-way fixed effects regression uses firm and year effects and switches "
-        "on in each firm's first year of support. With only {n_clusters} clusters, CRV1 "
-        "intervals can be too narrow (Cameron and Miller 2015), so each estimate is shown with "
-        "the wild cluster bootstrap (restricted, Rademacher weights) beside it.",
-        "Efecto de integrarse a un clúster empresarial de PROMIPYME sobre {outcome} ({sample}). "
-        "El diseño 2×2 compara a las participantes con las empresas de comparación desde "
-        "{post_from} frente a los años anteriores; la regresión de efectos fijos bidireccionales "
-        "usa efectos de empresa y de año y se activa en el primer año de apoyo de cada empresa. "
-        "Con solo {n_clusters} conglomerados, los intervalos CRV1 pueden ser demasiado "
-        "estrechos (Cameron y Miller 2015), por lo que cada estimación se acompaña del "
-        "bootstrap salvaje por conglomerados (restringido, pesos de Rademacher).",
+        "on in each firm's first year of support. With {n_clusters} clusters, CRV1 intervals "
+        "can be too narrow when clusters are few (Cameron and Miller 2015), so each estimate "
+        "is shown with the wild cluster bootstrap (restricted, Rademacher weights) beside it.",
+        "Efecto del apoyo de {program} sobre {outcome} ({sample}). El diseño 2×2 compara a "
+        "las participantes con las empresas nunca apoyadas desde {post_from} frente a los "
+        "años anteriores; la regresión de efectos fijos bidireccionales usa efectos de empresa "
+        "y de año y se activa en el primer año de apoyo de cada empresa. Con {n_clusters} "
+        "conglomerados, los intervalos CRV1 pueden ser demasiado estrechos cuando los "
+        "conglomerados son pocos (Cameron y Miller 2015), por lo que cada estimación se "
+        "acompaña del bootstrap salvaje por conglomerados (restringido, pesos de Rademacher).",
     ),
     "nb03.table.heading": _m("Estimates", "Estimaciones"),
     "nb03.result": _m(
@@ -554,12 +641,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Entrada escalonada: comparación de estimadores robustos",
     ),
     "nb05.intro": _m(
-        "Firms entered in two cohorts (support starting in {cohorts}). When effects differ by "
+        "Firms entered in {n_cohorts} cohorts (support starting in {cohorts}). When effects differ by "
         "cohort or grow with time, TWFE mixes in comparisons of later with earlier entrants. "
         "Callaway and Sant'Anna (2021), Sun and Abraham (2021) and the imputation estimator of "
         "Borusyak, Jaravel and Spiess (2024) compare only with firms not yet or never treated. "
         "Outcome: {outcome}; {sample}.",
-        "Las empresas entraron en dos cohortes (apoyo desde {cohorts}). Cuando los efectos "
+        "Las empresas entraron en {n_cohorts} cohortes (apoyo desde {cohorts}). Cuando los efectos "
         "difieren por cohorte o crecen con el tiempo, TWFE mezcla comparaciones de las que "
         "entraron después con las que entraron antes. Callaway y Sant'Anna (2021), Sun y "
         "Abraham (2021) y el estimador de imputación de Borusyak, Jaravel y Spiess (2024) solo "
@@ -656,12 +743,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "nb06.not_estimated": _m("not estimable", "no estimable"),
     "nb06.few_clusters": _m(
-        "Standard errors cluster by stratum within each subgroup; for a subgroup spanning "
-        "fewer than {k} strata (clusters column) cluster-robust inference is unreliable, so its "
-        "estimate is shown without an interval.",
-        "Los errores estándar se agrupan por estrato dentro de cada subgrupo; para un subgrupo "
-        "que abarca menos de {k} estratos (columna de conglomerados) la inferencia robusta por "
-        "conglomerados no es fiable, por lo que su estimación se muestra sin intervalo.",
+        "Standard errors cluster by {cluster} within each subgroup; for a subgroup spanning "
+        "fewer than {k} clusters (clusters column) cluster-robust inference is unreliable, so "
+        "its estimate is shown without an interval.",
+        "Los errores estándar se agrupan por {cluster} dentro de cada subgrupo; para un "
+        "subgrupo que abarca menos de {k} conglomerados (columna de conglomerados) la "
+        "inferencia robusta por conglomerados no es fiable, por lo que su estimación se "
+        "muestra sin intervalo.",
     ),
     "nb06.subgroup": _m("Subgroup", "Subgrupo"),
     # --- notebook 07: final report -------------------------------------------------------
