@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -124,8 +125,10 @@ def test_output_paths_cannot_escape(tmp_path, value):
     assert "/" not in job.id and "\\" not in job.id and ".." not in job.id
     assert len(job.id) <= 120
     assert slugify(value) == slugify(value)  # deterministic
-    if value not in ("", "a" * 500) and slugify(value) != value:
-        assert job.id.rsplit("__", 1)[1] == cache.sha256_json({"sample": value})[:8] or True
+    if slugify(value) != value or len(f"03_main__{slugify(value)}") > 120:
+        # a changed or long value: the id ends in the first 8 hex digits of the parameters' hash
+        digest = hashlib.sha256(json.dumps({"sample": value}, sort_keys=True).encode()).hexdigest()
+        assert job.id.rsplit("__", 1)[1] == digest[:8]
 
 
 def test_distinct_unsafe_values_get_distinct_ids(tmp_path):
@@ -183,10 +186,20 @@ def test_collect_orders_and_types(tmp_path):
              "statistic": None, "p_value": None, "conf_low": None, "conf_high": None}
         ]  # fmt: skip
         (folder / "estimates.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    cache.write_success(tmp_path, jobs[1].id, {"components": {}})
+        (folder / "values.jsonl").write_text("")
+        job.output(tmp_path).parent.mkdir(parents=True, exist_ok=True)
+        job.output(tmp_path).write_text(f"<html>{job.id}</html>")
+
+    def succeed(job: Job) -> None:
+        outputs = cache.output_hashes(tmp_path, job.id, job.output(tmp_path))
+        cache.write_success(tmp_path, job.id, {"components": {}, "outputs": outputs})
+
+    succeed(jobs[1])
     table, _ = collect(jobs, tmp_path)
     assert list(table["job"]) == ["n__b"]  # only jobs with a success record
-    cache.write_success(tmp_path, jobs[0].id, {"components": {}})
+    cache.write_success(tmp_path, jobs[0].id, {"components": {}})  # no output hashes: unverified
+    assert list(collect(jobs, tmp_path)[0]["job"]) == ["n__b"]
+    succeed(jobs[0])
     table, values = collect(jobs, tmp_path)
     assert list(table["job"]) == ["n__a", "n__b"]
     assert list(table.columns[:3]) == ["notebook", "job", "label"]
@@ -266,3 +279,62 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     bar.close()
     opts.progress = False
     assert _progress(3, opts) is None
+
+
+ROLES = """
+notebooks_dir: nb
+notebooks:
+  - name: 03_main
+    grid: {outcome: [primary], sample: [all, women_led]}
+  - name: 03_main
+    grid: {outcome: [secondary], sample: [all]}
+  - name: 11_sens
+    parameters: {outcomes: [primary, secondary]}
+    grid: {outcome: [primary]}
+"""
+
+
+def test_outcome_roles_resolve_from_the_settings(tmp_path):
+    from evaluation.config import Analysis
+
+    path = _config(tmp_path, ROLES)
+    analysis = Analysis(primary_outcome="lemp", secondary_outcomes=("y2", "lemp", "y3"))
+    jobs = load_pipeline(path, root=tmp_path, analysis=analysis).jobs
+    assert [j.id for j in jobs] == [
+        "03_main__lemp__all",
+        "03_main__lemp__women_led",
+        "03_main__y2__all",  # the primary listed again as secondary gives no second job
+        "03_main__y3__all",
+        "11_sens__lemp",
+    ]
+    assert jobs[0].params["outcome"] == "lemp"
+    assert jobs[-1].params["outcomes"] == ["lemp", "y2", "y3"]
+    # no secondary outcome: no secondary job, and the rest of the grid still expands
+    none = load_pipeline(path, root=tmp_path, analysis=Analysis(primary_outcome="lemp")).jobs
+    assert [j.id for j in none] == ["03_main__lemp__all", "03_main__lemp__women_led",
+                                    "11_sens__lemp"]  # fmt: skip
+    # without settings the roles stay as written (the notebook resolves them)
+    assert load_pipeline(path, root=tmp_path).jobs[0].params["outcome"] == "primary"
+    bad = _config(tmp_path, "notebooks:\n  - name: a\n    parameters: {outcome: secondary}\n")
+    with pytest.raises(PipelineConfigError, match="grid.outcome: \\[secondary\\]"):
+        load_pipeline(bad, root=tmp_path, analysis=analysis)
+
+
+def test_default_pipeline_names_no_outcome(repo_root):
+    import yaml
+
+    from evaluation.config import load_settings
+
+    text = (repo_root / "config" / "pipeline.yml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    for entry in data["notebooks"]:
+        for value in (entry.get("grid") or {}).get("outcome", []):
+            assert value in ("primary", "secondary"), entry
+    settings = load_settings(root=repo_root)
+    config = load_pipeline(repo_root / "config" / "pipeline.yml", root=repo_root,
+                           analysis=settings.analysis)  # fmt: skip
+    primary = settings.analysis.primary_outcome
+    ids = {j.id for j in config.jobs}
+    assert f"03_main_effects__{primary}__all" in ids
+    for name in settings.analysis.secondary_outcomes:
+        assert f"03_main_effects__{name}__all" in ids

@@ -83,15 +83,38 @@ def test_declared_and_validate(tmp_path):
     path.write_text(NB, encoding="utf-8")
     names = parameters.declared(path)
     assert names["outcome"] == "log_labor_productivity" and names["seed"] == 1
-    merged = parameters.validate(path, {"outcome": "log_sales", "sample": "CO"})
+    merged = parameters.validate(path, {"outcome": "log_sales", "sample": "country=KE"})
     assert merged["outcome"] == "log_sales" and merged["language"] == "en"
+    # the outcome roles and a configured/declared outcome are legal; a programme's country
+    # code alone is not a sample (no programme's codes are known to the code)
+    assert parameters.validate(path, {"outcome": "primary"})["outcome"] == "primary"
+    assert parameters.validate(path, {"outcome": "lemp"}, outcomes=["lemp", "primary"])
+    with pytest.raises(ParameterError, match="outcome='lemp'"):
+        parameters.validate(path, {"outcome": "lemp"})
+    for bad in ("CO", "country=", "=CO", "a=b=c", "country=../x", 3):
+        with pytest.raises(ParameterError, match="sample="):
+            parameters.validate(path, {"sample": bad})
     with pytest.raises(ParameterError, match=r"unknown parameter 'outcom'.*did you mean 'outcome'"):
         parameters.validate(path, {"outcom": "log_sales"})
-    with pytest.raises(ParameterError, match=r"sample='XX'.*all\|CO\|EC") as err:
+    with pytest.raises(ParameterError, match=r"sample='XX'.*all\|women_led") as err:
         parameters.validate(path, {"sample": "XX", "seed": "3", "language": "fr"})
     assert "seed='3'" in str(err.value) and "language='fr'" in str(err.value)
     with pytest.raises(ParameterError, match="outcome='firm_id'"):
         parameters.validate(path, {"outcome": "firm_id"})
+
+
+def test_allowed_outcomes_follow_the_settings(tmp_path):
+    from evaluation.config import load_settings
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "evaluation.yml").write_text(
+        "program: {name: X}\nanalysis: {primary_outcome: lemp, secondary_outcomes: [y2]}\n"
+        "outcomes: {y3: {expr: 'ln(sales_usd)', kind: log}}\n"
+    )
+    names = parameters.allowed_outcomes(load_settings(root=tmp_path))
+    assert names[:5] == ("primary", "secondary", "lemp", "y2", "y3")
+    assert "log_sales" in names and "firm_id" not in names
+    assert "lemp" not in parameters.allowed_outcomes()
 
 
 def test_check_in_kernel_namespace(tmp_path, monkeypatch):

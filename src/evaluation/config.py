@@ -409,6 +409,8 @@ def load_layers(
     ``EVALUATION_PROCESSED``, ``EVALUATION_REPORTS``).
     """
     root = (root or find_root()).resolve()
+    # EVALUATION_CONFIG: the runner hands a command's --config file on to its kernels
+    config = config or os.environ.get("EVALUATION_CONFIG") or None
     main = Path(config) if config else root / "config" / "evaluation.yml"
     data: dict = {}
     sources: dict[str, str] = {}

@@ -2,11 +2,15 @@
 
 A job's inputs are fingerprinted by component (the notebook source, its parameters, the
 processed data, the ``evaluation`` package source, the settings, the lock, and for later
-stages the estimates of earlier ones). After a job succeeds the runner writes
-``reports/.cache/<job>/success.json`` (atomically, and only on success) with those component
-hashes and the hash of its page. A job is up to date when every component and the page are
-unchanged, so a run cut off midway resumes with the jobs that had not finished, and the dry
-run can say *why* a job would run (gslab_make's "log the state of the inputs" idea).
+stages the estimates of earlier ones). Every attempt of a job runs in its own scratch folder
+(``reports/.cache/<job>/attempt-*``, never shared or emptied by another attempt). Only when
+every output a job must produce exists -- its page, ``estimates.jsonl`` (possibly empty) and
+``values.jsonl`` -- are the records moved into ``reports/.cache/<job>/`` and
+``success.json`` written (atomically, last) with the component hashes and the SHA-256 of each
+output. A job is up to date when every component is unchanged and every output still has its
+recorded hash, so a run cut off midway resumes with the jobs that had not finished, a partial
+or edited output is run again rather than trusted, and the dry run can say *why* a job would
+run (gslab_make's "log the state of the inputs" idea).
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from typing import Any
 
 CACHE_DIR = ".cache"
 SUCCESS = "success.json"
+ATTEMPT_PREFIX = "attempt-"
+# The records every successful job leaves in its cache folder (besides its page).
+RECORD_FILES = ("estimates.jsonl", "values.jsonl")
 COMPONENT_LABELS = {
     "notebook": "notebook source changed",
     "parameters": "parameters changed",
@@ -30,6 +37,7 @@ COMPONENT_LABELS = {
     "lock": "requirements.lock changed",
     "upstream": "estimates of earlier stages changed",
     "runner": "job settings (kernel, time limit) changed",
+    "title": "page title changed",
 }
 
 
@@ -159,11 +167,67 @@ def clear_success(reports: Path, job_id: str) -> None:
     (job_dir(reports, job_id) / SUCCESS).unlink(missing_ok=True)
 
 
-def staleness(components: dict[str, str], previous: dict[str, Any] | None, page: Path) -> list[str]:
+def new_attempt(reports: Path, job_id: str) -> Path:
+    """A fresh scratch folder for one attempt of ``job_id`` (unique: no two attempts share it)."""
+    folder = job_dir(reports, job_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=ATTEMPT_PREFIX, dir=folder))
+
+
+def output_hashes(reports: Path, job_id: str, page: Path) -> dict[str, str | None]:
+    """SHA-256 of a job's outputs as they are now (None for a missing one)."""
+    folder = job_dir(reports, job_id)
+    paths = {"page": Path(page), **{name: folder / name for name in RECORD_FILES}}
+    return {k: sha256_file(p) if p.is_file() else None for k, p in paths.items()}
+
+
+def output_problems(
+    previous: dict[str, Any] | None, reports: Path, job_id: str, page: Path
+) -> list[str]:
+    """Outputs of a recorded success that are missing or changed since (empty: all verified).
+
+    A record without output hashes (written by an older runner) verifies nothing and is
+    treated as partial.
+    """
+    if previous is None:
+        return ["never run successfully"]
+    recorded = previous.get("outputs")
+    if not isinstance(recorded, dict):
+        recorded = {"page": previous.get("page_sha256")}
+        problems = ["outputs not recorded (older cache)"]
+    else:
+        problems = []
+    now = output_hashes(reports, job_id, page)
+    for name in ("page", *RECORD_FILES):
+        label = "page" if name == "page" else name
+        if now[name] is None:
+            problems.append(f"{label} missing")
+        elif recorded.get(name) != now[name]:
+            problems.append(f"{label} modified since the last run")
+    return problems
+
+
+def verified_success(reports: Path, job_id: str, page: Path) -> dict[str, Any] | None:
+    """The job's success record when every output still matches it, else None."""
+    record = read_success(reports, job_id)
+    if record is None or output_problems(record, reports, job_id, page):
+        return None
+    return record
+
+
+def staleness(
+    components: dict[str, str],
+    previous: dict[str, Any] | None,
+    page: Path,
+    *,
+    reports: Path | None = None,
+    job_id: str | None = None,
+) -> list[str]:
     """Why a job must run; an empty list means it is up to date.
 
     ``components`` are the current input hashes; ``previous`` the last success record;
-    ``page`` the job's HTML page, which must still exist with the recorded hash.
+    ``page`` the job's HTML page. With ``reports`` and ``job_id`` every recorded output (page,
+    estimates, values) must still exist with its recorded hash; without them only the page.
     """
     if previous is None:
         return ["never run successfully"]
@@ -173,6 +237,8 @@ def staleness(components: dict[str, str], previous: dict[str, Any] | None, page:
         for name, value in components.items()
         if old.get(name) != value
     ]
+    if reports is not None and job_id is not None:
+        return reasons + output_problems(previous, reports, job_id, page)
     if not page.is_file():
         reasons.append("page missing")
     elif sha256_file(page) != previous.get("page_sha256"):

@@ -92,16 +92,22 @@ def _failed_cell(nb: Any) -> tuple[int | None, str]:
 def run_job(spec: dict[str, Any]) -> dict[str, Any]:
     """Validate, execute and render one job; write its page and, on success, its cache record.
 
-    ``spec`` keys: ``job, notebook, path, params, inject, kernel, time_limit, start_timeout,
-    cwd, reports, page, provenance, title, toc, language, components, root``.
+    ``spec`` keys: ``job, notebook, path, params, inject, env, outcomes, kernel, time_limit,
+    start_timeout, cwd, reports, page, provenance, title, toc, components, root``.
     Returns ``job, status ('ok'|'failed'), error, error_cell, started, duration, page,
-    page_sha256`` and never raises.
+    page_sha256, outputs`` and never raises.
+
+    The attempt runs in its own scratch folder; the job succeeds only when the notebook ran
+    without error AND its page exists; then its records (``estimates.jsonl``, ``values.jsonl``,
+    empty when the notebook recorded nothing) replace the previous ones and ``success.json``
+    is written last with the hash of every output, so no partial state is ever recorded as a
+    success.
     """
     started = time.time()
     t0 = time.monotonic()
     job_id = spec["job"]
-    work = cache.job_dir(Path(spec["reports"]), job_id)
-    attempt = work / "attempt"
+    reports = Path(spec["reports"])
+    work = cache.job_dir(reports, job_id)
     result: dict[str, Any] = {
         "job": job_id,
         "status": "failed",
@@ -109,12 +115,28 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
         "error_cell": None,
         "started": started,
         "page": spec["page"],
+        "outputs": None,
     }
+    attempt: Path | None = None
     try:
-        cache.clear_success(Path(spec["reports"]), job_id)
-        shutil.rmtree(attempt, ignore_errors=True)
-        attempt.mkdir(parents=True, exist_ok=True)
+        cache.clear_success(reports, job_id)
+        attempt = cache.new_attempt(reports, job_id)
         _execute(spec, attempt, result)
+        page = Path(spec["page"])
+        if result["status"] == "ok" and not page.is_file():
+            result["status"] = "failed"
+            result["error"] = "runner error: the job ran but its page was not written"
+        if result["status"] == "ok":
+            for name in cache.RECORD_FILES:
+                (attempt / name).touch()  # a notebook that records nothing: an empty record
+                os.replace(attempt / name, work / name)
+            if (attempt / "executed.ipynb").is_file():
+                os.replace(attempt / "executed.ipynb", work / "executed.ipynb")
+            outputs = cache.output_hashes(reports, job_id, page)
+            missing = [k for k, v in outputs.items() if v is None]
+            if missing:
+                raise RuntimeError(f"outputs missing after the job: {missing}")
+            result["outputs"] = outputs
     except Exception as err:  # a bug in the runner itself must still fail only this job
         result["status"] = "failed"
         result["error"] = f"runner error: {type(err).__name__}: {err}\n{traceback.format_exc()}"
@@ -123,26 +145,24 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
     page = Path(spec["page"])
     result["page_sha256"] = cache.sha256_file(page) if page.is_file() else None
     if result["status"] == "ok":
-        for name in ("estimates.jsonl", "values.jsonl"):
-            (work / name).unlink(missing_ok=True)
-            if (attempt / name).is_file():
-                os.replace(attempt / name, work / name)
-        if (attempt / "executed.ipynb").is_file():
-            os.replace(attempt / "executed.ipynb", work / "executed.ipynb")
-        shutil.rmtree(attempt, ignore_errors=True)
         cache.write_success(
-            Path(spec["reports"]),
+            reports,
             job_id,
             {
                 "job": job_id,
                 "components": spec["components"],
                 "page_sha256": result["page_sha256"],
+                "outputs": result["outputs"],
                 "finished": time.time(),
                 "duration": result["duration"],
             },
         )
+        # this attempt and earlier failed ones (kept for their kernel log) are done with; the
+        # run holds the reports lock, so no other attempt of this job is running
+        for old in work.glob(f"{cache.ATTEMPT_PREFIX}*"):
+            shutil.rmtree(old, ignore_errors=True)
     else:
-        for name in ("estimates.jsonl", "values.jsonl"):
+        for name in cache.RECORD_FILES:
             (work / name).unlink(missing_ok=True)
     return result
 
@@ -170,7 +190,7 @@ def _execute(spec: dict[str, Any], attempt: Path, result: dict[str, Any]) -> Non
             raise FileNotFoundError(
                 f"notebook {path} does not exist (listed in the pipeline configuration)"
             )
-        validate(path, spec["params"], job=spec["job"])
+        validate(path, spec["params"], job=spec["job"], outcomes=spec.get("outcomes"))
         names = declared(path)
     except (ParameterError, FileNotFoundError, PipelineConfigError) as err:
         result["error"] = str(err)
@@ -191,9 +211,10 @@ def _execute(spec: dict[str, Any], attempt: Path, result: dict[str, Any]) -> Non
     job_meta = {"job": spec["job"], "notebook": spec["notebook"], "parameters": spec["params"]}
     env = {
         **KERNEL_ENV,
+        # the command's configuration: same root (config files) and data/reports locations
+        **(spec.get("env") or {"EVALUATION_ROOT": str(spec["root"])}),
         RECORD_DIR_ENV: str(attempt),
         JOB_ENV: json.dumps(job_meta, sort_keys=True),
-        "EVALUATION_ROOT": str(spec["root"]),
     }
     holder: list = []
     km_class = _kernel_manager_class(env, str(spec["cwd"]), holder, attempt / "kernel.log")

@@ -6,6 +6,11 @@ expanded as a Cartesian product in the order written), fixed ``parameters``, a `
 the run's estimates) and ``final: true`` for the final evaluation report (printed to PDF and
 published). A job's output path is derived from its parameters through :func:`slugify`, and
 is checked to stay inside the reports folder, so no parameter value can write elsewhere.
+
+The configuration names no outcome of any programme: an ``outcome`` value ``primary`` is
+``analysis.primary_outcome`` and ``secondary`` expands into one job per secondary outcome
+(none when there is none), resolved here from the run's settings so that job ids, pages and
+the estimates table carry the outcome's real name.
 """
 
 from __future__ import annotations
@@ -117,8 +122,35 @@ def _fail(source: Path, where: str, message: str) -> PipelineConfigError:
     return PipelineConfigError(f"{source}: {where}: {message}")
 
 
-def load_pipeline(path: Path, *, root: Path) -> PipelineConfig:
-    """Read and check ``config/pipeline.yml``, and expand every notebook's grid into jobs."""
+def outcome_roles(analysis: Any | None) -> dict[str, list[str]]:
+    """``primary``/``secondary`` -> outcome names, from ``settings.analysis`` (None: unresolved).
+
+    The secondary list leaves out the primary outcome, so listing it in both places does not
+    give two jobs with one id.
+    """
+    if analysis is None:
+        return {}
+    primary = str(analysis.primary_outcome)
+    secondary = [str(o) for o in analysis.secondary_outcomes if str(o) != primary]
+    return {"primary": [primary], "secondary": list(dict.fromkeys(secondary))}
+
+
+def _resolve_values(values: list[Any], roles: dict[str, list[str]]) -> list[Any]:
+    """A grid list with ``primary``/``secondary`` replaced by their outcomes (no repeats)."""
+    out: list[Any] = []
+    for value in values:
+        for item in roles.get(value, [value]) if isinstance(value, str) else [value]:
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def load_pipeline(path: Path, *, root: Path, analysis: Any | None = None) -> PipelineConfig:
+    """Read and check ``config/pipeline.yml``, and expand every notebook's grid into jobs.
+
+    ``analysis`` (``settings.analysis``) resolves the outcome roles ``primary`` and
+    ``secondary``; without it they stay as written (the notebook resolves them).
+    """
     path = Path(path)
     if not path.is_file():
         raise PipelineConfigError(f"pipeline configuration {path} does not exist")
@@ -142,7 +174,7 @@ def load_pipeline(path: Path, *, root: Path) -> PipelineConfig:
         raise _fail(path, "notebooks", "expected a non-empty list of notebook entries")
     jobs: list[Job] = []
     for i, entry in enumerate(entries, start=1):
-        jobs.extend(_expand(path, i, entry, nb_dir, default_limit))
+        jobs.extend(_expand(path, i, entry, nb_dir, default_limit, outcome_roles(analysis)))
     seen: dict[str, Job] = {}
     for job in jobs:
         if job.id in seen:
@@ -158,7 +190,14 @@ def load_pipeline(path: Path, *, root: Path) -> PipelineConfig:
     )
 
 
-def _expand(source: Path, i: int, entry: Any, nb_dir: Path, default_limit: Any) -> list[Job]:
+def _expand(
+    source: Path,
+    i: int,
+    entry: Any,
+    nb_dir: Path,
+    default_limit: Any,
+    roles: dict[str, list[str]] | None = None,
+) -> list[Job]:
     where = f"notebooks[{i}]"
     if not isinstance(entry, dict) or "name" not in entry:
         raise _fail(source, where, "expected a mapping with at least 'name'")
@@ -181,6 +220,19 @@ def _expand(source: Path, i: int, entry: Any, nb_dir: Path, default_limit: Any) 
     overlap = set(grid) & set(fixed)
     if overlap:
         raise _fail(source, where, f"{sorted(overlap)} appear in both 'grid' and 'parameters'")
+    roles = roles or {}
+    if roles:
+        grid = {k: _resolve_values(v, roles) if k == "outcome" else v for k, v in grid.items()}
+        fixed = dict(fixed)
+        if fixed.get("outcome") == "secondary":
+            raise _fail(
+                source, where, "parameters.outcome: secondary may be several outcomes; "
+                "write it in grid.outcome: [secondary] (one job each)"
+            )  # fmt: skip
+        if fixed.get("outcome") == "primary":
+            fixed["outcome"] = roles["primary"][0]
+        if isinstance(fixed.get("outcomes"), list):
+            fixed["outcomes"] = _resolve_values(fixed["outcomes"], roles)
     limit = entry.get("time_limit", default_limit)
     if not isinstance(limit, int | float) or isinstance(limit, bool) or limit <= 0:
         raise _fail(
@@ -202,6 +254,8 @@ def _expand(source: Path, i: int, entry: Any, nb_dir: Path, default_limit: Any) 
         titles[lang] = value.strip()
     keys = tuple(grid)
     out = []
+    if any(not values for values in grid.values()):
+        return out  # e.g. grid.outcome: [secondary] with no secondary outcome: no job
     for combo in itertools.product(*(grid[k] for k in keys)):
         params = {**fixed, **dict(zip(keys, combo, strict=True))}
         out.append(

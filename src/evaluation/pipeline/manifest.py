@@ -35,7 +35,9 @@ KEY_PACKAGES = (
     "jupytext",
 )
 MANIFEST = "run_manifest.json"
-SCHEMA = "promipyme-run-manifest/1"
+SCHEMA = "evaluation-run-manifest/2"
+# Statuses of a job in the run manifest; only the first two count as succeeded.
+SUCCEEDED = ("ok", "cached")
 
 
 def package_versions() -> dict[str, str]:
@@ -133,7 +135,47 @@ def write_manifest(reports: Path, manifest: dict[str, Any]) -> Path:
 
 
 def read_manifest(reports: Path) -> dict[str, Any]:
+    """The run manifest of ``reports`` (FileNotFoundError naming the file when there is none)."""
     path = Path(reports) / MANIFEST
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: run `evaluation run` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: not valid JSON ({err}); run `evaluation run` again") from err
+
+
+def read_status(reports: Path | str) -> list[dict[str, Any]]:
+    """Every job of the run with its status and why: for the final report and the index.
+
+    Returns a list (pipeline order) of ``{"job", "notebook", "status", "reason", "stage",
+    "final", "page", "succeeded"}``. ``status`` is ``ok`` (ran), ``cached`` (up to date),
+    ``failed``, ``failed earlier``, ``stale``, ``not run`` or ``pending`` (a later stage still
+    to run while the final report reads this); ``reason`` says why in one line (the first line
+    of the error of a failed job). Read by reporting code, which may import only this reader.
+    An empty list when the folder holds no run yet.
+    """
+    try:
+        manifest = read_manifest(Path(reports))
+    except FileNotFoundError:
+        return []
+    out = []
+    for job in manifest.get("jobs", []):
+        status = str(job.get("status", "not run"))
+        reason = str(job.get("reason") or "")
+        if status in ("failed", "failed earlier") and job.get("error"):
+            lines = str(job["error"]).strip().splitlines()
+            reason = lines[0] if lines else reason
+        out.append(
+            {
+                "job": job.get("job"),
+                "notebook": job.get("notebook"),
+                "status": status,
+                "reason": reason,
+                "stage": job.get("stage", 1),
+                "final": bool(job.get("final")),
+                "page": job.get("page"),
+                "succeeded": status in SUCCEEDED,
+            }
+        )
+    return out

@@ -29,8 +29,15 @@ from typing import Any
 
 from evaluation.data.codebook import PANEL_COLUMNS
 
-SAMPLES = ("all", "CO", "EC", "women_led", "men_led", "balanced", "participants")
+# Samples every panel can be cut into; any other sample is ``<column>=<value>`` (the data
+# layer's generic rule: rows whose column equals the value, e.g. ``country=KE``). No
+# programme's codes are named here.
+SAMPLES = ("all", "women_led", "men_led", "balanced", "participants")
+SUBSET_SAMPLE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=([^=\s/\\][^=/\\]*)$")
 LANGUAGES = ("en", "es")
+# Outcome parameter values the runner resolves from settings.analysis (config/pipeline.yml
+# names no outcome): ``primary`` -> analysis.primary_outcome, ``secondary`` -> each secondary.
+OUTCOME_ROLES = ("primary", "secondary")
 
 # Panel columns that are identifiers, design or timing variables, never an outcome.
 _NOT_OUTCOMES = {
@@ -39,6 +46,7 @@ _NOT_OUTCOMES = {
     "responded", "va_nonpositive", "winsorized", "rel_time", "post", "treated",
     "balanced", "baseline_log_employees", "baseline_log_labor_productivity",
 }  # fmt: skip
+# Built-in outcomes: outcome columns the processed panel can hold for any programme.
 OUTCOMES = tuple(c for c in PANEL_COLUMNS if c not in _NOT_OUTCOMES)
 
 # Parameters the runner fills with absolute paths when the notebook declares them.
@@ -131,24 +139,61 @@ def _value_error(name: str, value: Any, expected: str) -> str:
     return f"parameter {name}={value!r}: expected {expected}"
 
 
-def value_problems(params: Mapping[str, Any]) -> list[str]:
-    """Every illegal value among ``params`` (an empty list when all are legal)."""
+def allowed_outcomes(settings: Any | None = None) -> tuple[str, ...]:
+    """Legal ``outcome`` values: the roles, the configured and declared outcomes, built-ins.
+
+    ``settings`` is an :class:`evaluation.config.Settings` (None: built-ins and roles only).
+    Configured outcomes (``analysis.primary_outcome``/``secondary_outcomes``) and declared
+    ones (``outcomes:``) come first, so an error message lists the programme's own first.
+    """
+    names: list[str] = list(OUTCOME_ROLES)
+    if settings is not None:
+        names += list(settings.analysis.outcomes) + list(settings.outcomes)
+    names += list(OUTCOMES)
+    return tuple(dict.fromkeys(names))
+
+
+def sample_problem(value: Any) -> str | None:
+    """Why ``value`` is not a legal sample (None when it is).
+
+    Legal: one of :data:`SAMPLES` or ``<column>=<value>`` with an identifier column (the data
+    layer's rule in :mod:`evaluation.data.load`); whether the column exists is the data's
+    question, answered by the notebook's page.
+    """
+    if isinstance(value, str) and (value in SAMPLES or SUBSET_SAMPLE.match(value)):
+        return None
+    return "one of " + "|".join(SAMPLES) + " or <column>=<value> (e.g. country=KE)"
+
+
+def value_problems(
+    params: Mapping[str, Any], *, outcomes: tuple[str, ...] | list[str] | None = None
+) -> list[str]:
+    """Every illegal value among ``params`` (an empty list when all are legal).
+
+    ``outcomes`` are the legal outcome names (default: :func:`allowed_outcomes` without
+    settings, i.e. the roles and the built-in panel outcomes).
+    """
+    legal = tuple(outcomes) if outcomes is not None else allowed_outcomes()
     problems: list[str] = []
     for name, value in params.items():
         if name == "outcome":
-            if value not in OUTCOMES:
+            if not isinstance(value, str) or value not in legal:
                 problems.append(
                     _value_error(
-                        name, value, "an outcome column of the panel: " + ", ".join(OUTCOMES)
+                        name, value, "primary, secondary, a configured or declared outcome, "
+                        "or an outcome column of the panel: " + ", ".join(legal[2:])
                     )
-                )
+                )  # fmt: skip
         elif name == "outcomes":
-            bad = [v for v in (value or []) if v not in OUTCOMES]
+            bad = [v for v in (value or []) if v not in legal]
             if not isinstance(value, list | tuple) or bad:
-                problems.append(_value_error(name, value, "a list of panel outcome columns"))
+                problems.append(
+                    _value_error(name, value, "a list of configured, declared or panel outcomes")
+                )
         elif name == "sample":
-            if value not in SAMPLES:
-                problems.append(_value_error(name, value, "one of " + "|".join(SAMPLES)))
+            why = sample_problem(value)
+            if why:
+                problems.append(_value_error(name, value, why))
         elif name == "language":
             if value not in LANGUAGES:
                 problems.append(_value_error(name, value, "one of " + "|".join(LANGUAGES)))
@@ -175,10 +220,17 @@ def _json_like(value: Any) -> bool:
     return False
 
 
-def validate(path: Path, params: Mapping[str, Any], *, job: str = "") -> dict[str, Any]:
+def validate(
+    path: Path,
+    params: Mapping[str, Any],
+    *,
+    job: str = "",
+    outcomes: tuple[str, ...] | list[str] | None = None,
+) -> dict[str, Any]:
     """Check a job's parameters against its notebook before running it.
 
-    Returns the notebook's declared defaults updated with ``params``. Raises
+    ``outcomes`` are the legal outcome names (the runner passes :func:`allowed_outcomes` of
+    the run's settings). Returns the notebook's declared defaults updated with ``params``. Raises
     :class:`ParameterError` listing every unknown name (with the closest declared name) and
     every illegal value.
     """
@@ -193,7 +245,9 @@ def validate(path: Path, params: Mapping[str, Any], *, job: str = "") -> dict[st
                 f"{sorted(names)}" + (f" (did you mean {hint!r}?)" if hint else "")
             )
     merged = {**names, **dict(params)}
-    problems += value_problems({k: v for k, v in merged.items() if k in params or k in REQUIRED})
+    problems += value_problems(
+        {k: v for k, v in merged.items() if k in params or k in REQUIRED}, outcomes=outcomes
+    )
     if problems:
         raise ParameterError(f"{where}: " + "; ".join(problems))
     return merged
@@ -220,6 +274,20 @@ def _find_notebook(notebook: str) -> Path | None:
             if candidate.is_file():
                 return candidate
     return None
+
+
+def _kernel_settings() -> Any | None:
+    """The settings the runner gave the kernel (``EVALUATION_ROOT`` and the path variables).
+
+    None when they cannot be read: the notebook's own loading then reports the problem; the
+    parameter check falls back on the built-in outcomes.
+    """
+    from evaluation.config import load_settings
+
+    try:
+        return load_settings()
+    except Exception:  # noqa: BLE001 - a config problem is reported where settings are used
+        return None
 
 
 def check(namespace: Mapping[str, Any], *, notebook: str) -> dict[str, Any]:
@@ -251,7 +319,7 @@ def check(namespace: Mapping[str, Any], *, notebook: str) -> dict[str, Any]:
             + (f" (did you mean {hint!r}?)" if hint else "")
         )
     params = {n: namespace[n] for n in names if n in namespace}
-    problems += value_problems(params)
+    problems += value_problems(params, outcomes=allowed_outcomes(_kernel_settings()))
     if problems:
         raise ParameterError(f"notebook {notebook}: " + "; ".join(problems))
     set_session(notebook, params)

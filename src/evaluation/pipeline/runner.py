@@ -7,6 +7,13 @@ last success, runs the rest in parallel (local processes, or a Dask cluster with
 ``reports/run_manifest.json`` and ``reports/index.html``, and prints the final reports to PDF.
 A failed job fails only itself: the run goes on and exits non-zero with a summary at the end.
 
+The run is told only through the settings: outcome roles in ``config/pipeline.yml`` resolve
+from ``settings.analysis``, every kernel gets the command's configuration
+(``EVALUATION_ROOT``, the data and reports locations, ``EVALUATION_CONFIG`` for ``--config``)
+and the effective settings are an input of every job's cache entry. Pages and records of jobs
+no longer in the grid are removed, so ``reports/`` never shows results of another
+configuration, and the estimates table holds only jobs whose recorded outputs verify.
+
 Example
 -------
 ``evaluation run --dry-run`` lists what would run and why; ``evaluation run --only
@@ -33,6 +40,7 @@ from evaluation.estimators.results import TIDY_COLUMNS
 from evaluation.pipeline import cache
 from evaluation.pipeline.jobs import Job, PipelineConfig, PipelineConfigError, load_pipeline, select
 from evaluation.pipeline.manifest import provenance, read_manifest, utc_now, write_manifest
+from evaluation.pipeline.parameters import allowed_outcomes
 from evaluation.pipeline.record import JOB_COLUMNS, read_job_records
 
 log = logging.getLogger("evaluation.pipeline")
@@ -59,6 +67,7 @@ class RunOptions:
     # Fingerprint of the evaluation package's source; None computes it. Tests freeze it so
     # that other people's edits to the source during a test session do not look like changes.
     package_hash: str | None = None
+    config: Path | None = None  # --config: an explicit settings file, passed on to kernels
     out: Any = field(default=sys.stdout, repr=False)
 
 
@@ -87,6 +96,19 @@ def job_components(
     return comps
 
 
+def kernel_environment(settings: Settings, opts: RunOptions) -> dict[str, str]:
+    """What every kernel needs to load the same settings as the command that started it."""
+    env = {
+        "EVALUATION_ROOT": str(settings.root),
+        "EVALUATION_RAW": str(opts.raw),
+        "EVALUATION_PROCESSED": str(opts.processed),
+        "EVALUATION_REPORTS": str(opts.reports),
+    }
+    if opts.config is not None:
+        env["EVALUATION_CONFIG"] = str(Path(opts.config).resolve())
+    return env
+
+
 def _spec(job: Job, opts: RunOptions, config: PipelineConfig, settings: Settings,
           prov: dict[str, Any], comps: dict[str, str]) -> dict[str, Any]:  # fmt: skip
     # The page header follows the page's language when the config gives a title in it.
@@ -102,6 +124,8 @@ def _spec(job: Job, opts: RunOptions, config: PipelineConfig, settings: Settings
             "raw_dir": str(opts.raw),
             "reports_dir": str(opts.reports),
         },
+        "env": kernel_environment(settings, opts) if hasattr(settings, "analysis") else None,
+        "outcomes": list(allowed_outcomes(settings)) if hasattr(settings, "analysis") else None,
         "kernel": config.kernel,
         "time_limit": job.time_limit,
         "start_timeout": config.start_timeout,
@@ -139,10 +163,14 @@ def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def collect(jobs: list[Job], reports: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Every successful job's estimates (one tidy table) and recorded values, in job order."""
+    """Every verified job's estimates (one tidy table) and recorded values, in job order.
+
+    A job counts only when its success record exists and its page, estimates and values still
+    have the recorded hashes (:func:`cache.verified_success`).
+    """
     frames, values = [], []
     for job in jobs:
-        if cache.read_success(reports, job.id) is None:
+        if cache.verified_success(reports, job.id, job.output(reports)) is None:
             continue
         frame, vals = read_job_records(cache.job_dir(reports, job.id))
         if len(frame):
@@ -199,7 +227,7 @@ def _progress(total: int, opts: RunOptions):
 def run_pipeline(settings: Settings, opts: RunOptions) -> int:
     """Run the pipeline; return the exit status (0 when every selected job succeeded)."""
     t0 = time.monotonic()
-    config = load_pipeline(opts.pipeline, root=settings.root)
+    config = load_pipeline(opts.pipeline, root=settings.root, analysis=settings.analysis)
     selected = {j.id for j in select(config.jobs, opts.only)}
     reports = opts.reports
     reports.mkdir(parents=True, exist_ok=True)
@@ -225,16 +253,25 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
             # Later stages (the final report) read the estimates of the earlier ones.
             earlier = [j for j in config.jobs if j.stage < stage]
             table, values = collect(earlier, reports)
+            # which earlier jobs succeeded is an input too: the final report lists failures
+            done = {j.id: entries[j.id]["status"] in ("ok", "cached") for j in earlier}
             upstream = cache.sha256_bytes(
-                table.to_csv(index=False).encode() + json.dumps(values, sort_keys=True).encode()
+                table.to_csv(index=False).encode()
+                + json.dumps(values, sort_keys=True).encode()
+                + json.dumps(done, sort_keys=True).encode()
             )
             if not opts.dry_run:
                 write_estimates(table, values, reports)
+                # a provisional manifest: later stages read the earlier jobs' statuses
+                # (manifest.read_status); it says "partial" until the run ends
+                _write_run_manifest(settings, opts, config, entries, prov, shared, t0,
+                                    partial=True)  # fmt: skip
         to_run: list[dict[str, Any]] = []
         for job in stage_jobs:
             comps = job_components(job, config, shared, upstream)
             page = job.output(reports)
-            reasons = cache.staleness(comps, cache.read_success(reports, job.id), page)
+            success = cache.read_success(reports, job.id)
+            reasons = cache.staleness(comps, success, page, reports=reports, job_id=job.id)
             entry = {
                 "job": job.id,
                 "notebook": job.notebook,
@@ -250,7 +287,9 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
             if job.id not in selected:
                 # Not part of this run: report what is known from the last one.
                 old = previous.get(job.id, {})
-                ok = cache.read_success(reports, job.id) is not None
+                ok = success is not None and not cache.output_problems(
+                    success, reports, job.id, page
+                )
                 last = "failed earlier" if old.get("status", "").startswith("failed") else "not run"
                 entry.update(status="cached" if ok and not reasons else ("stale" if ok else last),
                              reason="not selected (--only)", duration=old.get("duration"),
@@ -281,7 +320,11 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
                 started=res.get("started"),
             )  # fmt: skip
             if res["status"] != "ok":
+                first = (res.get("error") or "failed").strip().splitlines()
+                entry["reason"] = first[0] if first else "failed"
                 failed.append(entry)
+            else:
+                entry["reason"] = f"ran ({entry.get('reason', '')})"
             if bar is not None:
                 bar.set_postfix_str(f"{res['status']} {res['job']}"[:60])
                 bar.update(1)
@@ -294,21 +337,13 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
         n = sum(e["status"] == "pending" for e in entries.values())
         _emit(opts, f"dry run: {n} of {len(entries)} jobs would run")
         return 0
+    removed = remove_orphans(reports, config.jobs)
+    if removed:
+        _emit(opts, f"removed {len(removed)} page(s) and record(s) of jobs no longer in the grid")
     table, values = collect(list(config.jobs), reports)
     write_estimates(table, values, reports)
-    manifest = {
-        "created": utc_now(),
-        "pipeline": _rel(opts.pipeline, settings.root),
-        "pipeline_sha256": cache.sha256_file(opts.pipeline),
-        "provenance": prov,
-        "inputs": {**shared, "processed_dir": str(opts.processed), "raw_dir": str(opts.raw)},
-        "executor": f"dask {opts.scheduler}" if opts.scheduler else f"local processes x{opts.jobs}",
-        "jobs": [entries[j.id] for j in config.jobs],
-        "outputs": _output_hashes(reports),
-        "summary": _summary(entries),
-        "duration": round(time.monotonic() - t0, 3),
-    }
-    write_manifest(reports, manifest)
+    manifest = _write_run_manifest(settings, opts, config, entries, prov, shared, t0,
+                                   removed=removed)  # fmt: skip
     from evaluation.reporting import site
 
     pdf_errors: list[str] = []
@@ -327,6 +362,76 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
             _emit(opts, f"  PDF: {err}")
         return 1
     return 0
+
+
+def _write_run_manifest(
+    settings: Settings,
+    opts: RunOptions,
+    config: PipelineConfig,
+    entries: dict[str, dict[str, Any]],
+    prov: dict[str, Any],
+    shared: dict[str, str],
+    t0: float,
+    *,
+    partial: bool = False,
+    removed: list[str] | None = None,
+) -> dict[str, Any]:
+    """Write ``run_manifest.json``: every job with its status and reason, and whether the run
+    is complete (every job ok or up to date). ``partial``: written between stages."""
+    summary = _summary(entries)
+    manifest = {
+        "created": utc_now(),
+        "partial": partial,
+        "program": {"name": settings.program.name, "slug": settings.program.slug},
+        "complete": not partial and summary["jobs"] == summary["ok"] + summary["cached"],
+        "pipeline": _rel(opts.pipeline, settings.root),
+        "pipeline_sha256": cache.sha256_file(opts.pipeline),
+        "settings_root": str(settings.root),
+        "provenance": prov,
+        "inputs": {**shared, "processed_dir": str(opts.processed), "raw_dir": str(opts.raw)},
+        "executor": f"dask {opts.scheduler}" if opts.scheduler else f"local processes x{opts.jobs}",
+        "jobs": [entries[j.id] for j in config.jobs],
+        "outputs": _output_hashes(opts.reports),
+        "summary": summary,
+        "removed": removed or [],
+        "duration": round(time.monotonic() - t0, 3),
+    }
+    write_manifest(opts.reports, manifest)
+    return manifest
+
+
+def remove_orphans(reports: Path, jobs: tuple[Job, ...] | list[Job]) -> list[str]:
+    """Delete pages (HTML, PDF) and cache records of jobs that are not in the grid any more.
+
+    Only files the runner writes are touched: ``reports/<notebook>/<job>.html|.pdf`` and
+    ``reports/.cache/<job>/``; tables, the manifest and anything else stay. Returns the
+    relative paths removed.
+    """
+    from evaluation.pipeline.jobs import NAME_RE
+
+    reports = Path(reports)
+    keep_pages = {j.relative_output() for j in jobs}
+    keep_ids = {j.id for j in jobs}
+    removed: list[str] = []
+    for folder in sorted(p for p in reports.iterdir() if p.is_dir()) if reports.is_dir() else []:
+        if folder.name == cache.CACHE_DIR or not NAME_RE.match(folder.name):
+            continue
+        for path in sorted(folder.glob("*.html")) + sorted(folder.glob("*.pdf")):
+            page = f"{folder.name}/{path.stem}.html"
+            if page not in keep_pages:
+                path.unlink(missing_ok=True)
+                removed.append(f"{folder.name}/{path.name}")
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    cache_root = reports / cache.CACHE_DIR
+    if cache_root.is_dir():
+        for folder in sorted(p for p in cache_root.iterdir() if p.is_dir()):
+            if folder.name not in keep_ids:
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(f"{cache.CACHE_DIR}/{folder.name}/")
+    return removed
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -350,6 +455,7 @@ def _summary(entries: dict[str, dict[str, Any]]) -> dict[str, int]:
         "failed": statuses.count("failed"),
         "failed_earlier": statuses.count("failed earlier"),
         "not_run": statuses.count("not run") + statuses.count("stale"),
+        "pending": statuses.count("pending"),
     }
 
 
@@ -372,6 +478,7 @@ def options_from_args(args: Any, settings: Settings) -> RunOptions:
         force=bool(getattr(args, "force", False)),
         dry_run=bool(getattr(args, "dry_run", False)),
         scheduler=getattr(args, "scheduler", None),
+        config=getattr(args, "config", None),
     )
 
 

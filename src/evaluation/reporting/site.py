@@ -1,9 +1,14 @@
 """``evaluation report``: the reports index and the final reports' PDFs.
 
-``reports/index.html`` is rebuilt from ``reports/run_manifest.json``: the final reports first
+``reports/index.html`` is rebuilt from ``reports/run_manifest.json``: whether the run is
+complete (every job succeeded) or which jobs failed or did not run and why, the final reports
 (HTML and PDF), the run's tables (estimates, values, manifest), then every job grouped by
-notebook with its parameters, status, time and a link to its page. It is plain HTML with
-inline CSS and no script, so it opens offline and from a deposited archive.
+notebook with its parameters, status, reason, time and a link to its page. It is plain HTML
+with inline CSS and no script, so it opens offline and from a deposited archive. The
+programme's name comes from the manifest (the run's settings), never from this code.
+
+Printing needs Chromium; without it the HTML reports stand and one line says how to enable
+the PDFs (a missing browser is the machine's state, not a failure of the run).
 """
 
 from __future__ import annotations
@@ -35,7 +40,12 @@ STATUS_TEXT = {
     "failed earlier": "FAILED (last run; not re-run)",
     "stale": "stale (inputs changed, not re-run)",
     "not run": "not run",
+    "pending": "pending (run cut off)",
 }
+PDF_SKIPPED = (
+    "PDF skipped: Chromium is not installed (apt-get install chromium, or set "
+    "EVALUATION_CHROMIUM); the HTML reports are complete"
+)
 
 
 def _a(href: str, text: str) -> str:
@@ -52,17 +62,19 @@ def build_index(reports: Path) -> Path:
     manifest = read_manifest(reports)
     jobs: list[dict[str, Any]] = manifest.get("jobs", [])
     prov = manifest.get("provenance", {})
+    name = str((manifest.get("program") or {}).get("name") or "Programme")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
-        '<head><meta charset="utf-8"><title>PROMIPYME evaluation: reports</title>',
+        f'<head><meta charset="utf-8"><title>{html.escape(name)} evaluation: reports</title>',
         f"<style>{_CSS}</style></head>",
         "<body>",
-        "<h1>PROMIPYME impact evaluation: reports</h1>",
+        f"<h1>{html.escape(name)} impact evaluation: reports</h1>",
         f'<p class="meta">Run {html.escape(str(manifest.get("created", "")))} &middot; commit '
         f"<code>{html.escape(str(prov.get('commit', '')))}</code> &middot; package "
         f"{html.escape(str(prov.get('package_version', '')))} &middot; "
         f"{html.escape(_summary_text(manifest.get('summary', {})))}</p>",
+        *_status_banner(jobs),
     ]
     finals = [j for j in jobs if j.get("final") and j.get("page")]
     if finals:
@@ -98,7 +110,9 @@ def build_index(reports: Path) -> Path:
         heading = f"{notebook}: {title}" if title else notebook
         parts.append(f'<h2 id="{html.escape(notebook, quote=True)}">{html.escape(heading)}</h2>')
         head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
-        parts.append(f"<table><tr>{head}<th>status</th><th>time (s)</th><th>page</th></tr>")
+        parts.append(
+            f"<table><tr>{head}<th>status</th><th>reason</th><th>time (s)</th><th>page</th></tr>"
+        )
         for job in group:
             cells = "".join(
                 f"<td>{html.escape(str(job['parameters'].get(k, '')))}</td>" for k in keys
@@ -114,6 +128,7 @@ def build_index(reports: Path) -> Path:
             parts.append(
                 f'<tr>{cells}<td class="{_cls(status)}"{title}>'
                 f"{html.escape(STATUS_TEXT.get(status, status))}</td>"
+                f"<td>{html.escape(_reason(job))}</td>"
                 f"<td>{'' if dur is None else f'{float(dur):.1f}'}</td><td>{link}</td></tr>"
             )
         parts.append("</table>")
@@ -121,6 +136,37 @@ def build_index(reports: Path) -> Path:
     path = reports / INDEX
     cache.atomic_write_text(path, "\n".join(parts))
     return path
+
+
+def _reason(job: dict[str, Any]) -> str:
+    """One line saying why a job has its status (the error's first line when it failed)."""
+    if job.get("status") in ("failed", "failed earlier") and job.get("error"):
+        lines = str(job["error"]).strip().splitlines()
+        if lines:
+            return lines[0][:300]
+    return str(job.get("reason") or "")
+
+
+def _status_banner(jobs: list[dict[str, Any]]) -> list[str]:
+    """ "Complete" only when every job of the run succeeded; else each failed/not-run job."""
+    bad = [j for j in jobs if j.get("status") not in ("ok", "cached")]
+    if jobs and not bad:
+        return [f'<p class="ok"><strong>Complete: all {len(jobs)} jobs succeeded.</strong></p>']
+    lines = [
+        f'<p class="failed"><strong>INCOMPLETE: {len(bad)} of {len(jobs)} jobs did not '
+        "succeed.</strong> Their results are missing from the pages and tables.</p><ul>"
+    ]
+    for job in bad:
+        status = str(job.get("status", ""))
+        page = job.get("page")
+        name = _a(page, job["job"]) if page else html.escape(str(job["job"]))
+        lines.append(
+            f'<li>{name}: <span class="{_cls(status)}">'
+            f"{html.escape(STATUS_TEXT.get(status, status))}</span> &ndash; "
+            f"{html.escape(_reason(job))}</li>"
+        )
+    lines.append("</ul>")
+    return lines
 
 
 def _cls(status: str) -> str:
@@ -185,10 +231,13 @@ def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False
                 continue
         todo.append((page, target, str(job["parameters"].get("language", "en"))))
     errors: list[str] = []
+    if todo and pdf.find_chromium() is None:
+        print(PDF_SKIPPED, file=out)  # not an error: the machine has no browser
+        todo = []
     if todo:
         try:
             pdf.print_pdfs(todo)
-        except Exception as err:  # no Chromium, a crash: the HTML reports stand; say so
+        except Exception as err:  # a crash of the browser: the HTML reports stand; say so
             errors.append(f"could not print the final reports to PDF: {type(err).__name__}: {err}")
         for page, target, _ in todo:
             if target.is_file() and not errors:
@@ -219,7 +268,7 @@ def command(args: Any, settings: Any) -> int:
     try:
         errors = print_finals(reports)
         path = build_index(reports)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"index: {path}")
