@@ -142,7 +142,13 @@ def spec_text(spec: dict, estimator: str, nobs: int, sample: str, language: str,
         language,
         estimator=estimator,
         control=t(f"spec.control.{control}", language),
-        covariates=covariates_text(spec.get("covariates", ""), language, ctx),
+        covariates=t("spec.covariates.none", language)
+        if not spec.get("covariates")
+        else t(
+            "spec.covariates.some",
+            language,
+            covariates=covariates_text(spec["covariates"], language, ctx),
+        ),
         cluster=cluster_name(spec.get("cluster", UNIT), language),
         n_clusters=int(spec.get("n_clusters") or 0),
         sample=sample_label(sample, language),

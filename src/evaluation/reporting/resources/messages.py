@@ -368,7 +368,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "con observaciones de empresas aún no apoyadas y nunca apoyadas (comparaciones "
         "implícitas de TWFE)",
     ),
-    "spec.covariates.none": _m("no covariates", "ninguna"),
+    "spec.covariates.none": _m("no covariates", "sin covariables"),
+    "spec.covariates.some": _m("covariates: {covariates}", "covariables: {covariates}"),
     "spec.covariate.sector": _m("sector", "sector"),
     "spec.conditional": _m(
         "TWFE, Sun–Abraham and imputation include firm and year effects and {controls} "
