@@ -352,9 +352,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     # --- the specification that ran (analysis.effects.Effect.spec), estimation pages --------
     "spec.ran": _m(
-        "{estimator}: comparison {control}; covariates: {covariates}; standard errors "
+        "{estimator}: comparison {control}; {covariates}; standard errors "
         "clustered by {cluster} ({n_clusters} clusters); sample: {sample}, {nobs} firm-years.",
-        "{estimator}: comparación {control}; covariables: {covariates}; errores estándar "
+        "{estimator}: comparación {control}; {covariates}; errores estándar "
         "agrupados por {cluster} ({n_clusters} conglomerados); muestra: {sample}, {nobs} "
         "observaciones empresa-año.",
     ),
