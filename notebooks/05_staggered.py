@@ -17,7 +17,7 @@
 # (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
-outcome = "log_labor_productivity"
+outcome = "primary"
 sample = "all"
 language = "en"
 seed = 20160601
@@ -34,148 +34,199 @@ params = check(globals(), notebook="05_staggered")
 # %%
 import pandas as pd
 
+from evaluation.analysis import effects
+from evaluation.analysis.context import study_context
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel, load_truth
 from evaluation.pipeline import record, record_value
-from evaluation.reporting import effects, figures, sections
+from evaluation.reporting import figures, sections
 from evaluation.reporting.sections import heading, say, show
 from evaluation.reporting.tables import publish_table
-from evaluation.reporting.translations import fmt_interval, t, variable_label
+from evaluation.reporting.translations import fmt_interval, t
 
 effects.quiet_few_clusters()
 settings = load_settings()
-panel = load_panel(sections.resolve(processed_dir), sample)
-data = effects.estimation_sample(panel, outcome, conditional_trends=conditional_trends)
-results = effects.staggered_effects(
-    data, outcome, settings, reps=bootstrap_reps, seed=seed, conditional_trends=conditional_trends
+folder = sections.resolve(processed_dir)
+ctx = study_context(settings, load_panel(folder), processed=folder)
+outcome = ctx.resolve_outcome(outcome)
+label = sections.outcome_label(outcome, language, ctx)
+panel = load_panel(folder, sample)
+data = effects.attempt(
+    effects.estimation_sample, panel, outcome, ctx, conditional_trends=conditional_trends
 )
+results, skipped = {}, {}
+if not isinstance(data, effects.NotEstimable):
+    results = effects.staggered_effects(
+        data, outcome, ctx, reps=bootstrap_reps, seed=seed,
+        conditional_trends=conditional_trends, skipped=skipped,
+    )  # fmt: skip
 for key, eff in results.items():
-    record(eff.result, label=f"{key} overall")
+    record(eff.result, label=f"{key} overall", **eff.columns(sample))
     if eff.bootstrap is not None:
-        record(eff.bootstrap, label=f"{key} wild cluster bootstrap")
+        record(eff.bootstrap, label=f"{key} wild cluster bootstrap", **eff.columns(sample))
     if eff.dynamic is not None:
-        record(eff.dynamic, label=f"{key} dynamic")
-labels = {key: t(f"est.{key}", language) for key in results}
+        record(eff.dynamic, label=f"{key} dynamic", **eff.columns(sample))
+labels = {key: t(f"est.{key}", language) for key in effects.ESTIMATORS}
 
 # %%
 heading("nb05.title", language, level=1)
-cohorts = sorted(int(c) for c in panel["cohort"].unique() if c > 0)
-say(
-    "nb05.intro",
-    language,
-    cohorts=", ".join(map(str, cohorts)),
-    outcome=sections.inline(variable_label(outcome, language)),
-    sample=sections.sample_label(sample, language),
-)
-
-# %%
-heading("nb05.overall.heading", language)
-rows = []
-for key, eff in results.items():
-    r = eff.row()
-    rows.append(
-        {
-            "label": labels[key],
-            "estimate": r["estimate"],
-            "std_error": r["std_error"],
-            "ci": fmt_interval(r["conf_low"], r["conf_high"], language),
-            "p_value": r["p_value"],
-            "inference": eff.result.vcov_type,
-            "nobs": int(eff.result.nobs),
-            "conf_low": r["conf_low"],
-            "conf_high": r["conf_high"],
-        }
+if panel.empty:
+    sections.not_available(
+        "missing.sample", language, sample=sections.sample_label(sample, language)
     )
-overall = pd.DataFrame(rows)
-shown = overall.drop(columns=["conf_low", "conf_high"]).set_index("label")
-shown.index.name = t("common.estimator", language)
-notes = sorted({n for eff in results.values() for n in eff.result.notes})
-show(
-    publish_table(
-        shown,
-        min_cell=settings.analysis.min_cell,
-        language=language,
-        labels={
-            "estimate": t("common.estimate", language),
-            "std_error": t("common.std_error", language),
-            "ci": t("common.ci", language),
-            "p_value": t("common.p_value", language),
-            "inference": t("common.inference", language),
-            "nobs": t("common.n_obs", language),
-        },
-        notes=[
-            *notes,
-            t("spec.trends" if conditional_trends else "spec.no_trends", language),
-            t("report.interpretation_logs", language),
-        ],
-    )
-)
-
-# %%
-heading("nb05.dynamic.heading", language)
-truth = effects.truth_for(load_truth(sections.resolve(raw_dir)), outcome, sample)
-dynamic = pd.concat(
-    [
-        eff.dynamic.tidy().assign(estimator=key)
-        for key, eff in results.items()
-        if eff.dynamic is not None
-    ],
-    ignore_index=True,
-).dropna(subset=["std_error"])
-show(
-    figures.event_study_figure(
-        dynamic,
-        language=language,
-        outcome=outcome,
-        series="estimator",
-        series_labels=labels,
-        truth=pd.Series(truth["att_e"]) if truth else None,
-    )
-)
-
-# %%
-heading("nb05.truth.heading", language)
-if truth is None:
-    if load_truth(sections.resolve(raw_dir)) is None:
-        say("nb05.truth.absent", language)
-    else:
-        say("nb05.truth.other_sample", language, sample=sections.sample_label(sample, language))
+elif isinstance(data, effects.NotEstimable):
+    sections.not_available(data.message, language, **data.values)
 else:
-    say("nb05.truth.text", language)
-    comparison = effects.truth_comparison(results, truth, labels)
-    record_value("truth_overall", truth["overall"])
-    record_value(
-        "truth_errors_overall",
-        {
-            row.label: row.error
-            for row in comparison[comparison["target"] == "overall"].itertuples()
-        },
+    cohorts = sorted(int(c) for c in data["cohort"].unique() if c > 0)
+    say(
+        "nb05.intro",
+        language,
+        n_cohorts=len(cohorts),
+        cohorts=", ".join(map(str, cohorts)),
+        outcome=sections.inline(label),
+        sample=sections.sample_label(sample, language),
     )
-    comparison["target"] = [
-        t("nb05.overall", language) if v == "overall" else str(v) for v in comparison["target"]
+    if len(cohorts) == 1:
+        sections.not_available("missing.single_cohort", language, cohort=cohorts[0])
+    if not (data["cohort"] == 0).any():
+        sections.not_available("missing.comparison", language)
+    for key, why in skipped.items():
+        say("missing.analysis", language, analysis=labels[key], reason=str(why))
+
+# %%
+if results:
+    heading("nb05.overall.heading", language)
+    rows = []
+    for key, eff in results.items():
+        r = eff.row()
+        shown = eff.inference
+        rows.append(
+            {
+                "label": labels[key],
+                "estimate": r["estimate"],
+                "std_error": r["std_error"] if shown else float("nan"),
+                "ci": fmt_interval(r["conf_low"], r["conf_high"], language) if shown else "",
+                "p_value": r["p_value"] if shown else float("nan"),
+                "inference": eff.result.vcov_type,
+                "nobs": int(eff.result.nobs),
+                "conf_low": r["conf_low"] if shown else float("nan"),
+                "conf_high": r["conf_high"] if shown else float("nan"),
+            }
+        )
+    overall = pd.DataFrame(rows)
+    shown = overall.drop(columns=["conf_low", "conf_high"]).set_index("label")
+    shown.index.name = t("common.estimator", language)
+    notes = sorted({n for eff in results.values() for n in eff.result.notes})
+    specs = [
+        sections.spec_text(eff.spec, labels[key], eff.result.nobs, sample, language, ctx)
+        for key, eff in results.items()
     ]
-    comparison = comparison.set_index(["label", "target"])
-    comparison.index.names = [t("common.estimator", language), t("nb05.target", language)]
+    withheld = [
+        t("inf.withheld", language, estimator=labels[key], n_clusters=eff.spec["n_clusters"],
+          k=effects.MIN_CLUSTERS_FOR_INFERENCE)
+        for key, eff in results.items() if not eff.inference
+    ]  # fmt: skip
+    conditioning = (
+        sections.conditioning_text(
+            [c for c in ctx.covariates if c in data.columns],
+            "sector_year" in data.columns,
+            language,
+            ctx,
+        )
+        if conditional_trends
+        else t("spec.no_trends", language)
+    )
+    logs = [t("report.interpretation_logs", language)] if ctx.outcome(outcome).kind == "log" else []
     show(
         publish_table(
-            comparison,
+            shown,
             min_cell=settings.analysis.min_cell,
             language=language,
             labels={
                 "estimate": t("common.estimate", language),
-                "truth": t("common.truth", language),
-                "error": t("common.error", language),
-                "covers": t("common.covers", language),
+                "std_error": t("common.std_error", language),
+                "ci": t("common.ci", language),
+                "p_value": t("common.p_value", language),
+                "inference": t("common.inference", language),
+                "nobs": t("common.n_obs", language),
             },
-            notes=[t("nb05.truth.weights", language)],
+            notes=[
+                *specs,
+                *withheld,
+                *notes,
+                conditioning,
+                *sections.exclusion_notes(data, language, ctx),
+                *sections.context_notes(ctx, language, money=effects.uses_money(ctx, outcome)),
+                *logs,
+            ],
         )
     )
+
+# %%
+truth_file = load_truth(sections.resolve(raw_dir))
+truth = effects.truth_for(truth_file, outcome, sample)
+dynamic = [
+    eff.dynamic.tidy().assign(estimator=key)
+    for key, eff in results.items()
+    if eff.dynamic is not None and eff.inference
+]
+if dynamic:
+    heading("nb05.dynamic.heading", language)
     show(
-        figures.estimates_figure(
-            overall,
+        figures.event_study_figure(
+            pd.concat(dynamic, ignore_index=True).dropna(subset=["std_error"]),
             language=language,
             outcome=outcome,
-            truth=truth["overall"],
-            title=t("fig.truth.title", language),
+            outcome_label=label,
+            series="estimator",
+            series_labels=labels,
+            truth=pd.Series(truth["att_e"]) if truth else None,
         )
     )
+
+# %%
+# simulated data only: real data have no truth file, and then this section is silent
+if truth_file is not None and results:
+    heading("nb05.truth.heading", language)
+    if truth is None:
+        say("nb05.truth.other_sample", language, sample=sections.sample_label(sample, language))
+    else:
+        say("nb05.truth.text", language)
+        comparison = effects.truth_comparison(results, truth, labels)
+        record_value("truth_overall", truth["overall"])
+        record_value(
+            "truth_errors_overall",
+            {
+                row.label: row.error
+                for row in comparison[comparison["target"] == "overall"].itertuples()
+            },
+        )
+        comparison["target"] = [
+            t("nb05.overall", language) if v == "overall" else str(v) for v in comparison["target"]
+        ]
+        comparison = comparison.set_index(["label", "target"])
+        comparison.index.names = [t("common.estimator", language), t("nb05.target", language)]
+        show(
+            publish_table(
+                comparison,
+                min_cell=settings.analysis.min_cell,
+                language=language,
+                labels={
+                    "estimate": t("common.estimate", language),
+                    "truth": t("common.truth", language),
+                    "error": t("common.error", language),
+                    "covers": t("common.covers", language),
+                },
+                notes=[t("nb05.truth.weights", language)],
+            )
+        )
+        show(
+            figures.estimates_figure(
+                overall,
+                language=language,
+                outcome=outcome,
+                outcome_label=label,
+                truth=truth["overall"],
+                title=t("fig.truth.title", language),
+            )
+        )

@@ -800,3 +800,17 @@ __all__ = [
     "truth_for",
     "twfe_effect",
 ]
+
+
+MONEY_HINTS = ("sales", "value_added", "productivity", "usd", "exports", "wage", "capital")
+
+
+def uses_money(study: StudyContext, outcome: str) -> bool:
+    """Whether a built-in outcome is a money amount or built from one (its page then says when
+    money is nominal); declared outcomes say so through their ``unit``."""
+    info = study.outcome(outcome)
+    if info.source == "declared":
+        declared = study.settings.outcomes.get(outcome)
+        unit = str(getattr(declared, "unit", "") or "").lower()
+        return any(k in unit for k in ("usd", "money", "currency", "$"))
+    return any(k in outcome for k in MONEY_HINTS)

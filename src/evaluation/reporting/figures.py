@@ -102,6 +102,7 @@ def event_study_figure(
     series_labels: Mapping[str, str] | None = None,
     truth: pd.Series | None = None,
     title: str | None = None,
+    outcome_label: str | None = None,
 ) -> Figure:
     """Event-study coefficients with 95% intervals by event time (one series or several).
 
@@ -111,6 +112,8 @@ def event_study_figure(
         table), plus a ``series`` column when several estimators share the plot.
     ref_period : the omitted reference period, drawn as a hollow point at zero.
     truth : true effects indexed by event time (simulated data), drawn as a black line.
+    outcome_label : the outcome's label when it is not a codebook column (a declared outcome's
+        own label, ``sections.outcome_label``).
     """
     check_language(language)
     _check(tidy, ["event_time", "estimate", "conf_low", "conf_high"], "event_study_figure")
@@ -163,7 +166,9 @@ def event_study_figure(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _style_axes(ax, language)
     ax.set_xlabel(t("common.event_time", language))
-    ax.set_ylabel(t("fig.event_study.y", language, outcome=_short(outcome, language)))
+    ax.set_ylabel(
+        t("fig.event_study.y", language, outcome=_short(outcome, language, outcome_label))
+    )
     ax.set_title(title or t("fig.event_study.title", language))
     if ax.get_legend_handles_labels()[0]:
         # below the axes: inside it would hide points, beside it would halve the plot
@@ -180,13 +185,15 @@ def estimates_figure(
     truth: float | None = None,
     title: str | None = None,
     group: str | None = None,
+    outcome_label: str | None = None,
 ) -> Figure:
     """Point estimates with 95% intervals, one row per estimator or subgroup (a forest plot).
 
     ``estimates`` has ``label`` (printed as given: pass translated names), ``estimate``,
     ``conf_low`` and ``conf_high``; ``truth`` draws the true effect as a vertical line.
     ``group`` names a column whose values share a colour and marker (e.g. the subgroup's
-    dimension); without it every row has its own.
+    dimension); without it every row has its own. ``outcome_label`` overrides the codebook
+    label of ``outcome`` (declared outcomes).
     """
     check_language(language)
     _check(estimates, [label, "estimate", "conf_low", "conf_high"], "estimates_figure")
@@ -229,7 +236,9 @@ def estimates_figure(
     ax.grid(False, axis="y")
     ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, language, 2)))
-    ax.set_xlabel(t("fig.event_study.y", language, outcome=_short(outcome, language)))
+    ax.set_xlabel(
+        t("fig.event_study.y", language, outcome=_short(outcome, language, outcome_label))
+    )
     ax.set_title(title or t("fig.comparison.title", language))
     return fig
 
@@ -274,9 +283,10 @@ def trend_figure(
     return fig
 
 
-def _short(outcome: str, language: str) -> str:
-    """An outcome label short enough for an axis (the codebook label, parenthesis dropped)."""
-    if not outcome:
+def _short(outcome: str, language: str, label: str | None = None) -> str:
+    """An outcome label short enough for an axis (the given or codebook label, parenthesis
+    dropped)."""
+    if not outcome and not label:
         return t("common.outcome", language).lower()
-    label = variable_label(outcome, language)
+    label = label or variable_label(outcome, language)
     return label.split(" (")[0]
