@@ -44,7 +44,9 @@ def sim_rc(test_data) -> pd.DataFrame:
     [("imp", -615.2344, 683.2211), ("trad", -507.6113, 692.9738)],
 )
 def test_panel_matches_drdid_manual(nsw_long, method, att, se):
-    res = drdid(nsw_long, "re", "experimental", "year", NSW_COVS, unit="id", method=method)
+    res = drdid(
+        nsw_long, "re", "experimental", "year", covariates=NSW_COVS, unit="id", method=method
+    )
     row = res.tidy().iloc[0]
     n = res.info["n"]
     assert n == 5000 and res.nobs == 10000
@@ -59,7 +61,7 @@ def test_panel_matches_drdid_manual(nsw_long, method, att, se):
     [("trad", -0.1678, 0.2009), ("imp", -0.2089, 0.2003)],
 )
 def test_repeated_cross_sections_match_drdid_manual(sim_rc, method, att, se):
-    res = drdid(sim_rc, "y", "d", "post", ["x1", "x2", "x3", "x4"], method=method)
+    res = drdid(sim_rc, "y", "d", "post", covariates=["x1", "x2", "x3", "x4"], method=method)
     row = res.tidy().iloc[0]
     n = res.info["n"]
     assert n == 1000 and not res.info["panel"]
@@ -120,9 +122,10 @@ def test_influence_function_equals_weight_derivative(estimator):
 
 def test_rc_influence_conventions(sim_rc):
     """DRDID's drdid_rc SE vs the exact plug-in SE on sim_rc: same ATT, SEs 0.2009 vs 0.2027."""
-    args = ("y", "d", "post", ["x1", "x2", "x3", "x4"])
-    r = drdid(sim_rc, *args, method="trad")
-    e = drdid(sim_rc, *args, method="trad", rc_influence="exact")
+    args = ("y", "d", "post")
+    covs = ["x1", "x2", "x3", "x4"]
+    r = drdid(sim_rc, *args, covariates=covs, method="trad")
+    e = drdid(sim_rc, *args, covariates=covs, method="trad", rc_influence="exact")
     assert r.coef["ATT"] == e.coef["ATT"]
     assert e.se["ATT"] * np.sqrt(1000 / 999) == pytest.approx(0.202659, abs=1e-6)
     assert any("rc_influence" in n for n in r.notes)
@@ -130,9 +133,9 @@ def test_rc_influence_conventions(sim_rc):
 
 def test_trad_panel_equals_callaway_santanna_two_periods():
     df = _panel(n=400, seed=1)
-    dr = drdid(df, "y", "d", "t", ["x1", "x2"], unit="id", method="trad")
+    dr = drdid(df, "y", "d", "t", covariates=["x1", "x2"], unit="id", method="trad")
     cs = callaway_santanna(
-        df.assign(g=np.where(df["d"] == 1, 1, 0)), "y", "id", "t", "g", ["x1", "x2"]
+        df.assign(g=np.where(df["d"] == 1, 1, 0)), "y", "id", "t", "g", covariates=["x1", "x2"]
     )
     assert dr.coef["ATT"] == pytest.approx(cs.coef["ATT(1,1)"], abs=1e-12)
     assert dr.se["ATT"] == pytest.approx(cs.se["ATT(1,1)"], rel=1e-9)  # IF has mean zero
@@ -141,7 +144,7 @@ def test_trad_panel_equals_callaway_santanna_two_periods():
 def test_imp_panel_pieces_from_statsmodels():
     """IPT balances covariate means; the WLS fit matches statsmodels; ATT rebuilt (1e-8)."""
     df = _panel(n=500, seed=2)
-    res = drdid(df, "y", "d", "t", ["x1", "x2"], unit="id", method="imp")
+    res = drdid(df, "y", "d", "t", covariates=["x1", "x2"], unit="id", method="imp")
     wide = df.pivot(index="id", columns="t", values="y")
     unit = df.groupby("id")[["d", "x1", "x2"]].first()
     dy = (wide[1] - wide[0]).to_numpy()
@@ -173,9 +176,11 @@ def test_double_robustness_small_monte_carlo():
         y1 = y0 + 1.0 * x1**2 + 2.0 * d + rng.normal(size=n)
         df = pd.DataFrame({"id": np.arange(n), "d": d, "x1": x1})
         long = pd.concat([df.assign(t=0, y=y0), df.assign(t=1, y=y1)], ignore_index=True)
-        dr_err.append(drdid(long, "y", "d", "t", ["x1"], unit="id", method="trad").coef["ATT"] - 2)
+        dr_err.append(
+            drdid(long, "y", "d", "t", covariates=["x1"], unit="id", method="trad").coef["ATT"] - 2
+        )
         cs = callaway_santanna(
-            long.assign(g=d[long["id"]]), "y", "id", "t", "g", ["x1"], method="reg"
+            long.assign(g=d[long["id"]]), "y", "id", "t", "g", covariates=["x1"], method="reg"
         )
         reg_err.append(cs.coef["ATT(1,1)"] - 2)
     dr_err, reg_err = np.array(dr_err), np.array(reg_err)
@@ -197,6 +202,6 @@ def test_double_robustness_small_monte_carlo():
 )
 def test_clear_errors(mutate, error, match):
     with pytest.raises(error, match=match):
-        drdid(mutate(_panel()), "y", "d", "t", ["x1", "x2"], unit="id")
+        drdid(mutate(_panel()), "y", "d", "t", covariates=["x1", "x2"], unit="id")
     with pytest.raises(ValueError, match="method"):
-        drdid(_panel(), "y", "d", "t", ["x1"], unit="id", method="dr")
+        drdid(_panel(), "y", "d", "t", covariates=["x1"], unit="id", method="dr")

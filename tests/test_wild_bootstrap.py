@@ -50,7 +50,7 @@ def _specs(d: pd.DataFrame) -> dict[str, dict]:
 def test_full_enumeration_matches_wildboottest(case, ref_data, ref_tboot):
     spec = _specs(ref_data)[case]
     ref = ref_tboot[ref_tboot["case"] == case]
-    res = wild_cluster_bootstrap(spec, "treat", "stratum", reps=99_999, seed=3)
+    res = wild_cluster_bootstrap(spec, "treat", "stratum", replications=99_999, seed=3)
     G = spec["data"]["stratum"].nunique()
     assert res.info["full_enumeration"] and res.info["reps"] == 2**G == len(ref)
     # wildboottest counts every column of X (all dummies) in the small-sample factor; fixest
@@ -79,7 +79,7 @@ def test_crv1_matches_pyfixest(weights, ref_data):
         "y ~ treat + x1 | unit + time", data=d, vcov={"CRV1": "stratum"}, weights=weights
     )
     spec = {**_specs(ref_data)["twfe8"], "weights": weights}
-    row = wild_cluster_bootstrap(spec, "treat", "stratum", reps=99, seed=1).tidy().iloc[0]
+    row = wild_cluster_bootstrap(spec, "treat", "stratum", replications=99, seed=1).tidy().iloc[0]
     assert row["estimate"] == pytest.approx(fit.coef()["treat"], rel=1e-10)
     assert row["std_error"] == pytest.approx(fit.se()["treat"], rel=1e-10)
     assert row["statistic"] == pytest.approx(fit.tstat()["treat"], rel=1e-10)
@@ -144,9 +144,9 @@ def test_seeded_and_reproducible(ref_data):
     spec = _specs(ref_data)["twfe8"]
     d = spec["data"]
     spec = {**spec, "data": d.assign(g=d["unit"])}  # 40 clusters: random draws, no enumeration
-    a = wild_cluster_bootstrap(spec, "treat", "g", reps=499, seed=42, weights="webb")
-    b = wild_cluster_bootstrap(spec, "treat", "g", reps=499, seed=42, weights="webb")
-    c = wild_cluster_bootstrap(spec, "treat", "g", reps=499, seed=43, weights="webb")
+    a = wild_cluster_bootstrap(spec, "treat", "g", replications=499, seed=42, weight_type="webb")
+    b = wild_cluster_bootstrap(spec, "treat", "g", replications=499, seed=42, weight_type="webb")
+    c = wild_cluster_bootstrap(spec, "treat", "g", replications=499, seed=43, weight_type="webb")
     assert not a.info["full_enumeration"]
     pd.testing.assert_frame_equal(a.tidy(), b.tidy())
     np.testing.assert_array_equal(a.info["t_boot"], b.info["t_boot"])
@@ -161,7 +161,7 @@ def test_confidence_interval_is_test_inversion(ref_data):
     spec = _specs(ref_data)["twfe8"]
     d = spec["data"]
     spec = {**spec, "data": d.assign(g=d["unit"])}
-    res = wild_cluster_bootstrap(spec, "treat", "g", reps=999, seed=5, ci_tol=1e-9)
+    res = wild_cluster_bootstrap(spec, "treat", "g", replications=999, seed=5, ci_tol=1e-9)
     row = res.tidy().iloc[0]
     lo, hi, se = row["conf_low"], row["conf_high"], row["std_error"]
     assert lo < row["estimate"] < hi
@@ -174,7 +174,7 @@ def test_confidence_interval_is_test_inversion(ref_data):
     # the interval is wider than a normal one would be only by the bootstrap's tails: sanity
     assert 2.5 * se < hi - lo < 8 * se
     # WCU: t* does not depend on r, so the interval is estimate -/+ quantile(|t*|) * se
-    wcu = wild_cluster_bootstrap(spec, "treat", "g", reps=999, seed=5, impose_null=False)
+    wcu = wild_cluster_bootstrap(spec, "treat", "g", replications=999, seed=5, impose_null=False)
     t_abs = np.sort(np.abs(wcu.info["t_boot"]))
     lo_u, hi_u = wcu.tidy().loc[0, ["conf_low", "conf_high"]]
     half = (hi_u - lo_u) / 2 / se
@@ -187,7 +187,7 @@ def test_accepts_estimation_result_with_spec(ref_data):
     spec = _specs(ref_data)["twfe8"]
     table = tidy_frame(["treat"], [0.0], [1.0])
     result = EstimationResult("twfe", table, nobs=len(spec["data"]), info={"spec": spec})
-    res = wild_cluster_bootstrap(result, "treat", "stratum", reps=300, seed=1)
+    res = wild_cluster_bootstrap(result, "treat", "stratum", replications=300, seed=1)
     assert res.n_clusters == 8 and res.info["reps"] == 256  # 2**8 <= 300: enumeration
     assert "WCR" in res.vcov_type and "8 clusters" in res.notes[-2]
     assert set(res.tidy().columns) >= {"term", "estimate", "p_value", "conf_low", "conf_high"}
@@ -198,16 +198,16 @@ def test_clear_errors(ref_data):
     spec = _specs(ref_data)["twfe8"]
     d = spec["data"]
     with pytest.raises(ValueError, match="1 distinct value"):
-        wild_cluster_bootstrap({**spec, "data": d.assign(one=1)}, "treat", "one", reps=9)
+        wild_cluster_bootstrap({**spec, "data": d.assign(one=1)}, "treat", "one", replications=9)
     with pytest.raises(KeyError, match="not a regressor"):
-        wild_cluster_bootstrap(spec, "nope", "stratum", reps=9)
+        wild_cluster_bootstrap(spec, "nope", "stratum", replications=9)
     with pytest.raises(KeyError, match="cluster column 'zz'"):
-        wild_cluster_bootstrap(spec, "treat", "zz", reps=9)
+        wild_cluster_bootstrap(spec, "treat", "zz", replications=9)
     with pytest.raises(ValueError, match="collinear"):
         const = d.assign(c=d["unit"] * 1.0)
         wild_cluster_bootstrap({**spec, "data": const, "treatment": "c"}, "c", "stratum")
     with pytest.raises(ValueError, match="rademacher' or 'webb"):
-        wild_cluster_bootstrap(spec, "treat", "stratum", reps=9, weights="mammen")
+        wild_cluster_bootstrap(spec, "treat", "stratum", replications=9, weight_type="mammen")
     with pytest.raises(ValueError, match="no specification"):
         table = tidy_frame(["treat"], [0.0], [1.0])
         wild_cluster_bootstrap(EstimationResult("x", table, 1), "treat", "stratum")
@@ -216,11 +216,11 @@ def test_clear_errors(ref_data):
     # missing values are dropped with a note
     d2 = d.copy()
     d2.loc[d2.index[:3], "y"] = np.nan
-    res = wild_cluster_bootstrap({**spec, "data": d2}, "treat", "stratum", reps=99, seed=1)
+    res = wild_cluster_bootstrap({**spec, "data": d2}, "treat", "stratum", replications=99, seed=1)
     assert any("3 row(s) with missing values dropped" in n for n in res.notes)
     # a unit seen once is a fixed-effect singleton: dropped as fixest does, with a note
     lone = d.iloc[:1].assign(unit=999)
-    res = wild_cluster_bootstrap({**spec, "data": pd.concat([d, lone])}, "treat", "stratum", reps=9)
+    res = wild_cluster_bootstrap({**spec, "data": pd.concat([d, lone])}, "treat", "stratum", replications=9)
     assert res.nobs == len(d) and any("1 fixed-effect singleton" in n for n in res.notes)
 
 
@@ -267,7 +267,7 @@ def test_size_monte_carlo_26_clusters():
 def test_few_clusters_crv1_note_not_raised_for_bootstrap(ref_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        wild_cluster_bootstrap(_specs(ref_data)["twfe8"], "treat", "stratum", reps=99, seed=1)
+        wild_cluster_bootstrap(_specs(ref_data)["twfe8"], "treat", "stratum", replications=99, seed=1)
 
 
 def test_on_twfe_and_did_2x2_results(ref_data):
@@ -278,7 +278,7 @@ def test_on_twfe_and_did_2x2_results(ref_data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = twfe(d, "y", "unit", "time", "treat", covariates="x1", cluster="stratum", weights="w")
-    res = wild_cluster_bootstrap(fit, None, None, reps=999, seed=11)
+    res = wild_cluster_bootstrap(fit, data=d, replications=999, seed=11)
     row, ref = res.tidy().iloc[0], fit.tidy().set_index("term").loc["treat"]
     assert row["term"] == "treat" and res.n_clusters == 8 and res.info["full_enumeration"]
     assert row["estimate"] == pytest.approx(ref["estimate"], rel=1e-10)
@@ -288,7 +288,7 @@ def test_on_twfe_and_did_2x2_results(ref_data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit2 = did_2x2(d2, "y", "ever", "post", covariates="x1", cluster="stratum")
-    res2 = wild_cluster_bootstrap(fit2, "ever:post", "stratum", reps=999, seed=11)
+    res2 = wild_cluster_bootstrap(fit2, "ever:post", "stratum", data=d2, replications=999, seed=11)
     ref2 = fit2.tidy().set_index("term").loc["ever:post"]
     assert res2.tidy().loc[0, "estimate"] == pytest.approx(ref2["estimate"], rel=1e-10)
     assert res2.tidy().loc[0, "std_error"] == pytest.approx(ref2["std_error"], rel=1e-10)
@@ -309,8 +309,8 @@ def test_sorted_balanced_panel_fast_path_equals_generic_path():
     data = pd.DataFrame(dict(unit=unit, year=year, stratum=stratum, treat=treat, y=y))
     shuffled = data.sample(frac=1.0, random_state=1).reset_index(drop=True)
     spec = dict(kind="twfe", outcome="y", unit="unit", time="year", treatment="treat")
-    a = wild_cluster_bootstrap({**spec, "data": data}, "treat", "stratum", reps=999, seed=4)
-    b = wild_cluster_bootstrap({**spec, "data": shuffled}, "treat", "stratum", reps=999, seed=4)
+    a = wild_cluster_bootstrap({**spec, "data": data}, "treat", "stratum", replications=999, seed=4)
+    b = wild_cluster_bootstrap({**spec, "data": shuffled}, "treat", "stratum", replications=999, seed=4)
     ta, tb = a.tidy().iloc[0], b.tidy().iloc[0]
     for col in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"):
         assert ta[col] == pytest.approx(tb[col], rel=1e-9, abs=1e-12), col

@@ -9,15 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from evaluation.estimators.did import (
+from evaluation.estimators.did import cluster_codes
+from evaluation.estimators.fe_regression import unit_cell_ols
+from evaluation.estimators.fixed_effects import _presence_codes, factorize, nested_in
+from evaluation.estimators.inputs import (
     check_columns,
     check_weights,
-    cluster_codes,
     numeric_column,
     prepare_sample,
 )
-from evaluation.estimators.fe_regression import unit_cell_ols
-from evaluation.estimators.fixed_effects import _presence_codes, factorize, nested_in
 
 # --- data preparation --------------------------------------------------------------------
 

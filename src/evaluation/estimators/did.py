@@ -3,8 +3,10 @@
 Each function checks its input (columns present, no missing values, binary treatments,
 variation), fits weighted least squares with the fixed effects absorbed
 (:func:`evaluation.estimators.fe_regression.fe_ols`) and returns an :class:`EstimationResult`
-whose ``info["spec"]`` records the specification, so that the wild cluster bootstrap can refit
-it, and whose ``info["fit"]`` keeps the within-transformed design.
+whose ``spec`` (a frozen :class:`~evaluation.estimators.results.ModelSpec`, also
+``info["spec"]``) records the specification without the data, so that the wild cluster bootstrap
+and :meth:`~evaluation.estimators.results.EstimationResult.with_vcov` can rebuild the design
+from the data passed back to them.
 
 Conventions (fixest/pyfixest): analytic weights; singletons dropped; CRV1 with
 ``G/(G-1) * (N-1)/(N-K)`` and fixed effects nested in the cluster not counted in ``K``; t
@@ -17,11 +19,12 @@ is a data problem rather than non-response.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from evaluation.estimators.constants import FAST_TABLE_LIMIT
 from evaluation.estimators.fe_regression import (
     FEOLSFit,
     fe_ols,
@@ -34,102 +37,23 @@ from evaluation.estimators.fixed_effects import (
     grid_layout,
     nested_in,
 )
-from evaluation.estimators.results import EstimationResult, tidy_frame, warn_few_clusters
+from evaluation.estimators.inputs import (
+    as_list,
+    binary_column,
+    check_weights,
+    numeric_column,
+    prepare_sample,
+)
+from evaluation.estimators.results import (
+    EstimationResult,
+    ModelSpec,
+    make_spec,
+    tidy_frame,
+    warn_few_clusters,
+)
 from evaluation.estimators.vcov import check_vcov_type
 
 __all__ = ["did_2x2", "twfe", "triple_differences"]
-
-
-# --- input checks shared with event_study ------------------------------------------------
-
-
-def as_list(value: str | Sequence[str] | None) -> list[str]:
-    """``None`` -> [], a column name -> [name], a sequence -> list."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
-
-
-def check_columns(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
-    """Raise a ValueError naming every requested column absent from ``data``."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{where}: data must be a pandas DataFrame (got {type(data).__name__})")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(
-            f"{where}: column(s) {missing} not in the data (available: {list(data.columns)[:20]})"
-        )
-
-
-def _rows(mask: np.ndarray, index: pd.Index) -> str:
-    idx = index[np.flatnonzero(mask)[:5]].tolist()
-    return f"{int(mask.sum())} row(s), e.g. index {idx}"
-
-
-def check_no_missing(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
-    """Raise a ValueError naming the column and rows where a used value is missing."""
-    for c in columns:
-        miss = data[c].isna().to_numpy()
-        if miss.any():
-            raise ValueError(
-                f"{where}: column {c!r} has missing values in {_rows(miss, data.index)}; "
-                "drop or impute them before estimation"
-            )
-
-
-def numeric_column(data: pd.DataFrame, column: str, where: str) -> np.ndarray:
-    """The column as float64, or a ValueError saying it must be numeric."""
-    s = data[column]
-    if s.dtype == bool:
-        return s.to_numpy(dtype=float)
-    try:
-        return pd.to_numeric(s, errors="raise").to_numpy(dtype=float)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{where}: column {column!r} must be numeric (dtype {s.dtype})") from err
-
-
-def binary_column(data: pd.DataFrame, column: str, where: str) -> np.ndarray:
-    """The column as 0/1 floats; a ValueError naming offending values/rows otherwise."""
-    x = numeric_column(data, column, where)
-    bad = ~np.isin(x, (0.0, 1.0))
-    if bad.any():
-        vals = pd.unique(x[bad])[:5].tolist()
-        raise ValueError(
-            f"{where}: column {column!r} must be binary 0/1 (or boolean); found values {vals} "
-            f"in {_rows(bad, data.index)}"
-        )
-    return x
-
-
-def check_weights(w: np.ndarray, column: str, index: pd.Index, where: str) -> None:
-    bad = ~(w > 0) | ~np.isfinite(w)
-    if bad.any():
-        raise ValueError(
-            f"{where}: weights column {column!r} must be positive and finite; "
-            f"offending {_rows(bad, index)}"
-        )
-
-
-def prepare_sample(
-    data: pd.DataFrame, outcome: str, used: Sequence[str], where: str
-) -> tuple[pd.DataFrame, list[str]]:
-    """Check columns and missing values; drop rows with a missing outcome (noted)."""
-    cols = list(dict.fromkeys([outcome, *used]))
-    check_columns(data, cols, where)
-    notes: list[str] = []
-    y_miss = data[outcome].isna().to_numpy()
-    if y_miss.all():
-        raise ValueError(f"{where}: outcome {outcome!r} is missing in every row")
-    if y_miss.any():
-        notes.append(f"{int(y_miss.sum())} row(s) with a missing outcome {outcome!r} dropped")
-        data = data.loc[~y_miss]
-    check_no_missing(data, [c for c in cols if c != outcome], where)
-    y = numeric_column(data, outcome, where)
-    if not np.isfinite(y).all():
-        raise ValueError(f"{where}: outcome {outcome!r} has infinite values")
-    return data, notes
 
 
 def resolve_inference(
@@ -182,10 +106,11 @@ def result_from_fit(
     kind: str,
     cluster: str | None,
     notes: list[str],
-    spec: dict[str, Any],
+    spec: ModelSpec,
     terms: Sequence[str] | None = None,
 ) -> EstimationResult:
-    """Wrap an array-level fit into the shared results schema."""
+    """Wrap an array-level fit into the shared results schema (the fit itself is not kept:
+    it holds row-level arrays; ``info["path"]`` says which algorithm produced it)."""
     names = fit.names if terms is None else [t for t in terms if t in fit.names]
     idx = [fit.names.index(t) for t in names]
     V = fit.vcov.vcov[np.ix_(idx, idx)]
@@ -202,12 +127,15 @@ def result_from_fit(
         n_clusters=fit.n_clusters,
         outcome=outcome,
         notes=all_notes,
-        info={"spec": spec, "fit": fit, "df_t": fit.vcov.df_t, "ssc": fit.vcov.ssc},
+        info={
+            "spec": spec,
+            "path": "projections" if fit.X is not None else "cells",
+            "df_t": fit.vcov.df_t,
+            "ssc": fit.vcov.ssc,
+        },
+        spec=spec,
     )
     return res
-
-
-FAST_TABLE_LIMIT = 50_000_000  # cells of the (units x within-unit codes) table
 
 
 def fast_unit_time_fit(
@@ -304,6 +232,7 @@ def did_2x2(
     outcome: str,
     treated: str,
     post: str,
+    *,
     covariates: str | Sequence[str] | None = None,
     weights: str | None = None,
     cluster: str | None = None,
@@ -371,24 +300,30 @@ def did_2x2(
         vcov=kind,
         required=[term],
     )
-    spec = {
-        "kind": "did_2x2",
-        "outcome": outcome,
-        "treated": treated,
-        "post": post,
-        "treatment": [term],
-        "unit": None,
-        "time": None,
-        "fixed_effects": [],
-        "covariates": covs,
-        "weights": weights,
-        "cluster": cluster,
-        "vcov": kind,
-        "data": data,
-        "term": term,
-        "interaction_name": term,
-        "drop_singletons": True,
-    }
+    spec = make_spec(
+        "did_2x2",
+        data,
+        outcome,
+        {
+            "treated": treated,
+            "post": post,
+            "unit": None,
+            "time": None,
+            "fixed_effects": [],
+            "covariates": covs,
+            "weights": weights,
+            "cluster": cluster,
+        },
+        {
+            "vcov": kind,
+            "term": term,
+            "treatment": [term],
+            "interaction_name": term,
+            "drop_singletons": True,
+        },
+        nobs=fit.nobs,
+        dropped=[("missing outcome", len(data) - len(sample))],
+    )
     order = [term, treated, post, *covs, "(Intercept)"]
     return result_from_fit(
         fit,
@@ -408,11 +343,11 @@ def twfe(
     unit: str,
     time: str,
     treatment: str | Sequence[str],
+    *,
     covariates: str | Sequence[str] | None = None,
     weights: str | None = None,
     cluster: str | None = None,
     vcov: str = "CRV1",
-    *,
     fixed_effects: str | Sequence[str] | None = None,
     binary: bool = True,
     fast: bool = True,
@@ -498,21 +433,26 @@ def twfe(
             vcov=kind,
             required=treats,
         )
-    spec = {
-        "kind": "twfe",
-        "outcome": outcome,
-        "unit": unit,
-        "time": time,
-        "treatment": treats,
-        "fixed_effects": fe_names,
-        "covariates": covs,
-        "weights": weights,
-        "cluster": cluster,
-        "vcov": kind,
-        "data": data,
-        "term": treats[0],
-        "drop_singletons": True,
-    }
+    spec = make_spec(
+        "twfe",
+        data,
+        outcome,
+        {
+            "unit": unit,
+            "time": time,
+            "treatment": treats,
+            "fixed_effects": fe_names,
+            "covariates": covs,
+            "weights": weights,
+            "cluster": cluster,
+        },
+        {"vcov": kind, "term": treats[0], "drop_singletons": True, "binary": binary},
+        nobs=fit.nobs,
+        dropped=[
+            ("missing outcome", len(data) - len(sample)),
+            ("singleton", len(sample) - fit.nobs),
+        ],
+    )
     return result_from_fit(
         fit,
         terms=[*treats, *covs],
@@ -532,8 +472,8 @@ def triple_differences(
     time: str,
     treatment: str,
     subgroup: str,
-    cluster: str | None = None,
     *,
+    cluster: str | None = None,
     covariates: str | Sequence[str] | None = None,
     weights: str | None = None,
     vcov: str = "CRV1",
@@ -610,21 +550,31 @@ def triple_differences(
         kind=kind,
         cluster=cluster,
         notes=[*notes, *inf_notes],
-        spec={
-            "kind": "triple_differences",
-            "outcome": outcome,
-            "unit": unit,
-            "time": time,
-            "treatment": [treatment, inter],
-            "subgroup": subgroup,
-            "fixed_effects": [unit, f"{time}^{subgroup}"],
-            "covariates": covs,
-            "weights": weights,
-            "cluster": cluster,
-            "vcov": kind,
-            "data": data,
-            "term": inter,
-        },
+        spec=make_spec(
+            "triple_differences",
+            data,
+            outcome,
+            {
+                "unit": unit,
+                "time": time,
+                "indicator": treatment,
+                "subgroup": subgroup,
+                "covariates": covs,
+                "weights": weights,
+                "cluster": cluster,
+            },
+            {
+                "vcov": kind,
+                "term": inter,
+                "treatment": [treatment, inter],
+                "fixed_effects": [unit, f"{time}^{subgroup}"],
+            },
+            nobs=fit.nobs,
+            dropped=[
+                ("missing outcome", len(data) - len(sample)),
+                ("singleton", len(sample) - fit.nobs),
+            ],
+        ),
     )
     # implied effect for the subgroup S = 1: b + d
     i, j = fit.names.index(treatment), fit.names.index(inter)
@@ -632,10 +582,13 @@ def triple_differences(
     est = fit.beta[i] + fit.beta[j]
     se = float(np.sqrt(V[i, i] + V[j, j] + 2 * V[i, j]))
     extra = tidy_frame([f"{treatment} ({subgroup}=1)"], [est], [se], df=fit.vcov.df_t)
-    res.table = pd.concat([res.table, extra], ignore_index=True)
-    res.notes.append(
-        f"'{treatment}' is the effect for {subgroup}=0, '{inter}' the difference for "
-        f"{subgroup}=1 (the triple difference), '{treatment} ({subgroup}=1)' their sum; "
-        f"fixed effects: {unit} and {time} x {subgroup}"
+    return replace(
+        res,
+        table=pd.concat([res.table, extra], ignore_index=True),
+        notes=[
+            *res.notes,
+            f"'{treatment}' is the effect for {subgroup}=0, '{inter}' the difference for "
+            f"{subgroup}=1 (the triple difference), '{treatment} ({subgroup}=1)' their sum; "
+            f"fixed effects: {unit} and {time} x {subgroup}",
+        ],
     )
-    return res

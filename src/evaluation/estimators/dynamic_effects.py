@@ -48,11 +48,8 @@ from evaluation.estimators._event_panel import (
     _prepare,
     _term,
 )
-from evaluation.estimators.did import (
-    as_list,
-    resolve_inference,
-    vcov_label,
-)
+from evaluation.estimators.constants import FAST_TABLE_LIMIT
+from evaluation.estimators.did import resolve_inference, vcov_label
 from evaluation.estimators.fe_regression import (
     fe_ols,
 )
@@ -63,7 +60,13 @@ from evaluation.estimators.fixed_effects import (
     nested_in,
 )
 from evaluation.estimators.imputation import _imputation_es
-from evaluation.estimators.results import EstimationResult, tidy_frame, warn_few_clusters
+from evaluation.estimators.inputs import as_list
+from evaluation.estimators.results import (
+    EstimationResult,
+    make_spec,
+    tidy_frame,
+    warn_few_clusters,
+)
 from evaluation.estimators.vcov import wald_test
 
 __all__ = ["event_study", "EventStudyResult"]
@@ -126,9 +129,6 @@ def _pretrend(
 
 
 # --- regression methods ------------------------------------------------------------------
-
-
-FAST_TABLE_LIMIT = 50_000_000
 
 
 def _regression_es(
@@ -313,6 +313,7 @@ def event_study(
     unit: str,
     time: str,
     cohort: str,
+    *,
     method: str = "twfe",
     ref_period: int = -1,
     window: tuple[int, int] | None = None,
@@ -320,7 +321,6 @@ def event_study(
     weights: str | None = None,
     cluster: str | None = None,
     vcov: str = "CRV1",
-    *,
     fixed_effects: str | Sequence[str] | None = None,
     cs_options: dict[str, Any] | None = None,
     fast: bool = True,
@@ -403,19 +403,22 @@ def event_study(
                 "dynamic": dyn,
                 "overall": overall,
                 "method": "cs",
-                "spec": {
-                    "kind": "event_study_cs",
-                    "outcome": outcome,
-                    "unit": unit,
-                    "time": time,
-                    "cohort": cohort,
-                    "window": window,
-                    "ref_period": ref_period,
-                    "covariates": covs,
-                    "weights": weights,
-                    "cluster": cluster,
-                    "data": data,
-                },
+                "spec": make_spec(
+                    "event_study_cs",
+                    data,
+                    outcome,
+                    {
+                        "unit": unit,
+                        "time": time,
+                        "cohort": cohort,
+                        "covariates": covs,
+                        "weights": weights,
+                        "cluster": cluster,
+                    },
+                    {"window": window, "ref_period": ref_period},
+                    nobs=dyn.nobs,
+                    dropped=cs.spec.dropped if cs.spec is not None else (),
+                ),
             },
             ref_period=int(ref_period),
         )
@@ -433,7 +436,7 @@ def event_study(
         )
         notes += more
         info.update(extra)
-        info["fit"] = fit
+        info["path"] = "projections" if fit.X is not None else "cells"
         df_t: int | None = fit.vcov.df_t
         n_cl, nobs = fit.n_clusters, fit.nobs
         ref: int | None = int(ref_period)
@@ -478,19 +481,25 @@ def event_study(
         ref_period=ref,
     )
     res.info["pretrend"] = _pretrend(ev_arr, beta, V, df_t, ref)
-    res.info["spec"] = {
-        "kind": f"event_study_{method}",
-        "outcome": outcome,
-        "unit": unit,
-        "time": time,
-        "cohort": cohort,
-        "window": window,
-        "ref_period": ref_period,
-        "covariates": covs,
-        "fixed_effects": [unit, time, *extra_fe],
-        "weights": weights,
-        "cluster": cluster,
-        "vcov": kind,
-        "data": data,
-    }
+    res.info["spec"] = make_spec(
+        f"event_study_{method}",
+        data,
+        outcome,
+        {
+            "unit": unit,
+            "time": time,
+            "cohort": cohort,
+            "covariates": covs,
+            "fixed_effects": [unit, time, *extra_fe],
+            "weights": weights,
+            "cluster": cluster,
+        },
+        {"window": window, "ref_period": ref_period, "vcov": kind, "method": method},
+        nobs=nobs,
+        dropped=[
+            ("missing outcome", len(data) - len(p.sample)),
+            ("singleton", len(p.sample) - nobs),
+        ],
+    )
+    object.__setattr__(res, "spec", res.info["spec"])
     return res

@@ -20,7 +20,7 @@ from evaluation.estimators._event_panel import (
     _Panel,
     _term,
 )
-from evaluation.estimators.did import FAST_TABLE_LIMIT
+from evaluation.estimators.constants import FAST_TABLE_LIMIT
 from evaluation.estimators.fe_regression import (
     fe_ols,
 )

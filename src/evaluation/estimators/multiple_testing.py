@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
-from .results import EstimationResult
+from .inputs import renamed
+from .results import EstimationResult, ModelSpec
 
 
 def _pvalue_array(pvalues: Sequence[float] | np.ndarray | pd.Series, where: str) -> np.ndarray:
@@ -196,15 +197,41 @@ def _cluster_resample(
     return out
 
 
+def _fitted_data(
+    specs: Sequence[Any], data: pd.DataFrame | Sequence[pd.DataFrame] | None
+) -> list[pd.DataFrame]:
+    """The data of each result: ``data`` (one frame or one per result) or what the spec
+    still reaches (a dict spec's ``"data"``, a ModelSpec's fitted data while held)."""
+    if data is None or isinstance(data, pd.DataFrame):
+        given = [data] * len(specs)
+    else:
+        given = list(data)
+        if len(given) != len(specs):
+            raise ValueError(f"romano_wolf: {len(given)} data sets for {len(specs)} results")
+    out = []
+    for s, d in zip(specs, given, strict=True):
+        if isinstance(s, ModelSpec):
+            out.append(s.resolve_data(d, "romano_wolf"))
+        elif d is not None:
+            out.append(d)
+        elif isinstance(s.get("data"), pd.DataFrame):
+            out.append(s["data"])
+        else:
+            raise ValueError("romano_wolf: pass the fitted data with data=")
+    return out
+
+
 def romano_wolf(
     results: Sequence[EstimationResult],
     terms: str | Sequence[str] | None = None,
-    reps: int = 999,
-    seed: int = 0,
     *,
+    data: pd.DataFrame | Sequence[pd.DataFrame] | None = None,
+    replications: int = 999,
+    seed: int = 0,
     draws: np.ndarray | None = None,
     cluster: str | None = None,
     labels: Sequence[str] | None = None,
+    reps: int | None = None,
 ) -> EstimationResult:
     """Romano-Wolf (2005) step-down adjusted p-values for a family of estimates.
 
@@ -215,8 +242,11 @@ def romano_wolf(
         ``draws`` is given.
     terms : the coefficient tested in each result (one name for all, or one per result);
         default each spec's ``term``.
-    reps, seed : bootstrap replications and seed. All results are refitted on the *same*
-        resampled clusters, which keeps the dependence between the outcomes.
+    data : the data each result was fitted on (one DataFrame for all, or one per result);
+        results do not keep their data. Checked against each result's fingerprint.
+    replications, seed : bootstrap replications and seed. All results are refitted on the
+        *same* resampled clusters, which keeps the dependence between the outcomes.
+        ``reps`` is the deprecated name of ``replications``.
     draws : a reps x len(results) matrix of bootstrap estimates to use instead of refitting.
     cluster : resampling cluster (default the results' cluster, e.g. the stratum).
     labels : names of the hypotheses in the table.
@@ -227,6 +257,7 @@ def romano_wolf(
     own p-value), ``p_bootstrap`` (single-hypothesis bootstrap p-value) and ``p_romano_wolf``.
     """
     results = list(results)
+    reps = renamed("romano_wolf", "replications", replications, "reps", reps, 999)
     if not results:
         raise ValueError("romano_wolf: no results given")
     if terms is None:
@@ -253,6 +284,7 @@ def romano_wolf(
         specs = [r.info.get("spec") for r in results]
         if any(s is None for s in specs):
             raise ValueError("romano_wolf: a result has no info['spec'] to refit; pass draws")
+        datas = _fitted_data(specs, data)
         clusters = {cluster or s.get("cluster") for s in specs}
         if len(clusters) != 1 or None in clusters:
             raise ValueError("romano_wolf: give one resampling cluster column (cluster=...)")
@@ -262,16 +294,16 @@ def romano_wolf(
         rng = np.random.default_rng(seed)
         # one draw of clusters per replication, shared by every hypothesis (also subgroups
         # fitted on subsets of the data), which keeps their dependence
-        names = np.array(sorted({v for s in specs for v in pd.unique(s["data"][cl])}, key=str))
+        names = np.array(sorted({v for d in datas for v in pd.unique(d[cl])}, key=str))
         out = np.empty((reps, len(results)))
         first_error: Exception | None = None
         for b in range(reps):
             picked = names[rng.integers(0, names.size, names.size)]
             cache: dict[int, pd.DataFrame] = {}
-            for j, (s, t) in enumerate(zip(specs, term_list, strict=True)):
-                key = id(s["data"])
+            for j, (s, t, d) in enumerate(zip(specs, term_list, datas, strict=True)):
+                key = id(d)
                 if key not in cache:
-                    cache[key] = _cluster_resample(s["data"], cl, s.get("unit"), picked)
+                    cache[key] = _cluster_resample(d, cl, s.get("unit"), picked)
                 try:
                     fast = _fast_twfe(s, cache[key], t)
                     out[b, j] = fast if fast is not None else _refit(s, cache[key]).coef[t]

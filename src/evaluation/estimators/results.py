@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import html
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import FrozenInstanceError, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
-FEW_CLUSTERS = 30
+from evaluation.estimators import constants
+from evaluation.estimators.constants import FEW_CLUSTERS, TIDY_COLUMNS
+
+HTML_ROWS = 30  # rows of the tidy table shown by the notebook (HTML) repr
 
 
 class FewClustersWarning(UserWarning):
@@ -63,9 +66,155 @@ def tidy_frame(
     return frame
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
+class ModelSpec(Mapping):
+    """What was fitted, without the data: columns by role, options, sample counts, fingerprint.
+
+    A frozen record kept by every result as ``result.spec`` (and, for older callers,
+    ``result.info["spec"]``). It reads as a mapping of the flattened keys (``spec["unit"]``,
+    ``spec.get("cluster")``, ``spec["term"]``...) so that code written for the earlier dict
+    specs keeps working; ``"data"`` is not one of them: a result never holds its input.
+
+    Attributes
+    ----------
+    kind : the model (``"twfe"``, ``"did_2x2"``, ``"event_study_sunab"``, ...).
+    outcome : the dependent variable.
+    columns : column names by role (``unit``, ``time``, ``treatment``, ``covariates``,
+        ``weights``, ``cluster``, ``fixed_effects``, ...).
+    options : the other options that change the numbers (``vcov``, ``method``, ...).
+    n_input : rows of the data passed; ``nobs`` rows used.
+    dropped : ``(reason, count)`` pairs, e.g. ``("missing outcome", 3)``, ``("singleton", 1)``.
+    fingerprint : :func:`evaluation.estimators.inputs.fingerprint` of the columns used.
+    """
+
+    kind: str
+    outcome: str
+    columns: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    n_input: int = 0
+    nobs: int = 0
+    dropped: tuple[tuple[str, int], ...] = ()
+    fingerprint: str = ""
+    _source: Any = field(default=None, repr=False, compare=False)
+
+    # --- mapping view (legacy dict specs) --------------------------------------------
+    def _flat(self) -> dict[str, Any]:
+        return {"kind": self.kind, "outcome": self.outcome, **self.columns, **self.options}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._flat()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._flat())
+
+    def __len__(self) -> int:
+        return len(self._flat())
+
+    def used_columns(self) -> list[str]:
+        """Every data column the model read (in role order, without repeats)."""
+        out: list[str] = [self.outcome]
+        for value in self.columns.values():
+            if isinstance(value, str):
+                out.append(value)
+            elif isinstance(value, (list, tuple)):
+                out.extend(v for v in value if isinstance(v, str))
+        return list(dict.fromkeys(out))
+
+    # --- the data, weakly ------------------------------------------------------------
+    def source(self) -> pd.DataFrame | None:
+        """The DataFrame the model was fitted on, if still reachable, else None.
+
+        Never pickled. With ``constants.KEEP_FITTED_DATA`` False only a weak reference is
+        kept (the result does not keep the data alive); True (this release, for callers that
+        do not pass ``data=`` yet) keeps it in memory. Pass the data explicitly instead.
+        """
+        return None if self._source is None else self._source()
+
+    def check_data(self, data: pd.DataFrame, where: str) -> None:
+        """Raise a ValueError unless ``data`` has the fingerprint of the fitted data."""
+        from evaluation.estimators.inputs import check_columns, fingerprint
+
+        check_columns(data, self.used_columns(), where)
+        if self.fingerprint and fingerprint(data, self.used_columns()) != self.fingerprint:
+            raise ValueError(
+                f"{where}: the data passed are not the data the {self.kind} model was fitted "
+                f"on (different rows or values in {self.used_columns()}); pass the same data"
+            )
+
+    def resolve_data(self, data: pd.DataFrame | None, where: str) -> pd.DataFrame:
+        """``data`` checked against the fingerprint, or the still-alive fitted data.
+
+        Falling back on the fitted data is deprecated (a DeprecationWarning says to pass
+        ``data=``); when the caller no longer holds it, a ValueError says so.
+        """
+        if data is not None:
+            self.check_data(data, where)
+            return data
+        held = self.source()
+        if held is None:
+            raise ValueError(
+                f"{where}: results do not keep their data; pass the data the {self.kind} model "
+                "was fitted on with data="
+            )
+        warnings.warn(
+            f"{where}: pass data= explicitly (the fitted data are found only while the caller "
+            "still holds them)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return held
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_source"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+
+    def __repr__(self) -> str:
+        cols = ", ".join(f"{k}={v!r}" for k, v in self.columns.items() if v not in (None, [], ()))
+        return f"ModelSpec({self.kind}: {self.outcome} ~ {cols}; nobs={self.nobs})"
+
+
+def make_spec(
+    kind: str,
+    data: pd.DataFrame,
+    outcome: str,
+    columns: Mapping[str, Any],
+    options: Mapping[str, Any] | None = None,
+    *,
+    nobs: int,
+    dropped: Sequence[tuple[str, int]] = (),
+) -> ModelSpec:
+    """Build the :class:`ModelSpec` of a fit on ``data`` (fingerprinted, weakly referenced)."""
+    from evaluation.estimators.inputs import fingerprint
+
+    cols = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in columns.items()}
+    spec = ModelSpec(
+        kind=kind,
+        outcome=outcome,
+        columns=cols,
+        options=dict(options or {}),
+        n_input=len(data),
+        nobs=int(nobs),
+        dropped=tuple((str(r), int(c)) for r, c in dropped if c),
+    )
+    object.__setattr__(spec, "fingerprint", fingerprint(data, spec.used_columns()))
+    if constants.KEEP_FITTED_DATA:
+        object.__setattr__(spec, "_source", lambda: data)
+    else:
+        try:
+            object.__setattr__(spec, "_source", weakref.ref(data))
+        except TypeError:  # cannot be weakly referenced: nothing to fall back on
+            pass
+    return spec
+
+
+@dataclass(eq=False)
 class EstimationResult:
-    """Estimates with their inference and provenance.
+    """Estimates with their inference and provenance; immutable once built.
 
     Attributes
     ----------
@@ -76,8 +225,13 @@ class EstimationResult:
     vcov_type : description of the variance estimator (``"CRV1 by stratum"``, ...).
     n_clusters : number of clusters, when inference is clustered.
     outcome : the dependent variable.
-    notes : sentences a reader of the table needs (sample restrictions, conventions).
+    notes : sentences a reader of the table needs (sample restrictions, conventions). The
+        list may be appended to (callers turn warnings into notes); prefer :meth:`with_notes`.
     info : estimator-specific extras (e.g. a pre-trend test).
+    spec : the :class:`ModelSpec` (columns, options, sample counts, fingerprint), or None.
+
+    Assigning an attribute after construction raises ``FrozenInstanceError``; build a new
+    result with :meth:`with_notes`, :meth:`with_vcov` or :func:`dataclasses.replace`.
     """
 
     estimator: str
@@ -89,11 +243,57 @@ class EstimationResult:
     outcome: str = ""
     notes: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+    spec: ModelSpec | None = None
 
     def __post_init__(self) -> None:
         missing = [c for c in TIDY_COLUMNS if c not in self.table.columns]
         if missing:
             raise ValueError(f"{self.estimator}: tidy table lacks columns {missing}")
+        if self.spec is None and isinstance(self.info.get("spec"), ModelSpec):
+            object.__setattr__(self, "spec", self.info["spec"])
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not self.__dict__.get("_frozen", False) or name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        if name == "notes" and isinstance(value, list):
+            # kept for callers of the mutable results: same list object, new contents
+            warnings.warn(
+                "assigning result.notes is deprecated; use result.with_notes(...)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            self.notes[:] = value
+            return
+        raise FrozenInstanceError(
+            f"cannot assign {name!r}: estimation results are immutable; use with_notes(), "
+            "with_vcov() or dataclasses.replace()"
+        )
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete {name!r}: estimation results are immutable")
+
+    # --- new results from this one -----------------------------------------------------
+    def with_notes(self, *notes: str) -> EstimationResult:
+        """A copy with ``notes`` appended (repeats skipped)."""
+        merged = list(dict.fromkeys([*self.notes, *notes]))
+        return replace(self, notes=merged, info=dict(self.info))
+
+    def with_vcov(
+        self, vcov: str | Mapping[str, Any], *, data: pd.DataFrame | None = None
+    ) -> EstimationResult:
+        """The same estimates with another variance estimator (pyfixest's ``vcov()``).
+
+        ``vcov``: ``"iid"``, ``"hetero"`` (HC1), ``{"CRV1": col}``, ``{"CRV3": col}``
+        (leave-one-cluster-out jackknife) or ``{"CRV1": [col1, col2]}`` (two-way,
+        Cameron-Gelbach-Miller 2011). Results do not keep their data: pass the fitted data
+        with ``data=`` (checked against the fingerprint); see
+        :func:`evaluation.estimators.postfit.revcov` for conventions.
+        """
+        from evaluation.estimators.postfit import revcov
+
+        return revcov(self, vcov, data=data)
 
     # --- accessors derived from tidy() -------------------------------------------------
     def tidy(self) -> pd.DataFrame:
@@ -136,12 +336,22 @@ class EstimationResult:
         notes = [f"Note: {n}" for n in self.notes]
         return "\n".join([*self._header(), "", body, *([""] + notes if notes else [])])
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        parts = [self.outcome or "-", f"{len(self.table)} row(s)", f"{self.nobs:,} obs"]
+        if self.vcov_type:
+            parts.append(self.vcov_type)
+        return f"<{type(self).__name__} {self.estimator}: {'; '.join(parts)}>"
 
     def _repr_html_(self) -> str:
         head = "<br>".join(html.escape(line) for line in self._header())
-        table = self.table.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0)
+        shown = self.table.head(HTML_ROWS)
+        table = shown.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0)
+        more = len(self.table) - len(shown)
+        if more > 0:
+            table += f"<p><em>... {more} more row(s): see tidy()</em></p>"
         notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in self.notes)
         return f"<div class='estimation-result'><p>{head}</p>{table}{notes}</div>"
 

@@ -55,7 +55,8 @@ from ._cs_inference import (
 )
 from ._cs_panel import CSDataWarning, Panel, prepare_panel
 from ._cs_unbalanced import cell as _unbalanced_cell
-from .results import EstimationResult, tidy_frame, warn_few_clusters
+from .inputs import renamed
+from .results import EstimationResult, make_spec, tidy_frame, warn_few_clusters
 
 __all__ = ["CSResult", "PretestResult", "callaway_santanna", "CSDataWarning", "CSCellWarning"]
 
@@ -232,6 +233,7 @@ def callaway_santanna(
     unit: str,
     time: str,
     cohort: str,
+    *,
     covariates: Sequence[str] | str | None = None,
     control_group: str = "never",
     base_period: str = "varying",
@@ -239,11 +241,11 @@ def callaway_santanna(
     weights: str | None = None,
     cluster: str | None = None,
     anticipation: int = 0,
-    bootstrap: int = 0,
+    replications: int = 0,
     seed: int | None = None,
-    *,
     alpha: float = 0.05,
     allow_unbalanced: bool = False,
+    bootstrap: int | None = None,
 ) -> CSResult:
     """Callaway-Sant'Anna group-time ATT(g,t) on a panel, following R ``did`` 2.x ``att_gt``.
 
@@ -261,8 +263,9 @@ def callaway_santanna(
     weights : sampling weights column (normalized within each 2x2 comparison, as R).
     cluster : column to sum influence functions within (time-invariant within unit).
     anticipation : periods of anticipation (R ``anticipation``).
-    bootstrap : number of multiplier-bootstrap draws (0 = analytic SEs only); with draws, the
-        standard errors are bootstrap ones and the intervals are uniform sup-t bands.
+    replications : number of multiplier-bootstrap draws (0 = analytic SEs only); with draws,
+        the standard errors are bootstrap ones and the intervals are uniform sup-t bands.
+        ``bootstrap`` is its deprecated name.
     seed : seed of the bootstrap draws.
     alpha : 1 - confidence level.
     allow_unbalanced : keep units not observed in every period (R ``allow_unbalanced_panel``):
@@ -288,6 +291,9 @@ def callaway_santanna(
     >>> res = callaway_santanna(df, "lemp", "countyreal", "year", "first.treat")  # doctest: +SKIP
     >>> res.aggregate("dynamic").tidy()  # doctest: +SKIP
     """
+    bootstrap = renamed(
+        "callaway_santanna", "replications", replications, "bootstrap", bootstrap, 0
+    )
     if control_group not in _CONTROL:
         raise ValueError(
             "callaway_santanna: control_group must be 'never' or 'not_yet' "
@@ -301,7 +307,7 @@ def callaway_santanna(
     if int(anticipation) != anticipation or anticipation < 0:
         raise ValueError("callaway_santanna: anticipation must be a non-negative integer")
     if int(bootstrap) != bootstrap or bootstrap < 0:
-        raise ValueError("callaway_santanna: bootstrap must be a non-negative integer")
+        raise ValueError("callaway_santanna: replications must be a non-negative integer")
     if not 0 < alpha < 1:
         raise ValueError("callaway_santanna: alpha must be in (0, 1)")
     if isinstance(covariates, str):
@@ -509,6 +515,38 @@ def callaway_santanna(
         "crit_value": crit,
         "covariates": list(covariates or []),
     }
+    n_missing_y = int(data[outcome].isna().sum())
+    info["spec"] = make_spec(
+        "callaway_santanna",
+        data,
+        outcome,
+        {
+            "unit": unit,
+            "time": time,
+            "cohort": cohort,
+            "covariates": list(covariates or []),
+            "weights": weights,
+            "cluster": cluster,
+        },
+        {
+            "control_group": control,
+            "base_period": base_period,
+            "method": method,
+            "anticipation": int(anticipation),
+            "replications": int(bootstrap),
+            "seed": seed,
+            "alpha": alpha,
+            "allow_unbalanced": allow_unbalanced,
+        },
+        nobs=panel.nobs,
+        dropped=[
+            ("missing outcome", n_missing_y),
+            (
+                "not used (unbalanced unit or outside the cells)",
+                len(data) - panel.nobs - n_missing_y,
+            ),
+        ],
+    )
     return CSResult(
         estimator="callaway_santanna",
         table=table,

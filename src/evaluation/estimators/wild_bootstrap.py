@@ -53,7 +53,8 @@ from evaluation.estimators.fixed_effects import (
     factorize_sorted,
     fe_dof,
 )
-from evaluation.estimators.results import EstimationResult
+from evaluation.estimators.inputs import as_list, renamed
+from evaluation.estimators.results import EstimationResult, ModelSpec
 
 __all__ = ["wild_cluster_bootstrap", "BootstrapProblem", "prepare_problem", "draw_weights"]
 
@@ -66,42 +67,41 @@ _MAX_DENSE_CROSSTAB = 50_000_000  # nested levels x free levels held densely
 # --------------------------------------------------------------------------------------
 # specification -> arrays
 # --------------------------------------------------------------------------------------
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
+def _design_from_spec(spec: Mapping[str, Any], data: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Translate an estimator's :class:`ModelSpec` (or a user dict) into design pieces.
 
-
-def _design_from_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """Translate an estimator's ``info["spec"]`` (or a user dict) into design pieces.
+    The data: ``data`` if given (checked against a ModelSpec's fingerprint), else a dict
+    spec's ``"data"``, else the fitted data while the caller still holds them (deprecated).
 
     Recognized kinds: ``"twfe"`` (unit and time fixed effects, regressors = treatment(s) +
     covariates), ``"did_2x2"`` (intercept, treated, post, treated x post, covariates) and
     ``"ols"`` (``regressors``, optional ``fixed_effects``, ``intercept``).
     """
-    if "data" not in spec or not isinstance(spec["data"], pd.DataFrame):
-        raise ValueError("wild_cluster_bootstrap: the specification needs the data ('data')")
+    where = "wild_cluster_bootstrap"
+    if isinstance(spec, ModelSpec):
+        data = spec.resolve_data(data, where)
+    elif data is None:
+        if not isinstance(spec.get("data"), pd.DataFrame):
+            raise ValueError(f"{where}: the specification needs the data ('data')")
+        data = spec["data"]
     kind = spec.get("kind", "ols")
-    data: pd.DataFrame = spec["data"]
     outcome = spec["outcome"]
-    covariates = _as_list(spec.get("covariates"))
+    covariates = as_list(spec.get("covariates"))
     derived: dict[str, np.ndarray] = {}
     if kind == "twfe":
-        regressors = _as_list(spec["treatment"]) + covariates
-        fixed_effects = _as_list(spec.get("fixed_effects")) or [spec["unit"], spec["time"]]
+        regressors = as_list(spec["treatment"]) + covariates
+        fixed_effects = as_list(spec.get("fixed_effects")) or [spec["unit"], spec["time"]]
         intercept = False
     elif kind == "did_2x2":
         treated, post = spec["treated"], spec["post"]
         interaction = spec.get("interaction_name", f"{treated}:{post}")
         derived[interaction] = data[treated].to_numpy(float) * data[post].to_numpy(float)
         regressors = [treated, post, interaction, *covariates]
-        fixed_effects = _as_list(spec.get("fixed_effects"))
+        fixed_effects = as_list(spec.get("fixed_effects"))
         intercept = not fixed_effects
     elif kind == "ols":
-        regressors = _as_list(spec["regressors"])
-        fixed_effects = _as_list(spec.get("fixed_effects"))
+        regressors = as_list(spec["regressors"])
+        fixed_effects = as_list(spec.get("fixed_effects"))
         intercept = bool(spec.get("intercept", not fixed_effects))
     else:
         raise ValueError(
@@ -353,8 +353,8 @@ def prepare_problem(
     Rows with a missing value in any used column are dropped (noted), and, with fixed
     effects, singletons are dropped as fixest does by default.
     """
-    design = _design_from_spec(spec)
-    frame = design["data"] if data is None else data
+    design = _design_from_spec(spec, data)
+    frame = design["data"]
     derived = design["derived"]
     regressors: list[str] = design["regressors"]
     if term not in regressors:
@@ -623,17 +623,20 @@ def _resolve_spec(result_or_spec: Any) -> Mapping[str, Any]:
 
 def wild_cluster_bootstrap(
     result_or_spec: EstimationResult | Mapping[str, Any],
-    term: str | None,
-    cluster: str | None,
-    reps: int = 9999,
-    weights: str = "rademacher",
+    term: str | None = None,
+    cluster: str | None = None,
+    *,
+    data: pd.DataFrame | None = None,
+    replications: int = 9999,
+    weight_type: str = "rademacher",
     impose_null: bool = True,
     seed: int | np.random.Generator | None = None,
-    *,
     null: float = 0.0,
     alpha: float = 0.05,
     conf_int: bool = True,
     ci_tol: float = 1e-6,
+    reps: int | None = None,
+    weights: str | None = None,
 ) -> EstimationResult:
     """Wild cluster bootstrap-t p-value and confidence interval for one coefficient.
 
@@ -647,15 +650,19 @@ def wild_cluster_bootstrap(
         ``did_2x2`` result). None: the specification's ``term`` (its first treatment).
     cluster : column defining the bootstrap (and CRV1) clusters. None: the specification's
         cluster.
-    reps : number of draws B; with Rademacher weights and ``reps >= 2**G`` all ``2**G`` sign
-        vectors are enumerated instead.
-    weights : ``"rademacher"`` or ``"webb"`` (six-point; better with fewer than ~12 clusters).
+    data : the data the result was fitted on (results do not keep it; checked against the
+        fingerprint). Needed for a result; a dict spec may carry ``"data"`` instead.
+    replications : number of draws B; with Rademacher weights and ``replications >= 2**G``
+        all ``2**G`` sign vectors are enumerated instead.
+    weight_type : ``"rademacher"`` or ``"webb"`` (six-point; better with fewer than ~12
+        clusters).
     impose_null : True for WCR (null imposed on the bootstrap DGP, recommended); False for WCU.
     seed : integer seed or numpy Generator; the same seed gives the same numbers.
     null : value ``r`` of the coefficient under the null hypothesis (default 0).
     alpha : level of the test-inversion confidence interval (``1 - alpha`` coverage).
     conf_int : compute the confidence interval (about 2 x 40 evaluations of O(G B)).
     ci_tol : precision of the interval's ends, as a fraction of the CRV1 standard error.
+    reps, weights : deprecated names of ``replications`` and ``weight_type``.
 
     Returns
     -------
@@ -677,8 +684,11 @@ def wild_cluster_bootstrap(
     >>> res = wild_cluster_bootstrap(twfe_result, "treated", cluster="stratum", seed=1)  # doctest: +SKIP
     >>> res.tidy()[["estimate", "p_value", "conf_low", "conf_high"]]  # doctest: +SKIP
     """
+    where = "wild_cluster_bootstrap"
+    reps = renamed(where, "replications", replications, "reps", reps, 9999)
+    weights = renamed(where, "weight_type", weight_type, "weights", weights, "rademacher")
     if reps < 1:
-        raise ValueError("wild_cluster_bootstrap: reps must be a positive integer")
+        raise ValueError("wild_cluster_bootstrap: replications must be a positive integer")
     if not 0 < alpha < 1:
         raise ValueError("wild_cluster_bootstrap: alpha must be in (0, 1)")
     spec = _resolve_spec(result_or_spec)
@@ -687,7 +697,7 @@ def wild_cluster_bootstrap(
     if term is None or cluster is None:
         raise ValueError("wild_cluster_bootstrap: name the term and the cluster column")
     clock = time.perf_counter()
-    problem = prepare_problem(spec, term, cluster)
+    problem = prepare_problem(spec, term, cluster, data=data)
     setup_seconds = time.perf_counter() - clock
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     V, enumerated = draw_weights(problem.n_clusters, int(reps), weights, rng)
@@ -729,7 +739,7 @@ def wild_cluster_bootstrap(
             f"with {G} clusters only {B} distinct Rademacher draws exist: p-values are "
             f"multiples of 1/{B}"
         )
-    outcome = _design_from_spec(spec)["outcome"]
+    outcome = spec["outcome"]
     return EstimationResult(
         estimator="wild_cluster_bootstrap",
         table=table,
