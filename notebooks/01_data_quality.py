@@ -12,8 +12,10 @@
 
 # %%
 # 01 Data quality
-# Validation summary, response and attrition by group and year, missing and extreme values.
-# The narrative printed below comes from the message catalogue, in the report language.
+# Validation summary (what `evaluation validate` finds with the configured mapping and
+# settings), response and attrition by group and year, missing and extreme values. Every
+# section whose data are absent (no response indicator, no country, no prices, a raw folder
+# not reachable from this machine) says so instead of failing.
 # (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
@@ -31,27 +33,42 @@ from evaluation.pipeline.parameters import check
 params = check(globals(), notebook="01_data_quality")
 
 # %%
+from evaluation.analysis.context import study_context
+from evaluation.analysis.quality import attrition_did, validation_summary
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel
 from evaluation.pipeline import record, record_value
-from evaluation.reporting import effects, figures, sections
-from evaluation.reporting.quality import attrition_did, validation_summary
-from evaluation.reporting.sections import heading, say, show
+from evaluation.reporting import figures, sections
+from evaluation.reporting.quality import warnings_table
+from evaluation.reporting.sections import heading, not_available, say, show
 from evaluation.reporting.tables import publish_table
-from evaluation.reporting.translations import fmt_int, fmt_interval, fmt_number, fmt_p, t
+from evaluation.reporting.translations import (
+    country_name,
+    fmt_int,
+    fmt_interval,
+    fmt_number,
+    fmt_p,
+    t,
+)
 
-effects.quiet_few_clusters()
 settings = load_settings()
 min_cell = settings.analysis.min_cell
-panel = load_panel(sections.resolve(processed_dir), sample)
+folder = sections.resolve(processed_dir)
+ctx = study_context(settings, processed=folder)
+panel = load_panel(folder, sample)
 
 # %%
 heading("nb01.title", language, level=1)
 say("nb01.intro", language, sample=sections.sample_label(sample, language))
+if ctx.money == "nominal":
+    say("money.nominal", language)
+if ctx.cluster_fallback and settings.analysis.cluster:
+    say("cluster.fallback", language, requested=settings.analysis.cluster,
+        n_clusters=fmt_int(ctx.n_clusters, language))  # fmt: skip
 
 # %%
 heading("nb01.validation.heading", language)
-summary = validation_summary(sections.resolve(raw_dir), settings, language)
+summary = validation_summary(sections.resolve(raw_dir), settings)
 years = panel["year"]
 if summary.error is None:
     say(
@@ -70,10 +87,13 @@ record_value("validation_errors", summary.n_errors)
 _ = record_value("validation_warnings", summary.n_warnings)
 
 # %%
-if len(summary.warnings):
+if summary.warnings:
     show(
         publish_table(
-            summary.warnings, min_cell=1, language=language, caption=t("nb01.warnings", language)
+            warnings_table(summary, language),
+            min_cell=1,
+            language=language,
+            caption=t("nb01.warnings", language),
         )
     )
 show(
@@ -87,56 +107,68 @@ show(
 
 # %%
 heading("nb01.response.heading", language)
-say("nb01.response.text", language)
-response = sections.response_by_year(panel, language)
-published = publish_table(
-    response,
-    count_columns={"rate_participants": "n_participants", "rate_comparison": "n_comparison"},
-    percent_columns=["rate_participants", "rate_comparison"],
-    min_cell=min_cell,
-    language=language,
-    labels={
-        "n_participants": t("common.participants", language),
-        "rate_participants": f"{t('common.response_rate', language)}: {t('common.participants', language).lower()}",
-        "n_comparison": t("common.comparison", language),
-        "rate_comparison": f"{t('common.response_rate', language)}: {t('common.comparison', language).lower()}",
-    },
-    caption=t("common.response_rate", language),
-)
-show(published)
-show(
-    figures.trend_figure(
-        sections.response_long(published.values, language),
-        y="rate",
+if not ctx.has("responded"):
+    not_available("missing.responded", language)
+else:
+    say("nb01.response.text", language)
+    response = sections.response_by_year(panel, language)
+    published = publish_table(
+        response,
+        count_columns={"rate_participants": "n_participants", "rate_comparison": "n_comparison"},
+        percent_columns=["rate_participants", "rate_comparison"],
+        min_cell=min_cell,
         language=language,
-        percent=True,
-        ylabel=t("common.response_rate", language),
-        title=t("fig.response.title", language),
+        labels={
+            "n_participants": t("common.participants", language),
+            "rate_participants": f"{t('common.response_rate', language)}: {t('common.participants', language).lower()}",
+            "n_comparison": t("common.comparison", language),
+            "rate_comparison": f"{t('common.response_rate', language)}: {t('common.comparison', language).lower()}",
+        },
+        caption=t("common.response_rate", language),
     )
-)
+    show(published)
+    show(
+        figures.trend_figure(
+            sections.response_long(published.values, language),
+            y="rate",
+            language=language,
+            percent=True,
+            ylabel=t("common.response_rate", language),
+            title=t("fig.response.title", language),
+        )
+    )
 
 # %%
-attrition = attrition_did(panel, settings, reps=bootstrap_reps, seed=seed)
-record(attrition.result, label="differential attrition (response rate, 2x2 DiD)")
-record(attrition.bootstrap, label="differential attrition, wild cluster bootstrap")
-row = attrition.result.tidy().iloc[0]
-boot = attrition.bootstrap.tidy().iloc[0]
-say(
-    "nb01.attrition.result",
-    language,
-    post_from=attrition.post_from,
-    effect=fmt_number(100 * row["estimate"], language, 1),
-    ci=fmt_interval(100 * row["conf_low"], 100 * row["conf_high"], language, 1),
-    p=fmt_p(row["p_value"], language),
-    inference=t(
-        "inf.crv1",
-        language,
-        cluster=sections.cluster_name(settings.analysis.cluster, language),
-        n_clusters=attrition.result.n_clusters,
-    ),
-    ci_wcb=fmt_interval(100 * boot["conf_low"], 100 * boot["conf_high"], language, 1),
-    p_wcb=fmt_p(boot["p_value"], language),
+attrition = (
+    attrition_did(panel, ctx.cluster, reps=bootstrap_reps, seed=seed)
+    if ctx.has("responded")
+    else None
 )
+if attrition is not None:
+    record(attrition.result, label="differential attrition (response rate, 2x2 DiD)")
+    record(attrition.bootstrap, label="differential attrition, wild cluster bootstrap")
+    row = attrition.result.tidy().iloc[0]
+    boot = attrition.bootstrap.tidy().iloc[0]
+    say(
+        "nb01.attrition.result",
+        language,
+        post_from=attrition.post_from,
+        effect=fmt_number(100 * row["estimate"], language, 1),
+        ci=fmt_interval(100 * row["conf_low"], 100 * row["conf_high"], language, 1),
+        p=fmt_p(row["p_value"], language),
+        inference=t(
+            "inf.crv1",
+            language,
+            cluster=sections.cluster_name(
+                attrition.result.info.get("cluster", ctx.cluster), language
+            ),
+            n_clusters=attrition.result.n_clusters,
+        ),
+        ci_wcb=fmt_interval(100 * boot["conf_low"], 100 * boot["conf_high"], language, 1),
+        p_wcb=fmt_p(boot["p_value"], language),
+    )
+elif ctx.has("responded"):
+    not_available(ctx.missing("comparison") if ctx.has("treated") else "missing.treated", language)
 
 # %%
 heading("nb01.missing.heading", language)
@@ -163,8 +195,16 @@ show(
 # %%
 heading("nb01.outliers.heading", language)
 say("nb01.outliers.text", language, k=3)
+if not ctx.has("country"):
+    not_available("missing.country", language)
 extreme = sections.outliers(panel, language, k=3.0)
-firm_columns = [c for c in extreme.columns if c.startswith("firms_")]
+
+
+def _group(column: str) -> str:
+    code = column.split("_")[-1]
+    return t("common.all", language) if code == "all" else country_name(code, language)
+
+
 show(
     publish_table(
         extreme,
@@ -176,9 +216,9 @@ show(
         min_cell=min_cell,
         language=language,
         labels={
-            c: f"{t('nb01.row.firm_years', language)}: {t('country.' + c.split('_')[-1], language)}"
+            c: f"{t('nb01.row.firm_years', language)}: {_group(c)}"
             if c.startswith("firm_years_")
-            else f"{t('common.n_firms', language)}: {t('country.' + c.split('_')[-1], language)}"
+            else f"{t('common.n_firms', language)}: {_group(c)}"
             for c in extreme.columns
         },
     )

@@ -50,7 +50,8 @@ from evaluation.data.load import load_panel
 from evaluation.estimators import balance_table, lee_bounds, minimum_detectable_effect
 from evaluation.estimators.bounds import differential_attrition
 from evaluation.estimators.power import simulated_power
-from evaluation.indicators import heading, say, text
+from evaluation.reporting.sections import heading, say
+from evaluation.reporting.translations import t as text
 from evaluation.pipeline import record, record_value
 from evaluation.reporting import effects, sections
 from evaluation.reporting.sections import show

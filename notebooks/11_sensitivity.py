@@ -48,7 +48,7 @@ from evaluation.estimators import (
     twfe,
 )
 from evaluation.estimators.multiple_testing import benjamini_hochberg, klk_index
-from evaluation.indicators import heading, say
+from evaluation.reporting.sections import heading, say
 from evaluation.pipeline import record, record_value
 from evaluation.reporting import effects, sections
 from evaluation.reporting.sections import show

@@ -9,6 +9,8 @@ ids of the catalogue, so a page reads the same in English and Spanish.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,18 +38,54 @@ def _display(obj) -> None:
         print(getattr(obj, "data", obj))
 
 
+class Trusted(str):
+    """Text our own code formatted on purpose (e.g. Markdown emphasis): :func:`escape` keeps it.
+
+    Only code may wrap a value in it, never data: a value from the data, the configuration, a
+    path or an exception is plain text and is escaped.
+    """
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\u2028\u2029]+")
+
+
+def escape(value: object) -> str:
+    """A value as inert Markdown/HTML text ("text is text").
+
+    HTML-special characters become entities (``<`` -> ``&lt;``), so no tag or attribute of a
+    value reaches the page; Markdown-special ones (``* _ [ ] ` | ~ # ! \\``) are
+    backslash-escaped (CommonMark), so a value cannot open a link, an image or emphasis; line
+    breaks become spaces, so it cannot start a heading, a list or a table. :class:`Trusted`
+    text (our own formatting) passes unchanged.
+    """
+    if isinstance(value, Trusted):
+        return str(value)
+    text = _LINE_BREAKS.sub(" ", str(value))
+    text = html.escape(text, quote=False)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown(key: str, language: str, /, **values) -> str:
+    """Catalogue text ``key`` (our own Markdown) with every value escaped (:func:`escape`)."""
+    return t(key, language, **{name: escape(value) for name, value in values.items()})
+
+
 def say(key: str, language: str, /, **values) -> None:
-    """Display one catalogue sentence as Markdown."""
+    """Display one catalogue sentence as Markdown; the values are escaped (:func:`escape`)."""
     from IPython.display import Markdown
 
-    _display(Markdown(t(key, language, **values)))
+    _display(Markdown(markdown(key, language, **values)))
 
 
-def heading(key: str, language: str, level: int = 2) -> None:
-    """Display a catalogue heading (``##`` by default); HTML pages build their contents from it."""
+def heading(key: str, language: str, /, level: int = 2, **values) -> None:
+    """Display a catalogue heading (``##`` by default); HTML pages build their contents from it.
+
+    ``values`` fill the heading's placeholders, escaped like :func:`say`'s.
+    """
     from IPython.display import Markdown
 
-    _display(Markdown(f"{'#' * level} {t(key, language)}"))
+    _display(Markdown(f"{'#' * level} {markdown(key, language, **values)}"))
 
 
 def show(obj) -> None:
@@ -93,7 +131,7 @@ def inline(label: str) -> str:
 
 
 def sample_label(sample: str, language: str) -> str:
-    """A sample name in words ("firms in Colombia")."""
+    """A sample name in words ("women-led firms"); other samples as given."""
     key = f"sample.{sample}"
     return t(key, language) if has_message(key) else sample
 
@@ -224,21 +262,47 @@ def exclusion_notes(data: pd.DataFrame, language: str, ctx=None) -> list[str]:
 
 
 # --- data quality --------------------------------------------------------------------
+def _observed(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and bool(frame[column].notna().any())
+
+
+def answered(panel: pd.DataFrame) -> pd.DataFrame:
+    """Responding firm-years; without a ``responded`` indicator every firm-year present."""
+    return panel[panel["responded"] == 1] if _observed(panel, "responded") else panel
+
+
+def _participant(frame: pd.DataFrame) -> pd.Series:
+    if _observed(frame, "participant"):
+        return frame["participant"].fillna(0).astype(int)
+    return (pd.to_numeric(frame["cohort"], errors="coerce").fillna(0) > 0).astype(int)
+
+
 def composition(panel: pd.DataFrame, language: str) -> pd.DataFrame:
-    """Counts describing the panel (firms, participants, clusters, firm-years, ...)."""
+    """Counts describing the panel (firms, participants, clusters, firm-years, ...).
+
+    Rows whose column the data do not hold (women-led flag, business clusters, strata,
+    response indicator, value added) are left out rather than shown as zero.
+    """
     firms = panel.drop_duplicates(UNIT)
+    part = _participant(firms)
+    cohort = pd.to_numeric(firms["cohort"], errors="coerce").fillna(0)
     rows = {
         "nb01.row.firms": len(firms),
-        "nb01.row.participants": int(firms["participant"].sum()),
-        "nb01.row.comparison": int((firms["participant"] == 0).sum()),
-        "nb01.row.women_led": int(firms["women_led"].sum()),
-        "nb01.row.clusters": int(firms["cluster_id"].dropna().nunique()),
-        "nb01.row.strata": int(firms["stratum"].nunique()),
-        "nb01.row.cohorts": int(firms.loc[firms["cohort"] > 0, "cohort"].nunique()),
-        "nb01.row.firm_years": len(panel),
-        "nb01.row.responding": int(panel["responded"].sum()),
-        "nb01.row.va_nonpositive": int(panel["va_nonpositive"].fillna(0).sum()),
+        "nb01.row.participants": int(part.sum()),
+        "nb01.row.comparison": int((part == 0).sum()),
     }
+    if _observed(firms, "women_led"):
+        rows["nb01.row.women_led"] = int(firms["women_led"].fillna(0).sum())
+    if _observed(firms, "cluster_id"):
+        rows["nb01.row.clusters"] = int(firms["cluster_id"].dropna().nunique())
+    if _observed(firms, "stratum"):
+        rows["nb01.row.strata"] = int(firms["stratum"].nunique())
+    rows["nb01.row.cohorts"] = int(cohort[cohort > 0].nunique())
+    rows["nb01.row.firm_years"] = len(panel)
+    if _observed(panel, "responded"):
+        rows["nb01.row.responding"] = int(panel["responded"].sum())
+    if _observed(panel, "va_nonpositive"):
+        rows["nb01.row.va_nonpositive"] = int(panel["va_nonpositive"].fillna(0).sum())
     frame = pd.DataFrame({t("common.value", language): list(rows.values())})
     frame.index = pd.Index([t(k, language) for k in rows], name=t("common.variable", language))
     return frame
@@ -279,11 +343,13 @@ def response_long(table: pd.DataFrame, language: str) -> pd.DataFrame:
 def missingness(
     panel: pd.DataFrame, language: str, variables: Sequence[str] = REPORTED
 ) -> pd.DataFrame:
-    """Share of responding firm-years with each variable missing, by group, with firm counts."""
-    responding = panel[panel["responded"] == 1]
+    """Share of responding firm-years with each variable missing, by group, with firm counts.
+
+    Variables the data do not hold at all are left out (they are not "missing" cells)."""
+    responding = answered(panel).assign(participant=lambda f: _participant(f))
     rows = []
     for var in variables:
-        if var not in panel.columns:
+        if not _observed(panel, var):
             continue
         row = {}
         for flag, name in ((1, "participants"), (0, "comparison")):
@@ -306,15 +372,20 @@ def outliers(
 ) -> pd.DataFrame:
     """Firm-years (and firms) beyond ``k`` IQRs of the log variable's quartiles, by country.
 
-    Tukey's fences on the log scale, within country (money in base-year USD is comparable
-    within a country; scales differ between them). Columns ``firm_years_<CO|EC>`` and
-    ``firms_<CO|EC>``: the number of extreme firm-years and of distinct firms with one.
+    Tukey's fences on the log scale, within country (money is comparable within a country;
+    scales differ between them). Columns ``firm_years_<country>`` and ``firms_<country>``:
+    the number of extreme firm-years and of distinct firms with one; without a country column
+    one group, ``all``.
     """
-    responding = panel[panel["responded"] == 1]
-    countries = sorted(responding["country"].dropna().unique())
+    responding = answered(panel)
+    if _observed(responding, "country"):
+        countries = sorted(responding["country"].dropna().unique())
+    else:
+        responding = responding.assign(country="all")
+        countries = ["all"]
     rows = []
     for var in variables:
-        if var not in panel.columns:
+        if not _observed(panel, var):
             continue
         row = {}
         for country in countries:
@@ -380,7 +451,9 @@ def means_by_group(
 
 def level_label(column: str, value, language: str) -> str:
     if column == "country":
-        return t(f"country.{value}", language) if has_message(f"country.{value}") else str(value)
+        from evaluation.reporting.translations import country_name
+
+        return country_name(value, language)
     if column == "women_led":
         return t("common.women_led" if value else "common.men_led", language)
     if column == "sector":
@@ -457,8 +530,10 @@ def not_available(key: str, language: str, /, **values) -> None:
     """Say on the page that an analysis was not run and why (a ``missing.*`` message).
 
     A page whose data lack what an analysis needs renders this note instead of failing: the
-    job succeeds and the reader learns what is missing and what would enable it.
+    job succeeds and the reader learns what is missing and what would enable it. Values are
+    escaped like :func:`say`'s.
     """
     from IPython.display import Markdown
 
-    _display(Markdown(f"> **{t('missing.heading', language)}:** {t(key, language, **values)}"))
+    note = f"> **{t('missing.heading', language)}:** {markdown(key, language, **values)}"
+    _display(Markdown(note))

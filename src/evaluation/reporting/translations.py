@@ -5,7 +5,7 @@ id to its text in each language; notebooks and helpers never hard-code a sentenc
 ``t(message_id, language, **values)``. Numbers follow the conventions the donor's readers expect:
 English ``1,234.5`` and ``12.5%``; Spanish ``1.234,5`` and ``12,5 %`` (the Real Academia
 Española puts a space before the percent sign; the brief asks for the period as the thousands
-separator, which is also what Colombian and Ecuadorian statistical offices print).
+separator, which is also what most Latin American statistical offices print).
 
 Variable labels come from the codebook (:mod:`evaluation.data.codebook`: ``description`` in
 English, ``label_es`` in Spanish) for raw columns and from the catalogue (``var.<name>``) for
@@ -184,6 +184,23 @@ def variable_label(name: str, language: str = "en") -> str:
                 return column.label_es
             return column.description
     return name
+
+
+def country_name(code: Any, language: str = "en") -> str:
+    """A country code (ISO 3166-1 alpha-2) in words, in ``language``; other values unchanged.
+
+    Names come from the Unicode CLDR territory names (through Babel), so no programme's
+    countries are listed in code; a code CLDR does not know, or any other value, prints as
+    given.
+    """
+    check_language(language)
+    text = str(code)
+    try:
+        from babel import Locale
+
+        return Locale(language).territories.get(text.upper(), text) if len(text) == 2 else text
+    except (ImportError, ValueError):  # pragma: no cover - Babel ships with the environment
+        return text
 
 
 def labels(names: list[str] | tuple[str, ...], language: str = "en") -> dict[str, str]:

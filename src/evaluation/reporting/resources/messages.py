@@ -221,11 +221,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de precios).",
     ),
     # --- countries, samples, sectors ----------------------------------------------------
-    "country.CO": _m("Colombia", "Colombia"),
-    "country.EC": _m("Ecuador", "Ecuador"),
     "sample.all": _m("all firms", "todas las empresas"),
-    "sample.CO": _m("firms in Colombia", "empresas de Colombia"),
-    "sample.EC": _m("firms in Ecuador", "empresas de Ecuador"),
     "sample.women_led": _m("women-led firms", "empresas lideradas por mujeres"),
     "sample.men_led": _m("firms not led by women", "empresas no lideradas por mujeres"),
     "sample.participants": _m("participating firms", "empresas participantes"),
@@ -486,7 +482,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nb01.row.comparison": _m("Comparison firms", "Empresas de comparación"),
     "nb01.row.women_led": _m("Women-led firms", "Empresas lideradas por mujeres"),
     "nb01.row.clusters": _m("Business clusters", "Clústeres empresariales"),
-    "nb01.row.strata": _m("Strata (territory × sector)", "Estratos (territorio × sector)"),
+    "nb01.row.strata": _m("Recruitment strata", "Estratos de reclutamiento"),
     "nb01.row.cohorts": _m("Cohorts", "Cohortes"),
     "nb01.row.firm_years": _m("Firm-years", "Observaciones empresa-año"),
     "nb01.row.responding": _m("Responding firm-years", "Observaciones empresa-año con respuesta"),
@@ -755,28 +751,119 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nb06.subgroup": _m("Subgroup", "Subgrupo"),
     # --- notebook 07: final report -------------------------------------------------------
     "final.title": _m(
-        "Impact evaluation of PROMIPYME: final report",
-        "Evaluación de impacto de PROMIPYME: informe final",
+        "Impact evaluation of {program}: final report",
+        "Evaluación de impacto de {program}: informe final",
     ),
-    "final.subtitle": _m(
-        "AL-Invest 5.0 — business clusters of SMEs in Colombia and Ecuador, 2016–2018",
-        "AL-Invest 5.0 — clústeres empresariales de pymes en Colombia y Ecuador, 2016–2018",
+    "final.facts.donor": _m("Funded by: {value}.", "Financiado por: {value}."),
+    "final.facts.implementer": _m("Implemented by: {value}.", "Ejecutado por: {value}."),
+    "final.facts.countries": _m("Countries: {value}.", "Países: {value}."),
+    "final.facts.period": _m(
+        "Period of support: {first}–{last}.", "Periodo de apoyo: {first}–{last}."
+    ),
+    "final.summary.data": _m(
+        "This report estimates what participation changed for the firms, with "
+        "{n_participants} participating and {n_comparison} comparison firms observed from "
+        "{first_year} to {last_year}.",
+        "Este informe estima qué cambió la participación para las empresas, con "
+        "{n_participants} empresas participantes y {n_comparison} de comparación observadas "
+        "de {first_year} a {last_year}.",
+    ),
+    "final.status.heading": _m("Status of this run", "Estado de esta corrida"),
+    "final.status.ok": _m(
+        "Every job of this run succeeded ({n_jobs} jobs): every page this report reads is "
+        "complete.",
+        "Todos los trabajos de esta corrida terminaron bien ({n_jobs} trabajos): todas las "
+        "páginas que este informe lee están completas.",
+    ),
+    "final.status.problems": _m(
+        "Not every job of this run succeeded: {n_bad} of {n_jobs} jobs failed or did not run. "
+        "The sections that read their results are incomplete; the table lists each with its "
+        "reason.",
+        "No todos los trabajos de esta corrida terminaron bien: {n_bad} de {n_jobs} fallaron "
+        "o no se ejecutaron. Las secciones que leen sus resultados están incompletas; la "
+        "tabla indica cada uno con su motivo.",
+    ),
+    "final.status.unknown": _m(
+        "The status of the other jobs of this run could not be read ({reason}); this report "
+        "cannot vouch that the pages it reads are complete.",
+        "No se pudo leer el estado de los demás trabajos de esta corrida ({reason}); este "
+        "informe no puede garantizar que las páginas que lee estén completas.",
+    ),
+    "final.status.job": _m("Job", "Trabajo"),
+    "final.status.reason": _m("Reason", "Motivo"),
+    "final.methods.design": _m(
+        "Participating firms are compared with comparison firms before and after support "
+        "began, in a difference-in-differences design.",
+        "Las empresas participantes se comparan con empresas de comparación antes y después "
+        "del inicio del apoyo, en un diseño de diferencias en diferencias.",
+    ),
+    "final.methods.staggered": _m(
+        "Firms entered in different years (staggered entry).",
+        "Las empresas entraron en años distintos (entrada escalonada).",
+    ),
+    "final.methods.primary": _m(
+        "The primary estimate uses {estimator} on {outcome}, with {sample}: {nobs} "
+        "observations of {n_firms} firms, {n_treated} of them participating.",
+        "La estimación principal usa {estimator} sobre {outcome}, con {sample}: {nobs} "
+        "observaciones de {n_firms} empresas, {n_treated} de ellas participantes.",
+    ),
+    "final.methods.control_group": _m(
+        "Comparison group: {control_group}.", "Grupo de comparación: {control_group}."
+    ),
+    "final.methods.covariates": _m(
+        "It conditions on {covariates} (conditional parallel trends).",
+        "Condiciona en {covariates} (tendencias paralelas condicionales).",
+    ),
+    "final.methods.no_covariates": _m(
+        "It conditions on no covariate (unconditional parallel trends).",
+        "No condiciona en ninguna covariable (tendencias paralelas incondicionales).",
+    ),
+    "final.methods.conditional_trends": _m(
+        "The regression estimators also allow for {trends}.",
+        "Los estimadores de regresión también permiten {trends}.",
+    ),
+    "final.methods.cluster": _m(
+        "Inference clusters by {cluster} ({n_clusters} clusters).",
+        "La inferencia agrupa por {cluster} ({n_clusters} conglomerados).",
+    ),
+    "final.methods.few_clusters": _m(
+        "With so few clusters, the two-way fixed effects estimates are accompanied by the wild "
+        "cluster bootstrap.",
+        "Con tan pocos conglomerados, las estimaciones de efectos fijos bidireccionales se "
+        "acompañan del bootstrap salvaje por conglomerados.",
+    ),
+    "final.methods.real": _m(
+        "Monetary values are deflated by the producer price index to {base_year} and "
+        "converted to US dollars at that year's exchange rate.",
+        "Los valores monetarios se deflactan con el índice de precios al productor a "
+        "{base_year} y se convierten a dólares con la tasa de cambio de ese año.",
+    ),
+    "final.methods.control.notyettreated": _m(
+        "firms not yet treated and never treated", "empresas aún no tratadas y nunca tratadas"
+    ),
+    "final.methods.control.nevertreated": _m("firms never treated", "empresas nunca tratadas"),
+    "final.gender.text": _m(
+        "The primary estimator fitted separately to women-led and other participating firms:",
+        "El estimador principal ajustado por separado para las empresas participantes "
+        "lideradas por mujeres y para las demás:",
+    ),
+    "final.limitations.spillovers": _m(
+        "Comparison firms may trade with or learn from participants; such links could carry "
+        "part of the effect to the comparison group, biasing estimates towards zero.",
+        "Las empresas de comparación pueden comerciar con las participantes o aprender de "
+        "ellas; esos vínculos podrían trasladar parte del efecto al grupo de comparación y "
+        "sesgar las estimaciones hacia cero.",
+    ),
+    "final.limitations.clusters": _m(
+        "Only {n_clusters} clusters: intervals rest on few-cluster approximations.",
+        "Solo {n_clusters} conglomerados: los intervalos descansan en aproximaciones para pocos "
+        "conglomerados.",
+    ),
+    "final.section.missing": _m(
+        "{section}: not available in this run ({reason}).",
+        "{section}: no disponible en esta corrida ({reason}).",
     ),
     "final.summary.heading": _m("Executive summary", "Resumen ejecutivo"),
-    "final.summary.program": _m(
-        "PROMIPYME (lead applicant: the Bucaramanga Chamber of Commerce, with Progetto Sud; "
-        "funded by the European Union's AL-Invest 5.0 through CAINCO) organised small and "
-        "medium enterprises of Colombia and Ecuador into business clusters and supported them "
-        "through four entrepreneurial organizations. This report estimates what participation "
-        "changed for the firms, with {n_participants} participating and {n_comparison} "
-        "comparison firms observed from {first_year} to {last_year}.",
-        "PROMIPYME (solicitante principal: la Cámara de Comercio de Bucaramanga, con Progetto "
-        "Sud; financiado por AL-Invest 5.0 de la Unión Europea a través de CAINCO) organizó a "
-        "pequeñas y medianas empresas de Colombia y Ecuador en clústeres empresariales y las "
-        "apoyó mediante cuatro organizaciones empresariales. Este informe estima qué cambió la "
-        "participación para las empresas, con {n_participants} empresas participantes y "
-        "{n_comparison} de comparación observadas de {first_year} a {last_year}.",
-    ),
     "final.summary.primary": _m(
         "Pre-specified primary result: participation changed {outcome} by {effect} on average "
         "among participating firms (95% confidence interval {ci}; {estimator}; inference: "
@@ -893,40 +980,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "muestra el resultado principal.",
     ),
     "final.gender.heading": _m("Gender", "Género"),
-    "final.gender.text": _m(
-        "At least a quarter of the firms in every cluster were to be led by women. The primary "
-        "estimator fitted separately to women-led and other participating firms:",
-        "Al menos una cuarta parte de las empresas de cada clúster debía estar liderada por "
-        "mujeres. El estimador principal ajustado por separado para las empresas participantes "
-        "lideradas por mujeres y para las demás:",
-    ),
     "final.truth.heading": _m(
         "Estimates against the truth (simulated data)",
         "Estimaciones frente a la verdad (datos simulados)",
     ),
     "final.methods.heading": _m("Methods", "Métodos"),
-    "final.methods.text": _m(
-        "Participating firms are compared with comparison firms drawn from the same 26 strata "
-        "(territory × sector) before and after support began, in a difference-in-differences "
-        "design with staggered entry. The primary estimator of Callaway and Sant'Anna (2021) "
-        "averages the cohort-by-year effects ATT(g,t), each estimated against firms not yet or "
-        "never treated and adjusted for {covariates} (doubly robust). Inference clusters by "
-        "stratum ({n_clusters} clusters); with so few clusters the two-way fixed effects "
-        "estimates are accompanied by the wild cluster bootstrap. Monetary values are deflated "
-        "by each country's producer price index to {base_year} and converted to US dollars at "
-        "that year's exchange rate; labor productivity is value added per employee.",
-        "Las empresas participantes se comparan con empresas de comparación de los mismos 26 "
-        "estratos (territorio × sector) antes y después del inicio del apoyo, en un diseño de "
-        "diferencias en diferencias con entrada escalonada. El estimador principal de Callaway "
-        "y Sant'Anna (2021) promedia los efectos por cohorte y año ATT(g,t), cada uno estimado "
-        "frente a empresas aún no tratadas o nunca tratadas y ajustado por {covariates} "
-        "(doblemente robusto). La inferencia agrupa por estrato ({n_clusters} conglomerados); "
-        "con tan pocos conglomerados, las estimaciones de efectos fijos bidireccionales se "
-        "acompañan del bootstrap salvaje por conglomerados. Los valores monetarios se deflactan "
-        "con el índice de precios al productor de cada país a {base_year} y se convierten a "
-        "dólares con la tasa de cambio de ese año; la productividad laboral es el valor "
-        "agregado por empleado.",
-    ),
     "final.primary_note": _m(
         "The primary outcome and estimator come from the configuration (pre-specified), not "
         "from this page's parameters.",
@@ -963,11 +1021,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empresas de comparación con las mismas covariables (tendencias paralelas "
         "condicionales).",
     ),
-    "final.limitations.clusters": _m(
-        "Only {n_clusters} clusters: intervals rest on few-cluster approximations.",
-        "Solo {n_clusters} conglomerados: los intervalos descansan en aproximaciones para pocos "
-        "conglomerados.",
-    ),
     "final.limitations.attrition": _m(
         "Survey non-response may depend on productivity; the data-quality page tests for "
         "differential attrition and the sensitivity pages bound its effect.",
@@ -975,16 +1028,242 @@ MESSAGES: dict[str, dict[str, str]] = {
         "datos contrasta la deserción diferencial y las páginas de sensibilidad acotan su "
         "efecto.",
     ),
-    "final.limitations.spillovers": _m(
-        "Comparison firms share territories and sectors with participants; links between them "
-        "could carry part of the effect to the comparison group, biasing estimates towards zero.",
-        "Las empresas de comparación comparten territorios y sectores con las participantes; "
-        "los vínculos entre ellas podrían trasladar parte del efecto al grupo de comparación y "
-        "sesgar las estimaciones hacia cero.",
-    ),
     "final.limitations.subgroups": _m(
         "Subgroup estimates other than gender are exploratory; small cells are suppressed.",
         "Las estimaciones por subgrupo distintas de género son exploratorias; las celdas "
         "pequeñas se suprimen.",
+    ),
+    # --- logframe indicators and the diagnostics pages 08-11 (moved from indicators.TEXT) --
+    "logframe.status.met": _m(
+        "met",
+        "cumplida",
+    ),
+    "logframe.status.not_met": _m(
+        "not met",
+        "no cumplida",
+    ),
+    "logframe.status.not_measurable": _m(
+        "not measurable with these data",
+        "no medible con estos datos",
+    ),
+    "logframe.ev.clusters": _m(
+        "count: {n} clusters with participating firms ({firms} firms)",
+        "conteo: {n} clústeres con empresas participantes ({firms} empresas)",
+    ),
+    "logframe.ev.women_share": _m(
+        "count: {n} of {total} clusters reach {threshold} women-led firms (lowest share {low})",
+        "conteo: {n} de {total} clústeres alcanzan {threshold} de empresas lideradas por mujeres (participación mínima {low})",
+    ),
+    "logframe.ev.effect": _m(
+        "effect: {estimate} ({label}), 95% CI {low} to {high}, on {n} participating firms",
+        "efecto: {estimate} ({label}), IC 95 % {low} a {high}, sobre {n} empresas participantes",
+    ),
+    "logframe.achieved.missing": _m(
+        "no estimate",
+        "sin estimación",
+    ),
+    "logframe.ev.effect_missing": _m(
+        "no causal estimate available in this run",
+        "no hay estimación causal disponible en esta ejecución",
+    ),
+    "logframe.ev.organizations": _m(
+        "count: {n} of {total} organizations offer more BDS services in {end} than in {base}",
+        "conteo: {n} de {total} organizaciones ofrecen más servicios BDS en {end} que en {base}",
+    ),
+    "logframe.ev.organizations_years": _m(
+        "the organizations table holds no services count for both {base} and {end}",
+        "la tabla de organizaciones no tiene el número de servicios para {base} y {end}",
+    ),
+    "logframe.ev.women_network": _m(
+        "count: {end_links} links between women-led firms in {end} ({base_links} in {base}); {firms} women-led firms linked",
+        "conteo: {end_links} vínculos entre empresas lideradas por mujeres en {end} ({base_links} en {base}); {firms} empresas lideradas por mujeres vinculadas",
+    ),
+    "logframe.ev.bds_market": _m(
+        "only the supporting organizations are observed: their BDS clients went from {base_clients} ({base}) to {end_clients} ({end}); the market as a whole is not observed",
+        "solo se observan las organizaciones de apoyo: sus clientes BDS pasaron de {base_clients} ({base}) a {end_clients} ({end}); el mercado en su conjunto no se observa",
+    ),
+    "nb08.title": _m(
+        "08 Program results framework",
+        "08 Marco de resultados del programa",
+    ),
+    "nb08.intro": _m(
+        "Each target of the programme's results framework against what the data show. Counts are descriptive; where a target claims that the programme *caused* a change, only the causal estimate ({estimator}) with its 95% interval is evidence, and the target counts as met only when the interval lies above zero.",
+        "Cada meta del marco de resultados del programa frente a lo que muestran los datos. Los conteos son descriptivos; cuando una meta afirma que el programa *causó* un cambio, solo la estimación causal ({estimator}) con su intervalo del 95 % es evidencia, y la meta se da por cumplida solo si el intervalo está por encima de cero.",
+    ),
+    "nb08.logframe": _m(
+        "Logframe targets and achievement",
+        "Metas del marco lógico y su logro",
+    ),
+    "nb08.breakdowns": _m(
+        "Participating firms by group",
+        "Empresas participantes por grupo",
+    ),
+    "nb08.breakdowns.text": _m(
+        "Cells resting on fewer than {min_cell} firms are withheld (marked s).",
+        "Las celdas con menos de {min_cell} empresas se ocultan (marcadas s).",
+    ),
+    "nb08.gender": _m(
+        "The women-led network as a result of its own",
+        "La red de empresas lideradas por mujeres como resultado propio",
+    ),
+    "nb08.gender.participation": _m(
+        "Women lead {share_p} of participating SMEs and {share_c} of comparison firms. The lowest share of women-led SMEs in a cluster is {low} against a target of {target} in every cluster ({n} of {total} clusters reach it).",
+        "Las mujeres lideran {share_p} de las pymes participantes y {share_c} de las empresas de comparación. La menor participación de pymes lideradas por mujeres en un clúster es {low}, frente a una meta de {target} en cada clúster ({n} de {total} clústeres la alcanzan).",
+    ),
+    "nb08.gender.effect": _m(
+        "Effect on {outcome} for women-led participants: {effect} (95% CI {ci}); difference from other participants (triple differences, CRV1 by {cluster}): {gap} (95% CI {gap_ci}, {p}).",
+        "Efecto sobre {outcome} en participantes lideradas por mujeres: {effect} (IC 95 % {ci}); diferencia con las demás participantes (triples diferencias, CRV1 por {cluster}): {gap} (IC 95 % {gap_ci}, {p}).",
+    ),
+    "nb08.gender.links": _m(
+        "Business links: participation changed the number of links of women-led firms by {effect} (95% CI {ci}) and of other firms by {other} (95% CI {other_ci}), baseline {base} to end line {end}.",
+        "Vínculos empresariales: la participación cambió el número de vínculos de las empresas lideradas por mujeres en {effect} (IC 95 % {ci}) y de las demás en {other} (IC 95 % {other_ci}), de la línea de base {base} al final {end}.",
+    ),
+    "nb08.share_table": _m(
+        "Women-led share of participating firms per cluster (target {threshold})",
+        "Participación de empresas lideradas por mujeres por clúster (meta {threshold})",
+    ),
+    "nb09.title": _m(
+        "09 Inter-firm business network",
+        "09 Red empresarial entre firmas",
+    ),
+    "nb09.intro": _m(
+        "Business links between SMEs, year by year: how many, how dense within each cluster, how many cross clusters or countries, and how many involve women-led firms. Firms are never named or labelled.",
+        "Vínculos empresariales entre pymes, año por año: cuántos, cuán densos dentro de cada clúster, cuántos cruzan clústeres o países y cuántos involucran empresas lideradas por mujeres. Las empresas nunca se nombran ni se etiquetan.",
+    ),
+    "nb09.summary": _m(
+        "The network by year",
+        "La red por año",
+    ),
+    "nb09.clusters": _m(
+        "Clusters at baseline ({base}) and end line ({end})",
+        "Clústeres en la línea de base ({base}) y al final ({end})",
+    ),
+    "nb09.did": _m(
+        "Participation raised a firm's number of business links by {effect} (95% CI {ci}, {p}; DiD on degree {base} to {end}, CRV1 by {cluster}, {n_clusters} clusters). This compares the change for participants with the change for comparison firms; it is an effect, unlike the raw growth of the network shown above.",
+        "La participación aumentó el número de vínculos empresariales de una empresa en {effect} (IC 95 % {ci}, {p}; DiD en el grado de {base} a {end}, CRV1 por {cluster}, {n_clusters} clústeres). Compara el cambio de las participantes con el de las empresas de comparación; es un efecto, a diferencia del crecimiento bruto de la red mostrado arriba.",
+    ),
+    "nb09.figures": _m(
+        "The network at end line",
+        "La red al final",
+    ),
+    "nb10.title": _m(
+        "10 Power, balance and attrition",
+        "10 Potencia, balance y atrición",
+    ),
+    "nb10.power": _m(
+        "Minimum detectable effect",
+        "Efecto mínimo detectable",
+    ),
+    "nb10.power.text": _m(
+        "With {clusters} clusters of about {per} firms ({share} participants), an intra-cluster correlation of the pre/post contrast of {icc} (from comparison firms) and {pre} pre- and {post} post-periods, the design detects an effect on {outcome} of {mde} with 80% power at the 5% level (formula: Bloom 1995 with the panel contrast variance of Burlig, Preonas & Woerman 2020). Check by simulation: on comparison firms only, half of each stratum made pseudo-participants with the stratum's entry year (analytic MDE of that design {mde_p}), re-randomizing them within strata and adding an effect of {mde_p}, the TWFE test (CRV1) rejects in {sim} of {reps} draws (target 80%); with no effect it rejects in {size} (nominal 5%).",
+        "Con {clusters} clústeres de unas {per} empresas ({share} participantes), una correlación intraclúster del contraste antes/después de {icc} (de las empresas de comparación) y {pre} periodos previos y {post} posteriores, el diseño detecta un efecto sobre {outcome} de {mde} con 80 % de potencia al 5 % (fórmula: Bloom 1995 con la varianza del contraste en panel de Burlig, Preonas y Woerman 2020). Verificación por simulación: solo con empresas de comparación, la mitad de cada estrato como pseudo-participantes con el año de entrada del estrato (EMD analítico de ese diseño {mde_p}), re-aleatorizándolas dentro de los estratos y añadiendo un efecto de {mde_p}, la prueba TWFE (CRV1) rechaza en {sim} de {reps} sorteos (meta 80 %); sin efecto rechaza en {size} (nominal 5 %).",
+    ),
+    "nb10.balance": _m(
+        "Balance at baseline: full baseline sample and analysis sample after attrition",
+        "Balance en la línea de base: muestra completa y muestra de análisis tras la atrición",
+    ),
+    "nb10.balance.text": _m(
+        "Differences participants minus comparison firms in {year}, within strata, CRV1 by {cluster}. Joint test: full sample F = {f_full} ({p_full}); firms still responding in {end}: F = {f_an} ({p_an}).",
+        "Diferencias participantes menos empresas de comparación en {year}, dentro de estratos, CRV1 por {cluster}. Prueba conjunta: muestra completa F = {f_full} ({p_full}); empresas que aún responden en {end}: F = {f_an} ({p_an}).",
+    ),
+    "nb10.attrition": _m(
+        "Attrition",
+        "Atrición",
+    ),
+    "nb10.attrition.text": _m(
+        "In {end}, {resp_t} of participants and {resp_c} of comparison firms responded (difference {diff}, {p}; joint test of differential attrition on baseline characteristics {joint}). Lee (2009) bounds on the effect on the {base}-to-{end} change in {outcome} for firms that would respond either way: [{lower}, {upper}], Imbens-Manski 95% interval {im}.",
+        "En {end} respondieron {resp_t} de las participantes y {resp_c} de las empresas de comparación (diferencia {diff}, {p}; prueba conjunta de atrición diferencial según características de base {joint}). Cotas de Lee (2009) para el efecto sobre el cambio {base}-{end} de {outcome} en las empresas que responderían en cualquier caso: [{lower}, {upper}], intervalo del 95 % de Imbens-Manski {im}.",
+    ),
+    "nb10.unbalanced.text": _m(
+        "Does attrition move the main estimate? The pre-specified Callaway-Sant'Anna effect on {outcome} uses the {n_bal} firms that answered every year: {est_bal} (95% CI {ci_bal}). The same specification on every observed firm-year ({n_all} firms; each comparison a repeated cross-section, as R did's allow_unbalanced_panel) gives {est_all} (95% CI {ci_all}). Its interval is wider because it does not difference each firm with itself.",
+        "¿Mueve la atrición la estimación principal? El efecto preespecificado de Callaway-Sant'Anna sobre {outcome} usa las {n_bal} empresas que respondieron todos los años: {est_bal} (IC 95 % {ci_bal}). La misma especificación con todos los años-empresa observados ({n_all} empresas; cada comparación como cortes transversales repetidos, como allow_unbalanced_panel de R did) da {est_all} (IC 95 % {ci_all}). Su intervalo es más amplio porque no compara cada empresa consigo misma.",
+    ),
+    "nb10.unbalanced.failed": _m(
+        "The Callaway-Sant'Anna effect on every observed firm-year could not be estimated on these data: {reason}",
+        "El efecto de Callaway-Sant'Anna con todos los años-empresa observados no pudo estimarse con estos datos: {reason}",
+    ),
+    "nb10.cs_balanced": _m(
+        "Callaway-Sant'Anna, firms observed every year ({firms} firms)",
+        "Callaway-Sant'Anna, empresas observadas todos los años ({firms} empresas)",
+    ),
+    "nb10.cs_all": _m(
+        "Callaway-Sant'Anna, every observed firm-year ({firms} firms)",
+        "Callaway-Sant'Anna, todos los años-empresa observados ({firms} empresas)",
+    ),
+    "nb11.title": _m(
+        "11 Sensitivity and multiple outcomes",
+        "11 Sensibilidad y múltiples resultados",
+    ),
+    "nb11.honest": _m(
+        "Sensitivity to violations of parallel trends (Rambachan & Roth)",
+        "Sensibilidad a violaciones de tendencias paralelas (Rambachan y Roth)",
+    ),
+    "nb11.honest.text": _m(
+        "Event study of {outcome} ({estimator}). Robust 95% intervals for the effect in the first year of support: if post-entry violations of parallel trends may be up to Mbar times the largest pre-entry one, the effect stays significant up to Mbar = {rm}; if the slope of the differential trend may change by M per year, up to M = {sd}. The same for the average over the post-entry years: Mbar = {rm_avg}.",
+        "Estudio de eventos de {outcome} ({estimator}). Intervalos robustos del 95 % para el efecto en el primer año de apoyo: si las violaciones de tendencias paralelas después de la entrada pueden ser hasta Mbar veces la mayor antes de la entrada, el efecto sigue siendo significativo hasta Mbar = {rm}; si la pendiente de la tendencia diferencial puede cambiar en M por año, hasta M = {sd}. Lo mismo para el promedio de los años posteriores: Mbar = {rm_avg}.",
+    ),
+    "nb11.multiple": _m(
+        "Multiple outcomes and subgroups",
+        "Múltiples resultados y subgrupos",
+    ),
+    "nb11.multiple.text": _m(
+        "TWFE effects (CRV1 by {cluster}) for each outcome and subgroup, with Romano-Wolf family-wise adjusted p-values ({reps} cluster-bootstrap draws), Benjamini-Hochberg and Anderson's sharpened q-values over the {k} hypotheses. The standardized index of productivity outcomes (Kling, Liebman & Katz 2007) moves by {index} comparison-group SDs (95% CI {index_ci}).",
+        "Efectos TWFE (CRV1 por {cluster}) para cada resultado y subgrupo, con p-valores ajustados por Romano-Wolf ({reps} réplicas bootstrap por clúster), Benjamini-Hochberg y q-valores afinados de Anderson sobre las {k} hipótesis. El índice estandarizado de resultados de productividad (Kling, Liebman y Katz 2007) cambia en {index} desviaciones estándar del grupo de comparación (IC 95 % {index_ci}).",
+    ),
+    "nb11.ri": _m(
+        "Randomization inference at the cluster level",
+        "Inferencia por aleatorización a nivel de clúster",
+    ),
+    "nb11.ri.text": _m(
+        "Re-assigning the entry cohorts across the {clusters} strata ({reps} assignments), the TWFE estimate of {estimate} has a randomization p-value of {p} (Monte Carlo SE {se}).",
+        "Reasignando las cohortes de entrada entre los {clusters} estratos ({reps} asignaciones), la estimación TWFE de {estimate} tiene un p-valor por aleatorización de {p} (error Monte Carlo {se}).",
+    ),
+    "logframe.achieved.log": _m(
+        "effect of {estimate} on {outcome} (≈ {pct}) across {n} participating firms",
+        "efecto de {estimate} en {outcome} (≈ {pct}) en {n} empresas participantes",
+    ),
+    "logframe.achieved.level": _m(
+        "effect of {estimate} on {outcome} across {n} participating firms",
+        "efecto de {estimate} en {outcome} en {n} empresas participantes",
+    ),
+    "logframe.achieved.links": _m(
+        "effect of {estimate} business links per firm across {n} participating firms",
+        "efecto de {estimate} vínculos empresariales por empresa en {n} empresas participantes",
+    ),
+    "logframe.ev.descriptive": _m(
+        "description, not an effect: {up} of {n} participants observed in {base} and {end} raised {outcome} (comparison firms: {share_c})",
+        "descripción, no un efecto: {up} de {n} participantes observadas en {base} y {end} aumentaron {outcome} (empresas de comparación: {share_c})",
+    ),
+    "logframe.ev.missing": _m(
+        "not measurable with these data: {reason}",
+        "no medible con estos datos: {reason}",
+    ),
+    "logframe.ev.unknown_measure": _m(
+        "no measure of this name in the code ({measure}); the target is listed, not measured",
+        "no hay una medida con este nombre en el código ({measure}); la meta se lista sin medirse",
+    ),
+    "logframe.definition": _m(
+        "Definition",
+        "Definición",
+    ),
+    "nb09.figure.title": _m(
+        "Business links, {group}, {year}",
+        "Vínculos empresariales, {group}, {year}",
+    ),
+    "nb09.figure.participants": _m(
+        "Participants",
+        "Participantes",
+    ),
+    "nb09.figure.comparison": _m(
+        "Comparison firms",
+        "Empresas de comparación",
+    ),
+    "nb09.figure.women_led": _m(
+        "women-led",
+        "liderada por mujer",
+    ),
+    "nb09.figure.all": _m(
+        "all firms",
+        "todas las empresas",
     ),
 }
