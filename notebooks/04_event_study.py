@@ -16,7 +16,7 @@
 # (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
-outcome = "log_labor_productivity"
+outcome = "primary"
 sample = "all"
 language = "en"
 seed = 20160601
@@ -31,81 +31,132 @@ from evaluation.pipeline.parameters import check
 params = check(globals(), notebook="04_event_study")
 
 # %%
+from evaluation.analysis import effects
+from evaluation.analysis.context import study_context
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel
 from evaluation.pipeline import record, record_value
-from evaluation.reporting import effects, figures, sections
+from evaluation.reporting import figures, sections
 from evaluation.reporting.sections import heading, say, show
 from evaluation.reporting.tables import estimates_table
-from evaluation.reporting.translations import fmt_number, fmt_p, t, variable_label
+from evaluation.reporting.translations import fmt_number, fmt_p, t
 
 effects.quiet_few_clusters()
 if method not in ("twfe", "sunab", "imputation", "cs"):
     raise ValueError(f"parameter method={method!r}: expected one of twfe, sunab, imputation, cs")
 settings = load_settings()
-data = effects.estimation_sample(
-    load_panel(sections.resolve(processed_dir), sample),
-    outcome,
-    conditional_trends=conditional_trends,
+folder = sections.resolve(processed_dir)
+ctx = study_context(settings, load_panel(folder), processed=folder)
+outcome = ctx.resolve_outcome(outcome)
+label = sections.outcome_label(outcome, language, ctx)
+panel = load_panel(folder, sample)
+data = effects.attempt(
+    effects.estimation_sample, panel, outcome, ctx, conditional_trends=conditional_trends
 )
-study = effects.event_study_spec(
-    data, outcome, settings, method=method, conditional_trends=conditional_trends
-)
-record(study, label=f"event study ({method})")
-pretrend = study.pretrend_test()
-record_value("pretrend_statistic", pretrend["statistic"])
-_ = record_value("pretrend_p_value", pretrend["p_value"])
+study = pretrend = None
+if not isinstance(data, effects.NotEstimable):
+    study = effects.attempt(
+        effects.event_study_spec,
+        data,
+        outcome,
+        ctx,
+        method=method,
+        conditional_trends=conditional_trends,
+    )
+if study is not None and not isinstance(study, effects.NotEstimable):
+    spec = study.info["spec"]
+    record(study, label=f"event study ({method})", **spec, sample=sample)
+    pretrend = effects.attempt(study.pretrend_test)  # no pre-period: NotEstimable
+    if isinstance(pretrend, dict):
+        record_value("pretrend_statistic", pretrend["statistic"])
+        record_value("pretrend_p_value", pretrend["p_value"])
 
 # %%
 heading("nb04.title", language, level=1)
-say(
-    "nb04.intro",
-    language,
-    outcome=sections.inline(variable_label(outcome, language)),
-    ref=study.ref_period if study.ref_period is not None else -1,
-    estimator=t(f"est.{method}", language),
-    sample=sections.sample_label(sample, language),
-)
-show(
-    figures.event_study_figure(
-        study.tidy(), language=language, outcome=outcome, ref_period=study.ref_period
+if panel.empty:
+    sections.not_available(
+        "missing.sample", language, sample=sections.sample_label(sample, language)
     )
-)
+elif isinstance(data, effects.NotEstimable):
+    sections.not_available(data.message, language, **data.values)
+elif isinstance(study, effects.NotEstimable):
+    say("missing.analysis", language, analysis=t(f"est.{method}", language), reason=str(study))
+else:
+    say(
+        "nb04.intro",
+        language,
+        outcome=sections.inline(label),
+        ref=study.ref_period if study.ref_period is not None else -1,
+        estimator=t(f"est.{method}", language),
+        sample=sections.sample_label(sample, language),
+    )
+    show(
+        figures.event_study_figure(
+            study.tidy(),
+            language=language,
+            outcome=outcome,
+            outcome_label=label,
+            ref_period=study.ref_period,
+        )
+    )
 
 # %%
-df = (
-    pretrend["df1"]
-    if pretrend["distribution"] == "chi2"
-    else f"{pretrend['df1']}, {pretrend['df2']:g}"
-)
-say(
-    "nb04.pretest",
-    language,
-    stat=fmt_number(pretrend["statistic"], language, 2),
-    df=df,
-    p=fmt_p(pretrend["p_value"], language),
-)
-say(
-    "nb04.pretest.reject"
-    if pretrend["p_value"] < settings.analysis.alpha
-    else "nb04.pretest.accept",
-    language,
-)
+if isinstance(pretrend, dict):
+    df = (
+        pretrend["df1"]
+        if pretrend["distribution"] == "chi2"
+        else f"{pretrend['df1']}, {pretrend['df2']:g}"
+    )
+    say(
+        "nb04.pretest",
+        language,
+        stat=fmt_number(pretrend["statistic"], language, 2),
+        df=df,
+        p=fmt_p(pretrend["p_value"], language),
+    )
+    say(
+        "nb04.pretest.reject"
+        if pretrend["p_value"] < settings.analysis.alpha
+        else "nb04.pretest.accept",
+        language,
+    )
+elif study is not None and not isinstance(study, effects.NotEstimable):
+    sections.not_available("missing.pretrend", language)
 
 # %%
-heading("nb04.table.heading", language)
-tidy = study.tidy().dropna(subset=["std_error"]).copy()
-tidy["term"] = tidy["event_time"].astype(int).astype(str)
-show(
-    estimates_table(
-        tidy,
-        language=language,
-        caption=t("common.event_time", language),
-        notes=[
-            study.vcov_type,
-            *study.notes,
-            t("spec.trends" if conditional_trends else "spec.no_trends", language),
-            t("report.interpretation_logs", language),
-        ],
+if study is not None and not isinstance(study, effects.NotEstimable):
+    heading("nb04.table.heading", language)
+    tidy = study.tidy().dropna(subset=["std_error"]).copy()
+    tidy["term"] = tidy["event_time"].astype(int).astype(str)
+    conditioning = (
+        sections.conditioning_text(
+            [c for c in ctx.covariates if c in data.columns],
+            "sector_year" in data.columns,
+            language,
+            ctx,
+        )
+        if conditional_trends
+        else t("spec.no_trends", language)
     )
-)
+    show(
+        estimates_table(
+            tidy,
+            language=language,
+            caption=t("common.event_time", language),
+            notes=[
+                sections.spec_text(
+                    spec, t(f"est.{method}", language), study.nobs, sample, language, ctx
+                ),
+                study.vcov_type,
+                *study.notes,
+                conditioning,
+                *sections.exclusion_notes(data, language, ctx),
+                *sections.context_notes(ctx, language, money=effects.uses_money(ctx, outcome)),
+                *(
+                    [t("report.interpretation_logs", language)]
+                    if ctx.outcome(outcome).kind == "log"
+                    else []
+                ),
+            ],
+        )
+    )
