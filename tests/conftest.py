@@ -104,32 +104,26 @@ class PipelineRun:
 
 
 def _prepare_test_data(processed: Path) -> bool:
-    """`evaluation prepare` of the committed data/raw; a minimal panel when it cannot run."""
+    """`evaluation prepare` of the committed data/raw into ``processed``.
+
+    A broken prepare fails every test that uses the shared run, loudly, with its output: the
+    tests never go on with a made-up panel.
+    """
+    import contextlib
+
+    from evaluation.cli import main
+
     raw = REPO / "data" / "raw"
-    if (raw / "firms.csv").is_file():
-        try:
-            from evaluation.cli import main
-
-            if main(["prepare", "--raw", str(raw), "--processed", str(processed)]) == 0:
-                return True
-        except Exception as err:  # prepare not available yet: the machinery still runs
-            print(f"pipeline fixture: prepare failed ({err}); using a minimal panel")
-    import numpy as np
-    import pandas as pd
-
-    processed.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(20160601)
-    n = 400
-    pd.DataFrame(
-        {
-            "firm_id": [f"f{i % 80:03d}" for i in range(n)],
-            "year": 2014 + np.arange(n) // 80,
-            "country": np.where(np.arange(n) % 2 == 0, "CO", "EC"),
-            "log_labor_productivity": rng.normal(9.0, 1.0, n).round(6),
-            "log_sales": rng.normal(12.0, 1.0, n).round(6),
-        }
-    ).to_parquet(processed / "panel.parquet", index=False)
-    return False
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(["prepare", "--raw", str(raw), "--processed", str(processed)])
+    if rc != 0 or not (processed / "panel.parquet").is_file():
+        pytest.fail(
+            f"pipeline fixture: `evaluation prepare` of {raw} failed (exit {rc}):\n"
+            f"{out.getvalue()[-3000:]}\n{err.getvalue()[-3000:]}",
+            pytrace=False,
+        )
+    return True
 
 
 def _real_notebooks() -> list[str]:

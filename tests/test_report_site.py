@@ -6,6 +6,7 @@ All on the shared run of tests/conftest.py (``pipeline_run``).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -154,35 +155,48 @@ def test_report_command_rebuilds_index_and_reuses_pdfs(pipeline_run, tmp_path):
     assert rc == 2
 
 
-def test_publish_bundles_a_deterministic_archive(pipeline_run, tmp_path, monkeypatch):
+def test_publish_refuses_an_incomplete_run_and_marks_a_forced_one(
+    pipeline_run, tmp_path, monkeypatch, capsys
+):
     from evaluation.config import load_settings
     from evaluation.pipeline import publish
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1530403200")  # 2018-07-01, the program's end
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1530403200")  # 2018-07-01
     settings = load_settings(root=pipeline_run.root)
-    args = Namespace(reports=pipeline_run.reports, out=tmp_path / "a")
+    # the shared run has deliberately failing jobs: refused, one line per job, nothing written
+    args = Namespace(reports=pipeline_run.reports, out=tmp_path / "a", allow_incomplete=False)
+    assert publish.command(args, settings) == 2
+    err = capsys.readouterr().err
+    for job in ("t4_fail__all", "t3_hang__all", "t1_tiny__log_sales"):
+        assert f"error: cannot publish: job {job} is failed" in err
+    assert not (tmp_path / "a").exists()
+    # forced: INCOMPLETE in the name and in bundle.json; the same reports give the same bytes
+    args = Namespace(reports=pipeline_run.reports, out=tmp_path / "a", allow_incomplete=True)
     assert publish.command(args, settings) == 0
-    archive = tmp_path / "a" / "promipyme-evaluation-20180701.zip"
+    name = f"{settings.program.slug}-evaluation-20180701-INCOMPLETE"
+    archive = tmp_path / "a" / f"{name}.zip"
     assert archive.is_file()
-    assert (
-        publish.command(Namespace(reports=pipeline_run.reports, out=tmp_path / "b"), settings) == 0
-    )
-    again = tmp_path / "b" / archive.name
-    assert archive.read_bytes() == again.read_bytes()  # same reports -> same bytes
+    args = Namespace(reports=pipeline_run.reports, out=tmp_path / "b", allow_incomplete=True)
+    assert publish.command(args, settings) == 0
+    assert archive.read_bytes() == (tmp_path / "b" / archive.name).read_bytes()
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert (tmp_path / "a" / f"{archive.name}.sha256").read_text() == f"{digest}  {archive.name}\n"
     with zipfile.ZipFile(archive) as zf:
         names = zf.namelist()
-        assert names == sorted(names[:-1]) + ["promipyme-evaluation-20180701/SHA256SUMS"]
-        root = "promipyme-evaluation-20180701/"
+        assert names == sorted(names[:-1]) + [f"{name}/SHA256SUMS"]
+        root = f"{name}/"
         for want in ("reports/t2_summary/t2_summary__en.html", "reports/t2_summary/t2_summary__es.pdf",
-                     "estimates.parquet", "estimates.csv", "run_manifest.json", "values.json"):  # fmt: skip
+                     "estimates.parquet", "estimates.csv", "run_manifest.json", "values.json",
+                     "data_manifest.json", "bundle.json"):  # fmt: skip
             assert root + want in names
         assert not any("t1_tiny/" in n for n in names)  # only the final reports
+        bundle = json.loads(zf.read(root + "bundle.json"))
+        assert bundle["status"] == "INCOMPLETE" and bundle["bundle"] == name
+        assert any("t4_fail__all" in p for p in bundle["problems"])
         sums = zf.read(root + "SHA256SUMS").decode().splitlines()
         assert len(sums) == len(names) - 1
         for line in sums:
-            digest, name = line.split("  ", 1)
-            assert hashlib.sha256(zf.read(root + name)).hexdigest() == digest
+            digest, entry = line.split("  ", 1)
+            assert hashlib.sha256(zf.read(root + entry)).hexdigest() == digest
     missing = Namespace(reports=tmp_path / "nothing", out=tmp_path / "c")
     assert publish.command(missing, settings) == 2

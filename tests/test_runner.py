@@ -66,7 +66,7 @@ def test_bad_parameter_fails_before_running_with_a_readable_page(pipeline_run):
 def test_parameter_value_cannot_escape_the_reports_folder(pipeline_run):
     job = pipeline_run.job(_escape_id(pipeline_run))
     assert job["parameters"] == {"sample": "../../../escape"}
-    assert "sample='../../../escape'" in job["error"] and "all|CO|EC" in job["error"]
+    assert "sample='../../../escape'" in job["error"] and "all|women_led" in job["error"]
     page = (pipeline_run.reports / job["page"]).resolve()
     assert pipeline_run.reports.resolve() in page.parents and page.is_file()
     base = pipeline_run.reports.parent
@@ -118,7 +118,8 @@ def test_estimates_table(pipeline_run):
 
 def test_manifest_records_jobs_hashes_timings_versions(pipeline_run):
     m = pipeline_run.manifest()
-    assert m["schema"] == "promipyme-run-manifest/1"
+    assert m["schema"] == "evaluation-run-manifest/2"
+    assert m["complete"] is False and m["partial"] is False  # the shared grid fails on purpose
     prov = m["provenance"]
     assert prov["commit"] and prov["source_sha256"] and prov["versions"]["pandas"]
     assert prov["versions"]["python"].startswith("3.11")
@@ -219,3 +220,63 @@ def test_changed_package_source_is_a_reason(pipeline_run):
     other = replace(pipeline_run, package_hash="0" * 64)
     rc, out, _ = other.run(dry_run=True, only=[GOOD[0]])
     assert rc == 0 and f"run  {GOOD[0]}: evaluation package source changed" in out
+
+
+def test_success_records_verified_outputs_and_no_scratch_left(pipeline_run):
+    reports = pipeline_run.reports
+    for job_id in GOOD + FINALS:
+        job = pipeline_run.job(job_id)
+        record = cache.read_success(reports, job_id)
+        page = reports / job["page"]
+        assert record["outputs"] == cache.output_hashes(reports, job_id, page)
+        assert all(record["outputs"].values())  # page, estimates and values all exist
+        assert cache.verified_success(reports, job_id, page) is not None
+        assert not list(cache.job_dir(reports, job_id).glob("attempt-*"))
+    # a failed job has no success record and no records in the estimates table
+    assert cache.read_success(reports, "t4_fail__all") is None
+    table = pd.read_parquet(reports / "estimates.parquet")
+    assert "t4_fail__all" not in set(table["job"])
+
+
+def test_status_is_truthful_on_index_and_for_the_final_report(pipeline_run):
+    from evaluation.pipeline.manifest import read_status
+
+    status = {s["job"]: s for s in read_status(pipeline_run.reports)}
+    assert status["t4_fail__all"]["status"] == "failed"
+    assert "deliberate failure" in status["t4_fail__all"]["reason"]
+    assert status["t3_hang__all"]["reason"].startswith("timed out")
+    assert all(status[j]["succeeded"] for j in GOOD + FINALS)
+    index = (pipeline_run.reports / "index.html").read_text(encoding="utf-8")
+    assert "INCOMPLETE:" in index and "Complete: all" not in index
+    banner = index.split("INCOMPLETE:", 1)[1].split("</ul>", 1)[0]
+    for job in ("t4_fail__all", "t3_hang__all", "t1_tiny__log_sales"):
+        assert job in banner
+    assert "deliberate failure" in banner and "timed out" in banner
+    # the heading names the programme of the run's settings (the manifest), not a constant
+    name = pipeline_run.manifest()["program"]["name"]
+    assert index.split("<h1>", 1)[1].startswith(f"{name} impact evaluation")
+
+
+def test_jobs_dropped_from_the_grid_lose_their_pages_and_records(pipeline_run, tmp_path):
+    reports = tmp_path / "reports"
+    shutil.copytree(pipeline_run.reports, reports)
+    text = pipeline_run.pipeline.read_text(encoding="utf-8")
+    import yaml
+
+    data = yaml.safe_load(text)
+    data["notebooks"] = [e for e in data["notebooks"] if e["name"] == "t1_tiny" and "grid" in e]
+    pipeline = tmp_path / "pipeline.yml"
+    pipeline.write_text(yaml.safe_dump(data, sort_keys=False))
+    rc, out, _ = pipeline_run.run(reports=reports, pipeline=pipeline, pdf=False)
+    assert rc == 0, out
+    assert "0 ran" in out and "removed" in out  # nothing re-ran: the kept jobs were cached
+    pages = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.html")
+                   if ".cache" not in p.parts)  # fmt: skip
+    assert pages == ["index.html", *(f"t1_tiny/{j}.html" for j in GOOD)]
+    assert sorted(p.name for p in (reports / ".cache").iterdir()) == GOOD
+    table = pd.read_parquet(reports / "estimates.parquet")
+    assert sorted(set(table["job"])) == GOOD
+    m = json.loads((reports / "run_manifest.json").read_text())
+    assert m["complete"] is True and "t4_fail/t4_fail__all.html" in m["removed"]
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "Complete: all 2 jobs succeeded." in index

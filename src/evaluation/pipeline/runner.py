@@ -378,7 +378,16 @@ def _write_run_manifest(
 ) -> dict[str, Any]:
     """Write ``run_manifest.json``: every job with its status and reason, and whether the run
     is complete (every job ok or up to date). ``partial``: written between stages."""
-    summary = _summary(entries)
+    jobs = [
+        entries.get(j.id)
+        or {
+            "job": j.id, "notebook": j.notebook, "title": j.title, "parameters": j.params,
+            "stage": j.stage, "final": j.final, "page": None, "status": "pending",
+            "reason": "a later stage, still to run",
+        }
+        for j in config.jobs
+    ]  # fmt: skip
+    summary = _summary({j["job"]: j for j in jobs})
     manifest = {
         "created": utc_now(),
         "partial": partial,
@@ -390,7 +399,7 @@ def _write_run_manifest(
         "provenance": prov,
         "inputs": {**shared, "processed_dir": str(opts.processed), "raw_dir": str(opts.raw)},
         "executor": f"dask {opts.scheduler}" if opts.scheduler else f"local processes x{opts.jobs}",
-        "jobs": [entries[j.id] for j in config.jobs],
+        "jobs": jobs,
         "outputs": _output_hashes(opts.reports),
         "summary": summary,
         "removed": removed or [],
