@@ -8,10 +8,16 @@ ran), and reads everything else from what the other pipeline jobs recorded throu
 inference) and ``reports/values.json`` (the logframe table and the design diagnostics of the
 indicators, network, power/attrition and sensitivity pages). Missing files are reported on the
 page, not fatal: a report can be rendered before every job has run.
+
+Formatting only (docs/architecture.md, layers): the notebook estimates and loads; this module
+reads the run's job statuses through :func:`evaluation.pipeline.manifest.read_status` (the one
+pipeline module reporting may import), words the methods from the specification that ran and
+builds the tables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,24 +63,152 @@ class Loaded:
     reason: str = ""
 
 
-def load_run_estimates(reports_dir: Path) -> Loaded:
-    """``reports/estimates.parquet`` (every recorded estimate with its job's parameters)."""
-    from evaluation.pipeline import load_estimates
+def read_run(loader: Callable[[Path], pd.DataFrame], reports_dir: Path, name: str) -> Loaded:
+    """A table of the run read by ``loader`` (``pipeline.load_estimates`` / ``load_values``),
+    or why it is not there (a missing file is a fact of the run, not a failure of the page)."""
+    try:
+        return Loaded(loader(reports_dir))
+    except (FileNotFoundError, OSError, ValueError) as err:
+        return Loaded(None, f"{Path(reports_dir).name}/{name}: {type(err).__name__}")
+
+
+# --- the run's status ---------------------------------------------------------------------
+@dataclass
+class RunStatus:
+    """The other jobs of the run: how many, and those that did not succeed (with reasons)."""
+
+    n_jobs: int
+    problems: pd.DataFrame  # job, status, reason
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.n_jobs > 0 and self.problems.empty
+
+
+SUCCEEDED = ("ok", "cached")
+
+
+def run_status(reports_dir: Path, *, own_notebook: str = "07_final_report") -> RunStatus:
+    """The status of every other job of the run, read from the pipeline's run record.
+
+    ``ok`` only when every job of the run succeeded (ran or was up to date); failed, stale and
+    not-run jobs are listed with their reason. Jobs of the final report itself (still running
+    while it reads this) are left out.
+    """
+    from evaluation.pipeline import manifest
 
     try:
-        return Loaded(load_estimates(reports_dir))
-    except (FileNotFoundError, OSError, ValueError) as err:
-        return Loaded(None, f"{Path(reports_dir).name}/estimates.parquet: {type(err).__name__}")
+        if hasattr(manifest, "read_status"):
+            jobs = manifest.read_status(reports_dir)
+        else:
+            jobs = [
+                {"job": j.get("job"), "notebook": j.get("notebook"), "status": j.get("status"),
+                 "reason": j.get("reason") or (j.get("error") or "").strip().split("\n")[0]}
+                for j in manifest.read_manifest(reports_dir).get("jobs", [])
+            ]  # fmt: skip
+    except (OSError, ValueError) as err:
+        return RunStatus(0, pd.DataFrame(), error=f"{type(err).__name__}: {err}")
+    others = [j for j in jobs if j.get("notebook") != own_notebook
+              and not str(j.get("job", "")).startswith(own_notebook)]  # fmt: skip
+    if not others:
+        return RunStatus(0, pd.DataFrame(), error=f"{Path(reports_dir).name}: no run recorded")
+    bad = [j for j in others if str(j.get("status")) not in SUCCEEDED]
+    frame = pd.DataFrame(
+        [{"job": j.get("job"), "status": j.get("status"), "reason": j.get("reason", "")}
+         for j in bad], columns=["job", "status", "reason"],
+    )  # fmt: skip
+    return RunStatus(len(others), frame)
 
 
-def load_run_values(reports_dir: Path) -> Loaded:
-    """``reports/values.json`` (every recorded scalar or small table with its job)."""
-    from evaluation.pipeline import load_values
+def status_table(status: RunStatus, language: str):
+    """The jobs that did not succeed, as a published table (no firm-level content)."""
+    from evaluation.reporting.tables import publish_table
 
-    try:
-        return Loaded(load_values(reports_dir))
-    except (FileNotFoundError, OSError, ValueError) as err:
-        return Loaded(None, f"{Path(reports_dir).name}/values.json: {type(err).__name__}")
+    frame = status.problems.set_index("job")
+    frame.index.name = t("final.status.job", language)
+    return publish_table(
+        frame, min_cell=1, language=language,
+        labels={"status": t("common.status", language), "reason": t("final.status.reason", language)},
+    )  # fmt: skip
+
+
+# --- the methods, from the specification that ran -------------------------------------------
+def primary_spec(
+    estimates: pd.DataFrame | None, outcome: str, fallback: dict[str, Any]
+) -> dict[str, Any]:
+    """The specification of the primary estimate: the run's recorded row when there is one.
+
+    Looks in ``reports/estimates.parquet`` for this outcome's row recorded with role
+    ``primary`` (or label ``primary``) and the spec columns (``cluster``, ``n_clusters``,
+    ``covariates``, ``control_group``, ``conditional_trends``, ``sample``, ``nobs``); missing
+    keys come from ``fallback`` (the specification the report itself ran).
+    """
+    spec = dict(fallback)
+    if estimates is None or estimates.empty or "outcome_variable" not in estimates.columns:
+        return spec
+    hit = estimates[estimates["outcome_variable"] == outcome]
+    for column, value in (("role", "primary"), ("label", "primary")):
+        if column in hit.columns and (hit[column] == value).any():
+            hit = hit[hit[column] == value]
+            break
+    else:
+        return spec
+    row = hit.iloc[0]
+    for key in ("cluster", "n_clusters", "covariates", "control_group", "conditional_trends",
+                "sample", "nobs"):  # fmt: skip
+        if (
+            key in row.index
+            and row[key] is not None
+            and not (isinstance(row[key], float) and np.isnan(row[key]))
+        ):
+            spec[key] = row[key]
+    return spec
+
+
+def methods_sentences(spec: dict[str, Any], language: str) -> list[tuple[str, dict[str, Any]]]:
+    """The methods paragraph as (message id, values): only what the specification that ran
+    used -- estimator, comparison group, covariates actually used (never "sector" when no
+    sector existed), cluster with its number of clusters, sample and size, money."""
+    from evaluation.reporting.sections import cluster_name, inline
+    from evaluation.reporting.translations import fmt_int, variable_label
+
+    out: list[tuple[str, dict[str, Any]]] = [("final.methods.design", {})]
+    if spec.get("staggered"):
+        out.append(("final.methods.staggered", {}))
+    out.append(("final.methods.primary", {
+        "estimator": t(f"est.{spec['estimator']}", language),
+        "outcome": inline(variable_label(spec["outcome"], language)),
+        "sample": spec.get("sample_label", spec.get("sample", "")),
+        "nobs": fmt_int(spec.get("nobs"), language), "n_firms": fmt_int(spec.get("n_firms"), language),
+        "n_treated": fmt_int(spec.get("n_treated"), language),
+    }))  # fmt: skip
+    control = str(spec.get("control_group") or "").replace("_", "")
+    if control and has_message(f"final.methods.control.{control}"):
+        out.append(("final.methods.control_group",
+                    {"control_group": t(f"final.methods.control.{control}", language)}))  # fmt: skip
+    covariates = [c.strip() for c in str(spec.get("covariates") or "").split(",") if c.strip()]
+    if covariates:
+        named = ", ".join(variable_label(c, language).lower() for c in covariates)
+        out.append(("final.methods.covariates", {"covariates": named}))
+    else:
+        out.append(("final.methods.no_covariates", {}))
+    n_clusters = spec.get("n_clusters")
+    if spec.get("cluster"):
+        out.append(("final.methods.cluster", {
+            "cluster": cluster_name(str(spec["cluster"]), language),
+            "n_clusters": fmt_int(n_clusters, language),
+        }))  # fmt: skip
+        if n_clusters is not None and int(n_clusters) < FEW_CLUSTERS:
+            out.append(("final.methods.few_clusters", {}))
+    if spec.get("money") == "real" and spec.get("base_year"):
+        out.append(("final.methods.real", {"base_year": spec["base_year"]}))
+    elif spec.get("money") == "nominal":
+        out.append(("money.nominal", {}))
+    return out
+
+
+FEW_CLUSTERS = 50  # below this many clusters the pages add the wild cluster bootstrap
 
 
 def robustness_rows(
@@ -136,8 +270,8 @@ def logframe_table(
     """The logframe table in the report language, and where it came from.
 
     Prefers the table the indicators page recorded (``record_value("logframe", rows)``);
-    otherwise ``computed`` (the same :func:`evaluation.indicators.logframe`, run by the final
-    report on this run's data). Rows carry English columns and ``_es`` twins
+    otherwise ``computed`` (the same :func:`evaluation.analysis.indicators.logframe`, run by
+    the final report on this run's data with the same years). Rows carry English columns and ``_es`` twins
     (``indicator_es``); the report language's text is kept, numbers are formatted for it.
     """
     rows = recorded(values, "logframe")
@@ -178,39 +312,6 @@ def _number(value: Any, language: str) -> str:
     return fmt_number(value, language, 3)
 
 
-def compute_logframe(
-    settings: Any,
-    processed: Path,
-    panel: pd.DataFrame,
-    productivity: dict | None,
-    linkage: dict | None,
-) -> pd.DataFrame | None:
-    """The logframe computed here with :mod:`evaluation.indicators` (when nothing was recorded).
-
-    ``productivity`` and ``linkage`` are ``indicators.effect_summary`` dicts of this report's
-    own estimates (the pre-specified estimator), so effect indicators carry causal evidence.
-    """
-    try:
-        from evaluation import indicators
-        from evaluation.data.load import load_table
-
-        targets = indicators.logframe_targets(settings.program)
-        cohorts = panel.loc[panel["cohort"] > 0, "cohort"]
-        return indicators.logframe(
-            targets,
-            firms=load_table("firms", processed),
-            organizations=load_table("organizations", processed),
-            links=load_table("links", processed),
-            panel=panel,
-            productivity=productivity,
-            linkage=linkage,
-            baseline_year=int(cohorts.min()) - 1 if len(cohorts) else settings.analysis.base_year,
-            endline_year=int(panel["year"].max()),
-        )
-    except (ImportError, KeyError, ValueError, FileNotFoundError):
-        return None
-
-
 def diagnostics(values: pd.DataFrame | None, language: str) -> pd.DataFrame | None:
     """Scalar values recorded by the other pages (indicators, network, power, attrition,
     sensitivity), named in the report language where the catalogue has ``value.<name>``."""
@@ -244,30 +345,8 @@ class OutcomeEffect:
 
     role: str  # "primary" | "secondary"
     outcome: str
-    effect: Any  # evaluation.reporting.effects.Effect
+    effect: Any  # evaluation.analysis.effects.Effect
     n_treated: int
-
-
-def outcome_effects(
-    panel: pd.DataFrame, primary: OutcomeEffect, settings: Any, *, reps: int, seed: int
-) -> tuple[list[OutcomeEffect], list[str]]:
-    """The primary outcome's effect (given) and each secondary outcome's, by the pre-specified
-    estimator; returns them and the outcomes that could not be estimated (with the reason)."""
-    from evaluation.reporting import effects
-
-    items, skipped = [primary], []
-    for name in settings.analysis.secondary_outcomes:
-        if name not in panel.columns or panel[name].notna().sum() == 0:
-            skipped.append(f"{name}: not in the panel")
-            continue
-        try:
-            sub = effects.estimation_sample(panel, name)
-            eff = effects.primary_effect(sub, name, settings, reps=reps, seed=seed)
-        except ValueError as err:
-            skipped.append(f"{name}: {err}")
-            continue
-        items.append(OutcomeEffect("secondary", name, eff, effects.n_treated_firms(sub)))
-    return items, skipped
 
 
 def main_results_frame(items: list[OutcomeEffect], language: str) -> pd.DataFrame:
@@ -326,37 +405,12 @@ def robustness_table(robust: pd.DataFrame, language: str, min_cell: int):
     )
 
 
-def truth_table(
-    estimate: float,
-    truth: dict | None,
-    gender: dict[int, Any],
-    language: str,
-    min_cell: int,
-    *,
-    outcome: str,
-):
-    """Primary estimate against the truth file, overall and by women-led status."""
-    from evaluation.reporting import effects
+def truth_table(rows: list[dict[str, Any]], language: str, min_cell: int):
+    """Estimates against the truth file (simulated data only): rows of ``label``, ``estimate``
+    and ``truth`` (the notebook reads the truth; this only lays it out)."""
     from evaluation.reporting.tables import publish_table
 
-    rows = [
-        {
-            "label": t("common.all", language),
-            "estimate": estimate,
-            "truth": effects.truth_for(truth, outcome, "all")["overall"],
-        }
-    ]
-    for flag, r in sorted(gender.items()):
-        sub = effects.truth_for(truth, outcome, "women_led" if flag else "men_led")
-        if sub is not None and r.n_treated >= min_cell and pd.notna(r.estimate):
-            rows.append(
-                {
-                    "label": t("common.women_led" if flag else "common.men_led", language),
-                    "estimate": float(r.estimate),
-                    "truth": sub["overall"],
-                }
-            )
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["label", "estimate", "truth"])
     frame["error"] = frame["estimate"] - frame["truth"]
     frame = frame.set_index("label")
     frame.index.name = t("common.sample", language)

@@ -859,6 +859,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Solo {n_clusters} conglomerados: los intervalos descansan en aproximaciones para pocos "
         "conglomerados.",
     ),
+    "final.section.text": _m("{text}", "{text}"),
     "final.section.missing": _m(
         "{section}: not available in this run ({reason}).",
         "{section}: no disponible en esta corrida ({reason}).",
