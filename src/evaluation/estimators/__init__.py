@@ -10,6 +10,10 @@ from typing import Any
 
 _EXPORTS = {
     "EstimationResult": "results",
+    "ModelSpec": "results",
+    "etable": "presentation",
+    "coefplot": "presentation",
+    "CSDynamicResult": "staggered",
     "FewClustersWarning": "results",
     "tidy_frame": "results",
     "did_2x2": "did",

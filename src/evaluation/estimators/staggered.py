@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -57,8 +57,16 @@ from ._cs_panel import CSDataWarning, Panel, prepare_panel
 from ._cs_unbalanced import cell as _unbalanced_cell
 from .inputs import renamed
 from .results import EstimationResult, make_spec, tidy_frame, warn_few_clusters
+from .vcov import wald_test
 
-__all__ = ["CSResult", "PretestResult", "callaway_santanna", "CSDataWarning", "CSCellWarning"]
+__all__ = [
+    "CSResult",
+    "CSDynamicResult",
+    "PretestResult",
+    "callaway_santanna",
+    "CSDataWarning",
+    "CSCellWarning",
+]
 
 _CONTROL = {"never": "never", "nevertreated": "never", "not_yet": "not_yet"}
 _CONTROL["notyettreated"] = "not_yet"
@@ -178,7 +186,47 @@ class CSResult(EstimationResult):
         (columns ``event_time`` / ``group`` / ``time``) and an ``overall`` row, and whose
         ``vcov`` is the covariance of all of them from the joint influence functions.
         """
-        return aggregate_attgt(self, type, balance_e, min_e, max_e, na_rm)
+        agg = aggregate_attgt(self, type, balance_e, min_e, max_e, na_rm)
+        if type != "dynamic":
+            return agg
+        return CSDynamicResult(**{f.name: getattr(agg, f.name) for f in fields(EstimationResult)})
+
+
+@dataclass(repr=False, eq=False)
+class CSDynamicResult(EstimationResult):
+    """The event-time aggregation ATT(e) of :meth:`CSResult.aggregate` (``"dynamic"``):
+    rows per event time plus an ``overall`` row, with a plot and a pre-trend test."""
+
+    def event_rows(self) -> pd.DataFrame:
+        """The event-time rows (without ``overall``), sorted by event time."""
+        tab = self.table[self.table["event_time"].notna()]
+        return tab.sort_values("event_time", kind="stable").reset_index(drop=True)
+
+    def pretrend_test(self) -> dict[str, Any]:
+        """Joint Wald test that every pre-treatment ATT(e) (e < 0, with a standard error) is
+        zero: chi-square with as many degrees of freedom as event times (normal inference,
+        as R ``did``), on the joint influence-function covariance of the aggregation.
+
+        Keys as :meth:`EventStudyResult.pretrend_test`: ``statistic``, ``df1``, ``df2``,
+        ``p_value``, ``chi2``, ``chi2_p``, ``distribution`` and ``leads``.
+        """
+        tab = self.event_rows()
+        lead = tab[(tab["event_time"] < 0) & np.isfinite(tab["std_error"])]
+        terms = lead["term"].tolist()
+        if self.vcov is None:
+            raise ValueError("pretrend_test: the aggregation has no covariance matrix")
+        V = self.vcov.loc[terms, terms].to_numpy(float)
+        out: dict[str, Any] = dict(wald_test(lead["estimate"].to_numpy(float), V, df=None))
+        out["distribution"] = "chi2"
+        out["leads"] = [int(e) for e in lead["event_time"]]
+        return out
+
+    def plot(self, ax: Any = None, *, title: str | None = None) -> Any:
+        """ATT(e) with confidence intervals by event time; returns the matplotlib Figure."""
+        from .presentation import coefplot
+
+        terms = self.event_rows()["term"].astype(str).tolist()
+        return coefplot(self, terms=terms, ax=ax, title=title or "Callaway-Sant'Anna ATT(e)")
 
 
 # ----------------------------------------------------------------------------------------

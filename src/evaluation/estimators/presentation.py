@@ -1,0 +1,184 @@
+"""Tables and plots of several results side by side: :func:`etable` and :func:`coefplot`.
+
+They format what the results hold (tidy tables, inference labels); they never estimate.
+Stars follow the usual economics convention (``*`` p < 0.10, ``**`` p < 0.05, ``***``
+p < 0.01, as fixest's ``etable``); standard errors are shown in parentheses under each
+estimate. Plots are bare matplotlib ``Figure`` objects (no pyplot global state), safe in
+loops, scripts and notebooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.estimators.results import EstimationResult
+
+__all__ = ["coefplot", "etable"]
+
+STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+FORMATS = ("df", "html", "latex", "md")
+
+
+def _stars(p: float) -> str:
+    if not np.isfinite(p):
+        return ""
+    return next((mark for level, mark in STARS if p < level), "")
+
+
+def _column_names(results: Sequence[EstimationResult], labels: Sequence[str] | None) -> list[str]:
+    if labels is not None:
+        if len(labels) != len(results):
+            raise ValueError(f"etable: {len(labels)} labels for {len(results)} results")
+        return list(labels)
+    return [f"({i + 1}) {r.outcome or r.estimator}" for i, r in enumerate(results)]
+
+
+def etable(
+    *results: EstimationResult,
+    type: str = "df",  # noqa: A002 - pyfixest's argument name
+    digits: int = 3,
+    labels: Sequence[str] | None = None,
+    terms: Sequence[str] | None = None,
+) -> pd.DataFrame | str:
+    """One column per result: estimates with stars, standard errors below, then the
+    outcome, estimator, observations, inference and clusters.
+
+    Parameters
+    ----------
+    results : fitted results (any estimator of this package).
+    type : ``"df"`` (a DataFrame), ``"html"``, ``"latex"`` or ``"md"`` (Markdown) text.
+    digits : decimals of estimates and standard errors.
+    labels : column headers (default ``"(1) outcome"``...).
+    terms : the terms to show, in order (default every term, in order of appearance).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evaluation.estimators import etable, twfe
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> d["post"] = ((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int)
+    >>> a = twfe(d, "lemp", "countyreal", "year", "post")
+    >>> b = twfe(d, "lemp", "countyreal", "year", "post", covariates="lpop", vcov="hetero")
+    >>> etable(a, b).loc["post"].tolist()
+    ['-0.037***', '-0.037***']
+    """
+    if not results:
+        raise ValueError("etable: give at least one result")
+    if type not in FORMATS:
+        raise ValueError(f"etable: type must be one of {FORMATS} (got {type!r})")
+    names = _column_names(results, labels)
+    order = list(terms) if terms is not None else []
+    if terms is None:
+        for r in results:
+            order += [t for t in map(str, r.table["term"]) if t not in order]
+    rows: dict[str, list[str]] = {}
+    for t in order:
+        est, se = [], []
+        for r in results:
+            tab = r.table.assign(term=r.table["term"].astype(str)).set_index("term")
+            if t in tab.index:
+                row = tab.loc[t]
+                row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
+                est.append(f"{row['estimate']:.{digits}f}{_stars(float(row['p_value']))}")
+                se.append(f"({row['std_error']:.{digits}f})")
+            else:
+                est += [""]
+                se += [""]
+        rows[t] = est
+        rows[f"{t} "] = se  # the standard-error line under the estimate
+    foot = {
+        "Outcome": [r.outcome for r in results],
+        "Estimator": [r.estimator for r in results],
+        "Observations": [f"{r.nobs:,}" for r in results],
+        "Inference": [r.vcov_type for r in results],
+        "Clusters": ["" if r.n_clusters is None else str(r.n_clusters) for r in results],
+    }
+    frame = pd.DataFrame({**rows, **foot}, index=names).T
+    frame.index.name = None
+    if type == "df":
+        return frame
+    note = "* p < 0.10, ** p < 0.05, *** p < 0.01; standard errors in parentheses"
+    if type == "html":
+        return frame.to_html(border=0) + f"<p><small>{note}</small></p>"
+    if type == "latex":
+        return frame.to_latex() + f"% {note}\n"
+    return frame.to_markdown() + f"\n\n{note}\n"
+
+
+def _x_positions(results: Sequence[EstimationResult], terms: list[str]) -> tuple[Any, bool]:
+    """Event times when every result has them (an event-study plot), else term positions."""
+    if all("event_time" in r.table.columns for r in results):
+        return None, True
+    return {t: i for i, t in enumerate(terms)}, False
+
+
+def coefplot(
+    *results: EstimationResult,
+    labels: Sequence[str] | None = None,
+    terms: Sequence[str] | None = None,
+    ax: Any = None,
+    title: str | None = None,
+) -> Any:
+    """Estimates with their confidence intervals, one colour per result; returns the Figure.
+
+    Results with an ``event_time`` column are drawn against event time, with the reference
+    period (``ref_period`` of an event study, default -1) marked by a hollow point at zero
+    and a dashed line before adoption; other results are drawn term by term.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evaluation.estimators import coefplot, event_study
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> es = event_study(d, "lemp", "countyreal", "year", "first.treat", method="sunab")
+    >>> fig = coefplot(es)
+    >>> type(fig).__name__, len(fig.axes)
+    ('Figure', 1)
+    """
+    if not results:
+        raise ValueError("coefplot: give at least one result")
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(7, 4), layout="constrained")
+        ax = fig.subplots()
+    else:
+        fig = ax.figure
+    names = labels if labels is not None else [r.outcome or r.estimator for r in results]
+    order = list(terms) if terms is not None else []
+    if terms is None:
+        for r in results:
+            order += [t for t in map(str, r.table["term"]) if t not in order]
+    pos, by_event = _x_positions(results, order)
+    width = 0.6 / max(len(results), 1)
+    for i, (r, name) in enumerate(zip(results, names, strict=True)):
+        tab = r.table.assign(term=r.table["term"].astype(str))
+        tab = tab[tab["term"].isin(order)]
+        if by_event:
+            tab = tab[tab["event_time"].notna()]
+            x = tab["event_time"].to_numpy(float)
+        else:
+            x = np.array([pos[t] for t in tab["term"]], dtype=float)
+        x = x + (i - (len(results) - 1) / 2) * width
+        color = f"C{i}"
+        ax.vlines(x, tab["conf_low"], tab["conf_high"], color=color, lw=1.5)
+        ax.plot(x, tab["estimate"], "o", color=color, label=str(name))
+        ref = getattr(r, "ref_period", -1) if by_event else None
+        if ref is not None and by_event and ref not in set(tab["event_time"].astype(float)):
+            ax.plot([ref], [0.0], "o", mfc="white", color=color)
+    ax.axhline(0.0, color="0.4", lw=0.8)
+    if by_event:
+        ax.axvline(-0.5, color="0.6", lw=0.8, ls="--")
+        ax.set_xlabel("event time (periods since adoption); hollow point: reference period")
+    else:
+        ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
+    ax.set_ylabel("estimate and confidence interval")
+    if len(results) > 1:
+        ax.legend(frameon=False)
+    if title:
+        ax.set_title(title)
+    return fig

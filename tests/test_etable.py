@@ -1,0 +1,59 @@
+"""etable / coefplot / the CS dynamic aggregation's plot and pre-trend test, on mpdta."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.estimators import callaway_santanna, coefplot, etable, event_study, twfe
+
+MPDTA = Path(__file__).parent / "data" / "mpdta.csv"
+
+
+@pytest.fixture(scope="module")
+def mpdta() -> pd.DataFrame:
+    d = pd.read_csv(MPDTA)
+    return d.assign(post=((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int))
+
+
+def test_etable_formats(mpdta):
+    a = twfe(mpdta, "lemp", "countyreal", "year", "post")
+    b = twfe(mpdta, "lemp", "countyreal", "year", "post", covariates="lpop", vcov="hetero")
+    frame = etable(a, b)
+    assert list(frame.columns) == ["(1) lemp", "(2) lemp"]
+    se = a.se["post"]
+    assert frame.loc["post ", "(1) lemp"] == f"({se:.3f})"
+    assert frame.loc["Observations"].tolist() == ["2,500", "2,500"]
+    assert frame.loc["Clusters"].tolist() == ["500", ""]
+    assert "<table" in etable(a, b, type="html")
+    assert "\\begin{tabular}" in etable(a, b, type="latex")
+    assert etable(a, type="md").startswith("|")
+    with pytest.raises(ValueError, match="type must be"):
+        etable(a, type="xlsx")
+
+
+def test_coefplot_marks_reference_period(mpdta):
+    es = event_study(mpdta, "lemp", "countyreal", "year", "first.treat")
+    fig = coefplot(es, es, labels=["a", "b"])
+    ax = fig.axes[0]
+    hollow = [ln for ln in ax.lines if ln.get_markerfacecolor() == "white"]
+    assert len(hollow) == 2 and all(ln.get_xdata()[0] == -1 for ln in hollow)
+
+
+def test_cs_dynamic_plot_and_pretrend(mpdta):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dyn = callaway_santanna(mpdta, "lemp", "countyreal", "year", "first.treat").aggregate(
+            "dynamic"
+        )
+    test = dyn.pretrend_test()
+    lead = dyn.event_rows().query("event_time < 0")
+    V = dyn.vcov.loc[lead.term, lead.term].to_numpy()
+    b = lead["estimate"].to_numpy()
+    assert test["leads"] == [-3, -2, -1] and test["df1"] == 3
+    assert test["chi2"] == pytest.approx(float(b @ np.linalg.solve(V, b)), rel=1e-10)
+    assert type(dyn.plot()).__name__ == "Figure"
