@@ -31,7 +31,7 @@ SETTINGS = load_settings(root=REPO)
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch):
-    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "ingest-test-key")
+    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "ingest-test-key-0123456789")
 
 
 def typed_frames() -> dict[str, pd.DataFrame]:
@@ -65,7 +65,7 @@ def panel_hash(raw: Path, tmp: Path, mapping=None) -> str:
 def reference(tmp_path_factory) -> tuple[dict[str, pd.DataFrame], str]:
     tmp = tmp_path_factory.mktemp("reference")
     mp = pytest.MonkeyPatch()
-    mp.setenv("EVALUATION_PSEUDONYM_KEY", "ingest-test-key")
+    mp.setenv("EVALUATION_PSEUDONYM_KEY", "ingest-test-key-0123456789")
     try:
         return typed_tables(SMALL), panel_hash(SMALL, tmp)
     finally:

@@ -239,7 +239,7 @@ def test_failure_keeps_the_previous_dataset(tmp_path, monkeypatch):
     prepare(SMALL, out, settings=SETTINGS)
     before = tree_hash(out)
     monkeypatch.setattr(prepare_mod, "_write_parquet", _boom)
-    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "another key")
+    monkeypatch.setenv("EVALUATION_PSEUDONYM_KEY", "another key, 16+ bytes")
     with pytest.raises(OSError):
         prepare(SMALL, out, settings=SETTINGS)
     assert tree_hash(out) == before
@@ -285,19 +285,24 @@ def test_key_required_for_real_data(tmp_path, monkeypatch):
         prepare(SMALL, tmp_path / "out", settings=settings)
     assert ".pseudonym_key" in str(err.value)
     assert not (tmp_path / "out").exists()
-    (tmp_path / ".pseudonym_key").write_text("a-local-secret\n")
+    (tmp_path / ".pseudonym_key").write_text("a-local-secret-0123\n")
     result = prepare(SMALL, tmp_path / "out", settings=settings)
     assert result.manifest["pseudonym_key"]["source"] == "file .pseudonym_key"
     ids = set(load_table("firms", tmp_path / "out").firm_id)
-    assert pseudonym(b"a-local-secret", "F01") in ids
+    assert pseudonym(b"a-local-secret-0123", "F01") in ids
     assert pseudonym(KEY.encode(), "F01") not in ids
 
 
 def test_simulated_data_uses_the_documented_default_key(tmp_path, monkeypatch):
+    """The public key applies only when the marker lists every table file with its sha256."""
     monkeypatch.delenv("EVALUATION_PSEUDONYM_KEY")
     raw = tmp_path / "raw"
     shutil.copytree(SMALL, raw)
-    (raw / ".simulate.json").write_text(json.dumps({"seed": 1}))
+    (raw / ".simulate.json").write_text(json.dumps({"seed": 1}))  # no hashes: not enough
+    with pytest.raises(PrepareError, match="EVALUATION_PSEUDONYM_KEY"):
+        prepare(raw, tmp_path / "out", settings=Settings(root=tmp_path))
+    hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw.glob("*.csv")}
+    (raw / ".simulate.json").write_text(json.dumps({"files": hashes, "seed": 1}))
     result = prepare(raw, tmp_path / "out", settings=Settings(root=tmp_path))
     assert result.manifest["pseudonym_key"]["source"] == "public default for simulated data"
     ids = set(load_table("firms", tmp_path / "out").firm_id)
@@ -493,7 +498,11 @@ def test_optional_tables_absent_give_empty_outputs(tmp_path):
     (raw / "links.csv").unlink()
     (raw / "organizations.csv").unlink()
     result = prepare(raw, tmp_path / "out", settings=SETTINGS)
-    assert {w.rule for w in result.report.warnings} == {"missing-table"}
+    assert result.report.warnings == []
+    assert {i.table for i in result.report.infos if i.rule == "missing-table"} == {
+        "links",
+        "organizations",
+    }
     links = load_table("links", tmp_path / "out")
     assert len(links) == 0 and list(links.columns) == ["firm_a", "firm_b", "year", "link_type"]
     assert len(load_table("organizations", tmp_path / "out")) == 0

@@ -1,18 +1,68 @@
 """Validation rules across tables, and the order all rules run in (:meth:`Validator.run`).
 
-Firms: participant and comparison fields, cohort range, consistent clusters, known
-organizations of the firm's own country, the women-led target. Firm-years: known firms,
-core values of responding rows, non-response and differential response, values on
-non-responding rows, years before founding, outliers. Links: known firms, self-links.
-Prices: a PPI and exchange rate for every country-year used and for the base year.
+Firms: participant and comparison fields, cohort timing (warnings: no pre-period, or first
+supported after the panel), consistent clusters, known organizations of the firm's own
+country, the women-led target. A long firm-year file: firm-level columns constant within a
+firm. Firm-years: known firms, core values of responding rows, non-response and differential
+response, values on non-responding rows, years before founding, years outside the panel,
+outliers. Links: known firms, self-links. Prices: whether they cover every country-year used
+and the base year (then money is deflated, else used as reported). Outcomes: every configured
+outcome is a built-in panel column, a declared expression or a numeric firm_years column.
+
+Besides the issues, a run leaves what ``prepare`` and the data manifest need: the resolved
+years (:func:`evaluation.config.resolve_years`, the one rule), ``money`` (real or nominal),
+the raw columns carried for outcomes and plain-language ``notes`` on what was derived.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
+from evaluation.config import resolve_years
 from evaluation.data._rule_engine import MONEY
 from evaluation.data._table_rules import TableRules
-from evaluation.data.codebook import RAW_TABLES
-from evaluation.data.schema import CORE_RESPONSE_COLUMNS, literal, quote
+from evaluation.data.codebook import FIRM_LEVEL, PANEL_COLUMNS, RAW_TABLES
+from evaluation.data.schema import CORE_RESPONSE_COLUMNS, PANEL_TYPES, literal, quote
+
+# Raw firm_years inputs of each built-in outcome (a missing input leaves the column NULL).
+BUILTIN_INPUTS = {
+    "log_labor_productivity": ("sales", "intermediate_inputs", "employees"),
+    "log_labor_productivity_w": ("sales", "intermediate_inputs", "employees"),
+    "labor_productivity": ("sales", "intermediate_inputs", "employees"),
+    "labor_productivity_w": ("sales", "intermediate_inputs", "employees"),
+    "log_value_added": ("sales", "intermediate_inputs"),
+    "log_value_added_w": ("sales", "intermediate_inputs"),
+    "value_added_usd": ("sales", "intermediate_inputs"),
+    "value_added_usd_w": ("sales", "intermediate_inputs"),
+    "log_sales": ("sales",),
+    "sales_usd": ("sales",),
+    "log_employees": ("employees",),
+    "employees": ("employees",),
+    "exporter": ("exports",),
+    "exports_usd": ("exports",),
+    "linkages": ("linkages",),
+    "bds_hours": ("bds_hours",),
+    "wage_bill_usd": ("wage_bill",),
+    "capital_stock_usd": ("capital_stock",),
+    "intermediate_inputs_usd": ("intermediate_inputs",),
+}
+# How a built-in outcome reads (mirrors the analysis layer's catalogue).
+BUILTIN_KIND = {
+    name: ("log" if name.startswith("log_") else "binary" if name == "exporter" else "level")
+    for name in PANEL_COLUMNS
+}
+
+
+def references(expr: str, names: list[str]) -> list[str]:
+    """The names of ``names`` that the SQL expression ``expr`` mentions (as a bare word or a
+    double-quoted identifier): the raw columns a declared outcome needs carried."""
+    found = []
+    for name in names:
+        bare = re.compile(r'(?<![\w"])' + re.escape(name) + r'(?![\w"])')
+        if f'"{name}"' in expr or (re.fullmatch(r"\w+", name) and bare.search(expr)):
+            found.append(name)
+    return found
 
 
 class Validator(TableRules):
@@ -45,18 +95,39 @@ class Validator(TableRules):
                 f"comparison firms with a {name}",
                 f"{name} empty for comparison firms",
             )
-        if self.has("firms", "cohort"):
+        if self.has("firms", "cohort") and self.years is not None:
+            first, last = self.years.first, self.years.last
             self.rowrule(
-                "error",
-                "cohort-range",
+                "warning",
+                "cohort-no-preperiod",
                 "firms",
                 "cohort",
-                f"cohort IS NOT NULL AND (cohort <= {self.first_year} OR cohort > {self.last_year})",
+                f"cohort IS NOT NULL AND cohort <= {first}",
                 "cohort",
-                "cohort outside the panel or without a pre-program year",
-                f"{self.first_year + 1}-{self.last_year} (panel {self.first_year}-"
-                f"{self.last_year}, at least one pre-period)",
+                f"firms first supported in or before the first panel year {first}: no "
+                "pre-programme year, so they are always treated in the window (the estimators "
+                "leave them out)",
+                f"a cohort after {first} to compare before and after",
             )
+            self.rowrule(
+                "warning",
+                "cohort-after-panel",
+                "firms",
+                "cohort",
+                f"cohort IS NOT NULL AND cohort > {last}",
+                "cohort",
+                f"firms first supported after the last panel year {last}: comparison firms in "
+                "this window (prepare writes cohort 0, as R did does)",
+                f"a cohort up to {last}",
+            )
+            (n_late,) = self.q(
+                f"SELECT count(*) FROM typ_firms WHERE cohort IS NOT NULL AND cohort > {last}"
+            )[0]
+            if n_late:
+                self.notes.append(
+                    f"{n_late} firm(s) first supported after {last} are comparison firms in "
+                    f"this window (cohort written as 0)"
+                )
         if self.has("firms", "cluster_id"):
             documented = self.mapping.multi_cohort_clusters
             for attr in ("stratum", "organization", "cohort"):
@@ -185,7 +256,7 @@ class Validator(TableRules):
                     f"non-response below {self.t.nonresponse:.0%}; check attrition before "
                     "trusting the estimates",
                 )
-            if "typ_firm_years" in self.alias and self.has("firms", "participant"):
+            if "typ_firm_years" in self.alias and self.has("firms", "cohort"):
                 self.differential_response()
             present = [m for m in (*MONEY, "employees") if self.has(fy, m)]
             if present:
@@ -240,12 +311,13 @@ class Validator(TableRules):
 
     def outliers(self) -> None:
         fy = "firm_years"
-        if not (self.has(fy, "firm_id") and self.has("firms", "country")):
+        if not (self.has(fy, "firm_id") and "firms" in self.usable):
             return
         names = [n for n in (*MONEY, "employees") if self.has(fy, n)]
         if not names:
             return
-        # Robust z on the log scale, per country (COP and USD differ by ~3,000x). Medians and
+        # Robust z on the log scale, per country (currencies differ by orders of magnitude;
+        # without a country column every firm-year is one group). Medians and
         # MADs come from a deterministic systematic sample of at most ~200,000 rows (every
         # k-th record), exact below that; the outliers are then counted on every row.
         n_rows = self.rows_in.get(fy, 0)
@@ -255,10 +327,10 @@ class Validator(TableRules):
         for n in names:
             pos = f"FILTER (WHERE {quote(n)} > 0)"
             exprs += [f"median({logs[n]}) {pos}", f"mad({logs[n]}) {pos}", f"count(*) {pos}"]
+        group = "coalesce(__country, '')"
         stats = self.q(
-            f"SELECT __country, {', '.join(exprs)} FROM fy_join "
-            f"WHERE __country IS NOT NULL AND __row % {step} = 0 "
-            "GROUP BY __country ORDER BY __country"
+            f"SELECT {group}, {', '.join(exprs)} FROM fy_join "
+            f"WHERE __row % {step} = 0 GROUP BY 1 ORDER BY 1"
         )
         for i, n in enumerate(names):
             cases = []
@@ -276,9 +348,12 @@ class Validator(TableRules):
                 "outlier",
                 fy,
                 n,
-                f"{quote(n)} > 0 AND (CASE __country {' '.join(cases)} ELSE FALSE END)",
+                f"{quote(n)} > 0 AND (CASE {group} {' '.join(cases)} ELSE FALSE END)",
                 quote(n),
                 f"extreme values (more than {self.t.outlier_z:g} robust SD from the country's "
+                "median on the log scale)"
+                if self.has("firms", "country")
+                else f"extreme values (more than {self.t.outlier_z:g} robust SD from the "
                 "median on the log scale)",
                 "check units and typing errors",
                 view="fy_join",
@@ -314,59 +389,312 @@ class Validator(TableRules):
             )
 
     def price_rules(self) -> None:
-        if not (self.has("firm_years", "firm_id", "year") and self.has("firms", "country")):
+        """Decide real or nominal money: prices deflate only when they cover every country-year
+        of the panel and the base year. Without a country column there is no rule telling
+        which index applies to a firm, so money stays as reported. A configured
+        ``analysis.base_year`` asks for deflation: gaps are then errors; otherwise a gap
+        leaves money nominal with a warning."""
+        self.money = "nominal"
+        if self.years is None or "prices" not in self.original:
+            if self.years is not None:
+                self.notes.append("no prices table: money is used as reported (nominal)")
             return
-        if not self.has("prices", "country", "year"):
+        if not (self.has("firm_years", "firm_id", "year") and "firms" in self.usable):
             return
+        if not self.has("firms", "country"):
+            self.add(
+                "warning",
+                "prices",
+                "prices",
+                None,
+                "the prices table is not used: firms have no country column to match it on",
+                "a country column in firms to deflate money; values are used as reported",
+            )
+            self.notes.append("prices ignored (firms have no country): money is nominal")
+            return
+        if not self.has("prices", "country", "year", "ppi", "usd_rate"):
+            return  # missing-column errors already say why
+        first, last, base = self.years.first, self.years.last, self.years.base
         priced = (
             "SELECT country, year FROM typ_prices WHERE ppi IS NOT NULL AND usd_rate IS NOT NULL"
         )
-        base = self.q(
-            f"SELECT DISTINCT country FROM typ_firms WHERE country IS NOT NULL AND country NOT IN "
-            f"(SELECT country FROM ({priced}) WHERE year = {self.base_year}) ORDER BY country"
-        )
-        missing = [(c, self.base_year) for (c,) in base]
-
-        def report(count: int) -> None:
-            # only when the scan found firm-years without prices: name the country-years
-            rows = self.q(
-                "SELECT DISTINCT __country, year FROM fy_join WHERE __country IS NOT NULL "
-                "AND year IS NOT NULL AND NOT __priced ORDER BY 1, 2"
+        missing = {
+            (c, base)
+            for (c,) in self.q(
+                f"SELECT DISTINCT country FROM typ_firms WHERE country IS NOT NULL AND country "
+                f"NOT IN (SELECT country FROM ({priced}) WHERE year = {base}) ORDER BY country"
             )
-            self.price_issue(sorted(set(missing) | set(rows)), count)
-
-        self.rowrule(
-            "error",
-            "prices",
-            "prices",
-            "ppi, usd_rate",
-            "__country IS NOT NULL AND year IS NOT NULL AND NOT __priced",
-            "year",
-            "",
-            "",
-            view="fy_join",
+        }
+        window = f"year BETWEEN {first} AND {last}"
+        gaps = self.q(
+            "SELECT __country, year, count(*) FROM fy_join WHERE __country IS NOT NULL AND "
+            f"{window} AND NOT __priced GROUP BY 1, 2 ORDER BY 1, 2"
         )
-        self.on_hit[id(self.pending[-1])] = report
-        self.base_missing = missing
+        missing |= {(c, y) for c, y, _ in gaps}
+        used = sum(n for _, _, n in gaps)
+        if not missing:
+            self.money = "real"
+            return
+        strict = self.settings.analysis.base_year is not None
+        self.price_issue(sorted(missing), used, "error" if strict else "warning")
+        if not strict:
+            self.notes.append(
+                "the prices table does not cover every country-year used and the base year: "
+                "money is used as reported (nominal)"
+            )
 
-    def price_issue(self, missing: list[tuple], firm_years: int) -> None:
+    def price_issue(self, missing: list[tuple], firm_years: int, severity: str = "error") -> None:
         shown = ", ".join(f"{c}-{y}" for c, y in missing[:20])
         used = f" ({firm_years} firm-years affected)" if firm_years else ""
         self.add(
-            "error",
+            severity,
             "prices",
             "prices",
             "ppi, usd_rate",
             f"no price row (PPI and exchange rate) for {len(missing)} country-year(s) "
-            f"used by firm_years or the base year {self.base_year}{used}: {shown}",
-            "a prices row with ppi and usd_rate for every country-year used",
+            f"used by firm_years or the base year {self.years.base}{used}: {shown}",
+            "a prices row with ppi and usd_rate for every country-year used"
+            + ("" if severity == "error" else "; without one, money is used as reported"),
         )
+
+    # ---------------------------------------------------------------- contract pieces
+    def plan_outcomes(self) -> None:
+        """Sort every configured outcome into built-in, declared or raw column (carried)."""
+        a = self.settings.analysis
+        declared = self.settings.outcomes
+        src = self.sources.get("firm_years")
+        extras = [e for e in (src.extra if src else []) if e not in PANEL_COLUMNS]
+        present = set(src.columns) if src else set()
+        for name in dict.fromkeys([*a.outcomes, *declared]):
+            if name == a.primary_outcome:
+                key = "analysis.primary_outcome"
+            elif name in a.secondary_outcomes:
+                key = "analysis.secondary_outcomes"
+            else:
+                key = f"outcomes.{name}"
+            if name in declared:
+                if name in PANEL_COLUMNS:
+                    self.add(
+                        "error",
+                        "outcome",
+                        None,
+                        None,
+                        f"outcomes.{name}: a declared outcome may not take the name of the "
+                        "built-in panel column",
+                        "another name for the declared outcome",
+                    )
+                    continue
+                for ref in references(declared[name].expr, extras):
+                    if ref not in self.carry:
+                        self.carry.append(ref)
+                self.outcome_sources[name] = {"source": "declared", "kind": declared[name].kind}
+            elif name in PANEL_COLUMNS:
+                need = [i for i in BUILTIN_INPUTS.get(name, ()) if i not in present]
+                if need and src is not None:
+                    self.add(
+                        "warning",
+                        "outcome-inputs",
+                        "firm_years",
+                        None,
+                        f"{key}: the built-in outcome {name!r} needs the firm_years column(s) "
+                        f"{', '.join(need)}, which are not supplied; it stays empty",
+                        f"{', '.join(need)} in firm_years, or another outcome",
+                    )
+                self.outcome_sources[name] = {"source": "builtin", "kind": BUILTIN_KIND[name]}
+            elif name in extras:
+                if name not in self.carry:
+                    self.carry.append(name)
+                self.outcome_sources[name] = {"source": "column", "kind": "level"}
+            else:
+                self.add(
+                    "error",
+                    "outcome",
+                    None,
+                    None,
+                    f"{key}: outcome {name!r} is neither a built-in panel column, nor a declared "
+                    "outcome (outcomes: in the configuration), nor a column of firm_years",
+                    "a column of the processed panel, a declared outcome or a numeric "
+                    "firm_years column",
+                )
+
+    def check_declared(self) -> None:
+        """Every declared outcome's expression must evaluate over the panel's columns (and
+        the carried raw columns) to a number."""
+        cols = [f"CAST(NULL AS {PANEL_TYPES[c]}) AS {quote(c)}" for c in PANEL_COLUMNS]
+        cols += [f"CAST(NULL AS DOUBLE) AS {quote(c)}" for c in self.carry]
+        probe = f"(SELECT {', '.join(cols)})"
+        for name, spec in self.settings.outcomes.items():
+            if name in PANEL_COLUMNS:
+                continue
+            try:
+                kind = self.q(f"DESCRIBE SELECT ({spec.expr}) AS v FROM {probe}")[0][1]
+            except Exception as exc:  # duckdb.Error of any kind: binder, parser, catalog
+                first = str(exc).strip().splitlines()[0]
+                self.add(
+                    "error",
+                    "outcome",
+                    None,
+                    None,
+                    f"outcomes.{name}.expr ({spec.expr!r}) cannot be evaluated over the panel "
+                    f"columns: {first}",
+                    "a DuckDB expression over processed panel columns or numeric firm_years "
+                    "columns",
+                )
+                continue
+            numeric = kind.upper().split("(")[0] in {
+                "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT",
+                "DOUBLE", "DECIMAL", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+            }  # fmt: skip
+            if not numeric:
+                self.add(
+                    "error",
+                    "outcome",
+                    None,
+                    None,
+                    f"outcomes.{name}.expr ({spec.expr!r}) gives {kind}, not a number",
+                    "a numeric expression",
+                )
+
+    def long_firms(self) -> None:
+        """One long firm-year file: the firm table is its firm-level columns, which must be
+        constant within a firm (an error names the column and the firms where they vary)."""
+        fy = "firm_years"
+        present = [n for n in FIRM_LEVEL if self.has(fy, n)]
+        for name in present:
+            c = quote(name)
+            varying = self.q(
+                f"SELECT firm_id FROM typ_firm_years WHERE firm_id IS NOT NULL GROUP BY firm_id "
+                f"HAVING count(DISTINCT {c}) > 1 ORDER BY firm_id"
+            )
+            if varying:
+                firms = [r[0] for r in varying]
+                self.add(
+                    "error",
+                    "firm-level-varies",
+                    fy,
+                    name,
+                    f"a firm-level column varies within {len(firms)} firm(s): "
+                    + ", ".join(map(str, firms[: self.k]))
+                    + (" ..." if len(firms) > self.k else ""),
+                    f"one {name} per firm (no firms file: firm-level columns are read from the "
+                    "firm-year file)",
+                )
+        picks = ", ".join(f"min({quote(n)}) AS {quote(n)}" for n in FIRM_LEVEL)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE typ_firms AS SELECT min(__row) AS __row, firm_id, "
+            f"{picks} FROM typ_firm_years WHERE firm_id IS NOT NULL GROUP BY firm_id"
+        )
+        self.sources["firms"] = self.sources[fy]  # messages point at the long file
+        self.usable["firms"] = {"firm_id", *present}
+        self.rows_in["firms"] = self.q("SELECT count(*) FROM typ_firms")[0][0]
+        self.notes.append(
+            "no firms file: the firm table was built from the long firm-year file"
+            + (f" ({', '.join(present)})" if present else "")
+        )
+
+    def resolve_panel_years(self) -> None:
+        """The panel years by the one rule (config, else the data's span); the price base year
+        defaults to the first panel year."""
+        if not self.has("firm_years", "year"):
+            return
+        d = self.settings.domain
+        years = [
+            r[0]
+            for r in self.q(
+                f"SELECT DISTINCT year FROM typ_firm_years WHERE year BETWEEN {d.min_year} AND "
+                f"{d.max_year}"
+            )
+        ]
+        cohorts = []
+        if self.has("firms", "cohort"):
+            cohorts = [r[0] for r in self.q("SELECT DISTINCT cohort FROM typ_firms")]
+            cohorts = [c for c in cohorts if c is not None]
+        a = self.settings.analysis
+        try:
+            found = resolve_years(
+                a, years, cohorts, has_prices=True, period=self.settings.program.period
+            )
+        except ValueError as exc:
+            self.add("error", "years", "firm_years", "year", str(exc), "firm-years with years")
+            return
+        base = a.base_year if a.base_year is not None else found.first
+        self.years = replace(found, base=base)
+        self.first_year, self.last_year, self.base_year = found.first, found.last, base
+        outside = self.q(
+            f"SELECT count(*), min(year), max(year) FROM typ_firm_years WHERE year IS NOT NULL "
+            f"AND year BETWEEN {d.min_year} AND {d.max_year} AND year NOT BETWEEN {found.first} "
+            f"AND {found.last}"
+        )[0]
+        if outside[0]:
+            self.rowrule(
+                "warning",
+                "year-outside-panel",
+                "firm_years",
+                "year",
+                f"year NOT BETWEEN {found.first} AND {found.last}",
+                "year",
+                f"firm-years outside the analysis panel {found.first}-{found.last} (left out)",
+                f"{found.first}-{found.last} (analysis.first_year / last_year, else the data)",
+            )
+            self.notes.append(
+                f"{outside[0]} firm-year(s) outside the panel {found.first}-{found.last} "
+                "were left out"
+            )
+
+    def contract_notes(self) -> None:
+        """Plain sentences on what was derived or assumed (data manifest ``notes``)."""
+        fy = self.sources.get("firm_years")
+        if "firms" in self.usable and not self.has("firms", "participant"):
+            self.notes.append(
+                "participant derived from cohort (a firm with a cohort was supported)"
+            )
+        if fy is not None and "responded" not in fy.columns:
+            self.notes.append("responded not supplied: every firm-year present counts as answered")
+        for table in self.original:
+            for name, expr in self.sources[table].derived.items():
+                self.notes.append(f"{table}.{name} derived in the column mapping: {expr}")
+        if self.years is not None and self.settings.analysis.base_year is None:
+            if self.money == "real":
+                self.notes.append(
+                    f"price base year not configured: the first panel year {self.years.base} "
+                    "is used"
+                )
+
+    def contents(self) -> dict:
+        """What the data supplied and what was assumed (the manifest's ``contents``)."""
+        cols = {t: sorted(self.sources[t].columns) for t in sorted(self.original)}
+        if self.long and "firm_years" in cols:
+            cols["firms"] = sorted(
+                c for c in cols["firm_years"] if c in FIRM_LEVEL or c == "firm_id"
+            )
+            cols["firm_years"] = [c for c in cols["firm_years"] if c not in FIRM_LEVEL]
+        years = self.years
+        if years is not None and self.money != "real":
+            years = replace(years, base=None)
+        fy = self.sources.get("firm_years")
+        return {
+            "tables": {t: t in self.original for t in RAW_TABLES},
+            "columns": cols,
+            "money": self.money,
+            "responded": bool(fy is not None and "responded" in fy.columns),
+            "years": years.as_dict() if years is not None else None,
+            "outcomes": dict(self.outcome_sources),
+            "carried": list(self.carry),
+            "notes": list(self.notes),
+        }
 
     def run(self) -> None:
         """Every rule, in dependency order; issues end up in ``self.issues``."""
+        self.original = set(self.sources)
+        if not self.single:
+            self.plan_outcomes()
         for table in RAW_TABLES:
-            if table in self.sources:
+            if table in self.original:
                 self.table_rules(table)
+        if self.long and "firm_years" in self.usable:
+            self.long_firms()
+        if not self.single:
+            self.resolve_panel_years()
         self.firm_rules()
         if "firm_years" in self.usable and "firms" in self.usable:
             self.joined_firm_years()
@@ -375,9 +703,12 @@ class Validator(TableRules):
         if "links" in self.usable:
             self.link_rules()
         self.price_rules()
+        if not self.single:
+            self.check_declared()
+            self.contract_notes()
+        if self.years is not None and self.money != "real":
+            self.years = replace(self.years, base=None)
         self.flush()
-        if self.base_missing and not any(i.rule == "prices" for i in self.issues):
-            self.price_issue(self.base_missing, 0)
 
 
-__all__ = ["Validator"]
+__all__ = ["Validator", "references"]

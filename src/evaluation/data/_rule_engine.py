@@ -9,10 +9,12 @@ table, even at 10M rows) and only then lists the first few rows of the rules tha
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 
+from evaluation.config import Settings, Years
+from evaluation.data.codebook import DOMAIN_COLUMNS, FIRM_LEVEL, REQUIRED, Column, columns
 from evaluation.data.ingest import Mapping, Source
 from evaluation.data.validation_report import Issue
 
@@ -41,18 +43,28 @@ class RuleEngine:
         con: duckdb.DuckDBPyConnection,
         sources: dict[str, Source],
         *,
-        first_year: int,
-        last_year: int,
-        base_year: int,
+        settings: Settings,
         mapping: Mapping,
         max_rows: int,
         thresholds: Thresholds,
+        long: bool = False,
+        single: bool = False,
     ) -> None:
         self.con = con
-        self.sources = sources
-        self.first_year = first_year
-        self.last_year = last_year
-        self.base_year = base_year
+        self.sources = dict(sources)
+        self.original = set(sources)  # tables with a file (firms may alias a long file)
+        self.settings = settings
+        self.long = long  # one long firm-year file stands in for the firm table
+        self.single = single  # one table file checked alone: no cross-table rules
+        # Resolved by Validator.resolve_years once the tables are typed.
+        self.years: Years | None = None
+        self.first_year: int | None = settings.analysis.first_year
+        self.last_year: int | None = settings.analysis.last_year
+        self.base_year: int | None = settings.analysis.base_year
+        self.money = "nominal"
+        self.notes: list[str] = []
+        self.carry: list[str] = []  # raw firm_years columns carried into the panel
+        self.outcome_sources: dict[str, dict] = {}
         self.mapping = mapping
         self.k = max_rows
         self.issues: list[Issue] = []
@@ -60,7 +72,6 @@ class RuleEngine:
         self.pending: list[tuple] = []
         self.on_hit: dict[int, object] = {}
         self.alias: dict[str, str] = {}
-        self.base_missing: list[tuple] = []
         self.colsql: dict[str, dict] = {}
         self.t = thresholds
         self.rows_in: dict[str, int] = {}
@@ -173,6 +184,33 @@ class RuleEngine:
 
     def has(self, table: str, *cols: str) -> bool:
         return table in self.usable and all(c in self.usable[table] for c in cols)
+
+    # ---------------------------------------------------------------- the contract
+    def model(self, table: str) -> tuple[Column, ...]:
+        """The codebook columns of ``table`` as this run reads it (a long firm-year file
+        also carries the firm-level columns)."""
+        cols = columns(table)
+        if self.long and table == "firm_years":
+            firm = {c.name: c for c in columns("firms")}
+            cols += tuple(replace(firm[n], table="firm_years") for n in FIRM_LEVEL)
+        return cols
+
+    def required(self, table: str) -> tuple[str, ...]:
+        """Required columns: the minimal contract for firms and firm_years (firm-level ones
+        of a long file included), the codebook's flags for the optional tables."""
+        if table == "firm_years" and self.long:
+            return (*REQUIRED["firm_years"], *REQUIRED["firms"][1:])
+        if table in REQUIRED:
+            return REQUIRED[table]
+        return tuple(c.name for c in columns(table) if c.required)
+
+    def allowed(self, table: str, col: Column) -> tuple | None:
+        """Legal values: the configured domain for countries, sectors and link types."""
+        key = "firms" if (self.long and col.name in FIRM_LEVEL) else table
+        field = DOMAIN_COLUMNS.get((key, col.name))
+        if field is not None:
+            return getattr(self.settings.domain, field)
+        return col.allowed
 
 
 __all__ = ["MONEY", "RuleEngine", "Thresholds"]

@@ -2,13 +2,17 @@
 values, ranges and unique keys, for each raw table against its codebook rows.
 
 ``table_rules`` also builds the typed view ``typ_<table>`` every later rule and ``prepare``
-read: each model column in its type, absent optional columns as NULL.
+read: each model column in its type, absent optional columns as NULL -- except two that have
+a meaning when absent: ``participant`` (derived: the firm has a cohort) and ``responded``
+(every firm-year present counts as answered). A cohort of 0 means "never supported" and is
+typed as NULL, the same as an empty cell. Raw firm_years columns an outcome needs
+(``self.carry``) are typed as numbers and kept under their own names.
 """
 
 from __future__ import annotations
 
 from evaluation.data._rule_engine import RuleEngine
-from evaluation.data.codebook import KEYS, columns
+from evaluation.data.codebook import KEYS, REQUIRED_TABLES, Column
 from evaluation.data.schema import (
     EXPECTED_TYPE,
     STRICTLY_POSITIVE,
@@ -18,6 +22,8 @@ from evaluation.data.schema import (
     quote,
 )
 
+KIND = {"string": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN"}
+
 
 class TableRules(RuleEngine):
     """The per-table rules (one call of :meth:`table_rules` per raw table present)."""
@@ -25,18 +31,21 @@ class TableRules(RuleEngine):
     def table_rules(self, table: str) -> None:
         src = self.sources[table]
         present = set(src.columns)
-        for col in columns(table):
-            if col.name not in present and col.required:
+        model = self.model(table)
+        for name in self.required(table):
+            if name not in present:
                 self.add(
                     "error",
                     "missing-column",
                     table,
-                    col.name,
-                    f"required column {col.name!r} is absent",
-                    f"a column named {col.name!r} (or mapped to it)",
+                    name,
+                    f"required column {name!r} is absent",
+                    f"a column named {name!r} (or mapped to it, or derived in the mapping)",
                 )
-        # Columns the mapping declares personal are known: dropped by design, no warning.
-        unknown = [c for c in src.extra if c not in self.mapping.table(table).personal]
+        # Columns the mapping declares personal are known: dropped by design, no warning;
+        # columns an outcome needs are carried (self.carry), not ignored.
+        skip = set(self.mapping.table(table).personal) | set(self.carry)
+        unknown = [c for c in src.extra if c not in skip]
         if unknown:
             self.add(
                 "warning",
@@ -45,18 +54,23 @@ class TableRules(RuleEngine):
                 None,
                 f"columns not in the codebook are ignored (never written): {', '.join(unknown)}",
             )
-        # typed view: every model column in its type; absent ones NULL
+        # typed view: every model column in its type; absent ones NULL (or their meaning)
         select = ["__row"]
-        sqls = {}
-        for col in columns(table):
+        sqls = {c.name: column_sql(c, src.columns[c.name]) for c in model if c.name in present}
+        for col in model:
             if col.name in present:
-                sqls[col.name] = column_sql(col, src.columns[col.name])
-                select.append(f"{sqls[col.name].typed} AS {quote(col.name)}")
+                typed = sqls[col.name].typed
+                if col.name == "cohort":  # 0 = never supported, the same as an empty cell
+                    typed = f"nullif({typed}, 0)"
+                select.append(f"{typed} AS {quote(col.name)}")
             else:
-                kind = {"string": "VARCHAR", "int": "BIGINT", "float": "DOUBLE"}
-                select.append(
-                    f"CAST(NULL AS {kind.get(col.dtype, 'BOOLEAN')}) AS {quote(col.name)}"
-                )
+                select.append(f"{self.absent_sql(col, sqls)} AS {quote(col.name)}")
+        if table == "firm_years":
+            for name in self.carry:
+                if name in src.extra_types:
+                    extra = Column("firm_years", name, "float", "", name, nullable=True)
+                    sqls[name] = column_sql(extra, src.extra_types[name])
+                    select.append(f"{sqls[name].typed} AS {quote(name)}")
         self.colsql[table] = sqls
         # Text formats are already in memory: materialize them once (every rule reads them).
         # Parquet stays a lazy view, streamed by each rule, so 10M rows never sit in memory.
@@ -67,7 +81,7 @@ class TableRules(RuleEngine):
         # types and missing values: one pass counts, a second lists the first rows
         exprs = ["count(*)"]
         order = []
-        for col in columns(table):
+        for col in (*model, *self.carried_columns(table)):
             if col.name not in sqls:
                 continue
             s = sqls[col.name]
@@ -78,6 +92,15 @@ class TableRules(RuleEngine):
                 order.append((col, "missing"))
         counts = self.q(f"SELECT {', '.join(exprs)} FROM {src.view}")[0]
         self.rows_in[table] = counts[0]
+        if not counts[0] and table in REQUIRED_TABLES:
+            self.add(
+                "error",
+                "empty-table",
+                table,
+                None,
+                f"the {table} file has a header but no data rows",
+                f"at least one row per {'firm' if table == 'firms' else 'firm and year'}",
+            )
         usable = set(present)
         for (col, kind), n in zip(order, counts[1:], strict=True):
             if not n:
@@ -112,23 +135,25 @@ class TableRules(RuleEngine):
                     [r[0] for r in first],
                 )
         self.usable[table] = usable
-        for col in columns(table):
+        for col in model:
             if col.name not in present:
                 continue
             c = quote(col.name)
-            if col.allowed:
+            allowed = self.allowed(table, col)
+            if allowed:
                 self.rowrule(
                     "error",
                     "allowed-values",
                     table,
                     col.name,
-                    f"{c} IS NOT NULL AND {c} NOT IN ({', '.join(literal(a) for a in col.allowed)})",
+                    f"{c} IS NOT NULL AND {c} NOT IN ({', '.join(literal(a) for a in allowed)})",
                     c,
                     "values outside the allowed set",
-                    "one of " + ", ".join(col.allowed),
+                    "one of " + ", ".join(map(str, allowed)) + " (configuration: domain)",
                 )
             if col.dtype in {"int", "float"}:
-                low, high = bounds(col, first_year=self.first_year, last_year=self.last_year)
+                d = self.settings.domain
+                low, high = bounds(col, min_year=d.min_year, max_year=d.max_year)
                 if (table, col.name) in STRICTLY_POSITIVE:
                     self.rowrule(
                         "error",
@@ -162,11 +187,7 @@ class TableRules(RuleEngine):
                         c,
                         "values above the range",
                         f"<= {high:g}"
-                        + (
-                            f" (analysis panel {self.first_year}-{self.last_year})"
-                            if "year" == col.name
-                            else ""
-                        ),
+                        + (" (configuration: domain.max_year)" if "year" == col.name else ""),
                     )
         keys = KEYS[table]
         if all(k in present for k in keys):
@@ -193,6 +214,20 @@ class TableRules(RuleEngine):
                     [r[0] for r in first],
                     [_tuple(r[1]) for r in first],
                 )
+
+    def carried_columns(self, table: str) -> tuple[Column, ...]:
+        """The raw firm_years columns carried for outcomes, as numeric codebook-like rows."""
+        if table != "firm_years":
+            return ()
+        return tuple(Column("firm_years", n, "float", "", n, nullable=True) for n in self.carry)
+
+    def absent_sql(self, col: Column, sqls: dict) -> str:
+        """The typed value of a column the file does not have."""
+        if col.name == "participant" and "cohort" in sqls:
+            return f"(coalesce({sqls['cohort'].typed}, 0) > 0)"
+        if col.name == "responded":
+            return "TRUE"
+        return f"CAST(NULL AS {KIND[col.dtype]})"
 
 
 def _tuple(value: object) -> object:

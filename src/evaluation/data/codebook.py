@@ -4,6 +4,11 @@ This is the contract between the simulator (which writes ``codebook.csv`` from i
 validator (which builds its schemas from it), ``prepare`` (which drops every column marked
 ``personal``) and the reports (which take labels from it). Real data maps its own column names
 onto these through ``config/column_mapping.yml``.
+
+Nothing here belongs to one programme: the legal countries, sectors and kinds of link come from
+the configuration (``domain:``) at validation time, and the descriptions are neutral. The
+minimal contract -- which columns a data set must have -- is :data:`REQUIRED`; every other
+column is optional and unlocks the analyses that need it.
 """
 
 from __future__ import annotations
@@ -12,12 +17,19 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-COUNTRIES = ("CO", "EC")
-LOCAL_CURRENCY = {"CO": "COP", "EC": "USD"}
-# ISIC Rev.4 sections an SME program of this kind recruits from.
-SECTORS = ("A", "C", "F", "G", "H", "I", "J", "M", "N")
-LINK_TYPES = ("supplier", "client", "joint_purchase", "joint_sales", "knowledge")
 RAW_TABLES = ("firms", "firm_years", "links", "organizations", "prices")
+# The minimal data contract: the tables and columns every data set must have. The rest is
+# optional (absent columns are NULL in the processed data, absent tables are written empty).
+REQUIRED_TABLES = ("firms", "firm_years")
+REQUIRED = {"firms": ("firm_id", "cohort"), "firm_years": ("firm_id", "year")}
+# Columns whose legal values come from the configuration (settings.domain), not from here.
+DOMAIN_COLUMNS = {
+    ("firms", "country"): "countries",
+    ("organizations", "country"): "countries",
+    ("prices", "country"): "countries",
+    ("firms", "sector"): "sectors",
+    ("links", "link_type"): "link_types",
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ RAW_COLUMNS: tuple[Column, ...] = (
         "tax_id",
         "string",
         "",
-        "Tax identifier (NIT in Colombia, RUC in Ecuador)",
+        "Tax identifier",
         personal=True,
         label_es="Identificador tributario",
     ),
@@ -101,7 +113,6 @@ RAW_COLUMNS: tuple[Column, ...] = (
         "string",
         "",
         "Country (ISO 3166-1 alpha-2)",
-        allowed=COUNTRIES,
         label_es="País",
     ),
     _c(
@@ -109,7 +120,7 @@ RAW_COLUMNS: tuple[Column, ...] = (
         "territory",
         "string",
         "",
-        "Department (CO) or province (EC)",
+        "Territory (department, province or region)",
         label_es="Territorio",
     ),
     _c(
@@ -118,7 +129,6 @@ RAW_COLUMNS: tuple[Column, ...] = (
         "string",
         "",
         "ISIC Rev.4 section",
-        allowed=SECTORS,
         label_es="Sector (CIIU)",
     ),
     _c(
@@ -144,7 +154,7 @@ RAW_COLUMNS: tuple[Column, ...] = (
         "participant",
         "bool",
         "",
-        "Firm joined a PROMIPYME business cluster",
+        "Firm was supported by the programme",
         label_es="Participante",
     ),
     _c(
@@ -301,7 +311,6 @@ RAW_COLUMNS: tuple[Column, ...] = (
         "string",
         "",
         "Kind of business link",
-        allowed=LINK_TYPES,
         label_es="Tipo de vínculo",
     ),
     # organizations: the entrepreneurial organizations x year
@@ -321,7 +330,7 @@ RAW_COLUMNS: tuple[Column, ...] = (
         "Organization name (an institution, public)",
         label_es="Nombre",
     ),
-    _c("organizations", "country", "string", "", "Country", allowed=COUNTRIES, label_es="País"),
+    _c("organizations", "country", "string", "", "Country", label_es="País"),
     _c(
         "organizations",
         "year",
@@ -378,7 +387,7 @@ RAW_COLUMNS: tuple[Column, ...] = (
         label_es="Acuerdos público-privados",
     ),
     # prices: country x year
-    _c("prices", "country", "string", "", "Country", allowed=COUNTRIES, label_es="País"),
+    _c("prices", "country", "string", "", "Country", label_es="País"),
     _c(
         "prices", "year", "int", "year", "Calendar year", minimum=1990, maximum=2035, label_es="Año"
     ),
@@ -411,6 +420,10 @@ RAW_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+# Firm-level columns: in a single long firm-year file (no firms file) these are read from
+# firm_years and must be constant within a firm; they then form the firm table.
+FIRM_LEVEL = tuple(c.name for c in RAW_COLUMNS if c.table == "firms" and c.name != "firm_id")
+
 KEYS = {
     "firms": ("firm_id",),
     "firm_years": ("firm_id", "year"),
@@ -441,16 +454,19 @@ def codebook_frame() -> pd.DataFrame:
 
 # The analysis panel written by `evaluation prepare` to data/processed/panel.parquet: one row
 # per firm and year. Money is real (deflated by the country's PPI to the base year, then
-# converted to USD at the base year's rate). `firm_id` is a keyed pseudonym.
+# converted to USD at the base year's rate) when a prices table covers the data, else as reported
+# (nominal; the data manifest says which). `firm_id` is a keyed pseudonym. Every column is
+# always present (NULL where its input was not supplied); outcomes taken from the raw data or
+# declared in the configuration follow after these.
 PANEL_COLUMNS: dict[str, str] = {
     "firm_id": "keyed pseudonym of the firm (HMAC-SHA256, 16 hex characters)",
     "year": "calendar year",
-    "country": "CO or EC",
-    "territory": "department (CO) or province (EC)",
+    "country": "country code",
+    "territory": "territory (department, province or region)",
     "sector": "ISIC Rev.4 section",
     "stratum": "territory x sector; default inference cluster",
     "women_led": "1 if women-led, else 0",
-    "participant": "1 if the firm joined a business cluster, else 0",
+    "participant": "1 if the firm was supported in the panel window, else 0",
     "cluster_id": "business cluster (participants), else missing",
     "organization": "supporting organization (participants), else missing",
     "cohort": "first year of support; 0 = never treated (comparison firm)",

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from evaluation.data.codebook import RAW_TABLES, columns
+from evaluation.data.codebook import FIRM_LEVEL, RAW_TABLES, columns
 from evaluation.data.schema import literal, quote
 
 FORMATS = {
@@ -36,7 +36,10 @@ FORMATS = {
     ".pq": "parquet",
 }
 DELIMITERS = (",", ";", "\t")
-SIMULATION_MARKERS = (".simulate.json", "truth.json")
+SIMULATION_MARKER = ".simulate.json"  # written by `evaluation simulate`: the sha256 of its files
+# A CSV cell longer than this is not a value but a quoting accident (an unclosed quote
+# swallowing the rest of the file) or a file that is not a table: refused with its line.
+MAX_FIELD = 1 << 20
 
 
 class DataError(ValueError):
@@ -52,6 +55,7 @@ class TableMapping:
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     personal: tuple[str, ...] = ()
+    derived: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,18 @@ class Mapping:
 
     def table(self, name: str) -> TableMapping:
         return self.tables.get(name, TableMapping())
+
+
+def model_columns(table: str, *, long: bool = False) -> tuple[str, ...]:
+    """The model columns a file of ``table`` may carry.
+
+    ``long``: a firm-year file standing in for both tables (no firms file) may also carry the
+    firm-level columns (:data:`codebook.FIRM_LEVEL`); they become the firm table.
+    """
+    names = tuple(c.name for c in columns(table))
+    if long and table == "firm_years":
+        names += tuple(n for n in FIRM_LEVEL if n not in names)
+    return names
 
 
 def load_mapping(path: Path | str | None) -> Mapping:
@@ -92,13 +108,13 @@ def load_mapping(path: Path | str | None) -> Mapping:
                 f"column mapping {path}: unknown table {table!r}; expected one of {RAW_TABLES}"
             )
         spec = spec or {}
-        bad = set(spec) - {"file", "columns", "values", "personal"}
+        bad = set(spec) - {"file", "columns", "values", "personal", "derived"}
         if bad:
             raise DataError(
                 f"column mapping {path}, table {table}: unknown keys {sorted(bad)}; "
-                "expected file, columns, values, personal"
+                "expected file, columns, values, personal, derived"
             )
-        model = {c.name for c in columns(table)}
+        model = set(model_columns(table, long=True))
         renames = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
         for real, target in renames.items():
             if target not in model:
@@ -126,11 +142,30 @@ def load_mapping(path: Path | str | None) -> Mapping:
                     "mapping real value -> model value"
                 )
             values[target] = {str(k): v for k, v in recode.items()}
+        derived = {}
+        for target, expr in (spec.get("derived") or {}).items():
+            if target not in model:
+                raise DataError(
+                    f"column mapping {path}, table {table}, derived.{target}: {target!r} is "
+                    f"not a column of {table} (expected one of {sorted(model)})"
+                )
+            if not isinstance(expr, str) or not expr.strip():
+                raise DataError(
+                    f"column mapping {path}, table {table}, derived.{target}: expected a "
+                    "DuckDB SQL expression over the file's columns"
+                )
+            if target in renames.values():
+                raise DataError(
+                    f"column mapping {path}, table {table}: {target!r} is both renamed from "
+                    "a file column and derived; keep one"
+                )
+            derived[str(target)] = expr
         tables[table] = TableMapping(
             file=spec.get("file"),
             columns=renames,
             values=values,
             personal=tuple(str(p) for p in spec.get("personal") or ()),
+            derived=derived,
         )
     clusters = data.get("clusters") or {}
     multi = tuple(str(c) for c in clusters.get("multi_cohort") or ())
@@ -170,35 +205,85 @@ def discover(raw: Path, mapping: Mapping | None = None) -> tuple[dict[str, Path]
 
 
 def is_simulated(raw: Path) -> bool:
-    """Whether ``raw`` holds the simulator's output (it writes a marker and a truth file)."""
-    return any((raw / marker).is_file() for marker in SIMULATION_MARKERS)
+    """Whether ``raw`` verifiably holds the simulator's output, unedited.
+
+    ``evaluation simulate`` records the sha256 of every file it writes in
+    :data:`SIMULATION_MARKER`. The folder counts as simulated only when that record parses,
+    lists the firms and firm_years files, and every table file present is listed there with
+    its current hash: an edited, added or renamed table file (or a marker without hashes, or a
+    lone ``truth.json``) means somebody's data may be in it, and the public key must not apply.
+    """
+    import hashlib
+    import json
+
+    marker = Path(raw) / SIMULATION_MARKER
+    try:
+        record = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    files = record.get("files") if isinstance(record, dict) else None
+    if not isinstance(files, dict):
+        return False
+    tables = [
+        p
+        for p in Path(raw).iterdir()
+        if p.is_file() and p.suffix.lower() in FORMATS and p.stem in RAW_TABLES
+    ]
+    stems = {p.stem for p in tables}
+    if not {"firms", "firm_years"} <= stems:
+        return False
+    for path in tables:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        if files.get(path.name) != digest.hexdigest():
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- CSV sniffing
 def detect_encoding(path: Path, *, limit: int | None = None) -> str:
-    """``utf-8-sig`` (BOM), ``utf-8`` when every byte decodes, else ``latin-1``.
+    """``utf-8-sig`` / ``utf-16`` / ``utf-32`` (byte-order mark), ``utf-8`` when every byte
+    decodes, else ``latin-1``.
 
     The whole file is checked (incrementally, in 1 MB blocks) because a single accented name
     deep in a registry export decides the answer; latin-1 decodes any byte sequence, so it is
-    the fallback for the Windows exports common in Colombia and Ecuador.
+    the fallback for Windows exports. A file with NUL bytes and no byte-order mark (UTF-16
+    without BOM, or not text at all) is refused: read as latin-1 it would give a table of
+    garbage.
     """
     with path.open("rb") as fh:
-        head = fh.read(3)
-        if head == codecs.BOM_UTF8:
+        head = fh.read(4)
+        if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+            return "utf-32"
+        if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         read = 0
-        try:
-            while block := fh.read(1 << 20):
-                decoder.decode(block)
-                read += len(block)
-                if limit is not None and read >= limit:
-                    return "utf-8"
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "latin-1"
-    return "utf-8"
+        result = "utf-8"
+        while block := fh.read(1 << 20):
+            if b"\0" in block:
+                raise DataError(
+                    f"{path}: the file holds NUL bytes and no byte-order mark: it is not a "
+                    "text table in UTF-8 or latin-1 (UTF-16 without a BOM?); save it as UTF-8 "
+                    "CSV (or UTF-16 with a BOM)"
+                )
+            read += len(block)
+            if result == "utf-8" and (limit is None or read <= limit):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    result = "latin-1"
+        if result == "utf-8":
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                result = "latin-1"
+    return result
 
 
 def detect_delimiter(path: Path, encoding: str, *, lines: int = 50) -> str:
@@ -206,12 +291,15 @@ def detect_delimiter(path: Path, encoding: str, *, lines: int = 50) -> str:
     largest number of fields (quotes respected); ties and ragged files fall back to the header.
     """
     with path.open("r", encoding=encoding, newline="") as fh:
-        head = [line for _, line in zip(range(lines), fh, strict=False)]
+        head = [line[:MAX_FIELD] for _, line in zip(range(lines), fh, strict=False)]
     if not head:
         return ","
     best, best_fields = None, 1
     for delim in DELIMITERS:
-        widths = {len(row) for row in csv.reader(head, delimiter=delim) if row}
+        try:
+            widths = {len(row) for row in csv.reader(head, delimiter=delim) if row}
+        except csv.Error:  # a quote left open in the first lines: decided by the header below
+            continue
         if len(widths) == 1 and (width := widths.pop()) > best_fields:
             best, best_fields = delim, width
     if best is not None:
@@ -239,6 +327,8 @@ class Source:
     extra: list[str]
     encoding: str | None = None
     delimiter: str | None = None
+    derived: dict[str, str] = field(default_factory=dict)
+    extra_types: dict[str, str] = field(default_factory=dict)
 
     @property
     def view(self) -> str:
@@ -266,24 +356,71 @@ class Source:
         return f"{self.path.name} ({', '.join(bits)})"
 
 
+def _read_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
+    """A CSV file as text columns, strictly: every record must have the header's field count.
+
+    Python's ``csv`` reader in strict mode (quotes must close, nothing may follow a closing
+    quote) with a cell limit of :data:`MAX_FIELD` characters; a violation is a
+    :class:`DataError` naming the file, the line and what was expected, never a parser
+    traceback. Blank lines are kept as empty records so that the line numbers the validator
+    reports are those an editor shows (header = line 1).
+    """
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_FIELD)
+    ragged: list[tuple[int, int]] = []
+    n_ragged = 0
+    records: list[list[str]] = []
+    try:
+        with path.open("r", encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            try:
+                header = next(reader, None)
+                if header is None:
+                    raise DataError(f"{path}: the file is empty (no header line)")
+                width = len(header)
+                for row in reader:
+                    if not row:
+                        records.append([""] * width)
+                    elif len(row) != width:
+                        n_ragged += 1
+                        if len(ragged) < 5:
+                            ragged.append((reader.line_num, len(row)))
+                    else:
+                        records.append(row)
+            except csv.Error as exc:
+                line = reader.line_num
+                why = str(exc)
+                if "field larger than field limit" in why:
+                    why = (
+                        f"a cell longer than {MAX_FIELD:,} characters (an unclosed quote, or "
+                        "not a table)"
+                    )
+                raise DataError(
+                    f"{path}, line {line}: cannot be read as CSV ({why}); expected "
+                    f"{delimiter!r}-separated fields with balanced double quotes"
+                ) from None
+            except UnicodeDecodeError as exc:
+                raise DataError(
+                    f"{path}: cannot be decoded as {encoding} ({exc.reason} at byte "
+                    f"{exc.start}); save it as UTF-8"
+                ) from None
+    finally:
+        csv.field_size_limit(limit)
+    if ragged:
+        shown = ", ".join(f"line {line}: {found}" for line, found in ragged)
+        raise DataError(
+            f"{path}: {n_ragged} record(s) with the wrong number of fields ({shown}"
+            f"{' ...' if n_ragged > len(ragged) else ''}); expected {width} fields as in the "
+            f"header (delimiter {delimiter!r}); a truncated or hand-edited file?"
+        )
+    return pd.DataFrame(records, columns=header, dtype=object)
+
+
 def _read_frame(path: Path, fmt: str) -> tuple[pd.DataFrame, str | None, str | None]:
     if fmt == "csv":
         encoding = detect_encoding(path)
         delimiter = detect_delimiter(path, encoding)
-        try:
-            frame = pd.read_csv(
-                path,
-                sep=delimiter,
-                encoding=encoding,
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=False,
-                # keep blank lines as (empty) rows so reported line numbers match the file
-                skip_blank_lines=False,
-            )
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise DataError(f"{path}: cannot be read as CSV ({exc})") from exc
-        return frame, encoding, delimiter
+        return _read_csv(path, encoding, delimiter), encoding, delimiter
     if fmt == "xlsx":
         try:
             frame = pd.read_excel(path, dtype=str, engine="openpyxl", sheet_name=0)
@@ -303,10 +440,9 @@ def _read_frame(path: Path, fmt: str) -> tuple[pd.DataFrame, str | None, str | N
 
 
 def _match_columns(
-    table: str, file_columns: list[str], mapping: TableMapping, path: Path
+    model: tuple[str, ...], file_columns: list[str], mapping: TableMapping
 ) -> tuple[dict[str, str], list[str]]:
     """Model column -> file column, and the file columns left over."""
-    model = [c.name for c in columns(table)]
     out: dict[str, str] = {}
     used: set[str] = set()
     for real, target in mapping.columns.items():
@@ -315,7 +451,7 @@ def _match_columns(
             used.add(real)
     stripped = {c.strip().lower(): c for c in file_columns if c not in used}
     for name in model:
-        if name in out:
+        if name in out or name in mapping.derived:
             continue
         if name in file_columns and name not in used:
             out[name] = name
@@ -329,9 +465,22 @@ def _match_columns(
 
 
 def register(
-    con: duckdb.DuckDBPyConnection, table: str, path: Path, mapping: Mapping | None = None
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    mapping: Mapping | None = None,
+    *,
+    long: bool = False,
 ) -> Source:
-    """Create view ``src_<table>`` over ``path`` with model column names and recoded values."""
+    """Create view ``src_<table>`` over ``path`` with model column names and recoded values.
+
+    Columns the mapping derives (``derived:``, a DuckDB expression over the file's own
+    columns) are evaluated here, in the source view; an expression DuckDB cannot bind or
+    evaluate is a :class:`DataError` naming the mapping file, table, column and expression.
+    File columns the model does not know stay in the view under their own names (listed in
+    ``Source.extra``): the validator decides which, if any, an outcome needs. ``long``: see
+    :func:`model_columns`.
+    """
     mapping = mapping or Mapping()
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -361,8 +510,15 @@ def register(
         con.register(f"frame_{table}", frame)
         con.execute(f"CREATE OR REPLACE VIEW {base} AS SELECT * FROM frame_{table}")
     tmap = mapping.table(table)
-    matched, extra = _match_columns(table, file_columns, tmap, path)
+    matched, extra = _match_columns(model_columns(table, long=long), file_columns, tmap)
     types = dict((r[0], r[1]) for r in con.execute(f"DESCRIBE {base}").fetchall())
+    source = base
+    ref = {c: quote(c) for c in file_columns}
+    if tmap.derived:
+        # Derived expressions read numbers where the file holds numbers (see _typed_scope);
+        # the model columns keep their original cells, for the validator to judge.
+        source = _typed_scope(con, base, file_columns, types)
+        ref = {c: f"__raw{i}" for i, c in enumerate(file_columns)}
     select = ["__row"]
     model_types: dict[str, str] = {}
     for name, real in matched.items():
@@ -372,15 +528,36 @@ def register(
                 f"WHEN {literal(k)} THEN {literal(_as_text(v))}" for k, v in recode.items()
             )
             expr = (
-                f"CASE trim(CAST({quote(real)} AS VARCHAR)) {cases} "
-                f"ELSE CAST({quote(real)} AS VARCHAR) END"
+                f"CASE trim(CAST({ref[real]} AS VARCHAR)) {cases} "
+                f"ELSE CAST({ref[real]} AS VARCHAR) END"
             )
             model_types[name] = "VARCHAR"
         else:
-            expr = quote(real)
+            expr = ref[real]
             model_types[name] = types[real]
         select.append(f"{expr} AS {quote(name)}")
-    con.execute(f"CREATE OR REPLACE VIEW src_{table} AS SELECT {', '.join(select)} FROM {base}")
+    for name, expr in tmap.derived.items():
+        where = (
+            f"column mapping {mapping.source or '(given)'}, table {table}, derived.{name} "
+            f"({expr!r}) over {path.name}"
+        )
+        try:
+            kind = con.execute(f"DESCRIBE SELECT ({expr}) AS v FROM {source}").fetchall()[0][1]
+            con.execute(f"SELECT count(({expr})) FROM {source}").fetchall()
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise DataError(
+                f"{where}: the expression cannot be evaluated ({first}); it may use the "
+                f"file's columns {file_columns}"
+            ) from None
+        model_types[name] = kind
+        select.append(f"({expr}) AS {quote(name)}")
+    taken = set(model_types) | {"__row"}
+    # Extra columns stay reachable under their own names (an outcome may need one); names
+    # DuckDB cannot carry (empty, or the reserved __ prefix) are never needed.
+    carried = [c for c in extra if c not in taken and c.strip() and not c.startswith("__")]
+    select += [f"{ref[c]} AS {quote(c)}" for c in carried]
+    con.execute(f"CREATE OR REPLACE VIEW src_{table} AS SELECT {', '.join(select)} FROM {source}")
     return Source(
         table=table,
         path=path,
@@ -390,7 +567,51 @@ def register(
         extra=extra,
         encoding=encoding,
         delimiter=delimiter,
+        derived=dict(tmap.derived),
+        extra_types={c: types[c] for c in carried},
     )
+
+
+def _typed_scope(
+    con: duckdb.DuckDBPyConnection, base: str, names: list[str], types: dict[str, str]
+) -> str:
+    """A view of ``base`` where text columns holding only numbers (or missing cells) are
+    numbers -- BIGINT when every value is whole, else DOUBLE -- so that a derived expression
+    such as ``"first.treat" > 0`` means the same over a CSV file as over Parquet. Every
+    original column is also there unchanged as ``__raw<i>`` (its position in ``names``)."""
+    from evaluation.data.schema import MISSING_TOKENS
+
+    text = [n for n in names if types.get(n, "").upper() == "VARCHAR"]
+    missing = ", ".join(literal(t) for t in MISSING_TOKENS)
+    checks = []
+    for n in text:
+        v = f"trim({quote(n)})"
+        present = f"{quote(n)} IS NOT NULL AND {v} NOT IN ({missing})"
+        checks.append(
+            f"count(*) FILTER (WHERE {present} AND TRY_CAST({v} AS DOUBLE) IS NULL), "
+            f"count(*) FILTER (WHERE {present} AND TRY_CAST({v} AS DOUBLE) IS NOT NULL AND "
+            f"TRY_CAST({v} AS DOUBLE) <> floor(TRY_CAST({v} AS DOUBLE)))"
+        )
+    counts = con.execute(f"SELECT {', '.join(checks)} FROM {base}").fetchall()[0] if text else ()
+    select = []
+    for n in names:
+        if n in text:
+            i = text.index(n)
+            bad, fractional = counts[2 * i], counts[2 * i + 1]
+            if not bad:
+                kind = "DOUBLE" if fractional else "BIGINT"
+                v = f"trim({quote(n)})"
+                select.append(
+                    f"CASE WHEN {v} IN ({missing}) THEN NULL ELSE "
+                    f"CAST(CAST({v} AS DOUBLE) AS {kind}) END AS {quote(n)}"
+                )
+                select.append(f"{quote(n)} AS __raw{names.index(n)}")
+                continue
+        select.append(quote(n))
+        select.append(f"{quote(n)} AS __raw{names.index(n)}")
+    view = f"scope_{base}"
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT __row, {', '.join(select)} FROM {base}")
+    return view
 
 
 def _as_text(value: Any) -> str:
@@ -422,5 +643,6 @@ __all__ = [
     "discover",
     "is_simulated",
     "load_mapping",
+    "model_columns",
     "register",
 ]

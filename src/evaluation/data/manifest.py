@@ -8,6 +8,12 @@ preparation code is visible even in an uncommitted working tree). It carries no 
 the same inputs and code give the same manifest -- the gslab_make habit of logging the state of
 the code and of every input beside the output.
 
+It also records ``contents``: what the data supplied and what was assumed -- tables and
+model columns present (derived ones included), ``money`` ("real" when deflated, "nominal"
+when used as reported), whether ``responded`` was supplied, the resolved ``years``, where each
+outcome comes from (builtin, declared, column) and plain-language ``notes``. The analysis
+layer reads it (:func:`evaluation.analysis.context.study_context`).
+
 ``verify`` re-hashes inputs and outputs and lists what changed: a reviewer's check that the
 processed data came from these raw files with this code.
 """
@@ -121,15 +127,20 @@ def build_manifest(
             **file_entry(mapping.source),
         }
     outputs = {f"{n}.parquet": file_entry(staging / f"{n}.parquet", rows[n]) for n in rows}
-    a = settings.analysis
+    contents = dict(report.contents)
+    years = dict(contents.get("years") or {})
+    years["baseline_year"] = baseline_year
+    contents["years"] = years
+    contents.pop("carried", None)
     return {
         "manifest_version": MANIFEST_VERSION,
         "code": code_version(root),
         "raw": _display(raw, root),
+        "contents": contents,
         "settings": {
-            "first_year": a.first_year,
-            "last_year": a.last_year,
-            "base_year": a.base_year,
+            "first_year": years.get("first_year"),
+            "last_year": years.get("last_year"),
+            "base_year": years.get("base_year"),
             "baseline_year": baseline_year,
             "winsorize": settings.preparation.winsorize.model_dump(),
         },

@@ -1,12 +1,20 @@
 """``evaluation prepare``: validated raw tables -> analysis-ready Parquet in data/processed.
 
-Outputs (DESIGN.md section 2): ``panel.parquet`` (one row per firm and year, columns exactly
-``codebook.PANEL_COLUMNS``), ``firms.parquet`` (no personal data), ``links.parquet`` (network
+Outputs (DESIGN.md section 2): ``panel.parquet`` (one row per firm and year of the analysis
+panel: every column of ``codebook.PANEL_COLUMNS``, NULL where the input was not supplied, then
+the outcomes taken from raw firm_years columns or declared in the configuration),
+``firms.parquet`` (no personal data), ``links.parquet`` (network
 edges), ``organizations.parquet`` and ``data_manifest.json`` (hashes, row counts, code version).
 
-Conventions (DESIGN.md section 3): nominal local-currency money is deflated by the country's
-producer price index to the base year and then converted to USD at the base year's exchange
-rate, ``x_usd = x * (PPI[c, base] / PPI[c, t]) / FX[c, base]``; value added = real sales -
+Conventions (DESIGN.md section 3): when a prices table covers every country-year used and the
+base year (the validator decides, ``contents.money = "real"``), nominal local-currency money is
+deflated by the country's producer price index to the base year and then converted to USD at
+the base year's exchange rate, ``x_usd = x * (PPI[c, base] / PPI[c, t]) / FX[c, base]``;
+otherwise the ``*_usd`` columns hold the values as reported (``contents.money = "nominal"``).
+Cohorts after the last panel year become 0 (comparison firms within the window, as R ``did``
+treats them); firm-years outside the panel are left out; without a ``participant`` column a
+firm with a cohort is a participant; without ``responded`` every firm-year present counts as
+answered. Value added = real sales -
 real intermediate inputs; labor productivity = value added / employees; logs only of positive
 values (``va_nonpositive`` flags the rest, which stay in the panel). Cohort 0 marks never-treated
 comparison firms (the R ``did`` convention). Outliers: value added and labor productivity are
@@ -15,7 +23,8 @@ also written winsorized within country x year (``*_w`` columns, percentiles from
 firm-years with positive value added) beside the untouched originals, and ``winsorized`` flags
 every row changed (:func:`cutoffs_sql`). Nothing is imputed: a missing answer stays missing,
 and ``responded``/``balanced`` say where. Baseline covariates come from the last
-pre-program year, by default the first cohort minus one, the same calendar year for every firm.
+pre-program year (:func:`evaluation.config.resolve_years`: by default the first cohort minus
+one), the same calendar year for every firm.
 
 Firm ids become keyed pseudonyms, ``HMAC-SHA256(key, firm_id)`` truncated to 16 hex
 characters: without the key nobody can recompute them from a tax registry, and with it the
@@ -32,8 +41,6 @@ rows are sorted and row groups fixed, so two runs give byte-identical Parquet fi
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import os
 import shutil
 import sys
@@ -46,16 +53,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from evaluation.config import Settings, load_settings
+from evaluation.data import keys
 from evaluation.data.codebook import PANEL_COLUMNS
-from evaluation.data.ingest import DataError, Mapping, connect, is_simulated, load_mapping
-from evaluation.data.schema import PANEL_TYPES
-from evaluation.data.validate import ValidationReport, validate
+from evaluation.data.ingest import DataError, Mapping, connect, load_mapping
+from evaluation.data.keys import KEY_ENV, KEY_FILE, SIMULATION_KEY, PseudonymKey, pseudonym
+from evaluation.data.schema import PANEL_TYPES, quote
+from evaluation.data.validate import ValidationReport, configured_mapping, validate
 
-# Published on purpose: simulated data has no real people behind it, and a fixed key lets anyone
-# regenerate the committed example byte for byte. Never used for data without a simulator marker.
-SIMULATION_KEY = b"promipyme-simulated-data--public-default-key"
-KEY_ENV = "EVALUATION_PSEUDONYM_KEY"
-KEY_FILE = ".pseudonym_key"
 ROW_GROUP = 1 << 18  # fixed row groups: part of what makes the files byte-identical
 BATCH = 1 << 16
 OUTPUTS = ("panel", "firms", "links", "organizations")
@@ -70,43 +74,13 @@ class PrepareError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- pseudonyms
-@dataclass(frozen=True)
-class PseudonymKey:
-    """The HMAC key and where it came from (the manifest records the source, not the key)."""
-
-    key: bytes
-    source: str
-
-    @property
-    def fingerprint(self) -> str:
-        """A short tag that tells two keys apart without revealing either."""
-        return hmac.new(self.key, b"promipyme key fingerprint", hashlib.sha256).hexdigest()[:12]
-
-
 def resolve_key(root: Path, raw: Path) -> PseudonymKey:
-    """The pseudonymization key: environment, then ``<root>/.pseudonym_key``, then (simulated
-    data only) the documented public default; otherwise stop with instructions."""
-    env = os.environ.get(KEY_ENV, "")
-    if env.strip():
-        return PseudonymKey(env.strip().encode("utf-8"), f"environment variable {KEY_ENV}")
-    path = root / KEY_FILE
-    if path.is_file():
-        key = path.read_bytes().strip()
-        if not key:
-            raise PrepareError(f"{path} is empty; write a long random secret into it")
-        return PseudonymKey(key, f"file {KEY_FILE}")
-    if is_simulated(raw):
-        return PseudonymKey(SIMULATION_KEY, "public default for simulated data")
-    raise PrepareError(
-        f"no pseudonymization key for {raw}: firm ids of real data are replaced by keyed "
-        f"pseudonyms, so set {KEY_ENV} or write a long random secret to {path} (git-ignored), "
-        'e.g. python -c "import secrets; print(secrets.token_hex(32))" > .pseudonym_key'
-    )
-
-
-def pseudonym(key: bytes, firm_id: str) -> str:
-    """``HMAC-SHA256(key, firm_id)``, first 16 hex characters (64 bits)."""
-    return hmac.new(key, firm_id.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    """The pseudonymization key (:func:`evaluation.data.keys.resolve_key`); a missing or
+    short key stops preparation with the instructions."""
+    try:
+        return keys.resolve_key(root, raw)
+    except keys.MissingKeyError as exc:
+        raise PrepareError(str(exc)) from None
 
 
 def _register_pseudonyms(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
@@ -122,47 +96,68 @@ def _register_pseudonyms(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
 
 
 # --------------------------------------------------------------------------- SQL
-def baseline_year_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
-    """Last pre-program year: the first cohort minus one (the base year if nobody is treated)."""
-    first = con.execute("SELECT min(cohort) FROM typ_firms WHERE participant").fetchall()[0][0]
-    return int(first) - 1 if first is not None else settings.analysis.base_year
-
-
 CUTOFFS = "winsor_cutoffs"  # temp table: country x year cut-offs of the outlier treatment
 
 
-def _values_sql(base_year: int) -> str:
-    """CTEs ``base`` .. ``v``: firm-years with real base-year USD money (``*_usd``), ``emp``
-    and value added ``va``; the common first steps of the panel and the cut-off queries."""
+def _values_sql(
+    base_year: int | None,
+    *,
+    real: bool = True,
+    first_year: int | None = None,
+    last_year: int | None = None,
+    carried: tuple[str, ...] = (),
+) -> str:
+    """CTEs ``base`` .. ``v``: firm-years with base-year USD money (``*_usd``; as reported when
+    ``real`` is false), ``emp`` and value added ``va``; the common first steps of the panel and
+    the cut-off queries. ``first_year``/``last_year`` bound the panel (cohorts after it become
+    0 and their firms comparison firms); ``carried`` raw columns pass through as ``__x<i>``."""
     money = ("sales", "intermediate_inputs", "wage_bill", "capital_stock", "exports")
     # Values of non-responding rows are not survey answers: they are set missing.
     keep = ",\n".join(
         f"CASE WHEN y.responded THEN y.{c} END AS {c}"
         for c in (*money, "employees", "bds_hours", "linkages")
     )
-    real = ",\n".join(f"{c} * k AS {c}_usd" for c in money)
+    keep += "".join(
+        f",\nCASE WHEN y.responded THEN y.{quote(c)} END AS __x{i}" for i, c in enumerate(carried)
+    )
+    real_sql = ",\n".join(f"{c} * k AS {c}_usd" for c in money)
+    cohort, participant, window = "coalesce(f.cohort, 0)", "f.participant", ""
+    if last_year is not None:
+        late = f"coalesce(f.cohort > {last_year}, FALSE)"
+        cohort = f"CASE WHEN {late} THEN 0 ELSE coalesce(f.cohort, 0) END"
+        participant = f"(f.participant AND NOT {late})"
+    if first_year is not None and last_year is not None:
+        window = f"\n    WHERE y.year BETWEEN {first_year} AND {last_year}"
+    if real:
+        base = (
+            f"base AS (\n    SELECT country, ppi AS ppi0, usd_rate AS fx0 FROM typ_prices "
+            f"WHERE year = {base_year}\n), "
+        )
+        k = "(b.ppi0 / pr.ppi) / b.fx0"
+        joins = (
+            "\n    JOIN typ_prices pr ON pr.country = f.country AND pr.year = y.year"
+            "\n    JOIN base b ON b.country = f.country"
+        )
+    else:
+        base, k, joins = "", "CAST(1.0 AS DOUBLE)", ""
     return f"""
-WITH base AS (
-    SELECT country, ppi AS ppi0, usd_rate AS fx0 FROM typ_prices WHERE year = {base_year}
-), j AS (
+WITH {base}j AS (
     SELECT p.pid AS firm_id, y.year, f.country, f.territory, f.sector, f.stratum,
-        f.women_led, f.participant, f.cluster_id, f.organization,
-        coalesce(f.cohort, 0) AS cohort, f.founded, y.responded,
-        (b.ppi0 / pr.ppi) / b.fx0 AS k,
+        f.women_led, {participant} AS participant, f.cluster_id, f.organization,
+        {cohort} AS cohort, f.founded, y.responded,
+        {k} AS k,
         {keep}
     FROM typ_firm_years y
     JOIN typ_firms f USING (firm_id)
-    JOIN pseudo p USING (firm_id)
-    JOIN typ_prices pr ON pr.country = f.country AND pr.year = y.year
-    JOIN base b ON b.country = f.country
+    JOIN pseudo p USING (firm_id){joins}{window}
 ), r AS (
-    SELECT *, {real}, employees AS emp FROM j
+    SELECT *, {real_sql}, employees AS emp FROM j
 ), v AS (
     SELECT *, sales_usd - intermediate_inputs_usd AS va FROM r
 )"""
 
 
-def cutoffs_sql(*, base_year: int, lower: float, upper: float) -> str:
+def cutoffs_sql(*, base_year: int | None, lower: float, upper: float, **values: object) -> str:
     """The winsorizing cut-offs of value added and labor productivity, one row per country x
     year: ``va_lo``, ``va_hi``, ``lp_lo``, ``lp_hi`` at the ``lower``/``upper`` quantiles.
 
@@ -175,13 +170,15 @@ def cutoffs_sql(*, base_year: int, lower: float, upper: float) -> str:
     value added, no employees, no answer) keep their value: raising a loss to the 1st percentile
     of profits would hide the very rows ``va_nonpositive`` flags. ``lower = 0`` and
     ``upper = 1`` clip nothing. A separate query (a few dozen rows kept in a temp table) so the
-    panel query reads its input once and 10M rows stay in bounded memory.
+    panel query reads its input once and 10M rows stay in bounded memory. ``values`` go to
+    :func:`_values_sql` (``real``, ``first_year``, ``last_year``). Without a country column
+    the cut-offs are per year (the NULL country is one group).
     """
     if not 0.0 <= lower < upper <= 1.0:
         raise ValueError(f"winsorize: need 0 <= lower < upper <= 1, got {lower!r}, {upper!r}")
     lo, hi = repr(float(lower)), repr(float(upper))
     lp_ok = "FILTER (WHERE emp > 0)"
-    return f"""{_values_sql(base_year)}
+    return f"""{_values_sql(base_year, **values)}
 SELECT country, year,
     quantile_cont(va, {lo}) AS va_lo, quantile_cont(va, {hi}) AS va_hi,
     quantile_cont(va / emp, {lo}) {lp_ok} AS lp_lo, quantile_cont(va / emp, {hi}) {lp_ok} AS lp_hi
@@ -197,15 +194,29 @@ def panel_sql(
     last_year: int,
     baseline_year: int,
     cutoffs: str = CUTOFFS,
+    real: bool = True,
+    carried: tuple[str, ...] = (),
+    columns: tuple[str, ...] = (),
+    declared: dict[str, str] | None = None,
 ) -> str:
     """The panel query (see the module docstring for the conventions).
 
     ``cutoffs`` names the table :func:`cutoffs_sql` filled; the ``*_w`` columns hold the
-    winsorized values, the originals stay.
+    winsorized values, the originals stay. After the panel columns come the outcomes that are
+    raw firm_years columns (``columns``, among the ``carried`` ones, as DOUBLE) and the
+    ``declared`` ones (name -> DuckDB
+    expression over the panel columns and the carried raw columns, as DOUBLE).
     """
-    # "Every panel year" = every year the survey covers (validated to lie in the panel range).
-    n_years = "(SELECT count(DISTINCT year) FROM typ_firm_years)"
-    body = f"""{_values_sql(base_year)}, o AS (
+    # "Every panel year" = every year the survey covers inside the panel.
+    n_years = (
+        "(SELECT count(DISTINCT year) FROM typ_firm_years "
+        f"WHERE year BETWEEN {first_year} AND {last_year})"
+    )
+    values = _values_sql(
+        base_year, real=real, first_year=first_year, last_year=last_year, carried=carried
+    )
+    passed = "".join(f", __x{i}" for i in range(len(carried)))
+    body = f"""{values}, o AS (
     SELECT *,
         CASE WHEN emp > 0 THEN va / emp END AS lp,
         CASE WHEN va > 0 AND emp > 0 THEN ln(va / emp) END AS log_lp,
@@ -219,7 +230,8 @@ def panel_sql(
             THEN least(greatest(o.va, q.va_lo), q.va_hi) ELSE o.va END AS va_w,
         CASE WHEN o.responded AND o.va > 0 AND o.emp > 0
             THEN least(greatest(o.lp, q.lp_lo), q.lp_hi) ELSE o.lp END AS lp_w
-    FROM o LEFT JOIN {cutoffs} q ON q.country = o.country AND q.year = o.year
+    FROM o LEFT JOIN {cutoffs} q ON q.country IS NOT DISTINCT FROM o.country
+        AND q.year = o.year
 )
 SELECT
     firm_id, year, country, territory, sector, stratum, women_led, participant, cluster_id,
@@ -244,21 +256,41 @@ SELECT
     max(CASE WHEN year = {baseline_year} THEN log_emp END)
         OVER (PARTITION BY firm_id) AS baseline_log_employees,
     max(CASE WHEN year = {baseline_year} THEN log_lp END)
-        OVER (PARTITION BY firm_id) AS baseline_log_labor_productivity
+        OVER (PARTITION BY firm_id) AS baseline_log_labor_productivity{passed}
 FROM w
 """
     cast = ", ".join(f"CAST({c} AS {PANEL_TYPES[c]}) AS {c}" for c in PANEL_COLUMNS)
-    return f"SELECT {cast} FROM ({body}) ORDER BY firm_id, year"
+    if not carried and not declared:
+        return f"SELECT {cast} FROM ({body}) ORDER BY firm_id, year"
+    # Outcome columns: the carried raw columns under their own names, then the declared
+    # expressions evaluated over the panel columns and those raw columns.
+    named = ", ".join(f"__x{i} AS {quote(c)}" for i, c in enumerate(carried))
+    inner = f"SELECT * EXCLUDE ({', '.join(f'__x{i}' for i in range(len(carried)))}), {named}"
+    inner = inner if carried else "SELECT *"
+    declared = declared or {}
+    extra = [f"CAST({quote(c)} AS DOUBLE) AS {quote(c)}" for c in columns if c not in declared]
+    extra += [f"CAST(({e}) AS DOUBLE) AS {quote(n)}" for n, e in declared.items()]
+    return f"SELECT {cast}, {', '.join(extra)} FROM ({inner} FROM ({body})) ORDER BY firm_id, year"
 
 
-FIRMS_SQL = """
+def firms_sql(last_year: int | None = None) -> str:
+    """The firm table; cohorts after ``last_year`` become 0 (comparison firms in the window)."""
+    cohort, participant = "coalesce(f.cohort, 0)", "f.participant"
+    if last_year is not None:
+        late = f"coalesce(f.cohort > {last_year}, FALSE)"
+        cohort = f"CASE WHEN {late} THEN 0 ELSE coalesce(f.cohort, 0) END"
+        participant = f"(f.participant AND NOT {late})"
+    return f"""
 SELECT p.pid AS firm_id, f.country, f.territory, f.sector, f.stratum,
     CAST(f.women_led AS TINYINT) AS women_led, CAST(f.founded AS INTEGER) AS founded,
-    CAST(f.participant AS TINYINT) AS participant, f.cluster_id,
-    CAST(coalesce(f.cohort, 0) AS INTEGER) AS cohort, f.organization
+    CAST({participant} AS TINYINT) AS participant, f.cluster_id,
+    CAST({cohort} AS INTEGER) AS cohort, f.organization
 FROM typ_firms f JOIN pseudo p USING (firm_id)
 ORDER BY firm_id
 """
+
+
+FIRMS_SQL = firms_sql()
 LINKS_SQL = """
 SELECT a.pid AS firm_a, b.pid AS firm_b, CAST(l.year AS INTEGER) AS year, l.link_type
 FROM typ_links l JOIN pseudo a ON a.firm_id = l.firm_a JOIN pseudo b ON b.firm_id = l.firm_b
@@ -401,26 +433,46 @@ def prepare(
                     f"raw data in {raw} has {len(report.errors)} error(s); nothing was written",
                     report,
                 )
-            a = settings.analysis
+            contents = report.contents
+            years = contents["years"]
+            if baseline_year is not None:
+                years["baseline_year"] = int(baseline_year)
+            base = years["baseline_year"]
+            real = contents["money"] == "real"
+            carried = tuple(contents["carried"])
+            outcome_columns = tuple(
+                n for n, o in contents["outcomes"].items() if o["source"] == "column"
+            )
+            declared = {
+                n: settings.outcomes[n].expr
+                for n, o in contents["outcomes"].items()
+                if o["source"] == "declared"
+            }
             _register_pseudonyms(con, key.key)
-            base = baseline_year if baseline_year is not None else baseline_year_of(con, settings)
             rows = {}
             w = settings.preparation.winsorize
-            cut = cutoffs_sql(base_year=a.base_year, lower=w.lower, upper=w.upper)
+            span = {"first_year": years["first_year"], "last_year": years["last_year"]}
+            cut = cutoffs_sql(
+                base_year=years["base_year"], lower=w.lower, upper=w.upper, real=real, **span
+            )
             con.execute(f"CREATE OR REPLACE TEMP TABLE {CUTOFFS} AS {cut}")
             sql = panel_sql(
-                base_year=a.base_year,
-                first_year=a.first_year,
-                last_year=a.last_year,
+                base_year=years["base_year"],
                 baseline_year=base,
+                real=real,
+                carried=carried,
+                columns=outcome_columns,
+                declared=declared,
+                **span,
             )
             rows["panel"] = _query_to_parquet(con, sql, staging / "panel.parquet")
-            rows["firms"] = _query_to_parquet(con, FIRMS_SQL, staging / "firms.parquet")
-            if "links" in report.sources:
+            firms = firms_sql(years["last_year"])
+            rows["firms"] = _query_to_parquet(con, firms, staging / "firms.parquet")
+            if report.contents["tables"]["links"]:
                 rows["links"] = _query_to_parquet(con, LINKS_SQL, staging / "links.parquet")
             else:
                 rows["links"] = _empty(EMPTY_LINKS, staging / "links.parquet")
-            if "organizations" in report.sources:
+            if report.contents["tables"]["organizations"]:
                 rows["organizations"] = _query_to_parquet(
                     con, ORGANIZATIONS_SQL, staging / "organizations.parquet"
                 )
@@ -456,9 +508,7 @@ def command(args: argparse.Namespace, settings: Settings) -> int:
     """``evaluation prepare [--raw DIR] [--processed DIR] [--mapping FILE]``."""
     raw = args.raw or settings.path("raw")
     processed = args.processed or settings.path("processed")
-    mapping = args.mapping or settings.paths.column_mapping
-    if mapping is not None and not Path(mapping).is_absolute() and not Path(mapping).exists():
-        mapping = settings.root / mapping
+    mapping = configured_mapping(settings, args.mapping)
     try:
         result = prepare(raw, processed, mapping=mapping, settings=settings)
     except PrepareError as exc:
@@ -484,6 +534,7 @@ __all__ = [
     "PseudonymKey",
     "command",
     "cutoffs_sql",
+    "firms_sql",
     "panel_sql",
     "prepare",
     "pseudonym",

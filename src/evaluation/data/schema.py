@@ -35,9 +35,14 @@ EXPECTED_TYPE = {
     "float": "a number",
     "bool": "a boolean (0/1, true/false, yes/no)",
 }
-# Year columns whose range is the analysis panel (config analysis.first_year..last_year) rather
-# than the codebook's wide sanity bounds. Prices may reach outside the panel (e.g. a base year).
-PANEL_YEAR_COLUMNS = {("firm_years", "year"), ("links", "year"), ("organizations", "year")}
+# Calendar-year columns: their legal range is the configured domain (domain.min_year ..
+# max_year); years outside the analysis panel are not errors (they are left out of the panel).
+YEAR_COLUMNS = {
+    ("firm_years", "year"),
+    ("links", "year"),
+    ("organizations", "year"),
+    ("prices", "year"),
+}
 # Money and counts that must be strictly positive to be usable as deflators or rates.
 STRICTLY_POSITIVE = {("prices", "ppi"), ("prices", "usd_rate"), ("prices", "cpi")}
 # Values a firm must report when it answered the survey: value added and labor productivity
@@ -165,28 +170,40 @@ def column_sql(col: Column, source_type: str) -> ColumnSQL:
     return ColumnSQL(typed, missing, bad, text)
 
 
-def bounds(col: Column, *, first_year: int, last_year: int) -> tuple[float | None, float | None]:
-    """The legal range of a numeric column: codebook bounds, panel years for panel tables."""
-    if (col.table, col.name) in PANEL_YEAR_COLUMNS:
-        return float(first_year), float(last_year)
+def bounds(
+    col: Column, *, min_year: int = 1900, max_year: int = 2100
+) -> tuple[float | None, float | None]:
+    """The legal range of a numeric column: the configured domain's years for calendar years,
+    0 .. ``max_year`` for a cohort (0 = never supported), else the codebook's bounds."""
+    if (col.table, col.name) in YEAR_COLUMNS:
+        return float(min_year), float(max_year)
+    if col.name == "cohort":
+        return 0.0, float(max_year)
     return col.minimum, col.maximum
 
 
-def raw_schema(table: str, *, first_year: int = 2014, last_year: int = 2020) -> pa.DataFrameSchema:
+def raw_schema(
+    table: str, *, min_year: int = 1900, max_year: int = 2100, domain: object | None = None
+) -> pa.DataFrameSchema:
     """A pandera schema of one raw table after typing (single-table rules only).
 
     Cross-table rules (referential integrity, cluster consistency, prices) need more than one
     frame and live in :mod:`evaluation.data._cross_rules` (run by :mod:`evaluation.data.validate`).
+    ``domain`` (``settings.domain``) supplies the legal countries, sectors and link types.
     """
     import pandera.pandas as pa
+
+    from evaluation.data.codebook import DOMAIN_COLUMNS
 
     dtypes = {"string": str, "int": "Int64", "float": float, "bool": "boolean"}
     cols = {}
     for col in columns(table):
         checks = []
-        if col.allowed:
-            checks.append(pa.Check.isin(list(col.allowed)))
-        low, high = bounds(col, first_year=first_year, last_year=last_year)
+        field = DOMAIN_COLUMNS.get((table, col.name))
+        allowed = getattr(domain, field) if (field and domain is not None) else col.allowed
+        if allowed:
+            checks.append(pa.Check.isin(list(allowed)))
+        low, high = bounds(col, min_year=min_year, max_year=max_year)
         if (col.table, col.name) in STRICTLY_POSITIVE:
             checks.append(pa.Check.gt(0))
         elif low is not None:

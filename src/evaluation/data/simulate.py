@@ -58,12 +58,13 @@ import numpy as np
 import pandas as pd
 
 from evaluation.data.codebook import (
-    LINK_TYPES,
     RAW_TABLES,
     codebook_frame,
     columns,
 )
 from evaluation.data.simulation_design import (
+    LINK_TYPES,
+    SIMULATED_CODEBOOK,
     SimulatedData,
     SimulationError,
     SimulationParameters,
@@ -361,6 +362,17 @@ class _TableWriter:
             self.handle.close()
 
 
+def simulated_codebook() -> pd.DataFrame:
+    """The codebook as the simulator documents its data: the generic codebook with the
+    simulated programme's legal values and wording (:data:`SIMULATED_CODEBOOK`)."""
+    book = codebook_frame()
+    for (table, name), changes in SIMULATED_CODEBOOK.items():
+        row = (book["table"] == table) & (book["name"] == name)
+        for key, value in changes.items():
+            book.loc[row, key] = "|".join(value) if key == "allowed" else value
+    return book
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -447,7 +459,7 @@ def write_simulation(
         for chunk in run.chunks():
             w.write(_panel_table(chunk, ids))
         w.close()
-        book = codebook_frame()
+        book = simulated_codebook()
         book.to_csv(tmp[CODEBOOK], index=False, lineterminator="\n", encoding="utf-8")
         truth = run.truth()
         tmp[TRUTH].write_text(

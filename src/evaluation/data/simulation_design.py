@@ -15,9 +15,25 @@ import numpy as np
 import pandas as pd
 
 from evaluation.data import synthetic_names as names
-from evaluation.data.codebook import (
-    SECTORS,
-)
+
+# The simulated programme's domain (also in config/evaluation.yml `domain:`, which the
+# validator reads; the simulator keeps its own copy so that it never depends on settings).
+COUNTRIES = ("CO", "EC")
+LOCAL_CURRENCY = {"CO": "COP", "EC": "USD"}
+# ISIC Rev.4 sections an SME program of this kind recruits from.
+SECTORS = ("A", "C", "F", "G", "H", "I", "J", "M", "N")
+LINK_TYPES = ("supplier", "client", "joint_purchase", "joint_sales", "knowledge")
+# How the simulator's codebook.csv documents its own data (the generic codebook is neutral).
+SIMULATED_CODEBOOK = {
+    ("firms", "tax_id"): {"description": "Tax identifier (NIT in Colombia, RUC in Ecuador)"},
+    ("firms", "country"): {"allowed": COUNTRIES},
+    ("firms", "territory"): {"description": "Department (CO) or province (EC)"},
+    ("firms", "sector"): {"allowed": SECTORS},
+    ("firms", "participant"): {"description": "Firm joined a PROMIPYME business cluster"},
+    ("links", "link_type"): {"allowed": LINK_TYPES},
+    ("organizations", "country"): {"allowed": COUNTRIES},
+    ("prices", "country"): {"allowed": COUNTRIES},
+}
 
 # Sector constants: mean latent log size, productivity level offset, intermediate-input share.
 _SECTOR_SIZE = dict(zip(SECTORS, (2.3, 2.6, 2.5, 2.2, 2.4, 2.3, 2.1, 2.0, 2.4), strict=True))

@@ -16,9 +16,6 @@ import numpy as np
 import pandas as pd
 
 from evaluation.data.codebook import (
-    LINK_TYPES,
-    LOCAL_CURRENCY,
-    SECTORS,
     columns,
 )
 from evaluation.data.simulation_design import (
@@ -27,6 +24,9 @@ from evaluation.data.simulation_design import (
     _ORGS,
     _PANEL,
     _PRICES,
+    LINK_TYPES,
+    LOCAL_CURRENCY,
+    SECTORS,
     SimulationParameters,
     _rng,
 )

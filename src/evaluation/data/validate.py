@@ -7,15 +7,23 @@ values), so a report on a registry-sized file stays readable. Validation never w
 anything: DuckDB runs in memory with spilling disabled unless the caller provides a scratch
 folder outside the raw data.
 
-Rules (errors): required columns and readable types; allowed values (country, sector,
-link_type, booleans); unique keys (codebook ``KEYS``); referential integrity (firm_years and
-links refer to known firms, firms to known organizations of their own country); clusters
-consistent (one stratum, one organization, one cohort unless documented in the mapping);
-ranges (no negative money or employees, years inside the analysis panel, cohort inside the
-panel with at least one pre-period); participants have cluster, cohort and organization,
-comparison firms have none; a price row for every country-year used and the base year;
-responding firm-years carry the core values. Warnings: extreme outliers (robust z > 6 on the
-log scale, per country), clusters below the 25% women-led target, high non-response, response
+The minimal contract (:data:`codebook.REQUIRED`): ``firms`` (``firm_id``, ``cohort``) and
+``firm_years`` (``firm_id``, ``year`` and what the outcomes need) -- or one long firm-year
+file carrying the firm-level columns. Every other column and table is optional: when absent,
+the rules that need it are skipped and at most a warning or note says what it turns off.
+
+Rules (errors): required tables, columns and rows, readable types; allowed values (country,
+sector, link_type from the configured ``domain``; booleans); unique keys (codebook ``KEYS``);
+referential integrity (firm_years and links refer to known firms, firms to known organizations
+of their own country); clusters consistent (one stratum, one organization, one cohort unless
+documented in the mapping); ranges (no negative money or employees, years inside the domain,
+no negative cohort); participants have cluster, cohort and organization, comparison firms
+have none; firm-level columns of a long file constant within a firm; every configured outcome
+buildable; with a configured base year, a price row for every country-year used and the base
+year; responding firm-years carry the core values. Warnings: cohorts without a pre-period or
+after the panel, firm-years outside the panel, built-in outcomes without their inputs, prices
+that do not cover the data (money then nominal), extreme outliers (robust z > 6 on the log
+scale, per country), clusters below the 25% women-led target, high non-response, response
 rates of participants and comparison firms more than 10 points apart in a year, values on
 non-responding rows, unknown columns, optional tables absent.
 
@@ -35,7 +43,7 @@ import duckdb
 from evaluation.config import Settings, load_settings
 from evaluation.data._cross_rules import Validator
 from evaluation.data._rule_engine import MONEY, Thresholds
-from evaluation.data.codebook import RAW_TABLES
+from evaluation.data.codebook import RAW_TABLES, REQUIRED_TABLES
 from evaluation.data.ingest import (
     FORMATS,
     DataError,
@@ -47,13 +55,18 @@ from evaluation.data.ingest import (
 )
 from evaluation.data.validation_report import Issue, ValidationReport
 
-REQUIRED_TABLES = ("firms", "firm_years", "prices")
 MAX_ROWS = 5
 WOMEN_LED_TARGET = 0.25  # logframe: at least 25% of the SMEs in each cluster led by women
 NONRESPONSE_WARN = 0.30
 RESPONSE_GAP_WARN = 0.10  # participants vs comparison firms, percentage points / 100
 MIN_GROUP = 20  # firm-years per group and year before a response gap is worth a warning
 OUTLIER_Z = 6.0
+# What each optional table unlocks (said when it is absent).
+OPTIONAL_TABLES = {
+    "links": "the inter-firm network analysis needs it; written empty",
+    "organizations": "the organization indicators need it; written empty",
+    "prices": "without it money is used as reported (nominal), not deflated",
+}
 
 
 def thresholds() -> Thresholds:
@@ -85,7 +98,8 @@ def validate(
     mapping
         A column mapping (path or loaded) renaming real data's columns to the codebook's.
     settings
-        Supplies the panel years and the base year (``analysis``); default: the repository's.
+        Supplies the panel years and the base year (``analysis``), the legal values
+        (``domain``) and the outcomes; default: the repository's.
     con
         A DuckDB connection to register the raw views in (``prepare`` reuses them).
 
@@ -121,55 +135,89 @@ def validate(
             single = False
         else:
             raise DataError(f"{raw}: no such file or folder")
+        long = not single and "firm_years" in files and "firms" not in files
         if not single:
             for table in RAW_TABLES:
-                if table in files:
+                if table in files or (long and table == "firms"):
                     continue
                 needed = table in REQUIRED_TABLES
                 report.issues.append(
                     Issue(
-                        "error" if needed else "warning",
+                        "error" if needed else "info",
                         "missing-table",
                         table,
                         None,
                         None,
                         f"no file for table {table!r} in {raw}"
-                        + ("" if needed else " (optional; processed output will be empty)"),
+                        + ("" if needed else f" (optional; {OPTIONAL_TABLES[table]})"),
                         f"{table}.csv, .xlsx, .dta or .parquet",
                     )
                 )
         for table, path in files.items():
             try:
-                report.sources[table] = register(con, table, path, mapping)
+                report.sources[table] = register(
+                    con, table, path, mapping, long=long and table == "firm_years"
+                )
             except DataError as exc:
                 report.issues.append(Issue("error", "read", table, path.name, None, str(exc)))
+        fy = report.sources.get("firm_years")
+        if long and fy is not None and "cohort" not in fy.columns:
+            report.issues.append(
+                Issue(
+                    "error",
+                    "missing-table",
+                    "firms",
+                    None,
+                    None,
+                    f"no file for table 'firms' in {raw}, and firm_years has no cohort column "
+                    "to build the firm table from",
+                    "firms.csv (firm_id, cohort), or one long firm-year file with a cohort",
+                )
+            )
         checker = Validator(
             con,
             report.sources,
-            first_year=settings.analysis.first_year,
-            last_year=settings.analysis.last_year,
-            base_year=settings.analysis.base_year,
+            settings=settings,
             mapping=mapping,
             max_rows=max_rows,
             thresholds=thresholds(),
+            long=long,
+            single=single,
         )
         checker.run()
         report.issues.extend(checker.issues)
         report.rows = dict(checker.rows_in)
+        report.contents = checker.contents()
     finally:
         if own:
             con.close()
     return report
 
 
-def command(args: argparse.Namespace, settings: Settings) -> int:
-    """``evaluation validate [PATH] [--mapping FILE]``: print the report; 1 on any error."""
-    raw = args.path or settings.path("raw")
-    mapping = args.mapping or settings.paths.column_mapping
+def configured_mapping(settings: Settings, mapping: Path | str | None = None) -> Path | None:
+    """The column mapping to use: ``mapping`` (a command-line path) or the configured one;
+    a relative path is taken from the working directory when it exists there, else from the
+    configuration root."""
+    mapping = mapping or settings.paths.column_mapping
     if mapping is not None and not Path(mapping).is_absolute():
         mapping = Path(mapping) if Path(mapping).exists() else settings.root / mapping
+    return Path(mapping) if mapping is not None else None
+
+
+def validate_configured(
+    settings: Settings, raw: Path | str | None = None, *, mapping: Path | str | None = None
+) -> ValidationReport:
+    """Validate the configured raw data exactly as ``evaluation validate`` does: the raw
+    folder (``raw`` or ``paths.raw``), the configured column mapping and these settings.
+    The data-quality page calls this, so it shows what the command found (one code path)."""
+    raw = Path(raw) if raw is not None else settings.path("raw")
+    return validate(raw, mapping=configured_mapping(settings, mapping), settings=settings)
+
+
+def command(args: argparse.Namespace, settings: Settings) -> int:
+    """``evaluation validate [PATH] [--mapping FILE]``: print the report; 1 on any error."""
     try:
-        report = validate(raw, mapping=mapping, settings=settings)
+        report = validate_configured(settings, args.path, mapping=args.mapping)
     except DataError as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return 2
@@ -177,4 +225,13 @@ def command(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
-__all__ = ["MONEY", "Issue", "ValidationReport", "command", "thresholds", "validate"]
+__all__ = [
+    "MONEY",
+    "Issue",
+    "ValidationReport",
+    "command",
+    "configured_mapping",
+    "thresholds",
+    "validate",
+    "validate_configured",
+]

@@ -68,6 +68,9 @@ class ValidationReport:
     sources: dict[str, Source] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    # What the data supplied and what was assumed (tables, columns, money, responded, years,
+    # outcomes, carried raw columns, notes): the data manifest's ``contents``.
+    contents: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -78,6 +81,11 @@ class ValidationReport:
         return [i for i in self.issues if i.severity == "warning"]
 
     @property
+    def infos(self) -> list[Issue]:
+        """Information lines: optional pieces absent (what they would have enabled)."""
+        return [i for i in self.issues if i.severity == "info"]
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 
@@ -86,6 +94,8 @@ class ValidationReport:
         for table, src in self.sources.items():
             lines.append(f"  {table}: {src.describe()}, {self.rows.get(table, 0)} rows")
         lines += [str(i) for i in self.errors] + [str(i) for i in self.warnings]
+        lines += [str(i) for i in self.infos]
+        lines += [f"NOTE {n}" for n in self.contents.get("notes", ())]
         verdict = "FAILED" if self.errors else "passed"
         lines.append(
             f"Validation {verdict}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)."

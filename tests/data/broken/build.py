@@ -23,13 +23,20 @@ def rows(name: str) -> list[dict[str, str]]:
 
 
 def write(case: str, name: str, data: list[dict[str, str]], drop: str | None = None) -> None:
-    fields = [f for f in data[0] if f != drop]
+    fields = [f for f in (data[0] if data else rows(name)[0]) if f != drop]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fields, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(data)
     (HERE / case).mkdir(exist_ok=True)
     (HERE / case / name).write_text(buf.getvalue(), encoding="utf-8")
+
+
+def write_text(case: str, name: str, change) -> None:
+    """A case made by editing the lines of the small file (for damage csv cannot write)."""
+    lines = (SMALL / name).read_text(encoding="utf-8").split("\n")
+    (HERE / case).mkdir(exist_ok=True)
+    (HERE / case / name).write_text("\n".join(change(lines)), encoding="utf-8")
 
 
 def edit(name: str, where: dict[str, str], **changes: str) -> list[dict[str, str]]:
@@ -42,7 +49,7 @@ def edit(name: str, where: dict[str, str], **changes: str) -> list[dict[str, str
 
 
 def main() -> None:
-    write("missing_column", "firms.csv", rows("firms.csv"), drop="sector")
+    write("missing_column", "firms.csv", rows("firms.csv"), drop="cohort")
     write(
         "bad_type",
         "firm_years.csv",
@@ -87,6 +94,19 @@ def main() -> None:
         edit("firm_years.csv", {"firm_id": "F06", "year": "2014"}, year="2013"),
     )
     write("cohort_no_preperiod", "firms.csv", edit("firms.csv", {"firm_id": "F04"}, cohort="2014"))
+    write("cohort_after_panel", "firms.csv", edit("firms.csv", {"firm_id": "F04"}, cohort="2023"))
+    write("negative_cohort", "firms.csv", edit("firms.csv", {"firm_id": "F04"}, cohort="-2017"))
+    write(
+        "year_outside_domain",
+        "firm_years.csv",
+        edit("firm_years.csv", {"firm_id": "F06", "year": "2014"}, year="1890"),
+    )
+    write("empty_firm_years", "firm_years.csv", rows("firm_years.csv")[:0] or [])
+    write_text(
+        "ragged_firm_years",
+        "firm_years.csv",
+        lambda lines: lines[:9] + [lines[9].rsplit(",", 2)[0]] + lines[10:],
+    )
     write(
         "participant_without_cluster",
         "firms.csv",
