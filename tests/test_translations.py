@@ -96,12 +96,12 @@ def test_variable_labels_come_from_catalogue_then_codebook():
     # a raw codebook column: description in English, label_es in Spanish
     assert tr.variable_label("bds_hours", "en").startswith("Hours of business")
     assert tr.variable_label("territory", "es") == "Territorio"
-    assert tr.variable_label("territory", "en") == "Department (CO) or province (EC)"
+    assert tr.variable_label("territory", "en") == "Territory (department, province or region)"
     assert tr.variable_label("not_a_column", "es") == "not_a_column"
 
 
 def test_ids_built_at_run_time_exist():
-    from evaluation.data.codebook import COUNTRIES, SECTORS
+    from evaluation.data.simulation_design import COUNTRIES, SECTORS
     from evaluation.data.load import SAMPLES
     from evaluation.reporting.effects import ESTIMATORS
 
