@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._cs_unbalanced import LongPanel
+from .inputs import MissingColumnError
 
 
 class CSDataWarning(UserWarning):
@@ -147,7 +148,7 @@ def prepare_panel(
     needed += [c for c in (weights, cluster) if c is not None]
     missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
     if missing:
-        raise KeyError(
+        raise MissingColumnError(
             f"callaway_santanna: columns {missing} not found in data "
             f"(available: {list(data.columns)})"
         )

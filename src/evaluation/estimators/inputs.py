@@ -25,6 +25,7 @@ import pandas as pd
 from evaluation.estimators.constants import FINGERPRINT_DIGITS
 
 __all__ = [
+    "MissingColumnError",
     "as_list",
     "binary_column",
     "check_columns",
@@ -36,6 +37,12 @@ __all__ = [
     "renamed",
     "rows_excerpt",
 ]
+
+
+class MissingColumnError(ValueError, KeyError):
+    """A requested column is not in the data (a ValueError, and a KeyError for older callers)."""
+
+    __str__ = Exception.__str__
 
 
 def as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -53,7 +60,7 @@ def check_columns(data: pd.DataFrame, columns: Sequence[str], where: str) -> Non
         raise TypeError(f"{where}: data must be a pandas DataFrame (got {type(data).__name__})")
     missing = [c for c in columns if c not in data.columns]
     if missing:
-        raise ValueError(
+        raise MissingColumnError(
             f"{where}: column(s) {missing} not in the data (available: {list(data.columns)[:20]})"
         )
 
