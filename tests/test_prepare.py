@@ -136,14 +136,20 @@ def test_panel_contract(prepared):
 
 
 def test_samples_and_tables(prepared):
-    sizes = {s: len(load_panel(prepared, s)) for s in ("all", "CO", "EC", "women_led")}
-    assert sizes == {"all": 42, "CO": 21, "EC": 21, "women_led": 21}
+    sizes = {s: len(load_panel(prepared, s)) for s in ("all", "country=CO", "country=EC")}
+    assert sizes == {"all": 42, "country=CO": 21, "country=EC": 21}
+    assert len(load_panel(prepared, "women_led")) == 21
+    assert len(load_panel(prepared, "cohort=2016")) == 14  # F01, F02
+    with pytest.raises(KeyError, match="no column 'region'"):
+        load_panel(prepared, "region=north")
     assert len(load_panel(prepared, "men_led")) == 21
     assert len(load_panel(prepared, "participants")) == 21
     assert set(load_panel(prepared, "balanced").firm_id.map(len)) == {16}
     assert load_panel(prepared, "balanced").firm_id.nunique() == 4
     with pytest.raises(KeyError, match="unknown sample"):
         load_panel(prepared, "PE")
+    with pytest.raises(KeyError, match="unknown sample"):
+        load_panel(prepared, "country==CO")
     firms = load_table("firms", prepared)
     assert not set(personal_columns("firms")) & set(firms.columns)
     links = load_table("links", prepared)

@@ -22,6 +22,7 @@ HANDLERS = {
     "validate": "evaluation.data.validate",
     "prepare": "evaluation.data.prepare",
     "verify": "evaluation.data.manifest",
+    "key": "evaluation.data.keys",
     "run": "evaluation.pipeline.runner",
     "report": "evaluation.reporting.site",
     "publish": "evaluation.pipeline.publish",
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="re-hash inputs and outputs against the data manifest")
     _data_options(p, processed=True)
+
+    sub.add_parser("key", help="print a new random pseudonymization key and how to store it")
 
     p = sub.add_parser("run", help="execute the notebook pipeline into reports/")
     p.add_argument("--pipeline", type=Path, default=None, help="default config/pipeline.yml")

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,15 +16,43 @@ import pandas as pd
 from evaluation.config import load_settings
 
 TABLES = ("panel", "firms", "links", "organizations")
+# Samples every panel can be cut into (a query over firm-level or panel flags); any other
+# sample is ``<column>=<value>`` on a firm-level column, e.g. ``country=CO`` or ``sector=C``.
 SAMPLES = {
     "all": None,
-    "CO": "country == 'CO'",
-    "EC": "country == 'EC'",
     "women_led": "women_led == 1",
     "men_led": "women_led == 0",
     "balanced": "balanced == 1",
     "participants": "participant == 1",
 }
+SAMPLE_PATTERN = re.compile(r"^(?P<column>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^=\s][^=]*)$")
+
+
+def check_sample(name: str) -> None:
+    """Raise ``KeyError`` unless ``name`` is one of :data:`SAMPLES` or ``<column>=<value>``."""
+    if not isinstance(name, str) or not (name in SAMPLES or SAMPLE_PATTERN.match(name)):
+        raise KeyError(
+            f"unknown sample {name!r}; expected one of {tuple(SAMPLES)} or <column>=<value> "
+            "(e.g. country=CO)"
+        )
+
+
+def select_sample(frame: pd.DataFrame, sample: str) -> pd.DataFrame:
+    """The rows of ``frame`` (panel or firm table) in ``sample``, index reset.
+
+    ``<column>=<value>`` compares the column's values as text (``cohort=2016`` matches the
+    integer 2016); a column the data do not have is a ``KeyError`` naming it.
+    """
+    check_sample(sample)
+    if sample in SAMPLES:
+        query = SAMPLES[sample]
+        return frame if query is None else frame.query(query).reset_index(drop=True)
+    match = SAMPLE_PATTERN.match(sample)
+    column, value = match["column"], match["value"]
+    if column not in frame.columns:
+        raise KeyError(f"sample {sample!r}: the data have no column {column!r}")
+    keep = frame[column].astype("string").str.strip() == value.strip()
+    return frame[keep.fillna(False).to_numpy()].reset_index(drop=True)
 
 
 def _processed(processed: Path | str | None) -> Path:
@@ -43,21 +72,17 @@ def load_table(name: str, processed: Path | str | None = None) -> pd.DataFrame:
 def load_panel(processed: Path | str | None = None, sample: str = "all") -> pd.DataFrame:
     """The firm-year panel, restricted to ``sample``.
 
-    Samples: ``all``, ``CO``, ``EC``, ``women_led``, ``men_led``, ``balanced`` (firms that
-    responded every panel year), ``participants``. The index is reset; rows stay sorted by
-    pseudonymous firm id and year.
+    Samples: ``all``, ``women_led``, ``men_led``, ``balanced`` (firms that responded every
+    panel year), ``participants``, or ``<column>=<value>`` (e.g. ``country=CO``). The index is
+    reset; rows stay sorted by pseudonymous firm id and year.
 
     Examples
     --------
     >>> panel = load_panel(sample="women_led")               # doctest: +SKIP
     >>> panel.groupby("year").log_labor_productivity.mean()  # doctest: +SKIP
     """
-    if sample not in SAMPLES:
-        raise KeyError(f"unknown sample {sample!r}; expected one of {tuple(SAMPLES)}")
-    frame = load_table("panel", processed)
-    if SAMPLES[sample] is not None:
-        frame = frame.query(SAMPLES[sample]).reset_index(drop=True)
-    return frame
+    check_sample(sample)
+    return select_sample(load_table("panel", processed), sample)
 
 
 def load_truth(raw: Path | str | None = None) -> dict | None:
@@ -69,4 +94,13 @@ def load_truth(raw: Path | str | None = None) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-__all__ = ["SAMPLES", "TABLES", "load_panel", "load_table", "load_truth"]
+__all__ = [
+    "SAMPLES",
+    "SAMPLE_PATTERN",
+    "TABLES",
+    "check_sample",
+    "load_panel",
+    "load_table",
+    "load_truth",
+    "select_sample",
+]
