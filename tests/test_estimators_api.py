@@ -63,3 +63,20 @@ def test_event_study_result_and_function_come_from_dynamic_effects() -> None:
     assert event_study.__module__ == "evaluation.estimators.dynamic_effects"
     assert EventStudyResult.__module__ == "evaluation.estimators.dynamic_effects"
     assert drdid.__module__ == "evaluation.estimators.doubly_robust"
+
+
+def test_docstring_examples_run(monkeypatch):
+    """The docstring examples of the estimators package run on tests/data/mpdta.csv."""
+    import doctest
+    import importlib
+    import warnings
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    modules = ["", ".did", ".staggered", ".presentation"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in modules:
+            mod = importlib.import_module(f"evaluation.estimators{name}")
+            res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+            assert res.attempted > 0 and res.failed == 0, f"{mod.__name__}: {res}"

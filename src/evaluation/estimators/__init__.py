@@ -1,6 +1,39 @@
-"""Estimators for the PROMIPYME evaluation, each returning an :class:`EstimationResult`.
+"""Impact-evaluation estimators, each returning an immutable :class:`EstimationResult`.
+
+API convention (every estimator)
+--------------------------------
+- Positional: the data and the column roles, in this order: ``data, outcome, unit, time`` and
+  then ``treatment`` (a 0/1 column: ``twfe``) or ``cohort`` (first treated period, 0 or
+  missing = never: ``event_study``, ``callaway_santanna``); ``did_2x2`` / ``drdid`` take
+  ``treated, post``. Every other option is keyword-only.
+- One name per concept: ``covariates``, ``weights`` (a column of sampling / analytic weights),
+  ``cluster`` (a column), ``vcov``, ``alpha``, ``seed``, ``replications`` (bootstrap draws)
+  and ``weight_type`` (the wild bootstrap's Rademacher / Webb draws). Earlier names
+  (``bootstrap=``, ``reps=``, the wild bootstrap's ``weights=``) still work this release with
+  a ``DeprecationWarning`` naming the new one.
+- Missing values: rows with a missing outcome are dropped and counted
+  (``result.spec.dropped``, a note); a missing unit, period, treatment, weight, cluster or
+  covariate is a ``ValueError`` naming the column and rows. A missing column raises
+  :class:`~evaluation.estimators.inputs.MissingColumnError` naming it.
+- Results: frozen (assignment raises); ``result.spec`` is a :class:`ModelSpec` (columns,
+  options, sample counts, dropped rows, data fingerprint) and no result holds the data; what
+  needs the data again takes ``data=`` (``with_vcov``, ``wild_cluster_bootstrap``,
+  ``romano_wolf``). ``tidy()`` is the one table; ``summary()`` prints it; the repr is one line.
+- Side by side: :func:`etable` and :func:`coefplot`.
 
 Names are loaded lazily so that importing one estimator does not import them all.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from evaluation.estimators import twfe
+>>> d = pd.read_csv("tests/data/mpdta.csv")
+>>> d["post"] = ((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int)
+>>> res = twfe(d, "lemp", "countyreal", "year", "post")
+>>> print(f"{res.coef['post']:.4f}", res.n_clusters)
+-0.0365 500
+>>> print(f"{res.with_vcov('hetero', data=d).se['post']:.4f}")
+0.0124
 """
 
 from __future__ import annotations

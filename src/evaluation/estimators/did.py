@@ -261,8 +261,13 @@ def did_2x2(
 
     Examples
     --------
-    >>> res = did_2x2(df, "y", "treated", "post", cluster="stratum")  # doctest: +SKIP
-    >>> res.coef["treated:post"]  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> d = pd.read_csv("tests/data/mpdta.csv").query("year in (2003, 2007)")
+    >>> d = d.assign(treated=(d["first.treat"] == 2007).astype(int), post=(d["year"] == 2007) * 1)
+    >>> d = d[d["first.treat"].isin([0, 2007])]
+    >>> res = did_2x2(d, "lemp", "treated", "post", cluster="countyreal")
+    >>> print(f"{res.coef['treated:post']:.4f}")
+    -0.0294
     """
     where = "did_2x2"
     covs = as_list(covariates)
@@ -379,7 +384,12 @@ def twfe(
 
     Examples
     --------
-    >>> res = twfe(panel, "log_lp", "firm_id", "year", "treat", cluster="stratum")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> d["post"] = ((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int)
+    >>> res = twfe(d, "lemp", "countyreal", "year", "post")
+    >>> print(f"{res.coef['post']:.4f} ({res.se['post']:.4f})")
+    -0.0365 (0.0133)
     """
     where = "twfe"
     treats = as_list(treatment)

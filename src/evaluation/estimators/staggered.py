@@ -336,8 +336,14 @@ def callaway_santanna(
 
     Examples
     --------
-    >>> res = callaway_santanna(df, "lemp", "countyreal", "year", "first.treat")  # doctest: +SKIP
-    >>> res.aggregate("dynamic").tidy()  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> res = callaway_santanna(d, "lemp", "countyreal", "year", "first.treat")
+    >>> print(f"{res.aggregate('simple').coef['overall']:.4f}")
+    -0.0400
+    >>> dyn = res.aggregate("dynamic")
+    >>> dyn.pretrend_test()["leads"]
+    [-3, -2, -1]
     """
     bootstrap = renamed(
         "callaway_santanna", "replications", replications, "bootstrap", bootstrap, 0
