@@ -69,10 +69,8 @@ class Validator(TableRules):
     """All rules of one validation run over registered raw views."""
 
     def firm_rules(self) -> None:
-        if not self.has("firms", "participant"):
-            return
         for name in ("cluster_id", "cohort", "organization"):
-            if not self.has("firms", name):
+            if not self.has("firms", name, "participant"):
                 continue
             c = quote(name)
             self.rowrule(
