@@ -1,4 +1,5 @@
-"""Logframe indicators from config and hand-built tables: counts, effects, statuses, errors."""
+"""Logframe indicators from config and hand-built tables: counts, effects, statuses, errors,
+and measures whose data are absent (not measurable, with the reason)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation import indicators
+from evaluation.analysis import indicators
 from evaluation.config import load_settings
+from evaluation.reporting.indicators import worded
+
+
+def _logframe(targets, **kw):
+    effects = {"primary": kw.pop("productivity", None), "linkage": kw.pop("linkage", None)}
+    inputs = indicators.Inputs(effects=effects, baseline_year=2015, endline_year=2018,
+                               outcome="log_labor_productivity", outcome_kind="log", **kw)  # fmt: skip
+    return worded(indicators.logframe(targets, inputs))
 
 
 def _firms() -> pd.DataFrame:
@@ -92,7 +101,7 @@ def test_logframe_counts_statuses_and_effects(targets):
         "label": "DiD",
         "n_treated": 16,
     }
-    lf = indicators.logframe(
+    lf = _logframe(
         targets,
         firms=_firms(),
         organizations=_orgs(),
@@ -116,13 +125,15 @@ def test_logframe_counts_statuses_and_effects(targets):
     assert lf.loc["productivity", "estimate"] == pytest.approx(0.08)
     assert lf.loc["productivity", "n_effect"] == 16
     assert lf.loc["productivity", "achieved_text"] == (
-        "effect of +0.080 on log productivity (≈ +8.3%) across 16 participating SMEs"
+        "effect of +0.080 on log labor productivity (value added per employee) (≈ +8.3%) "
+        "across 16 participating firms"
     )  # exp(0.08) - 1 = 0.0833
     assert lf.loc["productivity", "achieved_text_es"] == (
-        "efecto de +0,080 en la productividad en logaritmos (≈ +8,3 %) en 16 pymes participantes"
+        "efecto de +0,080 en log de la productividad laboral (valor agregado por empleado) "
+        "(≈ +8,3\u00a0%) en 16 empresas participantes"
     )
     assert lf.loc["interconnected", "achieved_text"] == (
-        "effect of +0.500 business links per SME across 16 participating SMEs"
+        "effect of +0.500 business links per firm across 16 participating firms"
     )
     assert (
         lf.loc["clusters", "achieved_text"] == "4" and lf.loc["bds_market", "achieved_text"] == "–"
@@ -153,7 +164,7 @@ def test_effect_indicator_without_estimate_is_not_measurable_and_count_is_not_an
             "log_labor_productivity": [1.0, 1.5, 1.0, 1.4],
         }  # fmt: skip
     )
-    lf = indicators.logframe(
+    lf = _logframe(
         targets, firms=_firms(), organizations=_orgs(), links=_links(), panel=panel
     ).set_index("id")
     assert lf.loc["productivity", "status_code"] == "not_measurable"
@@ -208,3 +219,19 @@ def test_bad_config_is_named():
                 ]
             }
         )
+
+
+def test_measures_without_their_data_are_not_measurable_with_the_reason(targets):
+    firms = _firms()[["firm_id", "participant"]]
+    lf = _logframe(targets, firms=firms, organizations=pd.DataFrame(), links=pd.DataFrame())
+    lf = lf.set_index("id")
+    assert set(lf["status_code"]) == {"not_measurable"}
+    assert "No business clusters were supplied" in lf.loc["clusters", "evidence"]
+    assert "No organizations table" in lf.loc["organizations", "evidence"]
+    assert "No network data" in lf.loc["women_network", "evidence"]
+    assert "no causal estimate" in lf.loc["productivity", "evidence"]
+
+
+def test_no_logframe_in_config_is_an_empty_list():
+    assert indicators.logframe_targets({"logframe": []}) == []
+    assert indicators.logframe_targets({}) == []

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation import network
+from evaluation.analysis import network
+from evaluation.reporting.network import network_figure
 
 
 @pytest.fixture
@@ -111,11 +112,27 @@ def test_degree_did_recovers_known_effect():
                 b = plist[(k + 1) % len(plist)] if k % 5 != 4 else plist[k - 4]
                 rows.append((a, b, year))
     links = pd.DataFrame(rows, columns=["firm_a", "firm_b", "year"])
-    res = network.degree_did(links, firms, 2015, 2018)
+    res = network.degree_did(links, firms, 2015, 2018, cluster="stratum")
     row = res.tidy().set_index("term").iloc[0]
     # a new within-cluster link can coincide with a background one: slightly below 2
     assert row["estimate"] == pytest.approx(2.0, abs=0.15)
     assert row["conf_low"] > 0
-    fig = network.network_figure(links, firms, "CO", 2018, language="es")
+    edges, attr = network.figure_frame(links, firms, 2018, "CO")
+    fig = network_figure(edges, attr, title="CO 2018", language="es")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert not any(fid in " ".join(texts) for fid in ids)  # no firm identifiers drawn
+
+
+def test_no_links_and_thin_firms_never_fail(toy):
+    """No network data, no clusters, countries or women-led flag: empty results, no KeyError."""
+    firms, _ = toy
+    thin = firms[["firm_id"]].assign(cohort=[2016 if i % 2 else 0 for i in range(len(firms))])
+    empty = pd.DataFrame(columns=["firm_a", "firm_b", "year", "link_type"])
+    assert network.undirected_links(empty, thin).empty
+    assert network.program_summary(empty, thin).empty
+    assert network.network_measures(empty, thin, [2015]).loc[:, "links"].sum() == 0
+    attr = network.firm_attributes(thin)
+    assert set(attr["group"]) == {"participants", "comparison"}
+    assert attr["country"].isna().all() and attr["women_led"].isna().all()
+    panel = network.degree_panel(empty, thin, [2015, 2018])
+    assert (panel["degree"] == 0).all() and len(panel) == 2 * len(thin)

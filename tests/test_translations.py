@@ -101,11 +101,22 @@ def test_variable_labels_come_from_catalogue_then_codebook():
 
 
 def test_ids_built_at_run_time_exist():
-    from evaluation.data.simulation_design import COUNTRIES, SECTORS
-    from evaluation.data.load import SAMPLES
-    from evaluation.reporting.effects import ESTIMATORS
+    # sector labels: the ISIC sections of the default configuration's domain
+    from evaluation.analysis.effects import ESTIMATORS
+    from evaluation.config import load_settings
+    from evaluation.pipeline.parameters import SAMPLES
 
     built = [f"est.{k}" for k in (*ESTIMATORS, "did_2x2", "triple_differences")]
-    built += [f"sample.{s}" for s in SAMPLES]
-    built += [f"country.{c}" for c in COUNTRIES] + [f"sector.{s}" for s in SECTORS]
+    built += [f"sample.{s}" for s in SAMPLES] + [
+        f"sector.{s}" for s in load_settings().domain.sectors or ()
+    ]
+    built += [f"logframe.status.{s}" for s in ("met", "not_met", "not_measurable")]
     assert [key for key in built if key not in MESSAGES] == []
+
+
+def test_countries_are_named_from_cldr_not_from_a_programme_list():
+    # no country.* message: any ISO code is named in the page's language, others print as given
+    assert not [k for k in MESSAGES if k.startswith("country.")]
+    assert tr.country_name("KE", "en") == "Kenya" and tr.country_name("KE", "es") == "Kenia"
+    assert tr.country_name("DE", "es") == "Alemania"
+    assert tr.country_name("region 4", "en") == "region 4"
