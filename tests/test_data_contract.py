@@ -106,19 +106,14 @@ def test_registry_panel_with_string_ids_gaps_and_missing_cohorts(tmp_path):
     assert result.manifest["contents"]["money"] == "nominal"
 
 
-def test_validate_configured_is_the_command_path(tmp_path, capsys):
+def test_validate_configured_is_the_command_path(tmp_path, capsys, monkeypatch):
     from evaluation.cli import main
 
     root = panels.mpdta(tmp_path)
     report = validate_configured(load_settings(root=root))
     assert report.ok and report.contents["outcomes"]["lemp"]["source"] == "declared"
-    import os
-
-    os.environ["EVALUATION_ROOT"] = str(root)
-    try:
-        assert main(["validate"]) == 0
-    finally:
-        del os.environ["EVALUATION_ROOT"]
+    monkeypatch.setenv("EVALUATION_ROOT", str(root))
+    assert main(["validate"]) == 0
     assert "firm table was built from the long firm-year file" in capsys.readouterr().out
 
 
