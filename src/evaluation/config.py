@@ -179,7 +179,7 @@ class Domain(_Strict):
 
 
 class LogframeTarget(_Strict):
-    """One row of the programme's results framework (see ``evaluation.indicators``)."""
+    """One row of the programme's results framework (see ``evaluation.analysis.indicators``)."""
 
     id: str = Field(description="short identifier of the target")
     indicator: Text = Field(description="the indicator as the logframe words it")
@@ -190,7 +190,7 @@ class LogframeTarget(_Strict):
     evidence: Literal["count", "effect", "not_measurable"] = Field(
         description="count (descriptive), effect (needs a causal estimate) or not_measurable"
     )
-    measure: str = Field(description="function of the indicators module that computes it")
+    measure: str = Field(description="function of evaluation.analysis.indicators that computes it")
 
 
 Criterion = Literal[
