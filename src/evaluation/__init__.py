@@ -1,4 +1,4 @@
-"""Reproducible impact evaluation of PROMIPYME (AL-Invest 5.0).
+"""Reproducible impact evaluation of a firm-support programme (the one config/ describes).
 
 Flow: ``data/raw`` -> ``evaluation validate`` -> ``evaluation prepare`` -> ``data/processed``
 -> ``evaluation run`` (papermill notebooks) -> ``reports/``.

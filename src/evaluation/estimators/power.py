@@ -134,7 +134,7 @@ def minimum_detectable_effect(
     take_up : share of the assigned that participate (MDE of participation = MDE / take_up).
     sigma, serial_correlation : outcome SD and AR(1) correlation when ``data`` is None.
     assignment : ``"cluster"`` (whole clusters treated) or ``"within"`` (participation varies
-        within each cluster, as in PROMIPYME's strata).
+        within each cluster, as in recruitment strata).
     pre_window, post_window : periods of ``data`` defining ``D_i`` (default: the first
         ``periods[0]`` and the next ``periods[1]`` periods).
     exact : solve the non-central t power equation rather than ``t_{1-a/2} + t_{power}``.

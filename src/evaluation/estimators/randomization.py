@@ -2,7 +2,7 @@
 
 Under the sharp null of no effect for any firm in any year, the outcomes do not depend on
 which cluster entered when, so re-assigning the observed entry cohorts across the clusters
-(e.g. the 26 strata, each recruiting one business cluster) and recomputing the estimator traces
+(e.g. recruitment strata, each recruiting one business cluster) and recomputing the estimator traces
 the estimator's randomization distribution (Fisher 1935; Young 2019; Heß 2017 Stata ``ritest``;
 pyfixest ``ritest``). Participation stays with the cluster's participants; comparison firms
 keep cohort 0. The p-value is the share of assignments with ``|stat*| >= |stat|`` (ritest
@@ -98,7 +98,7 @@ def randomization_inference(
     Parameters
     ----------
     data : firm-year panel; ``cohort`` is the first treated year (0 or missing = comparison).
-    level : column of the assignment clusters (default the 26 strata); all participants of a
+    level : column of the assignment clusters (e.g. recruitment strata); all participants of a
         cluster share its cohort, and the cohorts are permuted across clusters.
     strata : optional column (constant within ``level``) within which cohorts are permuted.
     participant : 0/1 column of participation (default: cohort > 0).

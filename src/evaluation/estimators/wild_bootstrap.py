@@ -1,7 +1,7 @@
 """Wild cluster bootstrap-t for one coefficient of a linear model with fixed effects.
 
 The restricted wild cluster bootstrap (WCR; Cameron, Gelbach & Miller 2008) is the few-cluster
-inference the evaluation reports beside CRV1: with 26 strata, CRV1 t-tests over-reject, while
+inference the evaluation reports beside CRV1: with a few dozen clusters, CRV1 t-tests over-reject, while
 the WCR bootstrap-t, with the null imposed on the bootstrap data-generating process, stays close
 to its nominal size (MacKinnon, Nielsen & Webb 2023).
 
