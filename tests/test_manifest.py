@@ -100,3 +100,32 @@ def test_verify_reads_the_raw_location_from_the_manifest(prepared, monkeypatch):
 def test_verify_without_manifest_is_a_clear_error(tmp_path, capsys):
     assert main(["verify", "--processed", str(tmp_path)]) == 2
     assert "no data manifest" in capsys.readouterr().err
+
+
+def test_manifest_records_contents(prepared):
+    """What the analysis layer reads: tables, columns, money, responded, years, outcomes."""
+    _, out = prepared
+    contents = json.loads((out / MANIFEST).read_text())["contents"]
+    assert contents["money"] == "real" and contents["responded"] is True
+    assert all(contents["tables"].values()) and len(contents["tables"]) == 5
+    assert contents["years"] == {
+        "first_year": 2014,
+        "last_year": 2020,
+        "baseline_year": 2015,
+        "endline_year": 2018,
+        "base_year": 2015,
+    }
+    assert "participant" in contents["columns"]["firms"]
+    assert contents["outcomes"]["log_labor_productivity"] == {"source": "builtin", "kind": "log"}
+    assert contents["notes"] == []  # nothing derived or assumed for the full data set
+
+
+def test_default_data_give_the_recorded_panel_bytes(tmp_path, monkeypatch):
+    """The committed simulation prepares to the same bytes as before the minimal contract
+    (sha256 recorded when the data layer was generalized; a change here changes every
+    estimate of the default report)."""
+    monkeypatch.delenv("EVALUATION_PSEUDONYM_KEY", raising=False)
+    result = prepare(REPO / "data" / "raw", tmp_path / "processed", settings=SETTINGS)
+    outputs = result.manifest["outputs"]
+    assert outputs["panel.parquet"]["sha256"].startswith("bb3da0a702b2103b694f4608")
+    assert outputs["firms.parquet"]["sha256"].startswith("60c293e36d31a57658a6627a")
