@@ -127,5 +127,5 @@ def test_default_data_give_the_recorded_panel_bytes(tmp_path, monkeypatch):
     monkeypatch.delenv("EVALUATION_PSEUDONYM_KEY", raising=False)
     result = prepare(REPO / "data" / "raw", tmp_path / "processed", settings=SETTINGS)
     outputs = result.manifest["outputs"]
-    assert outputs["panel.parquet"]["sha256"].startswith("bb3da0a702b2103b694f4608")
+    assert outputs["panel.parquet"]["sha256"].startswith("bb3da0a702b2103b694f460e")
     assert outputs["firms.parquet"]["sha256"].startswith("60c293e36d31a57658a6627a")
