@@ -242,7 +242,8 @@ def test_status_is_truthful_on_index_and_for_the_final_report(pipeline_run):
     from evaluation.pipeline.manifest import read_status
 
     status = {s["job"]: s for s in read_status(pipeline_run.reports)}
-    assert status["t4_fail__all"]["status"] == "failed"
+    # "failed earlier" once a later --only run of this session left the job alone
+    assert status["t4_fail__all"]["status"] in ("failed", "failed earlier")
     assert "deliberate failure" in status["t4_fail__all"]["reason"]
     assert status["t3_hang__all"]["reason"].startswith("timed out")
     assert all(status[j]["succeeded"] for j in GOOD + FINALS)
