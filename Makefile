@@ -1,4 +1,4 @@
-# PROMIPYME impact evaluation. `make` alone lists the targets.
+# Impact evaluation pipeline. `make` alone lists the targets.
 # Every target creates .venv from the pinned lock when it is missing or older than the lock.
 
 PYTHON_SYS ?= python3
@@ -26,7 +26,7 @@ install: $(STAMP)  ## create .venv and install the pinned lock and the package
 data: $(STAMP)  ## validate data/raw and build data/processed
 	$(VENV)/bin/evaluation prepare
 
-report: data  ## build processed data, run every notebook, write reports/
+report: data  ## build processed data, run every notebook, write reports/ (PDFs need chromium)
 	$(VENV)/bin/evaluation run
 
 test: $(STAMP)  ## run the whole test suite (what CI runs)
