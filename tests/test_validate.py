@@ -332,3 +332,21 @@ def test_blank_line_keeps_line_numbers_true(tmp_path):
     assert "line 18 " in str(negative)  # was line 17, one blank line inserted above it
     blank = [i for i in report.errors if i.rule == "missing-value" and i.column == "firm_id"]
     assert blank and "line 6 " in str(blank[0])
+
+
+def test_women_led_target_comes_from_the_configured_logframe(tmp_path):
+    """The per-cluster women-led share is a programme fact: without a logframe target that
+    promises one, the warning is not raised; with another threshold, that one is used."""
+    from evaluation.data.validate import women_led_target
+
+    raw = overlay(tmp_path)
+    firms = pd.read_csv(raw / "firms.csv", dtype=str, keep_default_na=False)
+    firms.loc[firms["firm_id"] == "F01", "women_led"] = "0"
+    firms.to_csv(raw / "firms.csv", index=False)
+    assert women_led_target(SETTINGS) == 0.25
+    other = SETTINGS.model_copy(
+        update={"program": SETTINGS.program.model_copy(update={"logframe": ()})}
+    )
+    assert women_led_target(other) is None
+    rules = {i.rule for i in validate(raw, settings=other).warnings}
+    assert "women-led-target" not in rules

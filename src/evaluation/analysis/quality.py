@@ -2,8 +2,7 @@
 
 * :func:`validation_summary` re-runs ``evaluation validate`` on the raw folder *with the
   configured mapping and settings* (one code path with the command line: the data layer's
-  ``validate_configured`` when it exists, else ``validate(raw, mapping=settings.mapping_path(),
-  settings=settings)``), read-only. A raw folder that is not reachable (confidential data
+  ``validate_configured``), read-only. A raw folder that is not reachable (confidential data
   prepared elsewhere) is reported, not fatal.
 * :func:`attrition_did`: a 2x2 difference-in-differences in the response indicator
   (participants vs comparison, from the earliest cohort's first year vs before), clustered
@@ -44,15 +43,13 @@ def validation_summary(raw: Path | None, settings: Settings) -> ValidationSummar
     raw = Path(raw) if raw is not None else settings.path("raw")
     if not raw.exists():
         return ValidationSummary(0, 0, error=f"{raw.name}: not reachable from this machine")
-    from evaluation.data import validate as module
+    from evaluation.data.ingest import DataError
+    from evaluation.data.validate import validate_configured
 
     try:
-        if hasattr(module, "validate_configured"):
-            report = module.validate_configured(settings, raw=raw)
-        else:
-            report = module.validate(raw, mapping=settings.mapping_path(), settings=settings)
-    except Exception as err:  # a broken raw folder must not stop the page: say why instead
-        return ValidationSummary(0, 0, error=f"{type(err).__name__}: {err}")
+        report = validate_configured(settings, raw=raw)
+    except (DataError, OSError) as err:  # unreadable raw data: the page says why
+        return ValidationSummary(0, 0, error=str(err))
     rows = [
         {
             "rule": issue.rule,

@@ -180,11 +180,12 @@ class Validator(TableRules):
                     "participants supported by an organization of another country",
                     "an organization of the firm's own country",
                 )
-        if self.has("firms", "women_led", "cluster_id"):
+        target = self.t.women_led_target
+        if target is not None and self.has("firms", "women_led", "cluster_id"):
             low = self.q(
                 "SELECT cluster_id, avg(CAST(women_led AS DOUBLE)), count(*) FROM typ_firms "
                 "WHERE participant AND cluster_id IS NOT NULL GROUP BY cluster_id "
-                f"HAVING avg(CAST(women_led AS DOUBLE)) < {self.t.women_led_target} ORDER BY cluster_id"
+                f"HAVING avg(CAST(women_led AS DOUBLE)) < {target} ORDER BY cluster_id"
             )
             if low:
                 shown = ", ".join(f"{c} ({s:.0%} of {n})" for c, s, n in low[: self.k])
@@ -193,8 +194,8 @@ class Validator(TableRules):
                     "women-led-target",
                     "firms",
                     "women_led",
-                    f"{len(low)} cluster(s) below the 25% women-led target: {shown}",
-                    ">= 25% women-led SMEs per cluster (logframe)",
+                    f"{len(low)} cluster(s) below the {target:.0%} women-led target: {shown}",
+                    f">= {target:.0%} women-led firms per cluster (program.logframe)",
                 )
 
     def panel_rules(self) -> None:

@@ -26,7 +26,7 @@ class Thresholds:
     """Where suspicious-but-legal data becomes a warning (defaults in
     :mod:`evaluation.data.validate`, read at each call so they can be changed there)."""
 
-    women_led_target: float  # logframe: at least 25% of the SMEs in each cluster led by women
+    women_led_target: float | None  # per-cluster women-led share the logframe promises
     nonresponse: float
     response_gap: float  # participants vs comparison firms, percentage points / 100
     min_group: int  # firm-years per group and year before a response gap is worth a warning

@@ -56,7 +56,6 @@ from evaluation.data.ingest import (
 from evaluation.data.validation_report import Issue, ValidationReport
 
 MAX_ROWS = 5
-WOMEN_LED_TARGET = 0.25  # logframe: at least 25% of the SMEs in each cluster led by women
 NONRESPONSE_WARN = 0.30
 RESPONSE_GAP_WARN = 0.10  # participants vs comparison firms, percentage points / 100
 MIN_GROUP = 20  # firm-years per group and year before a response gap is worth a warning
@@ -69,10 +68,26 @@ OPTIONAL_TABLES = {
 }
 
 
-def thresholds() -> Thresholds:
-    """The warning thresholds as this module defines them at call time."""
+# The logframe measure whose threshold is the per-cluster women-led share the programme promised.
+WOMEN_SHARE_MEASURE = "clusters_meeting_women_share"
+
+
+def women_led_target(settings: Settings | None) -> float | None:
+    """The women-led share per cluster the configured logframe promises (None: no such target,
+    and no warning). It is a programme fact, so it comes from ``program.logframe``."""
+    if settings is None:
+        return None
+    for target in settings.program.logframe:
+        if target.measure == WOMEN_SHARE_MEASURE and target.threshold is not None:
+            return float(target.threshold)
+    return None
+
+
+def thresholds(settings: Settings | None = None) -> Thresholds:
+    """The warning thresholds as this module defines them at call time (the women-led target
+    from the settings' logframe)."""
     return Thresholds(
-        women_led_target=WOMEN_LED_TARGET,
+        women_led_target=women_led_target(settings),
         nonresponse=NONRESPONSE_WARN,
         response_gap=RESPONSE_GAP_WARN,
         min_group=MIN_GROUP,
@@ -180,7 +195,7 @@ def validate(
             settings=settings,
             mapping=mapping,
             max_rows=max_rows,
-            thresholds=thresholds(),
+            thresholds=thresholds(settings),
             long=long,
             single=single,
         )
