@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evaluation.analysis import effects
 from evaluation.estimators.results import EstimationResult, tidy_frame
-from evaluation.reporting import effects, sections
+from evaluation.reporting import sections
 
 
 def _panel() -> pd.DataFrame:
@@ -82,7 +83,8 @@ def test_estimation_sample_keeps_responding_observed_rows():
     # the size trend: baseline size x (year - base year), zero in the base year
     first = data[data.firm_id == "p03"].set_index("year")["baseline_log_employees_trend"]
     assert first.to_dict() == pytest.approx({2015: 0.0, 2016: 1.3, 2017: 2.6})
-    with pytest.raises(KeyError, match="not_there"):
+    # an outcome the data cannot build is a clear "not estimable" result, not a crash
+    with pytest.raises(effects.NotEstimable, match="not_there"):
         effects.estimation_sample(_panel(), "not_there")
 
 

@@ -166,6 +166,7 @@ def estimation_sample(
             "missing.outcome",
             f"outcome {outcome!r} is not observed in the panel",
             outcome=outcome,
+            reason="no firm-year of the panel has a value of it",
         )
     answered = panel["responded"] == 1 if _observed(panel, "responded") else True
     data = panel[answered & panel[outcome].notna()].copy()
