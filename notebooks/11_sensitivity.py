@@ -63,7 +63,7 @@ folder = sections.resolve(processed_dir)
 ctx = study_context(settings, load_panel(folder), processed=folder)
 outcome = ctx.resolve_outcome(outcome)
 outcomes = [o for o in (outcomes or ctx.analysis_outcomes)]
-index_outcomes = list(index_outcomes or ctx.analysis_outcomes)
+index_outcomes = list(index_outcomes or settings.analysis.index_outcomes or ctx.analysis_outcomes)
 panel = load_panel(folder, sample)
 panel["inference_cluster"] = panel[ctx.cluster]
 cluster = "inference_cluster"

@@ -123,6 +123,11 @@ class Analysis(_Strict):
     covariates: tuple[str, ...] = Field(
         (), description="baseline covariates of the conditional parallel-trends assumption"
     )
+    index_outcomes: tuple[str, ...] = Field(
+        (),
+        description="outcomes combined in the summary index of the multiple-testing page "
+        "(default: the primary and secondary outcomes)",
+    )
     min_cell: int = Field(5, ge=1, description="published cells with fewer firms are suppressed")
     seed: int = Field(20160601, description="seed of every random draw")
     bootstrap_reps: int = Field(9999, ge=99, description="wild cluster bootstrap draws")
@@ -341,7 +346,8 @@ PROGRAMME_SPECIFIC = {
     "outcomes": None,
     "domain": None,
     "analysis": (
-        "primary_outcome", "secondary_outcomes", "cluster", "covariates", "first_year",
+        "primary_outcome", "secondary_outcomes", "cluster", "covariates", "index_outcomes",
+        "first_year",
         "last_year", "base_year", "baseline_year", "endline_year",
     ),
 }  # fmt: skip
