@@ -29,7 +29,7 @@ HANDLERS = {
     "config": "evaluation.pipeline.config_show",
 }
 # subcommand -> the folder it writes, locked while it runs (evaluation.pipeline.locks)
-LOCKED = {"prepare": "processed", "run": "reports", "publish": "dist"}
+LOCKED = {"prepare": "processed", "run": "reports", "report": "reports", "publish": "dist"}
 # Exit statuses (README "Exit codes"): 0 done; 1 the command ran and found problems (invalid
 # data, failed jobs, changed files); 2 it could not do what was asked (usage, configuration,
 # data that cannot be read, a locked folder, the environment); 3 a defect in this code.
@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="rebuild reports/index.html and the final report PDFs")
     p.add_argument("--reports", type=Path, help="reports folder")
+    _wait_option(p)
 
     p = sub.add_parser("publish", help="bundle final reports, estimates and manifests")
     p.add_argument("--reports", type=Path, help="reports folder")
