@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-import evaluation.estimators.doubly_robust as dd
+import evaluation.estimators.santanna_zhao as sz
 from evaluation.estimators import callaway_santanna, drdid
 
 NSW_COVS = ["age", "educ", "black", "married", "nodegree", "hisp", "re74"]
@@ -93,9 +93,9 @@ def _arrays(n: int, seed: int, panel: bool):
 @pytest.mark.parametrize(
     "estimator",
     [
-        lambda y, p, d, x, w: dd._imp_panel(y, d, x, w),
-        lambda y, p, d, x, w: dd._trad_panel(y, d, x, w),
-        lambda y, p, d, x, w: dd._trad_rc(y, p, d, x, w, exact=True),
+        lambda y, p, d, x, w: sz.drdid_imp_panel(y, d, x, w),
+        lambda y, p, d, x, w: sz.drdid_panel(y, d, x, w),
+        lambda y, p, d, x, w: sz.drdid_rc(y, p, d, x, w, exact=True),
     ],
     ids=["imp-panel", "trad-panel", "trad-rc-exact"],
 )

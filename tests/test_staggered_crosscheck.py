@@ -227,7 +227,7 @@ def test_aggregated_bootstrap_reuses_the_attgt_draws_exactly(test_data, options)
     """Aggregations bootstrap from the stored ATT(g,t) draws and the cohort basis of the
     estimated-weights term; that must equal re-drawing the same multipliers for the
     aggregated influence functions (R re-runs mboot with the seed)."""
-    from evaluation.estimators._cs_inference import _multiplier_bootstrap
+    from evaluation.estimators.cs_inference import multiplier_bootstrap
 
     mpdta = pd.read_csv(test_data / "mpdta.csv")
     mpdta["state"] = mpdta["countyreal"] // 1000
@@ -247,7 +247,7 @@ def test_aggregated_bootstrap_reuses_the_attgt_draws_exactly(test_data, options)
         agg = res.aggregate(kind, **extra)
         sums = res._sums(agg.info["influence"])
         band = np.arange(len(agg.table)) < len(agg.table) - 1
-        se, crit = _multiplier_bootstrap(
+        se, crit = multiplier_bootstrap(
             sums, res.n_units, 299, 11, res.alpha, band=band, blocks=res._blocks()
         )
         np.testing.assert_allclose(agg.table["std_error"], se, rtol=1e-10)

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-import evaluation.estimators._cs_unbalanced as unb
-import evaluation.estimators.doubly_robust as dd
+import evaluation.estimators.cs_cells as cells
+import evaluation.estimators.santanna_zhao as sz
 from evaluation.estimators import callaway_santanna
 from evaluation.estimators.staggered import CSDataWarning
 
@@ -119,7 +119,7 @@ def test_separated_indicator_levels_give_the_limit(method):
 def test_influence_function_equals_weight_derivative(method, design, monkeypatch):
     if method == "dr-exact":
         monkeypatch.setitem(
-            unb.ESTIMATORS, "dr", lambda y, p, d, x, w: dd._trad_rc(y, p, d, x, w, exact=True)
+            cells.RC_ESTIMATORS, "dr", lambda y, p, d, x, w: sz.drdid_rc(y, p, d, x, w, exact=True)
         )
         method = "dr"
     df = _unbalanced() if design == "continuous" else _separated(n=40, drop=16)

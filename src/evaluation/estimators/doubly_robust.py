@@ -7,7 +7,9 @@ locally efficient ``drdid_panel`` (logit MLE, OLS); with repeated cross-sections
 ``drdid_imp_rc`` or ``drdid_rc``. Standard errors come from the influence function,
 ``sqrt(sum((psi - mean psi)^2)) / n`` as DRDID computes them since 1.2.3 (versions before
 October 2025 divided ``sd(psi)`` by ``sqrt(n)``, which is larger by ``sqrt(n / (n - 1))``).
-Comparison units with a propensity score of 0.995 or more are trimmed, as in DRDID.
+Comparison units with a propensity score of 0.995 or more are trimmed, as in DRDID. The
+estimators themselves live in :mod:`.santanna_zhao`, shared with Callaway-Sant'Anna; this
+module checks and shapes the data.
 
 References
 ----------
@@ -25,290 +27,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._cs_estimators import (
-    PS_CAP,
-    TRIM_LEVEL,
-    EstimationFailure,
-    Part,
-    _absent_indicators,
-    _expit,
-    _well_conditioned,
-    att_2x2,
-    fit_logit,
-)
 from .results import EstimationResult, tidy_frame
+from .santanna_zhao import (
+    DRDIDWarning,
+    EstimationFailure,
+    drdid_imp_panel,
+    drdid_imp_rc,
+    drdid_panel,
+    drdid_rc,
+)
 
-__all__ = ["drdid"]
-
-
-class DRDIDWarning(UserWarning):
-    """A fallback was used (e.g. logit instead of inverse probability tilting)."""
-
-
-# ----------------------------------------------------------------------------------------
-# nuisance estimators on full designs (X includes the intercept)
-# ----------------------------------------------------------------------------------------
-def _split(x: np.ndarray, d: np.ndarray, w: np.ndarray, dy: np.ndarray | None = None):
-    z = None if x.shape[1] == 1 else np.asfortranarray(x[:, 1:])
-    treated, control = d == 1, d == 0
-    dy = np.zeros(len(d)) if dy is None else dy
-    t = Part(dy[treated], None if z is None else z[treated], w[treated])
-    c = Part(dy[control], None if z is None else z[control], w[control])
-    return t, c
-
-
-def _logit_scores(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted logit MLE of d on x: coefficients and fitted scores (all rows)."""
-    t, c = _split(x, d, w)
-    beta, _, _ = fit_logit(t, c)
-    return beta, _expit(x @ beta)
-
-
-def _logit_scores_separated(
-    x: np.ndarray, d: np.ndarray, w: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Logit scores with the limit for indicator levels that no treated row has.
-
-    A level of an indicator covariate (sector dummies, say) with comparison rows but no
-    treated row separates them: the MLE drives their scores to 0 and the other coefficients
-    converge to the fit without them (as on the panel path, ``_cs_estimators
-    ._absent_indicators``). Returns the scores (exactly 0 for those rows) and the design
-    columns kept; without such levels, the plain logit and all columns.
-    """
-    t, c = _split(x, d, w)
-    keep, sep_c = _absent_indicators(t, c)
-    if keep.all() and not sep_c.any():
-        return _logit_scores(x, d, w)[1], keep
-    rows = np.ones(len(d), dtype=bool)
-    rows[d == 0] = ~sep_c
-    if not (rows & (d == 0)).any():
-        raise EstimationFailure("no comparison row shares the treated rows' indicators")
-    ps = np.zeros(len(d))
-    ps[rows] = _logit_scores(x[rows][:, keep], d[rows], w[rows])[1]
-    return ps, keep
-
-
-def _ps_information_inverse(x, ps, w, keep: np.ndarray | None = None) -> np.ndarray:
-    """Inverse of the logit information ``X' diag(w p (1 - p)) X`` on the kept columns, zero
-    elsewhere (dropped columns carry no score: they are 0 on the treated rows, and the
-    separated rows have p = 0)."""
-    keep = np.ones(x.shape[1], dtype=bool) if keep is None else keep
-    xk = x[:, keep]
-    info = (xk * (ps * (1 - ps) * w)[:, None]).T @ xk
-    if not _well_conditioned(info):
-        raise EstimationFailure("propensity score information matrix is singular")
-    out = np.zeros((x.shape[1], x.shape[1]))
-    out[np.ix_(keep, keep)] = np.linalg.inv(info)
-    return out
-
-
-def _ipt_scores(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Propensity score by inverse probability tilting (DRDID ``pscore.cal``, Graham et al.).
-
-    Minimizes mean(w (-d x'g + (1 - d) exp(x'g))), whose first-order condition balances the
-    weighted covariate means of the treated with the exp(x'g)-weighted comparison units.
-    Starts from the logit MLE; falls back to it, with a warning, if Newton fails (as R).
-    """
-    n = len(d)
-    gamma, ps_logit = _logit_scores(x, d, w)
-    target = x.T @ (w * d)
-
-    def loss(g: np.ndarray) -> float:
-        idx = x @ g
-        return float(np.mean(w * np.where(d == 1, -idx, np.exp(idx))))
-
-    current = loss(gamma)
-    for _ in range(200):
-        e = np.where(d == 0, w * np.exp(x @ gamma), 0.0)
-        grad = (x.T @ e - target) / n
-        hess = (x * e[:, None]).T @ x / n
-        if not _well_conditioned(hess):
-            break
-        step = -np.linalg.solve(hess, grad)
-        for _ in range(60):
-            trial = loss(gamma + step)
-            if np.isfinite(trial) and trial <= current + 1e-14 * abs(current):
-                break
-            step = step / 2
-        gamma = gamma + step
-        current = trial
-        if np.max(np.abs(step)) < 1e-10 * (1 + np.max(np.abs(gamma))):
-            return _expit(x @ gamma)
-    warnings.warn(
-        "inverse probability tilting did not converge; used the logit propensity score (as R)",
-        DRDIDWarning,
-        stacklevel=3,
-    )
-    return ps_logit
-
-
-def _wls(
-    x: np.ndarray,
-    y: np.ndarray,
-    w: np.ndarray,
-    rows: np.ndarray,
-    what: str,
-    cols: np.ndarray | None = None,
-):
-    """Weighted least squares on a subset; coefficients (0 for columns not in ``cols``)."""
-    cols = np.ones(x.shape[1], dtype=bool) if cols is None else cols
-    xs, ws = x[rows][:, cols], w[rows]
-    gram = (xs * ws[:, None]).T @ xs
-    if len(xs) == 0 or not _well_conditioned(gram):
-        raise EstimationFailure(f"{what}: singular design (collinear covariates or no units)")
-    beta = np.zeros(x.shape[1])
-    beta[cols] = np.linalg.solve(gram, xs.T @ (ws * y[rows]))
-    return beta
-
-
-def _asy_lin_rep_ols(x, y, fitted, w_ols, cols: np.ndarray | None = None) -> np.ndarray:
-    """DRDID's asymptotic linear representation of (weighted) OLS: n x k (columns not in
-    ``cols`` were not estimated: zero)."""
-    n = len(y)
-    cols = np.ones(x.shape[1], dtype=bool) if cols is None else cols
-    xk = x[:, cols]
-    xpx = (xk * w_ols[:, None]).T @ xk / n
-    if not _well_conditioned(xpx):
-        raise EstimationFailure("outcome regression design matrix is singular")
-    out = np.zeros(x.shape)
-    out[:, cols] = (w_ols * (y - fitted))[:, None] * xk @ np.linalg.inv(xpx)
-    return out
-
-
-# ----------------------------------------------------------------------------------------
-# the four estimators (arrays in, ATT and influence function out)
-# ----------------------------------------------------------------------------------------
-def _imp_panel(dy, d, x, w):
-    """DRDID::drdid_imp_panel."""
-    ps = np.minimum(_ipt_scores(x, d, w), PS_CAP)
-    trim = np.where(d == 0, ps < TRIM_LEVEL, True)
-    beta = _wls(x, dy, w * ps / (1 - ps), d == 0, "outcome regression")
-    out = x @ beta
-    summand = trim * (1 - (1 - d) / (1 - ps)) * (dy - out)
-    mean_dw = np.mean(d * w)
-    att = float(np.mean(w * summand) / mean_dw)
-    return att, w * trim * (summand - d * att) / mean_dw
-
-
-def _trad_panel(dy, d, x, w):
-    """DRDID::drdid_panel (shared with Callaway-Sant'Anna's ``dr`` 2x2)."""
-    t, c = _split(x, d, w, dy)
-    att, if1, if0 = att_2x2("dr", t, c)
-    psi = np.empty(len(d))
-    psi[d == 1], psi[d == 0] = if1, if0
-    return att, psi
-
-
-def _imp_rc(y, post, d, x, w):
-    """DRDID::drdid_imp_rc."""
-    ps = np.minimum(_ipt_scores(x, d, w), PS_CAP)
-    trim = np.where(d == 0, ps < TRIM_LEVEL, True)
-    odds_w = w * ps / (1 - ps)
-    out_c_pre = x @ _wls(x, y, odds_w, (d == 0) & (post == 0), "comparison, pre")
-    out_c_post = x @ _wls(x, y, odds_w, (d == 0) & (post == 1), "comparison, post")
-    out_c = post * out_c_post + (1 - post) * out_c_pre
-    out_t_pre = x @ _wls(x, y, w, (d == 1) & (post == 0), "treated, pre")
-    out_t_post = x @ _wls(x, y, w, (d == 1) & (post == 1), "treated, post")
-    w_tpre, w_tpost = w * d * (1 - post), w * d * post
-    w_cpre = trim * w * ps * (1 - d) * (1 - post) / (1 - ps)
-    w_cpost = trim * w * ps * (1 - d) * post / (1 - ps)
-    w_d, w_dt1, w_dt0 = w * d, w * d * post, w * d * (1 - post)
-    return _rc_combine(
-        y, out_c, out_c_pre, out_c_post, out_t_pre, out_t_post,
-        w_tpre, w_tpost, w_cpre, w_cpost, w_d, w_dt1, w_dt0,
-    )  # fmt: skip
-
-
-def _rc_combine(
-    y, out_c, out_c_pre, out_c_post, out_t_pre, out_t_post,
-    w_tpre, w_tpost, w_cpre, w_cpost, w_d, w_dt1, w_dt0,
-):  # fmt: skip
-    """Locally efficient DR ATT for repeated cross-sections and its plug-in influence
-    function (no estimation effect), shared by ``drdid_rc`` and ``drdid_imp_rc``."""
-
-    def eta(wt, v):
-        return wt * v / np.mean(wt)
-
-    e_tpre, e_tpost = eta(w_tpre, y - out_c), eta(w_tpost, y - out_c)
-    e_cpre, e_cpost = eta(w_cpre, y - out_c), eta(w_cpost, y - out_c)
-    e_dpost, e_dt1post = eta(w_d, out_t_post - out_c_post), eta(w_dt1, out_t_post - out_c_post)
-    e_dpre, e_dt0pre = eta(w_d, out_t_pre - out_c_pre), eta(w_dt0, out_t_pre - out_c_pre)
-    a = {k: float(np.mean(v)) for k, v in {
-        "tpre": e_tpre, "tpost": e_tpost, "cpre": e_cpre, "cpost": e_cpost,
-        "dpost": e_dpost, "dt1post": e_dt1post, "dpre": e_dpre, "dt0pre": e_dt0pre,
-    }.items()}  # fmt: skip
-    att = (
-        (a["tpost"] - a["tpre"])
-        - (a["cpost"] - a["cpre"])
-        + (a["dpost"] - a["dt1post"])
-        - (a["dpre"] - a["dt0pre"])
-    )
-
-    def lead(e, wt, key):
-        return e - wt * a[key] / np.mean(wt)
-
-    inf_treat = lead(e_tpost, w_tpost, "tpost") - lead(e_tpre, w_tpre, "tpre")
-    inf_cont = lead(e_cpost, w_cpost, "cpost") - lead(e_cpre, w_cpre, "cpre")
-    inf_eff = (lead(e_dpost, w_d, "dpost") - lead(e_dt1post, w_dt1, "dt1post")) - (
-        lead(e_dpre, w_d, "dpre") - lead(e_dt0pre, w_dt0, "dt0pre")
-    )
-    return float(att), inf_treat - inf_cont + inf_eff, a
-
-
-def _trad_rc(y, post, d, x, w, exact: bool = False):
-    """DRDID::drdid_rc: logit MLE and OLS, with the estimation effects of both.
-
-    DRDID 1.2.3 adds the pre-period comparison outcome-regression effects with the sign of
-    the post-period ones although ``att.treat.pre`` and ``att.cont.pre`` enter the ATT with
-    the opposite sign; the two conventions differ by ``2 lin_pre (M1.pre - M3.pre)``, which
-    vanishes asymptotically when the propensity score balances the covariates. ``exact=True``
-    uses the signs of the plug-in influence function (the derivative of the estimate with
-    respect to each observation's weight); the default reproduces DRDID.
-    """
-    pre_sign = -1.0 if exact else 1.0
-    n = len(y)
-    # indicator levels absent among the treated: those comparison rows get a score of 0 and
-    # the treated-cell regressions drop the indicators (all 0 or collinear on treated rows)
-    ps, keep = _logit_scores_separated(x, d, w)
-    ps = np.minimum(ps, PS_CAP)
-    trim = np.where(d == 0, ps < TRIM_LEVEL, True)
-    cells = {
-        "c_pre": (d == 0) & (post == 0),
-        "c_post": (d == 0) & (post == 1),
-        "t_pre": (d == 1) & (post == 0),
-        "t_post": (d == 1) & (post == 1),
-    }
-    cols = {k: keep if k.startswith("t_") else None for k in cells}
-    fit = {k: x @ _wls(x, y, w, rows, k, cols[k]) for k, rows in cells.items()}
-    out_c = post * fit["c_post"] + (1 - post) * fit["c_pre"]
-    w_tpre, w_tpost = trim * w * d * (1 - post), trim * w * d * post
-    w_cpre = trim * w * ps * (1 - d) * (1 - post) / (1 - ps)
-    w_cpost = trim * w * ps * (1 - d) * post / (1 - ps)
-    w_d, w_dt1, w_dt0 = trim * w * d, trim * w * d * post, trim * w * d * (1 - post)
-    att, psi, a = _rc_combine(
-        y, out_c, fit["c_pre"], fit["c_post"], fit["t_pre"], fit["t_post"],
-        w_tpre, w_tpost, w_cpre, w_cpost, w_d, w_dt1, w_dt0,
-    )  # fmt: skip
-    # estimation effects (DRDID notation): OLS coefficients of the four cells, logit score
-    lin = {
-        k: _asy_lin_rep_ols(x, y, fit[k], w * rows.astype(float), cols[k])
-        for k, rows in cells.items()
-    }
-    m1_post = -np.mean((w_tpost * post)[:, None] * x, axis=0) / np.mean(w_tpost)
-    m1_pre = -np.mean((w_tpre * (1 - post))[:, None] * x, axis=0) / np.mean(w_tpre)
-    inf_treat_or = lin["c_post"] @ m1_post + pre_sign * (lin["c_pre"] @ m1_pre)
-    score = (w * (d - ps))[:, None] * x
-    lin_ps = score @ (_ps_information_inverse(x, ps, w, keep) * n)
-    m2_pre = np.mean((w_cpre * (y - out_c - a["cpre"]))[:, None] * x, axis=0) / np.mean(w_cpre)
-    m2_post = np.mean((w_cpost * (y - out_c - a["cpost"]))[:, None] * x, axis=0) / np.mean(w_cpost)
-    inf_cont_ps = lin_ps @ (m2_post - m2_pre)
-    m3_post = -np.mean((w_cpost * post)[:, None] * x, axis=0) / np.mean(w_cpost)
-    m3_pre = -np.mean((w_cpre * (1 - post))[:, None] * x, axis=0) / np.mean(w_cpre)
-    inf_cont_or = lin["c_post"] @ m3_post + pre_sign * (lin["c_pre"] @ m3_pre)
-    mom_post = np.mean((w_d / np.mean(w_d) - w_dt1 / np.mean(w_dt1))[:, None] * x, axis=0)
-    mom_pre = np.mean((w_d / np.mean(w_d) - w_dt0 / np.mean(w_dt0))[:, None] * x, axis=0)
-    inf_or = (lin["t_post"] - lin["c_post"]) @ mom_post - (lin["t_pre"] - lin["c_pre"]) @ mom_pre
-    return att, psi + inf_treat_or - inf_cont_ps - inf_cont_or + inf_or
+__all__ = ["drdid", "DRDIDWarning"]
 
 
 # ----------------------------------------------------------------------------------------
@@ -357,7 +86,8 @@ def drdid(
     rc_influence : repeated cross-sections with ``method="trad"`` only: ``"drdid"`` (default)
         reproduces DRDID 1.2.3's influence function, ``"exact"`` the plug-in influence
         function, whose pre-period outcome-regression terms have the opposite sign (the two
-        agree asymptotically under a correct propensity score; see ``_trad_rc``).
+        agree asymptotically under a correct propensity score; see
+        :func:`~evaluation.estimators.santanna_zhao.drdid_rc`).
 
     Returns
     -------
@@ -444,7 +174,7 @@ def drdid(
         dy = y_v[post_rows] - y_v[pre_rows]
         d, x, w = d_v[post_rows], x_v[post_rows], w_v[post_rows]
         w = w / w.mean()
-        estimator = _imp_panel if method == "imp" else _trad_panel
+        estimator = drdid_imp_panel if method == "imp" else drdid_panel
         try:
             att, psi = estimator(dy, d, x, w)
         except EstimationFailure as err:
@@ -455,9 +185,9 @@ def drdid(
         w = w_v / w_v.mean()
         try:
             if method == "imp":
-                att, psi, _ = _imp_rc(y_v, post_v, d_v, x_v, w)
+                att, psi, _ = drdid_imp_rc(y_v, post_v, d_v, x_v, w)
             else:
-                att, psi = _trad_rc(y_v, post_v, d_v, x_v, w, rc_influence == "exact")
+                att, psi = drdid_rc(y_v, post_v, d_v, x_v, w, exact=rc_influence == "exact")
                 if rc_influence == "drdid":
                     notes.append(
                         "influence function as DRDID 1.2.3 drdid_rc (pre-period outcome-"

@@ -3,7 +3,7 @@
 :func:`callaway_santanna` estimates every ATT(g,t) -- the average effect in period t for the
 cohort first treated in period g -- by a two-period, two-group comparison of cohort g with a
 comparison group (never-treated units, or never- and not-yet-treated units), using the
-Sant'Anna-Zhao (2020) panel estimators of :mod:`._cs_estimators` (``dr``, ``ipw``, ``reg``).
+Sant'Anna-Zhao (2020) estimators of :mod:`.santanna_zhao` (``dr``, ``ipw``, ``reg``).
 :meth:`CSResult.aggregate` averages them into an overall effect, event-time effects ATT(e),
 cohort effects or calendar-time effects with R's weights (cohort shares) and R's extra
 influence-function term for estimated weights. Inference comes from the influence functions:
@@ -43,18 +43,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cs_aggregate import aggregate_attgt
-from ._cs_estimators import EstimationFailure, Part, att_2x2, nuisance
-from ._cs_inference import (
-    _SE_FLOOR,
-    _cluster_sums,
-    _crossprod,
-    _wald,
+from .cs_aggregation import aggregate_attgt, wif_basis
+from .cs_cells import CSCellWarning, cell_list, estimate_cells
+from .cs_inference import (
+    SE_FLOOR,
     bootstrap_inference,
+    cluster_sums,
+    crossprod,
     multiplier_draws,
+    wald_pretest,
 )
-from ._cs_panel import CSDataWarning, Panel, prepare_panel
-from ._cs_unbalanced import cell as _unbalanced_cell
+from .cs_panel import CSDataWarning, Panel, prepare_panel
 from .inputs import renamed
 from .results import EstimationResult, make_spec, tidy_frame, warn_few_clusters
 from .vcov import wald_test
@@ -70,10 +69,6 @@ __all__ = [
 
 _CONTROL = {"never": "never", "nevertreated": "never", "not_yet": "not_yet"}
 _CONTROL["notyettreated"] = "not_yet"
-
-
-class CSCellWarning(UserWarning):
-    """An ATT(g,t) could not be estimated (no units, no overlap, singular design)."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +111,7 @@ class CSResult(EstimationResult):
     seed: int | None = None
     alpha: float = 0.05
     # multiplier draws V'S of the influence functions and of the cohort basis of the
-    # estimated-weights term (see _wif_basis): aggregations reuse them (same draws as R's
+    # estimated-weights term (see wif_basis): aggregations reuse them (same draws as R's
     # re-run with the seed, without a second pass over the units)
     boot_draws: list[np.ndarray] | None = field(default=None, repr=False)
 
@@ -126,7 +121,7 @@ class CSResult(EstimationResult):
         if getattr(self, "_vcov", None) is None and self.influence is not None:
             sums = self._sums(self.influence)
             terms = self.table["term"].tolist()
-            vc = _crossprod(sums) / self.n_units**2
+            vc = crossprod(sums) / self.n_units**2
             self._vcov = pd.DataFrame(vc, index=terms, columns=terms)
         return getattr(self, "_vcov", None)
 
@@ -146,7 +141,7 @@ class CSResult(EstimationResult):
         return list(zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(key)].tolist(), strict=True))
 
     def _sums(self, psi: np.ndarray) -> np.ndarray:
-        return _cluster_sums(psi, self.cluster_codes)
+        return cluster_sums(psi, self.cluster_codes)
 
     def pretest(self) -> PretestResult:
         """Wald test that every pre-treatment ATT(g,t) (g > t) is zero, as R ``did``.
@@ -232,49 +227,6 @@ class CSDynamicResult(EstimationResult):
 # ----------------------------------------------------------------------------------------
 # Estimation
 # ----------------------------------------------------------------------------------------
-def _wif_basis(unit_cohort: np.ndarray, unit_weights: np.ndarray) -> np.ndarray:
-    """Columns ``w_i 1{G_i = g}`` for every cohort value g (sorted, 0 = never) and a column
-    of ones: the estimated-weights term of any aggregation is a combination of them."""
-    cohorts = np.unique(unit_cohort)
-    cols = [np.where(unit_cohort == g, unit_weights, 0.0) for g in cohorts]
-    cols.append(np.ones(len(unit_cohort)))
-    return np.column_stack(cols)
-
-
-def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(ranges):
-        if out and out[-1][1] == s:
-            out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
-
-
-def _gather(arr: np.ndarray | None, ranges: list[tuple[int, int]]) -> np.ndarray | None:
-    if arr is None:
-        return None
-    if len(ranges) == 1:
-        s, e = ranges[0]
-        return arr[s:e]
-    return np.concatenate([arr[s:e] for s, e in ranges])
-
-
-def _cells(panel: Panel, glist: np.ndarray, base_period: str, anticipation: int):
-    """(g, current period index, base period index) in R's order, or None for a dropped g."""
-    times = panel.times
-    varying = base_period == "varying"
-    for g in glist:
-        before = np.flatnonzero(times + anticipation < g)
-        pret_g = int(before[-1])
-        for cur in range(1 if varying else 0, len(times)):
-            if g <= times[cur] or not varying:
-                base = pret_g
-            else:
-                base = cur - 1
-            yield float(g), cur, base
-
-
 def callaway_santanna(
     data: pd.DataFrame,
     outcome: str,
@@ -348,12 +300,131 @@ def callaway_santanna(
     bootstrap = renamed(
         "callaway_santanna", "replications", replications, "bootstrap", bootstrap, 0
     )
+    control = _check_options(control_group, base_period, method, anticipation, bootstrap, alpha)
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates or [])
+    anticipation, bootstrap = int(anticipation), int(bootstrap)
+    panel = prepare_panel(
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        covariates=covariates,
+        weights=weights,
+        cluster=cluster,
+        anticipation=anticipation,
+        control_group=control,
+        allow_unbalanced=allow_unbalanced,
+    )
+    notes = list(panel.notes)
+    glist = _treated_cohorts(panel, anticipation)
+    _check_cohort_sizes(panel, len(covariates), control, notes)
+    cells = list(cell_list(panel, glist, base_period, anticipation))
+    att, psi = estimate_cells(
+        panel, cells, method=method, control=control, anticipation=anticipation
+    )
+    group = np.array([c[0] for c in cells])
+    period = np.array([panel.times[c[1]] for c in cells])
+    terms = [f"ATT({g:g},{t:g})" for g, t in zip(group, period, strict=True)]
+    inf = _cell_inference(panel, att, psi, cluster, bootstrap, seed, alpha, notes)
+    table = tidy_frame(
+        terms,
+        att,
+        inf["se"],
+        alpha=alpha,
+        extra={
+            "group": group,
+            "time": period,
+            "event_time": period - group,
+            "post": group <= period,
+        },
+    )
+    crit = inf["crit"]
+    if crit is not None and np.isfinite(crit):
+        table["conf_low"] = att - crit * inf["se"]
+        table["conf_high"] = att + crit * inf["se"]
+        notes.append(
+            f"uniform (sup-t) {100 * (1 - alpha):g}% confidence band over all ATT(g,t), "
+            f"critical value {crit:.3f}"
+        )
+    # Wald pre-test over the pre-treatment cells with a standard error (R att_gt)
+    pre = (group > period) & ~np.isnan(inf["se"]) & ~np.isnan(att)
+    pretest = PretestResult(*wald_pretest(att[pre], inf["gram"][np.ix_(pre, pre)], panel.n))
+    notes.append(str(pretest))
+    method_name = {"dr": "doubly robust", "ipw": "normalized IPW", "reg": "outcome regression"}
+    notes.append(
+        f"Callaway-Sant'Anna ATT(g,t): {method_name[method]} 2x2 comparisons, "
+        f"{'never-treated' if control == 'never' else 'not-yet-treated'} comparison group, "
+        f"{base_period} base period, anticipation {anticipation}"
+    )
+    info: dict[str, Any] = {
+        "pretest": pretest,
+        "times": panel.times,
+        "groups": glist,
+        "control_group": control,
+        "base_period": base_period,
+        "method": method,
+        "anticipation": anticipation,
+        "crit_value": crit,
+        "covariates": covariates,
+    }
+    columns = {"unit": unit, "time": time, "cohort": cohort, "covariates": covariates}
+    columns.update(weights=weights, cluster=cluster)
+    options = {"control_group": control, "base_period": base_period, "method": method}
+    options.update(anticipation=anticipation, replications=bootstrap, seed=seed, alpha=alpha)
+    options["allow_unbalanced"] = allow_unbalanced
+    n_missing_y = int(data[outcome].isna().sum())
+    not_used = len(data) - panel.nobs - n_missing_y
+    info["spec"] = make_spec(
+        "callaway_santanna",
+        data,
+        outcome,
+        columns,
+        options,
+        nobs=panel.nobs,
+        dropped=[
+            ("missing outcome", n_missing_y),
+            ("not used (unbalanced unit or outside the cells)", not_used),
+        ],
+    )
+    n = panel.n
+    return CSResult(
+        estimator="callaway_santanna",
+        table=table,
+        nobs=panel.nobs,
+        vcov_type=inf["vcov_type"],
+        n_clusters=inf["n_clusters"],
+        outcome=outcome,
+        notes=notes,
+        info=info,
+        vcov=pd.DataFrame(inf["gram"] / n**2, index=terms, columns=terms),
+        influence=psi,
+        units=panel.units,
+        unit_cohort=panel.cohort,
+        unit_weights=inf["unit_weights"],
+        cluster_codes=panel.cluster,
+        n_units=n,
+        bootstrap=bootstrap,
+        seed=seed,
+        alpha=alpha,
+        boot_draws=inf["boot_draws"],
+    )
+
+
+def _check_options(
+    control_group: str,
+    base_period: str,
+    method: str,
+    anticipation: float,
+    bootstrap: float,
+    alpha: float,
+) -> str:
+    """Validate the options of :func:`callaway_santanna`; the canonical comparison group."""
     if control_group not in _CONTROL:
         raise ValueError(
             "callaway_santanna: control_group must be 'never' or 'not_yet' "
             f"(or R's 'nevertreated'/'notyettreated'), got {control_group!r}"
         )
-    control = _CONTROL[control_group]
     if base_period not in ("varying", "universal"):
         raise ValueError("callaway_santanna: base_period must be 'varying' or 'universal'")
     if method not in ("dr", "ipw", "reg"):
@@ -364,25 +435,13 @@ def callaway_santanna(
         raise ValueError("callaway_santanna: replications must be a non-negative integer")
     if not 0 < alpha < 1:
         raise ValueError("callaway_santanna: alpha must be in (0, 1)")
-    if isinstance(covariates, str):
-        covariates = [covariates]
+    return _CONTROL[control_group]
 
-    panel = prepare_panel(
-        data,
-        outcome=outcome,
-        unit=unit,
-        time=time,
-        cohort=cohort,
-        covariates=covariates,
-        weights=weights,
-        cluster=cluster,
-        anticipation=int(anticipation),
-        control_group=control,
-        allow_unbalanced=allow_unbalanced,
-    )
-    notes = list(panel.notes)
+
+def _treated_cohorts(panel: Panel, anticipation: int) -> np.ndarray:
+    """Cohorts with an ATT(g,t): treated, with a pre-treatment period, and (without
+    never-treated units) earlier than the last cohort, which only serves as comparison."""
     times = panel.times
-    n = panel.n
     glist = np.array(sorted(g for g in panel.blocks if g > 0))
     if panel.latest_control is not None:
         glist = glist[glist < panel.latest_control]
@@ -392,109 +451,47 @@ def callaway_santanna(
             "callaway_santanna: no treated cohort with a pre-treatment period; the cohort "
             "column should hold the first treated period (0 or missing = never treated)"
         )
-    n_x = 1 + len(covariates or [])
+    return glist
+
+
+def _check_cohort_sizes(panel: Panel, n_covariates: int, control: str, notes: list[str]) -> None:
+    """Warn about cohorts with fewer units than covariates + 6 (R ``did``'s check); fail when
+    the never-treated comparison group is one of them."""
+    n_x = 1 + n_covariates
     small = [g for g, (s, e) in panel.blocks.items() if e - s < n_x + 5]
-    if small:
-        message = (
-            f"cohorts with very few units (< {n_x + 5}): {[f'{g:g}' for g in small]}; "
-            "estimates for them may be unreliable"
+    if not small:
+        return
+    message = (
+        f"cohorts with very few units (< {n_x + 5}): {[f'{g:g}' for g in small]}; "
+        "estimates for them may be unreliable"
+    )
+    warnings.warn(message, CSDataWarning, stacklevel=3)
+    notes.append(message)
+    if 0.0 in small and control == "never":
+        raise ValueError(
+            "callaway_santanna: the never-treated group is too small to serve as a "
+            "reliable control; try control_group='not_yet'"
         )
-        warnings.warn(message, CSDataWarning, stacklevel=2)
-        notes.append(message)
-        if 0.0 in small and control == "never":
-            raise ValueError(
-                "callaway_santanna: the never-treated group is too small to serve as a "
-                "reliable control; try control_group='not_yet'"
-            )
 
-    cells = list(_cells(panel, glist, base_period, int(anticipation)))
-    n_cells = len(cells)
-    psi = np.zeros((n, n_cells), order="F")
-    att = np.full(n_cells, np.nan)
-    cache: dict[tuple, tuple] = {}
-    x_shared = panel.x is not None and len(panel.x) == 1
-    w_shared = panel.w is None or len(panel.w) == 1
-    never = panel.blocks.get(0.0)
-    y = panel.y
 
-    for k, (g, cur, base) in enumerate(cells):
-        if cur == base:  # universal base period: the reference cell is 0 by construction
-            att[k] = 0.0
-            continue
-        threshold = times[max(cur, base)] + anticipation
-        if control == "never":
-            ctrl = [never] if never is not None else []
-        else:
-            ctrl = [
-                rng for c, rng in panel.blocks.items() if (c == 0.0 or c > threshold) and c != g
-            ]
-        ctrl = _merge_ranges(ctrl)
-        treat_rng = panel.blocks[g]
-        earlier = min(cur, base)
-        key = (g, tuple(ctrl), 0 if x_shared else earlier, 0 if w_shared else earlier)
-        label = f"ATT({g:g},{times[cur]:g})"
-        if not ctrl:
-            warnings.warn(
-                f"{label}: no available comparison units; left as NaN",
-                CSCellWarning,
-                stacklevel=2,
-            )
-            continue
-        s, e = treat_rng
-        if panel.long is not None:
-            lp = panel.long
-            if control == "never":
-                ctrl_rows = lp.cohort_row == 0
-            else:
-                ctrl_rows = (lp.cohort_row == 0) | (
-                    (lp.cohort_row > threshold) & (lp.cohort_row != g)
-                )
-            try:
-                att[k], psi[:, k] = _unbalanced_cell(lp, method, g, cur, base, ctrl_rows, n)
-            except EstimationFailure as err:
-                warnings.warn(f"{label}: {err}; left as NaN", CSCellWarning, stacklevel=2)
-            continue
-        try:
-            t_part = Part(y[s:e, cur] - y[s:e, base], None, None)
-            c_part = Part(_gather(y[:, cur], ctrl) - _gather(y[:, base], ctrl), None, None)
-            if key not in cache:
-                if len(cache) > 64:
-                    cache.clear()
-                x_e, w_e = panel.x_at(earlier), panel.w_at(earlier)
-                x1 = None if x_e is None else x_e[s:e]
-                x0 = _gather(x_e, ctrl)
-                w1 = w0 = None
-                if w_e is not None:
-                    w1, w0 = w_e[s:e], _gather(w_e, ctrl)
-                    scale = (w1.sum() + w0.sum()) / (len(w1) + len(w0))
-                    if scale <= 0:
-                        raise EstimationFailure("sampling weights sum to zero")
-                    w1, w0 = w1 / scale, w0 / scale
-                t_part.z, t_part.w, c_part.z, c_part.w = x1, w1, x0, w0
-                cache[key] = (x1, w1, x0, w0, nuisance(method, t_part, c_part))
-            x1, w1, x0, w0, nu = cache[key]
-            t_part.z, t_part.w, c_part.z, c_part.w = x1, w1, x0, w0
-            est, if1, if0 = att_2x2(method, t_part, c_part, nu)
-        except EstimationFailure as err:
-            warnings.warn(f"{label}: {err}; left as NaN", CSCellWarning, stacklevel=2)
-            continue
-        n1 = t_part.n + c_part.n
-        col = psi[:, k]
-        col[s:e] = if1 * (n / n1)
-        off = 0
-        for a, b in ctrl:
-            col[a:b] = if0[off : off + (b - a)] * (n / n1)
-            off += b - a
-        att[k] = est
-
-    group = np.array([c[0] for c in cells])
-    period = np.array([times[c[1]] for c in cells])
-    sums = _cluster_sums(psi, panel.cluster)
-    gram = _crossprod(sums)  # one product gives the SEs, the pre-test and vcov
+def _cell_inference(
+    panel: Panel,
+    att: np.ndarray,
+    psi: np.ndarray,
+    cluster: str | None,
+    bootstrap: int,
+    seed: int | None,
+    alpha: float,
+    notes: list[str],
+) -> dict[str, Any]:
+    """Standard errors of the ATT(g,t) from their influence functions: analytic (cluster sums
+    when clustered) or from the multiplier bootstrap, with the sup-t critical value, the
+    Gram matrix of the (cluster-summed) influence functions and the stored draws."""
+    n = panel.n
+    sums = cluster_sums(psi, panel.cluster)
+    gram = crossprod(sums)  # one product gives the SEs, the pre-test and vcov
     se = np.sqrt(np.maximum(np.diag(gram), 0.0)) / n
-    se[~(se > _SE_FLOOR) | np.isnan(att)] = np.nan
-    terms = [f"ATT({g:g},{t:g})" for g, t in zip(group, period, strict=True)]
-
+    se[~(se > SE_FLOOR) | np.isnan(att)] = np.nan
     n_clusters = None
     if panel.cluster is not None:
         n_clusters = int(panel.cluster.max()) + 1
@@ -508,7 +505,6 @@ def callaway_santanna(
             warn_few_clusters(n_clusters, "CRV", notes)
     else:
         vcov_type = "influence function (units independent)"
-
     if panel.long is not None:
         unit_weights = panel.long.unit_weights
     else:
@@ -518,107 +514,20 @@ def callaway_santanna(
     if bootstrap > 0:
         finite = ~np.isnan(se)
         blocks = None if panel.cluster is not None else list(panel.blocks.values())
-        basis = _wif_basis(panel.cohort, unit_weights)
+        basis = wif_basis(panel.cohort, unit_weights)
         boot_draws = multiplier_draws(
-            [sums, _cluster_sums(basis, panel.cluster)], int(bootstrap), seed, blocks
+            [sums, cluster_sums(basis, panel.cluster)], bootstrap, seed, blocks
         )
         se_b, crit = bootstrap_inference(boot_draws[0][:, finite], sums.shape[0], n, alpha)
         se = se.copy()
         se[finite] = se_b
         vcov_type = f"multiplier bootstrap ({bootstrap} draws, seed {seed}); " + vcov_type
-    table = tidy_frame(
-        terms,
-        att,
-        se,
-        alpha=alpha,
-        extra={
-            "group": group,
-            "time": period,
-            "event_time": period - group,
-            "post": group <= period,
-        },
-    )
-    if crit is not None and np.isfinite(crit):
-        table["conf_low"] = att - crit * se
-        table["conf_high"] = att + crit * se
-        notes.append(
-            f"uniform (sup-t) {100 * (1 - alpha):g}% confidence band over all ATT(g,t), "
-            f"critical value {crit:.3f}"
-        )
-
-    # Wald pre-test over the pre-treatment cells with a standard error (R att_gt)
-    pre = (group > period) & ~np.isnan(se) & ~np.isnan(att)
-    stat, df, pval, why = _wald(att[pre], gram[np.ix_(pre, pre)], n)
-    pretest = PretestResult(stat, df, pval, why)
-    notes.append(str(pretest))
-
-    method_name = {"dr": "doubly robust", "ipw": "normalized IPW", "reg": "outcome regression"}
-    notes.append(
-        f"Callaway-Sant'Anna ATT(g,t): {method_name[method]} 2x2 comparisons, "
-        f"{'never-treated' if control == 'never' else 'not-yet-treated'} comparison group, "
-        f"{base_period} base period, anticipation {anticipation}"
-    )
-    info: dict[str, Any] = {
-        "pretest": pretest,
-        "times": times,
-        "groups": glist,
-        "control_group": control,
-        "base_period": base_period,
-        "method": method,
-        "anticipation": int(anticipation),
-        "crit_value": crit,
-        "covariates": list(covariates or []),
+    return {
+        "se": se,
+        "gram": gram,
+        "crit": crit,
+        "boot_draws": boot_draws,
+        "n_clusters": n_clusters,
+        "vcov_type": vcov_type,
+        "unit_weights": unit_weights,
     }
-    n_missing_y = int(data[outcome].isna().sum())
-    info["spec"] = make_spec(
-        "callaway_santanna",
-        data,
-        outcome,
-        {
-            "unit": unit,
-            "time": time,
-            "cohort": cohort,
-            "covariates": list(covariates or []),
-            "weights": weights,
-            "cluster": cluster,
-        },
-        {
-            "control_group": control,
-            "base_period": base_period,
-            "method": method,
-            "anticipation": int(anticipation),
-            "replications": int(bootstrap),
-            "seed": seed,
-            "alpha": alpha,
-            "allow_unbalanced": allow_unbalanced,
-        },
-        nobs=panel.nobs,
-        dropped=[
-            ("missing outcome", n_missing_y),
-            (
-                "not used (unbalanced unit or outside the cells)",
-                len(data) - panel.nobs - n_missing_y,
-            ),
-        ],
-    )
-    return CSResult(
-        estimator="callaway_santanna",
-        table=table,
-        nobs=panel.nobs,
-        vcov_type=vcov_type,
-        n_clusters=n_clusters,
-        outcome=outcome,
-        notes=notes,
-        info=info,
-        vcov=pd.DataFrame(gram / n**2, index=terms, columns=terms),
-        influence=psi,
-        units=panel.units,
-        unit_cohort=panel.cohort,
-        unit_weights=unit_weights,
-        cluster_codes=panel.cluster,
-        n_units=n,
-        bootstrap=int(bootstrap),
-        seed=seed,
-        alpha=alpha,
-        boot_draws=boot_draws,
-    )

@@ -1,5 +1,7 @@
 """Panel preparation for Callaway-Sant'Anna: validate a long DataFrame and pivot it once.
 
+Internal module of :func:`~evaluation.estimators.callaway_santanna` (not in the export table).
+
 The long panel becomes a units x periods array with units sorted by cohort (earliest first,
 never-treated last), so that every 2x2 comparison of ATT(g,t) reads contiguous row blocks.
 The conventions are those of R ``did`` 2.x ``pre_process_did``: cohort 0 or missing is never
@@ -17,8 +19,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._cs_unbalanced import LongPanel
 from .inputs import MissingColumnError
+
+
+@dataclass
+class LongPanel:
+    """Observations of an unbalanced panel (one row per unit and observed period), kept as
+    rows for the repeated-cross-section cells (``allow_unbalanced``)."""
+
+    unit: np.ndarray  # unit code per row (0..n-1)
+    period: np.ndarray  # period index per row
+    y: np.ndarray
+    x: np.ndarray  # rows x k design with intercept
+    w: np.ndarray  # row weights
+    cohort_row: np.ndarray
+    cohort: np.ndarray  # per unit
+    unit_weights: np.ndarray  # per unit: mean of its rows' weights (R aggregates by id)
 
 
 class CSDataWarning(UserWarning):

@@ -1,14 +1,18 @@
 """Influence-function inference for Callaway-Sant'Anna: analytic SEs, cluster sums, the
-multiplier bootstrap with sup-t bands (R ``did``'s ``mboot``) and the Wald pre-test."""
+multiplier bootstrap with sup-t bands (R ``did``'s ``mboot``) and the Wald pre-test.
+
+Internal module of :func:`~evaluation.estimators.callaway_santanna` (not in the export table).
+scipy is imported inside the functions that need it, so that importing the estimators stays
+cheap.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from scipy import stats
 
-_SE_FLOOR = math.sqrt(np.finfo(float).eps) * 10  # R: se <= sqrt(eps) * 10 is reported as NA
+SE_FLOOR = math.sqrt(np.finfo(float).eps) * 10  # R: se <= sqrt(eps) * 10 is reported as NA
 _BOOT_UNITS = 512  # rows per block of the multiplier stream (part of the seed's meaning)
 
 
@@ -21,7 +25,7 @@ _BOOT_UNITS = 512  # rows per block of the multiplier stream (part of the seed's
 _BLAS_CHUNK_WORK = 200_000
 
 
-def _crossprod(a: np.ndarray) -> np.ndarray:
+def crossprod(a: np.ndarray) -> np.ndarray:
     """a' a for a tall matrix, in single-threaded row chunks."""
     k = a.shape[1]
     rows = max(16, _BLAS_CHUNK_WORK // max(k * k, 1))
@@ -32,7 +36,7 @@ def _crossprod(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _tall_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def tall_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b for a tall a (units x cells) and a small b, in row chunks; Fortran-order out."""
     rows = max(16, _BLAS_CHUNK_WORK // max(a.shape[1] * b.shape[1], 1))
     out = np.empty((a.shape[0], b.shape[1]), order="F")
@@ -41,7 +45,8 @@ def _tall_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cluster_sums(psi: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
+def cluster_sums(psi: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
+    """Column sums of ``psi`` within clusters (``cluster`` codes 0..G-1); ``psi`` if None."""
     if cluster is None:
         return psi
     n_cl = int(cluster.max()) + 1
@@ -51,9 +56,10 @@ def _cluster_sums(psi: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def _analytic_se(sums: np.ndarray, n: int) -> np.ndarray:
+def analytic_se(sums: np.ndarray, n: int) -> np.ndarray:
+    """``sqrt(sum(s^2)) / n`` per column (R ``did``); NaN at or below R's floor."""
     se = np.sqrt(np.einsum("ij,ij->j", sums, sums)) / n
-    se[~(se > _SE_FLOOR)] = np.nan
+    se[~(se > SE_FLOOR)] = np.nan
     return se
 
 
@@ -123,10 +129,12 @@ def bootstrap_inference(
     with ``m`` rows; ``n`` is the number of units. ``band`` selects the columns of the
     uniform band (default all).
     """
+    from scipy import stats
+
     k = draws.shape[1]
     # R: bres = sqrt(m) * (U' S) / m ; se = IQR(bres) / IQR(N(0,1)) * sqrt(m) / n
     bres = draws / math.sqrt(m)
-    ok = np.isfinite(bres).all(axis=0) & ((bres**2).sum(axis=0) > _SE_FLOOR)
+    ok = np.isfinite(bres).all(axis=0) & ((bres**2).sum(axis=0) > SE_FLOOR)
     iqr_norm = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
     se = np.full(k, np.nan)
     sigma = np.full(k, np.nan)
@@ -134,7 +142,7 @@ def bootstrap_inference(
         col = np.sort(bres[:, j])
         sigma[j] = (_type1_quantile(col, 0.75) - _type1_quantile(col, 0.25)) / iqr_norm
     se[ok] = sigma[ok] * math.sqrt(m) / n
-    usable = ok & (sigma > _SE_FLOOR)
+    usable = ok & (sigma > SE_FLOOR)
     if band is not None:
         usable &= band
     if usable.any():
@@ -142,11 +150,11 @@ def bootstrap_inference(
         crit = _type1_quantile(np.sort(t_max[np.isfinite(t_max)]), 1 - alpha)
     else:
         crit = float("nan")
-    se[~(se > _SE_FLOOR)] = np.nan
+    se[~(se > SE_FLOOR)] = np.nan
     return se, crit
 
 
-def _multiplier_bootstrap(
+def multiplier_bootstrap(
     sums: np.ndarray,
     n: int,
     reps: int,
@@ -160,8 +168,10 @@ def _multiplier_bootstrap(
     return bootstrap_inference(draws, sums.shape[0], n, alpha, band)
 
 
-def _wald(att: np.ndarray, gram: np.ndarray, n: int) -> tuple[float, int, float, str]:
+def wald_pretest(att: np.ndarray, gram: np.ndarray, n: int) -> tuple[float, int, float, str]:
     """R ``did``'s pre-test: W = n b' V^{-1} b with V = S'S / n (``gram`` = S'S)."""
+    from scipy import stats
+
     if len(att) == 0:
         return float("nan"), 0, float("nan"), "no pre-treatment ATT(g,t)"
     v = gram / n

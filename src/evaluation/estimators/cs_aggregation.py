@@ -1,6 +1,9 @@
 """Aggregation of ATT(g,t) into overall, event-time, cohort and calendar effects, following
 R ``did``'s ``compute.aggte``: cohort-share weights ``pg``, the extra influence-function term
-for estimated weights (``wif``), ``balance_e`` / ``min_e`` / ``max_e``."""
+for estimated weights (``wif``), ``balance_e`` / ``min_e`` / ``max_e``.
+
+Internal module of :func:`~evaluation.estimators.callaway_santanna` (not in the export table).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._cs_inference import _analytic_se, _crossprod, _tall_matmul, bootstrap_inference
+from .cs_inference import analytic_se, bootstrap_inference, crossprod, tall_matmul
 from .results import EstimationResult, tidy_frame
 
 _AGG_TYPES = ("simple", "dynamic", "group", "calendar")
+
+
+def wif_basis(unit_cohort: np.ndarray, unit_weights: np.ndarray) -> np.ndarray:
+    """Columns ``w_i 1{G_i = g}`` for every cohort value g (sorted, 0 = never) and a column
+    of ones: the estimated-weights term of any aggregation is a combination of them."""
+    cohorts = np.unique(unit_cohort)
+    cols = [np.where(unit_cohort == g, unit_weights, 0.0) for g in cohorts]
+    cols.append(np.ones(len(unit_cohort)))
+    return np.column_stack(cols)
 
 
 def aggregate_attgt(
@@ -171,14 +183,14 @@ def aggregate_attgt(
     # all aggregated influence functions in one product: psi_all @ A (+ wif terms)
     parts = [*cols, overall_col]
     weights_matrix = np.column_stack([p[0] for p in parts])
-    psi = _tall_matmul(psi_all, weights_matrix)
+    psi = tall_matmul(psi_all, weights_matrix)
     for j, (_, wif) in enumerate(parts):
         if wif is not None:
             psi[:, j] += wif_vector(wif)
     est_all = np.array([*ests, overall_est])
     terms = [*labels, "overall"]
     sums = res._sums(psi)
-    se = _analytic_se(sums, n)
+    se = analytic_se(sums, n)
     crit = None
     if res.bootstrap > 0:
         band = np.arange(len(terms)) < len(labels)  # uniform band over the egt rows
@@ -197,7 +209,7 @@ def aggregate_attgt(
             f"{type} rows: uniform (sup-t) {100 * (1 - res.alpha):g}% confidence band, "
             f"critical value {crit:.3f} from {res.bootstrap} multiplier-bootstrap draws"
         )
-    vcov = pd.DataFrame(_crossprod(sums) / n**2, index=terms, columns=terms)
+    vcov = pd.DataFrame(crossprod(sums) / n**2, index=terms, columns=terms)
     info = {
         "type": type,
         "balance_e": balance_e,
@@ -223,7 +235,7 @@ def _aggregate_draws(res: Any, parts: list[tuple[np.ndarray, Any]], glist: np.nd
     """Multiplier draws of the aggregated influence functions from the stored ATT(g,t) draws.
 
     Each aggregate is ``psi @ a + wif`` with ``wif = w_i t(G_i) + c``; the draws of ``psi`` and
-    of the cohort basis ``w_i 1{G_i = g}``, ``1`` (``staggered._wif_basis``) were taken with the
+    of the cohort basis ``w_i 1{G_i = g}``, ``1`` (:func:`wif_basis`) were taken with the
     same multipliers, so the aggregate's draws are the same combination of them: identical (up
     to rounding) to re-running the bootstrap on the aggregated influence functions.
     """
