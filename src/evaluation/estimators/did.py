@@ -31,11 +31,11 @@ from evaluation.estimators.fe_regression import (
     unit_cell_ols,
 )
 from evaluation.estimators.fixed_effects import (
-    _refactorize,
     drop_singletons,
     factorize,
     grid_layout,
     nested_in,
+    refactorize,
 )
 from evaluation.estimators.inputs import (
     as_list,
@@ -170,8 +170,8 @@ def fast_unit_time_fit(
             f"{int((~keep).sum())} singleton observation(s) dropped (alone in a fixed-effect "
             "group; fixest/pyfixest default)"
         )
-        ucodes, nu = _refactorize(ucodes[keep])
-        tcodes, nt = _refactorize(tcodes[keep])
+        ucodes, nu = refactorize(ucodes[keep])
+        tcodes, nt = refactorize(tcodes[keep])
         y = y[keep]
         dummies = [d[keep] for d in dummies]
         covariates = None if covariates is None else covariates[keep]
@@ -185,7 +185,7 @@ def fast_unit_time_fit(
         return None
     ccodes, G, fe_nested = None, None, None
     if cluster is not None:
-        ccodes, G = (cluster, int(cluster.max()) + 1) if keep.all() else _refactorize(cluster)
+        ccodes, G = (cluster, int(cluster.max()) + 1) if keep.all() else refactorize(cluster)
         if not nested_in(ucodes, ccodes, nu, block=nt if sorted_grid else None):
             return None
         fe_nested = [True, nested_in(tcodes, ccodes, nt)]

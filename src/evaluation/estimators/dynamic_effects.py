@@ -38,28 +38,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.estimators._event_panel import (
-    _cohort_cell_fit,
-    _dummies,
-    _int_codes,
-    _levels,
-    _num,
-    _Panel,
-    _prepare,
-    _term,
-)
 from evaluation.estimators.constants import FAST_TABLE_LIMIT
 from evaluation.estimators.did import resolve_inference, vcov_label
+from evaluation.estimators.event_panel import (
+    EventPanel,
+    as_number,
+    cohort_cell_fit,
+    dummy_columns,
+    event_term,
+    int_codes,
+    prepare_event_panel,
+    sorted_levels,
+)
 from evaluation.estimators.fe_regression import (
     fe_ols,
 )
 from evaluation.estimators.fixed_effects import (
-    _refactorize,
     drop_singletons,
     factorize,
     nested_in,
+    refactorize,
 )
-from evaluation.estimators.imputation import _imputation_es
+from evaluation.estimators.imputation import imputation_event_study
 from evaluation.estimators.inputs import as_list
 from evaluation.estimators.results import (
     EstimationResult,
@@ -124,7 +124,7 @@ def _pretrend(
         lead &= event_times != ref
     res = wald_test(beta[lead], V[np.ix_(lead, lead)], df=df)
     res["distribution"] = "chi2" if df is None else "F"
-    res["leads"] = [_num(e) for e in event_times[lead]]
+    res["leads"] = [as_number(e) for e in event_times[lead]]
     return res
 
 
@@ -132,7 +132,7 @@ def _pretrend(
 
 
 def _regression_es(
-    p: _Panel,
+    p: EventPanel,
     method: str,
     ref: int,
     kind: str,
@@ -148,13 +148,13 @@ def _regression_es(
         keep = p.time < last
         cohort_ctrl = np.where(p.cohort == last, 0.0, p.cohort)
         notes.append(
-            f"sunab: no never-treated units; the last cohort ({_num(last)}) is the control group "
-            f"and periods from {_num(last)} on are dropped ({int((~keep).sum())} observations)"
+            f"sunab: no never-treated units; the last cohort ({as_number(last)}) is the control group "
+            f"and periods from {as_number(last)} on are dropped ({int((~keep).sum())} observations)"
         )
     fe_raw = [p.unit, p.time, *p.fe_extra]
     fe_names = [unit, time, *p.fe_extra_names]
     if keep.all():
-        # unit and period are already dense codes from _prepare: no second factorization
+        # unit and period are already dense codes from prepare_event_panel: no second factorization
         fe_codes = [p.unit, p.tcode] + [
             factorize(a, nm)[0] for a, nm in zip(p.fe_extra, p.fe_extra_names, strict=True)
         ]
@@ -173,16 +173,16 @@ def _regression_es(
         nu = int(ucodes.max()) + 1
     else:
         rows = np.flatnonzero(keep)[single]
-        ucodes, nu = _refactorize(fe_codes[0][single])
+        ucodes, nu = refactorize(fe_codes[0][single])
     y, t, coh, rel = p.y[rows], p.time[rows], cohort_ctrl[rows], p.rel[rows]
     w = None if p.w is None else p.w[rows]
     if isinstance(rows, slice) and cohort_ctrl is p.cohort:
         tcode, gcode = p.tcode, p.gcode
-        tlev = _levels(p.time, tcode)
-        glev = _levels(p.cohort, gcode)
+        tlev = sorted_levels(p.time, tcode)
+        glev = sorted_levels(p.cohort, gcode)
     else:
-        tcode, tlev = _int_codes(t)
-        gcode, glev = _int_codes(coh)
+        tcode, tlev = int_codes(t)
+        gcode, glev = int_codes(coh)
     nt, ng = tlev.size, glev.size
     cell = gcode * nt + tcode
     C = ng * nt
@@ -195,14 +195,14 @@ def _regression_es(
     if ref not in set(rel_vals.tolist()):
         raise ValueError(
             f"event_study: reference period {ref} is not an observed event time "
-            f"(observed: {[_num(v) for v in rel_vals]})"
+            f"(observed: {[as_number(v) for v in rel_vals]})"
         )
     target = treated_cell & (rel_cell != ref)
     col_of_cell = np.full(C, -1, dtype=np.intp)
     if method == "twfe":
         est_vals = rel_vals[rel_vals != ref]
         col_of_cell[target] = np.searchsorted(est_vals, rel_cell[target])
-        names = [_term(e) for e in est_vals]
+        names = [event_term(e) for e in est_vals]
         col_rel = est_vals
         col_cohort = None
     else:
@@ -212,9 +212,9 @@ def _regression_es(
         for c in np.flatnonzero(target):
             col_of_cell[c] = key[(cell_g[c], rel_cell[c])]
         col_cohort, col_rel = pairs[:, 0], pairs[:, 1]
-        names = [f"cohort::{_num(c)}:{_term(e)}" for c, e in pairs]
+        names = [f"cohort::{as_number(c)}:{event_term(e)}" for c, e in pairs]
     k = len(names)
-    cl = None if p.cluster is None else _refactorize(p.cluster[rows])
+    cl = None if p.cluster is None else refactorize(p.cluster[rows])
     ccodes, G = (None, None) if cl is None else cl
     X = p.X[rows] if p.X.shape[1] else None
     use_fast = (
@@ -225,12 +225,12 @@ def _regression_es(
         and (ccodes is None or nested_in(ucodes, ccodes, nu))
     )
     if use_fast:
-        fit = _cohort_cell_fit(
+        fit = cohort_cell_fit(
             y, ucodes, nu, gcode, ng, tcode, tlev, col_of_cell, names, cell,
             covariates=X, cov_names=p.covs, weights=w, cluster=ccodes, n_clusters=G, vcov=kind,
         )  # fmt: skip
     else:
-        D = _dummies(col_of_cell[cell], k)
+        D = dummy_columns(col_of_cell[cell], k)
         Xall = np.column_stack([D, X]) if X is not None else D
         fit = fe_ols(
             y,
@@ -250,7 +250,7 @@ def _regression_es(
     V = fit.vcov.vcov
     if method == "twfe":
         ev = [e for e, nm in zip(col_rel, names, strict=True) if nm in idx]
-        sel = [idx[_term(e)] for e in ev]
+        sel = [idx[event_term(e)] for e in ev]
         return ev, fit.beta[sel], V[np.ix_(sel, sel)], fit, notes, {}
     # Sun-Abraham aggregation: cohort shares of the (weighted) observations at each event time
     m_cell = np.bincount(cell, weights=w, minlength=C)
@@ -267,8 +267,8 @@ def _regression_es(
         [np.sqrt(V[idx[names[j]], idx[names[j]]]) for j in kept],
         df=fit.vcov.df_t,
         extra={
-            "cohort": [_num(col_cohort[j]) for j in kept],
-            "event_time": [_num(col_rel[j]) for j in kept],
+            "cohort": [as_number(col_cohort[j]) for j in kept],
+            "event_time": [as_number(col_rel[j]) for j in kept],
             "share": [A[ev.index(float(col_rel[j])), idx[names[j]]] for j in kept],
         },
     )
@@ -385,7 +385,7 @@ def event_study(
         # the universal base period e = -1 is normalised to zero (no standard error): omitted
         keep = full["event_time"].notna() & (full["event_time"] != ref_period)
         tab = full[keep].sort_values("event_time", kind="stable").reset_index(drop=True)
-        tab["event_time"] = [_num(e) for e in tab["event_time"].to_numpy(float)]
+        tab["event_time"] = [as_number(e) for e in tab["event_time"].to_numpy(float)]
         terms = tab["term"].tolist()
         V = dyn.vcov.loc[terms, terms]
         ev = tab["event_time"].to_numpy(float)
@@ -427,7 +427,9 @@ def event_study(
         )
         return res
     kind, cluster, inf_notes = resolve_inference(vcov, cluster, unit, where)
-    p = _prepare(data, outcome, unit, time, cohort, window, covs, weights, cluster, extra_fe, where)
+    p = prepare_event_panel(
+        data, outcome, unit, time, cohort, window, covs, weights, cluster, extra_fe, where
+    )
     notes = [*p.notes, *inf_notes]
     info: dict[str, Any] = {"method": method}
     if method in ("twfe", "sunab"):
@@ -448,7 +450,7 @@ def event_study(
             raise ValueError(
                 "event_study(imputation): vcov='iid' is not available; use 'hetero' or 'CRV1'"
             )
-        ev, beta, V, extra, more, n_cl, nobs = _imputation_es(p, kind, cluster, unit, time)
+        ev, beta, V, extra, more, n_cl, nobs = imputation_event_study(p, kind, cluster, unit, time)
         notes += more
         info.update(extra)
         df_t, ref = None, None
@@ -463,9 +465,11 @@ def event_study(
             "inference"
         )
     ev_arr = np.asarray(ev, float)
-    terms = [_term(e) for e in ev_arr]
+    terms = [event_term(e) for e in ev_arr]
     se = np.sqrt(np.clip(np.diag(V), 0, None))
-    table = tidy_frame(terms, beta, se, df=df_t, extra={"event_time": [_num(e) for e in ev_arr]})
+    table = tidy_frame(
+        terms, beta, se, df=df_t, extra={"event_time": [as_number(e) for e in ev_arr]}
+    )
     if kind == "CRV1":
         warn_few_clusters(n_cl, "CRV1", notes)
     res = EventStudyResult(

@@ -20,10 +20,10 @@ import numpy as np
 
 from evaluation.estimators.fixed_effects import (
     FixedEffects,
-    _refactorize,
     drop_singletons,
     fe_dof,
     nested_in,
+    refactorize,
 )
 
 __all__ = ["FEOLSFit", "fe_ols", "independent_columns", "unit_cell_ols"]
@@ -193,7 +193,7 @@ def fe_ols(
     df_k_cluster = df_k
     ccodes, G = None, None
     if cluster is not None:
-        ccodes, G = _refactorize(np.asarray(cluster)[keep] if not sub else np.asarray(cluster))
+        ccodes, G = refactorize(np.asarray(cluster)[keep] if not sub else np.asarray(cluster))
         if fe_obj is not None:
             nested = [
                 nested_in(c, ccodes, g) for c, g in zip(fe_obj.codes, fe_obj.sizes, strict=True)

@@ -75,7 +75,7 @@ def factorize(
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo <= 4 * arr.size + 1024:
             codes = arr.astype(np.intp, copy=False)
-            return _refactorize(codes - lo if lo else codes)
+            return refactorize(codes - lo if lo else codes)
     codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
     return _checked_codes(codes, name), len(uniques)
 
@@ -105,7 +105,7 @@ def factorize_sorted(
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo <= 4 * arr.size + 1024:
             raw = arr.astype(np.intp, copy=False)
-            codes, levels = _presence_codes(raw - lo if lo else raw)
+            codes, levels = presence_codes(raw - lo if lo else raw)
             return codes, (levels + lo).astype(arr.dtype)
     codes, uniques = pd.factorize(arr, sort=True, use_na_sentinel=True)
     return _checked_codes(codes, name), np.asarray(uniques)
@@ -160,15 +160,15 @@ def drop_singletons(fe: Sequence[np.ndarray], max_rounds: int = 100) -> np.ndarr
     return keep
 
 
-def _refactorize(codes: np.ndarray) -> tuple[np.ndarray, int]:
+def refactorize(codes: np.ndarray) -> tuple[np.ndarray, int]:
     """Re-code an int code array to dense ``0..G-1`` (after dropping rows)."""
     if codes.size == 0:
         return codes.astype(np.intp), 0
-    dense, levels = _presence_codes(codes)
+    dense, levels = presence_codes(codes)
     return dense, levels.size
 
 
-def _presence_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def presence_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes (sorted order) of non-negative ints by a presence table, and the values
     present; O(n + max) without sorting or hashing."""
     present = np.zeros(int(codes.max()) + 1, dtype=bool)
@@ -254,7 +254,7 @@ class FixedEffects:
         """The same fixed effects restricted to rows ``keep`` (re-coded densely)."""
         codes, sizes = [], []
         for c in self.codes:
-            cc, g = _refactorize(c[keep])
+            cc, g = refactorize(c[keep])
             codes.append(cc)
             sizes.append(g)
         w = None if self.weights is None else self.weights[keep]
@@ -436,7 +436,7 @@ def demean(
         if arrays and all(np.issubdtype(np.asarray(a).dtype, np.integer) for a in arrays):
             codes, sizes = [], []
             for a in arrays:
-                c, g = _refactorize(np.asarray(a))
+                c, g = refactorize(np.asarray(a))
                 codes.append(c)
                 sizes.append(g)
             prepared = FixedEffects(codes, sizes, [f"fe{j}" for j in range(len(arrays))], weights)

@@ -3,7 +3,7 @@ fitted on untreated observations only, ``Y(0)`` imputed for treated ones, effect
 time; conservative cluster-robust SEs (their Theorem 3) and the pre-trend regression (Test 1).
 
 The public entry point is :func:`evaluation.estimators.event_study` with ``method="imputation"``
-(:mod:`.dynamic_effects`), which calls :func:`_imputation_es` here.
+(:mod:`.dynamic_effects`), which calls :func:`imputation_event_study` here.
 """
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ from typing import Any
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, cg
 
-from evaluation.estimators._event_panel import (
-    _cohort_cell_fit,
-    _dummies,
-    _int_codes,
-    _Panel,
-    _term,
-)
 from evaluation.estimators.constants import FAST_TABLE_LIMIT
+from evaluation.estimators.event_panel import (
+    EventPanel,
+    cohort_cell_fit,
+    dummy_columns,
+    event_term,
+    int_codes,
+)
 from evaluation.estimators.fe_regression import (
     fe_ols,
 )
 from evaluation.estimators.fixed_effects import (
-    _refactorize,
     drop_singletons,
     factorize,
     nested_in,
+    refactorize,
 )
 from evaluation.estimators.vcov import cluster_scores
 
@@ -203,7 +203,7 @@ def _present_levels(codes: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, 
 
 
 def _bjs_leads(
-    p: _Panel,
+    p: EventPanel,
     i0: np.ndarray,
     codes_all: list[np.ndarray],
     sizes: list[int],
@@ -229,14 +229,14 @@ def _bjs_leads(
     del keep, c0
     y0 = p.y[rows]
     w0 = None if p.w is None else p.w[rows]
-    ucodes, nu = _refactorize(u_rows)
+    ucodes, nu = refactorize(u_rows)
     if p.tlev is not None and p.glev is not None and p.gcode is not None:
         # codes_all[1] is the panel's period code: re-code the levels present, no float pass
         tcode, tlev = _present_levels(t_rows, p.tlev)
         gcode, glev = _present_levels(p.gcode[rows], p.glev)
     else:
-        tcode, tlev = _int_codes(p.time[rows])
-        gcode, glev = _int_codes(p.cohort[rows])
+        tcode, tlev = int_codes(p.time[rows])
+        gcode, glev = int_codes(p.cohort[rows])
     del u_rows, t_rows
     nt, ng = tlev.size, glev.size
     cell = gcode * nt + tcode
@@ -248,21 +248,21 @@ def _bjs_leads(
     col = np.full(ng * nt, -1, dtype=np.intp)
     has = ~np.isnan(rel_cell)
     col[has] = np.searchsorted(-lead_vals, -rel_cell[has])
-    names = [_term(e) for e in lead_vals]
+    names = [event_term(e) for e in lead_vals]
     g_rows = gcodes[rows]
-    gk, Gk = _refactorize(g_rows)
+    gk, Gk = refactorize(g_rows)
     X = p.X[rows] if p.X.shape[1] else None
     clustered = p.cluster is not None
     # units nested in clusters on all rows are nested on any subset of them
     fast = len(codes_all) == 2 and clustered and (nested or nested_in(ucodes, gk, nu))
     if fast:
-        fit = _cohort_cell_fit(
+        fit = cohort_cell_fit(
             y0, ucodes, nu, gcode, ng, tcode, tlev, col, names, cell,
             covariates=X, cov_names=p.covs, weights=w0, cluster=gk, n_clusters=Gk, vcov="CRV1",
         )  # fmt: skip
         S_raw = fit.scores  # (Gk, kept) cluster score sums
     else:
-        D = _dummies(col[cell], len(names))
+        D = dummy_columns(col[cell], len(names))
         Xl = np.column_stack([D, X]) if X is not None else D
         fit = fe_ols(
             y0,
@@ -296,7 +296,7 @@ def _bjs_leads(
 
 
 def _treated_side(
-    p: _Panel, i1: np.ndarray, tau: np.ndarray, w1: np.ndarray
+    p: EventPanel, i1: np.ndarray, tau: np.ndarray, w1: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Event-time averages of the imputed effects and the treated part of BJS Theorem 3.
 
@@ -305,11 +305,11 @@ def _treated_side(
     effects net of their cohort x event-time mean weighted by ``v^2`` (v proportional to w
     within a cell), the residual of the conservative variance.
     """
-    ecode, ev = _int_codes(p.rel[i1])
+    ecode, ev = int_codes(p.rel[i1])
     ev = ev.astype(float)
     wsum = np.bincount(ecode, weights=w1, minlength=ev.size)
     est = np.bincount(ecode, weights=w1 * tau, minlength=ev.size) / wsum
-    ccode, clev = _int_codes(p.cohort[i1])
+    ccode, clev = int_codes(p.cohort[i1])
     cell_code = ccode * ev.size + ecode
     n_cells = clev.size * ev.size
     w1sq = w1 * w1
@@ -321,7 +321,7 @@ def _treated_side(
 
 
 def _imputation_two_way(
-    p: _Panel, unit: str, time: str, nu: int, nt: int
+    p: EventPanel, unit: str, time: str, nu: int, nt: int
 ) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
     """BJS imputation with unit and period effects only, on (units x periods) tables.
 
@@ -402,9 +402,17 @@ def _imputation_two_way(
     )
 
 
-def _imputation_es(
-    p: _Panel, kind: str, cluster: str | None, unit: str, time: str
+def imputation_event_study(
+    p: EventPanel, kind: str, cluster: str | None, unit: str, time: str
 ) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any], list[str], int | None, int]:
+    """Borusyak-Jaravel-Spiess (2024) imputation event study on a coded panel, for
+    :func:`~evaluation.estimators.event_study` (``method="imputation"``): event times,
+    post-period effects with the BJS Test 1 pre-period leads, their covariance (Theorem 3
+    conservative variance), extra info (``n_pre_leads``), notes, the number of clusters and of
+    observations. Unit + period effects without covariates take the
+    (units x periods) table path; otherwise the general sparse path. (One function of ~90
+    lines: the general path's steps share many arrays, and splitting them would pass them all.)
+    """
     nu, nt = int(p.unit.max()) + 1, int(p.tcode.max()) + 1
     if not p.fe_extra and not p.X.shape[1] and nu * nt <= FAST_TABLE_LIMIT:
         return _imputation_two_way(p, unit, time, nu, nt)
@@ -416,7 +424,7 @@ def _imputation_es(
     fe_names = [unit, time, *p.fe_extra_names]
     codes_all, sizes = [], []
     imputable = treated_obs.copy()
-    # unit and period codes come dense from _prepare; extra fixed effects are coded here
+    # unit and period codes come dense from prepare_event_panel; extra fixed effects are coded here
     coded = [(p.unit, int(p.unit.max()) + 1), (p.tcode, int(p.tcode.max()) + 1)]
     coded += [factorize(a, nm) for a, nm in zip(p.fe_extra, p.fe_extra_names, strict=True)]
     for c, g in coded:
@@ -492,7 +500,7 @@ def _imputation_es(
 
 
 def _with_leads(
-    p: _Panel,
+    p: EventPanel,
     i0: np.ndarray,
     codes_all: list[np.ndarray],
     sizes: list[int],

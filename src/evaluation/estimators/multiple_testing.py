@@ -121,7 +121,7 @@ def romano_wolf_from_draws(
 def _fast_twfe(spec: dict[str, Any], data: pd.DataFrame, term: str) -> float | None:
     """The TWFE coefficient by two-way demeaning (one treatment, unit and time effects only,
     no weights or covariates), else None. Same number as ``twfe`` (singletons aside)."""
-    from .randomization import _demean
+    from .randomization import demean_alternating
 
     simple = (
         spec.get("kind") == "twfe"
@@ -140,8 +140,8 @@ def _fast_twfe(spec: dict[str, Any], data: pd.DataFrame, term: str) -> float | N
         counts.append(np.bincount(c).astype(float))
     if (counts[0] < 2).any():  # singletons: let twfe drop them as fixest does
         return None
-    y = _demean(frame[spec["outcome"]].to_numpy(float), codes, counts, tol=1e-10)
-    d = _demean(frame[term].to_numpy(float), codes, counts, tol=1e-10)
+    y = demean_alternating(frame[spec["outcome"]].to_numpy(float), codes, counts, tol=1e-10)
+    d = demean_alternating(frame[term].to_numpy(float), codes, counts, tol=1e-10)
     denom = float(d @ d)
     if denom < 1e-12:
         raise ValueError(f"romano_wolf: {term!r} has no variation left in a resample")

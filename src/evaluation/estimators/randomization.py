@@ -27,7 +27,7 @@ import pandas as pd
 from .results import EstimationResult
 
 
-def _demean(
+def demean_alternating(
     x: np.ndarray,
     codes: list[np.ndarray],
     counts: list[np.ndarray],
@@ -141,12 +141,12 @@ def randomization_inference(
         t_codes, t_names = pd.factorize(frame[time])
         codes = [u_codes, t_codes]
         counts = [np.bincount(u_codes).astype(float), np.bincount(t_codes).astype(float)]
-        y_dm = _demean(frame[outcome].to_numpy(float), codes, counts)
+        y_dm = demean_alternating(frame[outcome].to_numpy(float), codes, counts)
 
         def stat(cl_cohort: np.ndarray) -> float:
             gg = cl_cohort[cl_codes]
             d = (part & (gg > 0) & (t_vals >= gg)).astype(float)
-            d_dm = _demean(d, codes, counts)
+            d_dm = demean_alternating(d, codes, counts)
             denom = d_dm @ d_dm
             return float(d_dm @ y_dm / denom) if denom > 1e-12 else np.nan
 

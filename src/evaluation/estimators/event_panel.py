@@ -1,5 +1,8 @@
 """Shared data preparation for the event-study estimators (:mod:`.dynamic_effects` and
 :mod:`.imputation`): input checks, unit/period/cohort coding and endpoint binning of event time.
+
+Internal module (not in the package's export table): its names are public so that the two
+estimator modules share them without private imports.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import pandas as pd
 
 from evaluation.estimators.did import cluster_codes
 from evaluation.estimators.fe_regression import unit_cell_ols
-from evaluation.estimators.fixed_effects import _presence_codes, factorize, nested_in
+from evaluation.estimators.fixed_effects import factorize, nested_in, presence_codes
 from evaluation.estimators.inputs import (
     check_columns,
     check_weights,
@@ -23,7 +26,10 @@ from evaluation.estimators.inputs import (
 
 
 @dataclass
-class _Panel:
+class EventPanel:
+    """A long panel coded for the event-study estimators: arrays aligned with the rows kept
+    (missing outcomes dropped), unit/period/cohort codes and binned event time."""
+
     sample: pd.DataFrame
     notes: list[str]
     y: np.ndarray
@@ -48,7 +54,7 @@ def _is_np_int(column: pd.Series) -> bool:
     return isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu"
 
 
-def _prepare(
+def prepare_event_panel(
     data: pd.DataFrame,
     outcome: str,
     unit: str,
@@ -60,7 +66,14 @@ def _prepare(
     cluster: str | None,
     fixed_effects: list[str],
     where: str,
-) -> _Panel:
+) -> EventPanel:
+    """Check and code ``data`` for an event study (``where`` names the caller in errors).
+
+    Periods must be integers; the cohort (first treated period, 0 or missing = never) must be
+    constant within unit; there must be treated units and a cohort with a pre-period. With a
+    ``window`` (lo, hi), event times beyond it are binned into the endpoints (fixest
+    ``bin.rel`` style) and the binning is stated in the notes.
+    """
     used = [unit, time, *covs, *fixed_effects]
     used += [weights] if weights else []
     used += [cluster] if cluster else []
@@ -104,15 +117,15 @@ def _prepare(
     if not treated.any():
         raise ValueError(f"{where}: no treated units (cohort {cohort!r} is 0/missing everywhere)")
     # a cohort observed only from its adoption on has no pre-period: nothing to compare with
-    gcode, glev = _int_codes(cvals)
-    tcode, tlev = _int_codes(tvals)
+    gcode, glev = int_codes(cvals)
+    tcode, tlev = int_codes(tvals)
     seen = np.bincount(gcode * tlev.size + tcode, minlength=glev.size * tlev.size) > 0
     first_seen = tlev[seen.reshape(glev.size, tlev.size).argmax(axis=1)]
     cohorts = glev[glev > 0].astype(float)
     no_pre = [c for c, f in zip(glev, first_seen, strict=True) if c > 0 and f >= c]
     if no_pre:
         raise ValueError(
-            f"{where}: cohort(s) {[_num(c) for c in no_pre]} of {cohort!r} have no observation "
+            f"{where}: cohort(s) {[as_number(c) for c in no_pre]} of {cohort!r} have no observation "
             f"before adoption (first {time!r} observed >= cohort); drop them or extend the panel"
         )
     if glev[0] > 0 and cohorts.size < 2:
@@ -142,7 +155,7 @@ def _prepare(
         if covs
         else np.empty((len(sample), 0))
     )
-    return _Panel(
+    return EventPanel(
         sample=sample,
         notes=notes,
         y=numeric_column(sample, outcome, where),
@@ -163,18 +176,20 @@ def _prepare(
     )
 
 
-def _num(v: float) -> int | float:
+def as_number(v: float) -> int | float:
+    """An event time as int when whole (term names and tables print ``-1``, not ``-1.0``)."""
     return int(v) if float(v).is_integer() else float(v)
 
 
-def _term(e: float) -> str:
-    return f"event_time::{_num(e)}"
+def event_term(e: float) -> str:
+    """The term name of event time ``e`` (``event_time::-1``)."""
+    return f"event_time::{as_number(e)}"
 
 
 # --- regression methods ------------------------------------------------------------------
 
 
-def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
+def dummy_columns(codes: np.ndarray, k: int) -> np.ndarray:
     """(n, k) 0/1 matrix with a one at ``codes`` (rows with code -1 stay zero)."""
     D = np.zeros((codes.size, k))
     rows = np.flatnonzero(codes >= 0)
@@ -182,7 +197,7 @@ def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
     return D
 
 
-def _cohort_cell_fit(
+def cohort_cell_fit(
     y: np.ndarray,
     ucodes: np.ndarray,
     nu: int,
@@ -241,16 +256,16 @@ def _cell_design(col_of_cell: np.ndarray, nt: int, k: int) -> np.ndarray:
     return design
 
 
-def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes of integer-valued floats in sorted order, and the sorted levels."""
-    # values are validated integer-valued by _prepare, so a cast is exact
+    # values are validated integer-valued by prepare_event_panel, so a cast is exact
     v = values.astype(np.intp)
     lo = int(v.min())
-    codes, levels = _presence_codes(v - lo)
+    codes, levels = presence_codes(v - lo)
     return codes, levels + lo
 
 
-def _levels(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+def sorted_levels(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """The level of each dense code (``values`` at some row carrying it)."""
     out = np.empty(int(codes.max()) + 1)
     out[codes] = values
