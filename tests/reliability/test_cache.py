@@ -111,3 +111,31 @@ def test_estimates_table_holds_only_verified_jobs(tmp_path, monkeypatch):
     # an old-style record without output hashes verifies nothing
     cache.write_success(reports, "n__a", {"components": {}, "page_sha256": "x"})
     assert collect(jobs, reports)[0].empty
+
+
+def test_a_kernel_that_never_started_is_retried_once_in_a_fresh_attempt(tmp_path, monkeypatch):
+    spec = _spec(tmp_path)
+    seen: list[Path] = []
+    ok = _fake_execute({}, seen=seen)
+
+    def flaky(spec, attempt, result):
+        if not seen:
+            seen.append(attempt)
+            result["error"] = "RuntimeError: Kernel died before replying to kernel_info"
+            return
+        ok(spec, attempt, result)
+
+    monkeypatch.setattr(executors, "_execute", flaky)
+    result = executors.run_job(spec)
+    assert result["status"] == "ok" and result["error"] == ""
+    assert len(seen) == 2 and seen[0] != seen[1]
+
+    def always_dies(spec, attempt, result):
+        seen.append(attempt)
+        result["error"] = "RuntimeError: Kernel died before replying to kernel_info"
+
+    seen.clear()
+    monkeypatch.setattr(executors, "_execute", always_dies)
+    assert executors.run_job(spec)["status"] == "failed"
+    assert len(seen) == 1 + executors.START_RETRIES  # bounded: no endless retries
+    assert cache.read_success(Path(spec["reports"]), spec["job"]) is None

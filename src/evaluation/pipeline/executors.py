@@ -36,6 +36,11 @@ KERNEL_ENV = {
 }
 
 
+# A kernel that dies before its first reply ran no cell: the machine's fault, retried once.
+KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
+START_RETRIES = 1
+
+
 def _kernel_manager_class(env: dict[str, str], cwd: str, holder: list, log: Path):
     """An AsyncKernelManager that starts its kernel with ``env`` added, in ``cwd``.
 
@@ -120,8 +125,13 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
     attempt: Path | None = None
     try:
         cache.clear_success(reports, job_id)
-        attempt = cache.new_attempt(reports, job_id)
-        _execute(spec, attempt, result)
+        for _ in range(1 + START_RETRIES):
+            attempt = cache.new_attempt(reports, job_id)
+            result.update(status="failed", error="", error_cell=None)
+            _execute(spec, attempt, result)
+            if not any(m in result["error"] for m in KERNEL_START_FAILURES):
+                break
+            # the kernel never started (a loaded machine): no cell ran, so try a fresh one
         page = Path(spec["page"])
         if result["status"] == "ok" and not page.is_file():
             result["status"] = "failed"
