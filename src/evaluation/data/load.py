@@ -25,7 +25,9 @@ SAMPLES = {
     "balanced": "balanced == 1",
     "participants": "participant == 1",
 }
-SAMPLE_PATTERN = re.compile(r"^(?P<column>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^=\s][^=]*)$")
+# ``<column>=<value>``: an identifier column and a value without "=", path separators or a
+# leading blank (the sample names page files, so it may never climb out of reports/).
+SAMPLE_PATTERN = re.compile(r"^(?P<column>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^=\s/\\][^=/\\]*)$")
 
 
 def check_sample(name: str) -> None:

@@ -27,13 +27,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from evaluation.data import load as _load
 from evaluation.data.codebook import PANEL_COLUMNS
 
 # Samples every panel can be cut into; any other sample is ``<column>=<value>`` (the data
-# layer's generic rule: rows whose column equals the value, e.g. ``country=KE``). No
-# programme's codes are named here.
-SAMPLES = ("all", "women_led", "men_led", "balanced", "participants")
-SUBSET_SAMPLE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=([^=\s/\\][^=/\\]*)$")
+# layer's generic rule, :mod:`evaluation.data.load`: rows whose column equals the value, e.g.
+# ``country=KE``). No programme's codes are named here.
+SAMPLES = tuple(_load.SAMPLES)
+SUBSET_SAMPLE = _load.SAMPLE_PATTERN
 LANGUAGES = ("en", "es")
 # Outcome parameter values the runner resolves from settings.analysis (config/pipeline.yml
 # names no outcome): ``primary`` -> analysis.primary_outcome, ``secondary`` -> each secondary.
