@@ -175,7 +175,9 @@ heading("nb01.missing.heading", language)
 say("nb01.missing.text", language)
 show(
     publish_table(
-        sections.missingness(panel, language),
+        sections.missingness(
+            panel, language, list(dict.fromkeys([*sections.REPORTED, *ctx.analysis_outcomes]))
+        ),
         count_columns={
             "missing_participants": "n_participants",
             "missing_comparison": "n_comparison",

@@ -42,6 +42,14 @@ def find_root(start: Path | None = None) -> Path:
     return here
 
 
+def code_root() -> Path | None:
+    """The checkout holding this package (``<checkout>/src/evaluation``), or None when the
+    package is installed elsewhere. Notebooks and the pipeline file live there even when
+    ``EVALUATION_ROOT`` points at another programme's configuration folder."""
+    candidate = Path(__file__).resolve().parents[2]
+    return candidate if (candidate / "pyproject.toml").is_file() else None
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

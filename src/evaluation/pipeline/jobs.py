@@ -167,7 +167,14 @@ def load_pipeline(path: Path, *, root: Path, analysis: Any | None = None) -> Pip
             path, "top level", f"unknown keys {sorted(unknown)}; allowed {sorted(_TOP_KEYS)}"
         )
     nb_dir = Path(data.get("notebooks_dir", "notebooks"))
-    nb_dir = nb_dir if nb_dir.is_absolute() else root / nb_dir
+    if not nb_dir.is_absolute():
+        # relative to the configuration root; a root holding only config/ (another
+        # programme's settings) uses the checkout's notebooks
+        from evaluation.config import code_root
+
+        checkout = code_root()
+        local = root / nb_dir
+        nb_dir = local if local.is_dir() or checkout is None else checkout / nb_dir
     default_limit = data.get("time_limit", DEFAULT_TIME_LIMIT)
     entries = data.get("notebooks")
     if not isinstance(entries, list) or not entries:

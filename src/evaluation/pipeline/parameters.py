@@ -266,10 +266,12 @@ _INJECTED = re.compile(r"^\s*# Parameters\s*\n")
 
 
 def _find_notebook(notebook: str) -> Path | None:
-    from evaluation.config import find_root
+    from evaluation.config import code_root, find_root
 
-    root = find_root()
-    for folder in (root / "notebooks", Path.cwd()):
+    folders = [find_root() / "notebooks", Path.cwd()]
+    if code_root() is not None:
+        folders.append(code_root() / "notebooks")
+    for folder in folders:
         for suffix in (".py", ".ipynb"):
             candidate = folder / f"{notebook}{suffix}"
             if candidate.is_file():

@@ -357,7 +357,8 @@ def missingness(
             row[f"n_{name}"] = sub[UNIT].nunique()
             row[f"missing_{name}"] = float(sub[var].isna().mean()) if len(sub) else np.nan
         rows.append(pd.Series(row, name=variable_label(var, language)))
-    frame = pd.DataFrame(rows)
+    columns = ["n_participants", "missing_participants", "n_comparison", "missing_comparison"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame.index.name = t("common.variable", language)
     for name in ("participants", "comparison"):
         frame[f"n_{name}"] = frame[f"n_{name}"].astype(int)
