@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluation.estimators.fixed_effects import FixedEffects, factorize, fe_dof, nested_in
 from evaluation.estimators.results import EstimationResult, tidy_frame
@@ -154,6 +153,8 @@ def balance_table(
     >>> bal = balance_table(firms, "participant", ["employees", "women_led"],  # doctest: +SKIP
     ...                     cluster="stratum", fixed_effects="stratum")
     """
+    from scipy import stats
+
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     if not covariates:
         raise ValueError("balance_table: give at least one covariate")

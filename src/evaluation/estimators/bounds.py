@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from .results import EstimationResult, tidy_frame
 
@@ -108,6 +107,8 @@ def _imbens_manski(
     lower: float, upper: float, se_l: float, se_u: float, alpha: float
 ) -> tuple[float, float]:
     """Imbens-Manski (2004) confidence interval for a partially identified effect."""
+    from scipy import optimize, stats
+
     width = max(upper - lower, 0.0)
     sd = max(se_l, se_u)
     if sd == 0:

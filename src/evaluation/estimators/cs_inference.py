@@ -2,8 +2,7 @@
 multiplier bootstrap with sup-t bands (R ``did``'s ``mboot``) and the Wald pre-test.
 
 Internal module of :func:`~evaluation.estimators.callaway_santanna` (not in the export table).
-scipy is imported inside the functions that need it, so that importing the estimators stays
-cheap.
+Distribution functions come from :mod:`.distributions` (``scipy.special``, imported on use).
 """
 
 from __future__ import annotations
@@ -11,6 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from .distributions import chi2_sf, norm_ppf
 
 SE_FLOOR = math.sqrt(np.finfo(float).eps) * 10  # R: se <= sqrt(eps) * 10 is reported as NA
 _BOOT_UNITS = 512  # rows per block of the multiplier stream (part of the seed's meaning)
@@ -129,13 +130,11 @@ def bootstrap_inference(
     with ``m`` rows; ``n`` is the number of units. ``band`` selects the columns of the
     uniform band (default all).
     """
-    from scipy import stats
-
     k = draws.shape[1]
     # R: bres = sqrt(m) * (U' S) / m ; se = IQR(bres) / IQR(N(0,1)) * sqrt(m) / n
     bres = draws / math.sqrt(m)
     ok = np.isfinite(bres).all(axis=0) & ((bres**2).sum(axis=0) > SE_FLOOR)
-    iqr_norm = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
+    iqr_norm = norm_ppf(0.75) - norm_ppf(0.25)
     se = np.full(k, np.nan)
     sigma = np.full(k, np.nan)
     for j in np.flatnonzero(ok):
@@ -170,12 +169,10 @@ def multiplier_bootstrap(
 
 def wald_pretest(att: np.ndarray, gram: np.ndarray, n: int) -> tuple[float, int, float, str]:
     """R ``did``'s pre-test: W = n b' V^{-1} b with V = S'S / n (``gram`` = S'S)."""
-    from scipy import stats
-
     if len(att) == 0:
         return float("nan"), 0, float("nan"), "no pre-treatment ATT(g,t)"
     v = gram / n
     if 1.0 / np.linalg.cond(v) <= np.finfo(float).eps:
         return float("nan"), len(att), float("nan"), "singular pre-treatment covariance"
     w = float(n * att @ np.linalg.solve(v, att))
-    return w, len(att), float(stats.chi2.sf(w, len(att))), ""
+    return w, len(att), float(chi2_sf(w, len(att))), ""

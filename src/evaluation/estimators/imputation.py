@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, cg
 
 from evaluation.estimators.constants import FAST_TABLE_LIMIT
 from evaluation.estimators.event_panel import (
@@ -77,6 +76,8 @@ class _FESystem:
         return np.concatenate(parts)
 
     def solve(self, b: np.ndarray, tol: float = 1e-13) -> np.ndarray:
+        from scipy.sparse.linalg import LinearOperator, cg
+
         A = LinearOperator((self.dim, self.dim), matvec=lambda h: self.rhs(self.w * self.fitted(h)))
         M = LinearOperator((self.dim, self.dim), matvec=lambda r: self.inv_diag * r)
         scale = float(np.linalg.norm(b)) or 1.0

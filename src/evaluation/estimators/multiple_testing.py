@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from .inputs import renamed
 from .results import EstimationResult, ModelSpec
@@ -42,6 +41,8 @@ def _like(pvalues: Any, values: np.ndarray) -> Any:
 
 def benjamini_hochberg(pvalues: Sequence[float] | np.ndarray | pd.Series) -> Any:
     """Benjamini-Hochberg (1995) q-values (statsmodels ``fdr_bh``), same shape as the input."""
+    from statsmodels.stats.multitest import multipletests
+
     p = _pvalue_array(pvalues, "benjamini_hochberg")
     return _like(pvalues, multipletests(p, method="fdr_bh")[1])
 

@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from .results import EstimationResult
 
@@ -89,6 +88,8 @@ def contrast_from_panel(
 
 def _exact_multiplier(alpha: float, power: float, df: float, scale: float) -> float:
     """Effect (in SE units) whose two-sided t test has the requested power (non-central t)."""
+    from scipy import optimize, stats
+
     crit = stats.t.ppf(1 - alpha / 2, df)
 
     def gap(delta: float) -> float:
@@ -139,6 +140,8 @@ def minimum_detectable_effect(
         ``periods[0]`` and the next ``periods[1]`` periods).
     exact : solve the non-central t power equation rather than ``t_{1-a/2} + t_{power}``.
     """
+    from scipy import stats
+
     if assignment not in ASSIGNMENTS:
         raise ValueError(f"minimum_detectable_effect: assignment must be one of {ASSIGNMENTS}")
     for name, v in (("power", power), ("alpha", alpha), ("treated_share", treated_share)):

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluation.estimators import constants
 from evaluation.estimators.constants import FEW_CLUSTERS, TIDY_COLUMNS
+from evaluation.estimators.distributions import norm_ppf, norm_sf, t_ppf, t_sf
 
 HTML_ROWS = 30  # rows of the tidy table shown by the notebook (HTML) repr
 
@@ -48,15 +48,19 @@ def tidy_frame(
     se = np.asarray(std_errors, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = est / se
-    dist = stats.norm if df is None else stats.t(df)
-    crit = dist.ppf(1 - alpha / 2)
+    if df is None:
+        crit = norm_ppf(1 - alpha / 2)
+        p_value = 2 * norm_sf(np.abs(stat))
+    else:
+        crit = t_ppf(1 - alpha / 2, df)
+        p_value = 2 * t_sf(np.abs(stat), df)
     frame = pd.DataFrame(
         {
             "term": list(terms),
             "estimate": est,
             "std_error": se,
             "statistic": stat,
-            "p_value": 2 * dist.sf(np.abs(stat)),
+            "p_value": p_value,
             "conf_low": est - crit * se,
             "conf_high": est + crit * se,
         }

@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from .results import EstimationResult, tidy_frame
 
@@ -182,6 +181,8 @@ def _lf_critical_value(
 
 def _truncnorm_quantile(p: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Quantile p of the standard normal truncated to [lo, hi] (R: TruncatedNormal::norminvp)."""
+    from scipy import stats
+
     out = np.full(lo.shape, np.nan)
     ok = lo < hi
     if ok.any():
@@ -294,6 +295,8 @@ def _rm_accept_grid(
 # --------------------------------------------------------------------------------------
 def _folded_normal_quantile(p: float, mu: float) -> float:
     """Quantile p of |Z + mu|, Z ~ N(0, 1): solves Phi(c - mu) - Phi(-c - mu) = p."""
+    from scipy import optimize, stats
+
     mu = abs(mu)
 
     def gap(c: float) -> float:
@@ -352,6 +355,8 @@ class _FlciProblem:
 
     def min_bias_given_h(self, h: float, start: np.ndarray) -> np.ndarray:
         """Weights minimising worst-case bias subject to sd <= h (R: .findWorstCaseBiasGivenH)."""
+        from scipy import optimize
+
         k = self.num_pre
         lower = np.tril(np.ones((k, k)))
         z0 = np.concatenate([np.abs(lower @ start) + 1e-9, start])
@@ -401,6 +406,8 @@ def _flci(
     alpha: float,
 ) -> tuple[float, float, np.ndarray]:
     """Optimal FLCI for l'tau_post under Delta^SD(M): (lower, upper, affine weights)."""
+    from scipy import optimize
+
     prob = _FlciProblem(sigma, num_pre, num_post, l_vec)
     w_min = prob.min_variance()
     h_min = np.sqrt(prob.variance(w_min))
@@ -446,6 +453,8 @@ def _sd_upper_bound_m(
 
     Second differences of the pre-period path (beta_pre, 0), the reference period being 0.
     """
+    from scipy import stats
+
     n = num_pre + 1
     d2 = np.zeros((n - 2, n))
     for r in range(n - 2):

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from evaluation.estimators.distributions import chi2_sf, f_sf
 
 VCOV_TYPES = ("iid", "hetero", "CRV1")
 
@@ -134,7 +135,7 @@ def wald_test(
         return {"statistic": nan, "df1": 0, "df2": nan, "p_value": nan, "chi2": nan, "chi2_p": nan}
     rb = R @ beta
     W = float(rb @ np.linalg.pinv(R @ vcov @ R.T) @ rb)
-    chi2_p = float(stats.chi2.sf(W, q))
+    chi2_p = float(chi2_sf(W, q))
     if df is None:
         return {
             "statistic": W,
@@ -149,7 +150,7 @@ def wald_test(
         "statistic": F,
         "df1": q,
         "df2": float(df),
-        "p_value": float(stats.f.sf(F, q, df)),
+        "p_value": float(f_sf(F, q, df)),
         "chi2": W,
         "chi2_p": chi2_p,
     }

@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluation.estimators.fixed_effects import (
     FixedEffects,
@@ -684,6 +683,8 @@ def wild_cluster_bootstrap(
     >>> res = wild_cluster_bootstrap(twfe_result, "treated", cluster="stratum", seed=1)  # doctest: +SKIP
     >>> res.tidy()[["estimate", "p_value", "conf_low", "conf_high"]]  # doctest: +SKIP
     """
+    from scipy import stats
+
     where = "wild_cluster_bootstrap"
     reps = renamed(where, "replications", replications, "reps", reps, 9999)
     weights = renamed(where, "weight_type", weight_type, "weights", weights, "rademacher")
