@@ -87,3 +87,27 @@ def test_missing_outcome_rows_dropped_and_counted(name, mpdta):
     assert dict(res.spec.dropped)["missing outcome"] == 3
     assert any("3 row(s) with a missing outcome" in n for n in res.notes)
     assert res.nobs <= 2497
+
+
+def test_event_time_is_float64_everywhere(mpdta):
+    """``event_time`` has one dtype in every table that has it (float64, see results.py): the
+    event studies (all methods, also through Callaway-Sant'Anna), the ATT(g,t) table and its
+    event-time aggregation, whose ``overall`` row has NaN there."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cs = callaway_santanna(mpdta, "lemp", "countyreal", "year", "cohort")
+        tables = {
+            "cs": cs.tidy(),
+            "cs dynamic": cs.aggregate("dynamic").tidy(),
+            **{
+                f"event_study {m}": event_study(
+                    mpdta, "lemp", "countyreal", "year", "cohort", method=m
+                ).tidy()
+                for m in ("twfe", "sunab", "imputation", "cs")
+            },
+        }
+    for name, tab in tables.items():
+        assert tab["event_time"].dtype == np.float64, (name, tab["event_time"].dtype)
+        whole = tab["event_time"].dropna()
+        assert (whole == np.round(whole)).all(), name
+    assert tables["cs dynamic"]["event_time"].isna().sum() == 1

@@ -268,7 +268,7 @@ def _regression_es(
         df=fit.vcov.df_t,
         extra={
             "cohort": [as_number(col_cohort[j]) for j in kept],
-            "event_time": [as_number(col_rel[j]) for j in kept],
+            "event_time": np.array([col_rel[j] for j in kept], dtype=float),
             "share": [A[ev.index(float(col_rel[j])), idx[names[j]]] for j in kept],
         },
     )
@@ -385,7 +385,7 @@ def event_study(
         # the universal base period e = -1 is normalised to zero (no standard error): omitted
         keep = full["event_time"].notna() & (full["event_time"] != ref_period)
         tab = full[keep].sort_values("event_time", kind="stable").reset_index(drop=True)
-        tab["event_time"] = [as_number(e) for e in tab["event_time"].to_numpy(float)]
+        tab["event_time"] = tab["event_time"].to_numpy(float)
         terms = tab["term"].tolist()
         V = dyn.vcov.loc[terms, terms]
         ev = tab["event_time"].to_numpy(float)
@@ -467,9 +467,7 @@ def event_study(
     ev_arr = np.asarray(ev, float)
     terms = [event_term(e) for e in ev_arr]
     se = np.sqrt(np.clip(np.diag(V), 0, None))
-    table = tidy_frame(
-        terms, beta, se, df=df_t, extra={"event_time": [as_number(e) for e in ev_arr]}
-    )
+    table = tidy_frame(terms, beta, se, df=df_t, extra={"event_time": ev_arr})
     if kind == "CRV1":
         warn_few_clusters(n_cl, "CRV1", notes)
     res = EventStudyResult(

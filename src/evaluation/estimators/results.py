@@ -5,6 +5,12 @@ subclass). Its ``tidy()`` table is the single source: the accessors, ``summary()
 repr and the pipeline's estimates table all derive from it. Columns follow the broom/pyfixest
 convention ``term, estimate, std_error, statistic, p_value, conf_low, conf_high`` plus
 estimator-specific ones (``group``, ``time``, ``event_time``, ...).
+
+``event_time`` (periods since first treatment) is ``float64`` in every table that has it:
+the event studies, the Callaway-Sant'Anna ATT(g,t) and its event-time aggregation. Float
+because the aggregations' ``overall`` row has none (NaN) and Callaway-Sant'Anna accepts
+non-integer periods; whole numbers print without decimals in term names (``event_time::-1``,
+``e=-1``) and ``int(e)`` recovers them.
 """
 
 from __future__ import annotations
