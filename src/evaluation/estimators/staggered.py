@@ -327,30 +327,7 @@ def callaway_santanna(
     period = np.array([panel.times[c[1]] for c in cells])
     terms = [f"ATT({g:g},{t:g})" for g, t in zip(group, period, strict=True)]
     inf = _cell_inference(panel, att, psi, cluster, bootstrap, seed, alpha, notes)
-    table = tidy_frame(
-        terms,
-        att,
-        inf["se"],
-        alpha=alpha,
-        extra={
-            "group": group,
-            "time": period,
-            "event_time": period - group,
-            "post": group <= period,
-        },
-    )
-    crit = inf["crit"]
-    if crit is not None and np.isfinite(crit):
-        table["conf_low"] = att - crit * inf["se"]
-        table["conf_high"] = att + crit * inf["se"]
-        notes.append(
-            f"uniform (sup-t) {100 * (1 - alpha):g}% confidence band over all ATT(g,t), "
-            f"critical value {crit:.3f}"
-        )
-    # Wald pre-test over the pre-treatment cells with a standard error (R att_gt)
-    pre = (group > period) & ~np.isnan(inf["se"]) & ~np.isnan(att)
-    pretest = PretestResult(*wald_pretest(att[pre], inf["gram"][np.ix_(pre, pre)], panel.n))
-    notes.append(str(pretest))
+    table, pretest = _attgt_table(terms, group, period, att, inf, alpha, panel.n, notes)
     method_name = {"dr": "doubly robust", "ipw": "normalized IPW", "reg": "outcome regression"}
     notes.append(
         f"Callaway-Sant'Anna ATT(g,t): {method_name[method]} 2x2 comparisons, "
@@ -365,7 +342,7 @@ def callaway_santanna(
         "base_period": base_period,
         "method": method,
         "anticipation": anticipation,
-        "crit_value": crit,
+        "crit_value": inf["crit"],
         "covariates": covariates,
     }
     columns = {"unit": unit, "time": time, "cohort": cohort, "covariates": covariates}
@@ -373,20 +350,7 @@ def callaway_santanna(
     options = {"control_group": control, "base_period": base_period, "method": method}
     options.update(anticipation=anticipation, replications=bootstrap, seed=seed, alpha=alpha)
     options["allow_unbalanced"] = allow_unbalanced
-    n_missing_y = int(data[outcome].isna().sum())
-    not_used = len(data) - panel.nobs - n_missing_y
-    info["spec"] = make_spec(
-        "callaway_santanna",
-        data,
-        outcome,
-        columns,
-        options,
-        nobs=panel.nobs,
-        dropped=[
-            ("missing outcome", n_missing_y),
-            ("not used (unbalanced unit or outside the cells)", not_used),
-        ],
-    )
+    info["spec"] = _spec(data, outcome, columns, options, panel.nobs)
     n = panel.n
     return CSResult(
         estimator="callaway_santanna",
@@ -531,3 +495,66 @@ def _cell_inference(
         "vcov_type": vcov_type,
         "unit_weights": unit_weights,
     }
+
+
+def _attgt_table(
+    terms: list[str],
+    group: np.ndarray,
+    period: np.ndarray,
+    att: np.ndarray,
+    inf: dict[str, Any],
+    alpha: float,
+    n: int,
+    notes: list[str],
+) -> tuple[pd.DataFrame, PretestResult]:
+    """The ATT(g,t) tidy table (uniform sup-t band when bootstrapped) and R ``did``'s Wald
+    pre-test over the pre-treatment cells with a standard error."""
+    se = inf["se"]
+    table = tidy_frame(
+        terms,
+        att,
+        se,
+        alpha=alpha,
+        extra={
+            "group": group,
+            "time": period,
+            "event_time": period - group,
+            "post": group <= period,
+        },
+    )
+    crit = inf["crit"]
+    if crit is not None and np.isfinite(crit):
+        table["conf_low"] = att - crit * se
+        table["conf_high"] = att + crit * se
+        notes.append(
+            f"uniform (sup-t) {100 * (1 - alpha):g}% confidence band over all ATT(g,t), "
+            f"critical value {crit:.3f}"
+        )
+    pre = (group > period) & ~np.isnan(se) & ~np.isnan(att)
+    pretest = PretestResult(*wald_pretest(att[pre], inf["gram"][np.ix_(pre, pre)], n))
+    notes.append(str(pretest))
+    return table, pretest
+
+
+def _spec(
+    data: pd.DataFrame,
+    outcome: str,
+    columns: dict[str, Any],
+    options: dict[str, Any],
+    nobs: int,
+) -> Any:
+    """The :class:`~evaluation.estimators.results.ModelSpec` of a fit, with the rows not used
+    (missing outcome; units dropped from an unbalanced panel or outside the cells) counted."""
+    n_missing_y = int(data[outcome].isna().sum())
+    return make_spec(
+        "callaway_santanna",
+        data,
+        outcome,
+        columns,
+        options,
+        nobs=nobs,
+        dropped=[
+            ("missing outcome", n_missing_y),
+            ("not used (unbalanced unit or outside the cells)", len(data) - nobs - n_missing_y),
+        ],
+    )
