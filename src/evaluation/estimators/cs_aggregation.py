@@ -8,6 +8,7 @@ Internal module of :func:`~evaluation.estimators.callaway_santanna` (not in the 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,40 +42,73 @@ def aggregate_attgt(
         raise ValueError(f"aggregate: type must be one of {_AGG_TYPES}, got {type!r}")
     if balance_e is not None and (int(balance_e) != balance_e or balance_e < 0):
         raise ValueError("aggregate: balance_e must be a non-negative integer")
-    tab = res.table
-    group = tab["group"].to_numpy(dtype=float)
-    time = tab["time"].to_numpy(dtype=float)
-    att = tab["estimate"].to_numpy(dtype=float)
-    psi_all = res.influence
-    usable = np.ones(len(att), dtype=bool)
-    if np.isnan(att).any():
-        if not na_rm:
-            bad = tab.loc[np.isnan(att), "term"].tolist()
-            raise ValueError(
-                f"aggregate: ATT(g,t) could not be estimated for {bad}; pass na_rm=True "
-                "to aggregate the others (R: na.rm = TRUE)"
-            )
-        usable = ~np.isnan(att)
-    n = res.n_units
-    glist = np.unique(group[usable])
-    w_ind = res.unit_weights
-    cohort = res.unit_cohort
-    # cohort shares P(G = g), with the first-period sampling weights (R: pg)
-    code_ext = _cohort_slots(cohort, glist)  # never/other cohorts -> last slot
-    inside = code_ext < len(glist)
-    wsum_by_g = np.bincount(code_ext[inside], weights=w_ind[inside], minlength=len(glist))
-    pg_g = wsum_by_g / n
-    pg_cell = pg_g[np.searchsorted(glist, group)]
-    pg_cell[~usable] = 0.0
+    cells = _Cells.of(res, na_rm)
+    notes = list(res.notes)
+    post = cells.usable & (cells.group <= cells.time) & (cells.time <= cells.group + max_e)
+    if type == "simple":
+        w = cells.pg_cell[post] / cells.pg_cell[post].sum()
+        est, a, wif = cells.combo(post, w, True)
+        rows = _Rows(overall_est=est, overall_col=(a, wif))
+    elif type == "group":
+        rows = _by_group(cells, post)
+    elif type == "dynamic":
+        rows = _by_event_time(cells, res, balance_e, min_e, max_e, notes)
+    else:
+        rows = _by_period(cells, balance_e, min_e, max_e)
+    return _aggregate_result(res, cells, rows, type, notes, balance_e, min_e, max_e)
 
-    def wif_dot(keep: np.ndarray, pg_k: np.ndarray, grp_k: np.ndarray, a: np.ndarray):
+
+@dataclass
+class _Cells:
+    """The ATT(g,t) of a fit with what every aggregation needs: cohort shares ``pg`` (R's
+    ``pg``, first-period sampling weights) per cohort and per cell, and the cohort slot of
+    every unit for the estimated-weights term."""
+
+    group: np.ndarray
+    time: np.ndarray
+    att: np.ndarray
+    usable: np.ndarray
+    glist: np.ndarray
+    pg_g: np.ndarray
+    pg_cell: np.ndarray
+    code_ext: np.ndarray
+    w_ind: np.ndarray
+
+    @classmethod
+    def of(cls, res: Any, na_rm: bool) -> _Cells:
+        tab = res.table
+        group = tab["group"].to_numpy(dtype=float)
+        att = tab["estimate"].to_numpy(dtype=float)
+        usable = np.ones(len(att), dtype=bool)
+        if np.isnan(att).any():
+            if not na_rm:
+                bad = tab.loc[np.isnan(att), "term"].tolist()
+                raise ValueError(
+                    f"aggregate: ATT(g,t) could not be estimated for {bad}; pass na_rm=True "
+                    "to aggregate the others (R: na.rm = TRUE)"
+                )
+            usable = ~np.isnan(att)
+        glist = np.unique(group[usable])
+        w_ind = res.unit_weights
+        # cohort shares P(G = g), with the first-period sampling weights (R: pg)
+        code_ext = _cohort_slots(res.unit_cohort, glist)  # never/other cohorts -> last slot
+        inside = code_ext < len(glist)
+        wsum_by_g = np.bincount(code_ext[inside], weights=w_ind[inside], minlength=len(glist))
+        pg_g = wsum_by_g / res.n_units
+        pg_cell = pg_g[np.searchsorted(glist, group)]
+        pg_cell[~usable] = 0.0
+        time = tab["time"].to_numpy(dtype=float)
+        return cls(group, time, att, usable, glist, pg_g, pg_cell, code_ext, w_ind)
+
+    def wif_dot(self, pg_k: np.ndarray, grp_k: np.ndarray, a: np.ndarray) -> np.ndarray:
         """R's wif(keepers, pg, weights.ind, G, group) %*% a as coefficients, in O(G).
 
         wif[i, k] = (w_i 1{G_i = g_k} - pg_k) / S - (sum_k' (w_i 1{G_i = g_k'} - pg_k'))
         pg_k / S^2 with S = sum pg_k; its product with a is w_i t(G_i) + c, returned as
         ``[t(g) for g in glist, t(other), c]`` (linear: combinations of terms combine them);
-        :func:`wif_vector` gives the n-vector.
+        :meth:`wif_vector` gives the n-vector.
         """
+        glist = self.glist
         spg = pg_k.sum()
         gi = np.searchsorted(glist, grp_k)
         s_by_g = np.bincount(gi, weights=a, minlength=len(glist) + 1)
@@ -83,128 +117,168 @@ def aggregate_attgt(
         t_by_g = s_by_g / spg - c_by_g * pa / spg**2
         return np.append(t_by_g, -pa / spg + spg * pa / spg**2)
 
-    def wif_vector(coef: np.ndarray) -> np.ndarray:
-        return w_ind * coef[:-1][code_ext] + coef[-1]
+    def wif_vector(self, coef: np.ndarray) -> np.ndarray:
+        """The estimated-weights term per unit from :meth:`wif_dot` coefficients."""
+        return self.w_ind * coef[:-1][self.code_ext] + coef[-1]
 
-    n_cells = len(att)
-
-    def combo(keep: np.ndarray, weights: np.ndarray, with_wif: bool):
+    def combo(self, keep: np.ndarray, weights: np.ndarray, with_wif: bool):
         """Estimate, cell weights (K-vector) and the estimated-weights IF term."""
         idx = np.flatnonzero(keep)
-        a = np.zeros(n_cells)
+        a = np.zeros(len(self.att))
         if len(idx) == 0:
-            return float("nan"), a, np.zeros(len(glist) + 2)
+            return float("nan"), a, np.zeros(len(self.glist) + 2)
         a[idx] = weights
-        extra = wif_dot(keep, pg_cell[idx], group[idx], att[idx]) if with_wif else None
-        return float(att[idx] @ weights), a, extra
+        extra = None
+        if with_wif:
+            extra = self.wif_dot(self.pg_cell[idx], self.group[idx], self.att[idx])
+        return float(self.att[idx] @ weights), a, extra
 
-    post = usable & (group <= time) & (time <= group + max_e)
-    labels: list[str] = []
-    extra: list[float] = []
-    ests: list[float] = []
-    cols: list[tuple[np.ndarray, np.ndarray | None]] = []
-    kind = {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(type)
-    notes = list(res.notes)
 
-    def mean_of(parts: list[tuple[np.ndarray, np.ndarray | None]], share: np.ndarray):
-        a = sum(s * p[0] for s, p in zip(share, parts, strict=True))
-        extras = [s * p[1] for s, p in zip(share, parts, strict=True) if p[1] is not None]
-        return a, (sum(extras) if extras else None)
+_Column = tuple[np.ndarray, "np.ndarray | None"]  # cell weights, estimated-weights coefficients
 
-    if type == "simple":
-        w = pg_cell[post] / pg_cell[post].sum()
-        est, a, wif = combo(post, w, True)
-        overall_est, overall_col = est, (a, wif)
-    elif type == "group":
-        for g in glist:
-            keep = post & (group == g)
-            k = int(keep.sum())
-            est, a, _ = combo(keep, np.full(k, 1.0 / max(k, 1)), False)
-            labels.append(f"g={g:g}")
-            extra.append(g)
-            ests.append(est)
-            cols.append((a, None))
-        att_g = np.array(ests)
-        share = pg_g / pg_g.sum()
-        overall_est = float(att_g @ share)
-        a, _ = mean_of(cols, share)
-        overall_col = (a, wif_dot(np.ones(len(glist), bool), pg_g, glist, att_g))
-    elif type == "dynamic":
-        e_cell = time - group
-        include = usable.copy()
-        eseq = np.unique(e_cell[usable])
-        if balance_e is not None:
-            t_max = time[usable].max()
-            include &= t_max - group >= balance_e
-            eseq = np.unique(e_cell[include])
-            first = float(res.info["times"][0])
-            eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t_max + first)]
-            notes.append(
-                f"balanced in event time: cohorts observed for at least {balance_e} "
-                "periods after treatment"
-            )
-        eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
-        if len(eseq) == 0:
-            raise ValueError("aggregate: no event times within balance_e/min_e/max_e")
-        for e in eseq:
-            keep = include & (e_cell == e)
-            w = pg_cell[keep] / pg_cell[keep].sum()
-            est, a, wif = combo(keep, w, True)
-            labels.append(f"e={e:g}")
-            extra.append(e)
-            ests.append(est)
-            cols.append((a, wif))
-        pos = np.flatnonzero(eseq >= 0)
-        if len(pos) == 0:
-            overall_est, overall_col = float("nan"), (np.zeros(n_cells), None)
-        else:
-            overall_est = float(np.mean(np.array(ests)[pos]))
-            overall_col = mean_of([cols[i] for i in pos], np.full(len(pos), 1 / len(pos)))
-    else:  # calendar
-        if np.isfinite(min_e) or np.isfinite(max_e) or balance_e is not None:
-            warnings.warn(
-                "min_e, max_e and balance_e are ignored for type='calendar' (as R)",
-                UserWarning,
-                stacklevel=2,
-            )
-        cal_post = usable & (group <= time)
-        periods = np.unique(time[cal_post & (time >= group[usable].min())])
-        for t1 in periods:
-            keep = cal_post & (time == t1)
-            w = pg_cell[keep] / pg_cell[keep].sum()
-            est, a, wif = combo(keep, w, True)
-            labels.append(f"t={t1:g}")
-            extra.append(t1)
-            ests.append(est)
-            cols.append((a, wif))
-        overall_est = float(np.mean(ests))
-        overall_col = mean_of(cols, np.full(len(cols), 1 / len(cols)))
 
+@dataclass
+class _Rows:
+    """The rows of an aggregation: label, value of the by-column, estimate and influence
+    column of each, and the ``overall`` row."""
+
+    labels: list[str] = field(default_factory=list)
+    extra: list[float] = field(default_factory=list)
+    ests: list[float] = field(default_factory=list)
+    cols: list[_Column] = field(default_factory=list)
+    overall_est: float = float("nan")
+    overall_col: _Column | None = None
+
+    def add(self, label: str, value: float, est: float, col: _Column) -> None:
+        self.labels.append(label)
+        self.extra.append(value)
+        self.ests.append(est)
+        self.cols.append(col)
+
+
+def _mean_of(parts: list[_Column], share: np.ndarray) -> _Column:
+    a = sum(s * p[0] for s, p in zip(share, parts, strict=True))
+    extras = [s * p[1] for s, p in zip(share, parts, strict=True) if p[1] is not None]
+    return a, (sum(extras) if extras else None)
+
+
+def _by_group(cells: _Cells, post: np.ndarray) -> _Rows:
+    """Cohort averages of the post-treatment cells and their cohort-share-weighted mean."""
+    rows = _Rows()
+    for g in cells.glist:
+        keep = post & (cells.group == g)
+        k = int(keep.sum())
+        est, a, _ = cells.combo(keep, np.full(k, 1.0 / max(k, 1)), False)
+        rows.add(f"g={g:g}", g, est, (a, None))
+    att_g = np.array(rows.ests)
+    share = cells.pg_g / cells.pg_g.sum()
+    rows.overall_est = float(att_g @ share)
+    a, _ = _mean_of(rows.cols, share)
+    rows.overall_col = (a, cells.wif_dot(cells.pg_g, cells.glist, att_g))
+    return rows
+
+
+def _by_event_time(
+    cells: _Cells,
+    res: Any,
+    balance_e: int | None,
+    min_e: float,
+    max_e: float,
+    notes: list[str],
+) -> _Rows:
+    """ATT(e) (cohort-share weights within each event time) and their mean over e >= 0."""
+    e_cell = cells.time - cells.group
+    include = cells.usable.copy()
+    eseq = np.unique(e_cell[cells.usable])
+    if balance_e is not None:
+        t_max = cells.time[cells.usable].max()
+        include &= t_max - cells.group >= balance_e
+        eseq = np.unique(e_cell[include])
+        first = float(res.info["times"][0])
+        eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t_max + first)]
+        notes.append(
+            f"balanced in event time: cohorts observed for at least {balance_e} "
+            "periods after treatment"
+        )
+    eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
+    if len(eseq) == 0:
+        raise ValueError("aggregate: no event times within balance_e/min_e/max_e")
+    rows = _Rows()
+    for e in eseq:
+        keep = include & (e_cell == e)
+        w = cells.pg_cell[keep] / cells.pg_cell[keep].sum()
+        est, a, wif = cells.combo(keep, w, True)
+        rows.add(f"e={e:g}", e, est, (a, wif))
+    pos = np.flatnonzero(eseq >= 0)
+    if len(pos) == 0:
+        rows.overall_col = (np.zeros(len(cells.att)), None)
+    else:
+        rows.overall_est = float(np.mean(np.array(rows.ests)[pos]))
+        rows.overall_col = _mean_of([rows.cols[i] for i in pos], np.full(len(pos), 1 / len(pos)))
+    return rows
+
+
+def _by_period(cells: _Cells, balance_e: int | None, min_e: float, max_e: float) -> _Rows:
+    """Calendar-period averages of the post-treatment cells and their mean."""
+    if np.isfinite(min_e) or np.isfinite(max_e) or balance_e is not None:
+        warnings.warn(
+            "min_e, max_e and balance_e are ignored for type='calendar' (as R)",
+            UserWarning,
+            stacklevel=4,
+        )
+    cal_post = cells.usable & (cells.group <= cells.time)
+    periods = np.unique(cells.time[cal_post & (cells.time >= cells.group[cells.usable].min())])
+    rows = _Rows()
+    for t1 in periods:
+        keep = cal_post & (cells.time == t1)
+        w = cells.pg_cell[keep] / cells.pg_cell[keep].sum()
+        est, a, wif = cells.combo(keep, w, True)
+        rows.add(f"t={t1:g}", t1, est, (a, wif))
+    rows.overall_est = float(np.mean(rows.ests))
+    rows.overall_col = _mean_of(rows.cols, np.full(len(rows.cols), 1 / len(rows.cols)))
+    return rows
+
+
+def _aggregate_result(
+    res: Any,
+    cells: _Cells,
+    rows: _Rows,
+    type: str,  # noqa: A002 - R's argument name
+    notes: list[str],
+    balance_e: int | None,
+    min_e: float,
+    max_e: float,
+) -> EstimationResult:
+    """Influence functions, standard errors (analytic or bootstrap, with a uniform band over
+    the by-rows), table and covariance of an aggregation."""
+    n = res.n_units
+    labels = rows.labels
     # all aggregated influence functions in one product: psi_all @ A (+ wif terms)
-    parts = [*cols, overall_col]
+    parts = [*rows.cols, rows.overall_col]
     weights_matrix = np.column_stack([p[0] for p in parts])
-    psi = tall_matmul(psi_all, weights_matrix)
+    psi = tall_matmul(res.influence, weights_matrix)
     for j, (_, wif) in enumerate(parts):
         if wif is not None:
-            psi[:, j] += wif_vector(wif)
-    est_all = np.array([*ests, overall_est])
+            psi[:, j] += cells.wif_vector(wif)
+    est_all = np.array([*rows.ests, rows.overall_est])
     terms = [*labels, "overall"]
     sums = res._sums(psi)
     se = analytic_se(sums, n)
     crit = None
     if res.bootstrap > 0:
         band = np.arange(len(terms)) < len(labels)  # uniform band over the egt rows
-        draws = _aggregate_draws(res, parts, glist)
+        draws = _aggregate_draws(res, parts, cells.glist)
         se, crit = bootstrap_inference(draws, sums.shape[0], n, res.alpha, band=band)
         crit = crit if labels else float("nan")
     extra_cols: dict[str, list[Any]] = {}
+    kind = {"dynamic": "event_time", "group": "group", "calendar": "time"}.get(type)
     if kind is not None:
-        extra_cols[kind] = [*extra, np.nan]
+        extra_cols[kind] = [*rows.extra, np.nan]
     table = tidy_frame(terms, est_all, se, alpha=res.alpha, extra=extra_cols)
     if crit is not None and labels and np.isfinite(crit):
-        rows = np.arange(len(labels))
-        table.loc[rows, "conf_low"] = est_all[rows] - crit * se[rows]
-        table.loc[rows, "conf_high"] = est_all[rows] + crit * se[rows]
+        idx = np.arange(len(labels))
+        table.loc[idx, "conf_low"] = est_all[idx] - crit * se[idx]
+        table.loc[idx, "conf_high"] = est_all[idx] + crit * se[idx]
         notes.append(
             f"{type} rows: uniform (sup-t) {100 * (1 - res.alpha):g}% confidence band, "
             f"critical value {crit:.3f} from {res.bootstrap} multiplier-bootstrap draws"
