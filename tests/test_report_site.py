@@ -150,7 +150,7 @@ def test_final_report_pdfs_are_a4_with_page_numbers_and_outline(pipeline_run):
 @needs_chromium
 def test_report_command_rebuilds_index_and_reuses_pdfs(pipeline_run, tmp_path):
     from evaluation.config import load_settings
-    from evaluation.reporting import site
+    from evaluation.pipeline import site
 
     reports = tmp_path / "reports"
     shutil.copytree(pipeline_run.reports, reports)
@@ -214,7 +214,7 @@ def test_publish_refuses_an_incomplete_run_and_marks_a_forced_one(
 
 def test_no_browser_is_a_note_not_a_failure(pipeline_run, tmp_path, monkeypatch):
     """`make report` on a machine without Chromium: HTML produced, one line, exit 0."""
-    from evaluation.reporting import site
+    from evaluation.pipeline import site
 
     reports = tmp_path / "reports"
     shutil.copytree(pipeline_run.reports, reports)

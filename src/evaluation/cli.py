@@ -24,7 +24,7 @@ HANDLERS = {
     "verify": "evaluation.data.manifest",
     "key": "evaluation.data.keys",
     "run": "evaluation.pipeline.runner",
-    "report": "evaluation.reporting.site",
+    "report": "evaluation.pipeline.site",
     "publish": "evaluation.pipeline.publish",
     "config": "evaluation.pipeline.config_show",
 }

@@ -23,9 +23,11 @@ from pathlib import Path
 from evaluation.config import Settings
 from evaluation.data.ingest import is_simulated
 
-# Published on purpose: simulated data has no real people behind it, and a fixed key lets anyone
-# regenerate the committed example byte for byte. Never used for data without a simulator marker.
-SIMULATION_KEY = b"promipyme-simulated-data--public-default-key"
+# The simulator's published key (simulated data have no real people behind them, and a fixed
+# key lets anyone regenerate the committed example byte for byte); used only for data with a
+# verified simulator marker (:func:`evaluation.data.ingest.is_simulated`).
+from evaluation.data.simulation_design import SIMULATION_KEY
+
 KEY_ENV = "EVALUATION_PSEUDONYM_KEY"
 KEY_FILE = ".pseudonym_key"
 MIN_KEY_BYTES = 16

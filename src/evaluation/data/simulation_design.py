@@ -16,6 +16,8 @@ import pandas as pd
 
 from evaluation.data import synthetic_names as names
 
+# The public pseudonymization key of the simulated data (see evaluation.data.keys).
+SIMULATION_KEY = b"promipyme-simulated-data--public-default-key"
 # The simulated programme's domain (also in config/evaluation.yml `domain:`, which the
 # validator reads; the simulator keeps its own copy so that it never depends on settings).
 COUNTRIES = ("CO", "EC")

@@ -344,7 +344,7 @@ def run_pipeline(settings: Settings, opts: RunOptions) -> int:
     write_estimates(table, values, reports)
     manifest = _write_run_manifest(settings, opts, config, entries, prov, shared, t0,
                                    removed=removed)  # fmt: skip
-    from evaluation.reporting import site
+    from evaluation.pipeline import site
 
     pdf_errors: list[str] = []
     if opts.pdf:

@@ -56,7 +56,7 @@ STYLE: dict[str, object] = {
     "axes.spines.right": False,
     "savefig.dpi": 110,
     "figure.dpi": 110,
-    "svg.hashsalt": "promipyme",  # deterministic SVG ids
+    "svg.hashsalt": "evaluation-report",  # deterministic SVG ids
 }
 
 
