@@ -167,13 +167,46 @@ def fmt_effect(estimate: Any, language: str = "en", digits: int = 3) -> str:
     return f"{fmt_number(estimate, language, digits)} (≈ {sign}{fmt_percent(pct, language, 1)})"
 
 
+def _declared_label(name: str, language: str) -> str | None:
+    """The label of an outcome declared in the configuration (``outcomes.<name>.label``)."""
+    from evaluation.config import ConfigError, load_settings
+
+    try:
+        declared = load_settings().outcomes.get(name)
+    except ConfigError:  # the command reports configuration errors; a label is no place to
+        return None
+    return declared.label.get(language) if declared is not None and declared.label else None
+
+
+def _money_mode() -> str:
+    """``nominal`` when the configured processed data hold money as reported (no price index
+    covered them, data manifest ``contents.money``), else ``real``."""
+    import json
+
+    from evaluation.config import ConfigError, load_settings
+
+    try:
+        path = load_settings().path("processed") / "data_manifest.json"
+        contents = json.loads(path.read_text(encoding="utf-8")).get("contents", {})
+    except (ConfigError, OSError, ValueError):
+        return "real"
+    return "nominal" if contents.get("money") == "nominal" else "real"
+
+
 def variable_label(name: str, language: str = "en") -> str:
-    """The report label of a column: catalogue ``var.<name>`` first, then the codebook.
+    """The report label of a column: a declared outcome's own label (configuration), the
+    catalogue's ``var.<name>`` (its ``.nominal`` form when the processed money is nominal),
+    then the codebook.
 
     Falls back to the column name itself, so a new outcome added to the grid still prints.
     """
     check_language(language)
+    declared = _declared_label(name, language)
+    if declared:
+        return declared
     key = f"var.{name}"
+    if f"{key}.nominal" in MESSAGES and _money_mode() == "nominal":
+        key = f"{key}.nominal"
     if key in MESSAGES:
         return MESSAGES[key][language]
     from evaluation.data.codebook import RAW_COLUMNS

@@ -259,6 +259,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "var.wage_bill_usd": _m("Real wage bill (USD)", "Masa salarial real (USD)"),
     "var.capital_stock_usd": _m("Real capital stock (USD)", "Stock de capital real (USD)"),
     "var.exports_usd": _m("Real exports (USD)", "Exportaciones reales (USD)"),
+    # Money as reported (no price index covered the panel): the same variables, nominal.
+    "var.labor_productivity.nominal": _m(
+        "Labor productivity (nominal, per employee)",
+        "Productividad laboral (nominal, por empleado)",
+    ),
+    "var.log_value_added.nominal": _m(
+        "Log value added (nominal)", "Log del valor agregado (nominal)"
+    ),
+    "var.log_sales.nominal": _m("Log sales (nominal)", "Log de las ventas (nominales)"),
+    "var.sales_usd.nominal": _m(
+        "Sales (nominal, as reported)", "Ventas (nominales, según lo reportado)"
+    ),
+    "var.value_added_usd.nominal": _m(
+        "Value added (nominal, as reported)", "Valor agregado (nominal, según lo reportado)"
+    ),
+    "var.intermediate_inputs_usd.nominal": _m(
+        "Intermediate inputs (nominal, as reported)",
+        "Consumo intermedio (nominal, según lo reportado)",
+    ),
+    "var.wage_bill_usd.nominal": _m(
+        "Wage bill (nominal, as reported)", "Masa salarial (nominal, según lo reportado)"
+    ),
+    "var.capital_stock_usd.nominal": _m(
+        "Capital stock (nominal, as reported)", "Stock de capital (nominal, según lo reportado)"
+    ),
+    "var.exports_usd.nominal": _m(
+        "Exports (nominal, as reported)", "Exportaciones (nominales, según lo reportado)"
+    ),
     "var.bds_hours": _m(
         "Hours of business-development services", "Horas de servicios de desarrollo empresarial"
     ),
