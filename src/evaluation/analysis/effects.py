@@ -245,7 +245,7 @@ def cs_covariates(
     Callaway–Sant'Anna conditions on covariates in each 2x2 comparison, so sector enters as
     indicators (``sector_<code>``, the first sector present is the base). Sectors where a
     cohort has no firm get propensity score 0 in that cohort's comparisons (the separated-
-    logit limit, see ``evaluation.estimators._cs_estimators``). Returns the data with the
+    logit limit, see ``evaluation.estimators.santanna_zhao``). Returns the data with the
     indicator columns added and the covariate names (None when there are none).
     """
     spec = resolve_spec(study, data)
