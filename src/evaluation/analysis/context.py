@@ -27,6 +27,11 @@ from evaluation.data.codebook import PANEL_COLUMNS
 
 UNIT, TIME, COHORT = "firm_id", "year", "cohort"
 MANIFEST = "data_manifest.json"
+# The staggered-robust estimators the pages compare, in the order they are shown.
+ESTIMATORS = ("twfe", "cs", "sunab", "imputation")
+# Fewer clusters than this: an estimate is shown without an interval (CRV1 with a handful of
+# clusters gives near-zero standard errors; Cameron and Miller 2015).
+MIN_CLUSTERS_FOR_INFERENCE = 10
 
 # Optional pieces of firm-level data: feature -> panel column that carries it.
 FIRM_FEATURES = {
@@ -277,6 +282,8 @@ def study_context(
 
 __all__ = [
     "BUILTIN_OUTCOMES",
+    "ESTIMATORS",
+    "MIN_CLUSTERS_FOR_INFERENCE",
     "PANEL_COLUMNS",
     "Feature",
     "OutcomeInfo",

@@ -43,15 +43,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.analysis.context import StudyContext
+from evaluation.analysis.context import ESTIMATORS, MIN_CLUSTERS_FOR_INFERENCE, StudyContext
 from evaluation.config import Settings
 from evaluation.estimators.results import EstimationResult, FewClustersWarning, tidy_frame
 
 UNIT, TIME, COHORT = "firm_id", "year", "cohort"
-ESTIMATORS = ("twfe", "cs", "sunab", "imputation")
-# Fewer clusters than this: the estimate is shown without an interval (CRV1 with a handful of
-# clusters gives near-zero standard errors; Cameron and Miller 2015).
-MIN_CLUSTERS_FOR_INFERENCE = 10
 # Comparison group each estimator uses (recorded with every effect; see Effect.spec).
 CONTROL_GROUP = {
     "did_2x2": "never_treated",

@@ -3,52 +3,19 @@
 Reporting formats and renders; it never estimates. What remains here turns
 :class:`~evaluation.analysis.effects.Effect` objects into the rows a page shows.
 
-The estimation functions that used to live here (``estimation_sample``, ``main_effects``,
-``staggered_effects``, ``primary_effect`` ...) moved to :mod:`evaluation.analysis.effects`.
-For the pages of other owners that still import them from here, module attribute access
-forwards those names to the analysis layer (PEP 562 ``__getattr__``); new code imports them
-from :mod:`evaluation.analysis.effects`. The forwarding goes once every importer has moved.
+The estimation functions (``estimation_sample``, ``main_effects``, ``staggered_effects``,
+``primary_effect`` ...) live in :mod:`evaluation.analysis.effects`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-MIN_CLUSTERS_FOR_INFERENCE = 10  # same threshold as evaluation.analysis.effects
-ESTIMATORS = ("twfe", "cs", "sunab", "imputation")
-
-# names that moved to evaluation.analysis.effects (forwarded for importers not yet moved)
-_MOVED = {
-    "Effect",
-    "NotEstimable",
-    "_noted",
-    "_overall_from_event_times",
-    "cs_covariates",
-    "estimation_sample",
-    "event_study_spec",
-    "main_effects",
-    "n_treated_firms",
-    "primary_cs",
-    "primary_effect",
-    "quiet_few_clusters",
-    "staggered_effects",
-    "subgroup_effects",
-    "trends",
-    "truth_comparison",
-    "truth_for",
-    "twfe_effect",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        return getattr(importlib.import_module("evaluation.analysis.effects"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from evaluation.analysis.context import MIN_CLUSTERS_FOR_INFERENCE
 
 
 def inference_table(
