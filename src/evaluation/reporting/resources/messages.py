@@ -1296,3 +1296,317 @@ MESSAGES: dict[str, dict[str, str]] = {
         "todas las empresas",
     ),
 }
+
+# --- the final report document (reporting/report_builder.py) --------------------------------
+MESSAGES.update(
+    {
+        "doc.title": _m("Final impact evaluation report", "Informe final de evaluación de impacto"),
+        "doc.contents": _m("Contents", "Índice"),
+        "doc.annex": _m("Annex", "Anexo"),
+        "doc.draft": _m("Draft", "Borrador"),
+        "doc.page": _m("Page", "Página"),
+        "doc.of": _m("of", "de"),
+        "doc.language.en": _m("English", "inglés"),
+        "doc.language.es": _m("Spanish", "español"),
+        "doc.cover.period": _m("Period", "Período"),
+        "doc.cover.donor": _m("Donor", "Donante"),
+        "doc.cover.implementer": _m("Implementer", "Ejecutor"),
+        "doc.cover.date": _m("Date", "Fecha"),
+        "doc.cover.version": _m("Version", "Versión"),
+        "doc.cover.no_commit": _m("not under version control", "sin control de versiones"),
+        "doc.cover.language": _m("Language", "Idioma"),
+        "doc.cover.drafts": _m(
+            "{n} section(s) carry generated draft text: the evaluators have not written them yet.",
+            "{n} sección(es) llevan texto de borrador generado: el equipo evaluador aún no las redactó.",
+        ),
+        "doc.missing": _m(
+            "Not available in this run: {what}.", "No disponible en esta ejecución: {what}."
+        ),
+        "doc.est.other": _m("Other estimator", "Otro estimador"),
+        "doc.summary": _m("Executive summary", "Resumen ejecutivo"),
+        "doc.summary.headline": _m(
+            "Headline result: on {outcome}, the programme's average effect on participants is "
+            "{effect} ({pct}), 95% confidence interval {ci} ({estimator}, pre-specified).",
+            "Resultado principal: en {outcome}, el efecto promedio del programa en las "
+            "participantes es {effect} ({pct}), intervalo de confianza del 95 % {ci} "
+            "({estimator}, preespecificado).",
+        ),
+        "doc.summary.logframe": _m(
+            "Results framework: {met} of {n} targets are met on the evidence of this evaluation.",
+            "Marco de resultados: {met} de {n} metas se cumplen según la evidencia de esta evaluación.",
+        ),
+        "doc.summary.limitations": _m(
+            "The main limitations are non-random selection into the programme, attrition and "
+            "possible spillovers to comparison firms (section Limitations).",
+            "Las principales limitaciones son la selección no aleatoria al programa, el desgaste "
+            "de la muestra y posibles efectos indirectos en las empresas de comparación "
+            "(sección Limitaciones).",
+        ),
+        "doc.programme": _m(
+            "The programme and its results framework", "El programa y su marco de resultados"
+        ),
+        "doc.programme.logframe_ref": _m(
+            "Targets, baseline values and what was achieved are in ",
+            "Las metas, los valores de línea de base y lo logrado están en el ",
+        ),
+        "doc.programme.logframe": _m(
+            "Results framework: targets and achievements", "Marco de resultados: metas y logros"
+        ),
+        "doc.note.logframe": _m(
+            "Counts are descriptive; an indicator that claims a change caused by the programme is "
+            "shown with its causal estimate and interval.",
+            "Los conteos son descriptivos; un indicador que afirma un cambio causado por el "
+            "programa se muestra con su estimación causal y su intervalo.",
+        ),
+        "doc.questions": _m("Evaluation questions and design", "Preguntas de evaluación y diseño"),
+        "doc.questions.intro": _m(
+            "The questions this evaluation answers, with the OECD-DAC criterion each serves, are "
+            "listed in ",
+            "Las preguntas que responde esta evaluación, con el criterio CAD-OCDE al que sirve "
+            "cada una, figuran en el ",
+        ),
+        "doc.questions.table": _m("Evaluation questions", "Preguntas de evaluación"),
+        "doc.question.generic": _m(
+            "Did the programme change {outcome} of participating firms?",
+            "¿Cambió el programa {outcome} de las empresas participantes?",
+        ),
+        "doc.col.question": _m("Question", "Pregunta"),
+        "doc.col.criterion": _m("OECD-DAC criterion", "Criterio CAD-OCDE"),
+        "doc.col.outcomes": _m("Outcomes", "Resultados"),
+        "doc.col.std_diff": _m("Normalized difference", "Diferencia normalizada"),
+        "doc.col.item": _m("Item", "Elemento"),
+        "doc.col.term": _m("Term", "Término"),
+        "doc.col.meaning": _m("Meaning", "Significado"),
+        "doc.note.dac": _m(
+            "Criteria of the OECD Development Assistance Committee (2019).",
+            "Criterios del Comité de Ayuda al Desarrollo de la OCDE (2019).",
+        ),
+        "doc.dac.relevance": _m("Relevance", "Pertinencia"),
+        "doc.dac.coherence": _m("Coherence", "Coherencia"),
+        "doc.dac.effectiveness": _m("Effectiveness", "Eficacia"),
+        "doc.dac.efficiency": _m("Efficiency", "Eficiencia"),
+        "doc.dac.impact": _m("Impact", "Impacto"),
+        "doc.dac.sustainability": _m("Sustainability", "Sostenibilidad"),
+        "doc.design": _m("Design", "Diseño"),
+        "doc.design.text": _m(
+            "Firms joined the programme in different years. The evaluation compares the change in "
+            "each outcome of participating firms after they joined with the change over the same "
+            "years among firms not yet or never supported (staggered difference-in-differences).",
+            "Las empresas se incorporaron al programa en distintos años. La evaluación compara el "
+            "cambio de cada resultado de las empresas participantes tras su incorporación con el "
+            "cambio en los mismos años entre empresas aún no apoyadas o nunca apoyadas "
+            "(diferencias en diferencias escalonadas).",
+        ),
+        "doc.data": _m("Data and sample", "Datos y muestra"),
+        "doc.data.sample": _m(
+            "The sample holds {n_participants} participating firms and {n_comparison} comparison firms.",
+            "La muestra incluye {n_participants} empresas participantes y {n_comparison} empresas de comparación.",
+        ),
+        "doc.data.attrition": _m(
+            "Differential response: participation changed the chance of answering the survey by "
+            "{effect}, 95% interval {ci}.",
+            "Respuesta diferencial: la participación cambió la probabilidad de responder la "
+            "encuesta en {effect}, intervalo del 95 % {ci}.",
+        ),
+        "doc.data.exclusions": _m(
+            "Firms and years excluded, with their reasons, are listed on the data-quality page of the run.",
+            "Las empresas y años excluidos, con sus motivos, figuran en la página de calidad de datos de la ejecución.",
+        ),
+        "doc.methods": _m("Methods", "Métodos"),
+        "doc.methods.att": _m(
+            "The building block is the average effect on firms that joined in year g, measured in year t, ",
+            "El componente básico es el efecto promedio en las empresas que se incorporaron en el año g, medido en el año t, ",
+        ),
+        "doc.methods.aggregate": _m(
+            "and the overall effect averages these cells with weights proportional to group size, ",
+            "y el efecto global promedia esas celdas con pesos proporcionales al tamaño de cada grupo, ",
+        ),
+        "doc.methods.att_where": _m(
+            "Y is the outcome, G the year a firm joined, C = 1 for comparison firms (Callaway and Sant'Anna, 2021).",
+            "Y es el resultado, G el año de incorporación de la empresa, C = 1 para las empresas de comparación (Callaway y Sant'Anna, 2021).",
+        ),
+        "doc.methods.theta_where": _m(
+            "The weights w are the shares of participating firm-years in each cell.",
+            "Los pesos w son las proporciones de años-empresa participantes en cada celda.",
+        ),
+        "doc.methods.twfe_where": _m(
+            "The two-way fixed effects comparison: firm effects, year effects and the participation indicator D.",
+            "La comparación de efectos fijos bidireccionales: efectos de empresa, de año y el indicador de participación D.",
+        ),
+        "doc.methods.assumptions": _m(
+            "Identifying assumptions: without the programme, participants' outcomes would have "
+            "moved in parallel with those of comparison firms with the same covariates, and firms "
+            "did not change their behaviour before joining.",
+            "Supuestos de identificación: sin el programa, los resultados de las participantes "
+            "habrían evolucionado en paralelo con los de las empresas de comparación con las mismas "
+            "covariables, y las empresas no cambiaron su comportamiento antes de incorporarse.",
+        ),
+        "doc.methods.inference": _m(
+            "Standard errors allow for correlation within the {n_clusters} clusters of the "
+            "design; with few clusters the wild cluster bootstrap confirms the intervals.",
+            "Los errores estándar admiten correlación dentro de los {n_clusters} conglomerados del "
+            "diseño; con pocos conglomerados el bootstrap salvaje por conglomerados confirma los intervalos.",
+        ),
+        "doc.methods.primary": _m(
+            "Primary analysis (pre-specified): {outcome} with the {estimator} estimator; every "
+            "other outcome and estimator is secondary.",
+            "Análisis principal (preespecificado): {outcome} con el estimador {estimator}; todo otro "
+            "resultado y estimador es secundario.",
+        ),
+        "doc.findings": _m("Findings", "Hallazgos"),
+        "doc.finding.none": _m(
+            "Not available in this run: the estimate for {outcome}.",
+            "No disponible en esta ejecución: la estimación para {outcome}.",
+        ),
+        "doc.finding.significant": _m(
+            "{outcome}: effect {effect} ({pct}), 95% interval {ci}, which excludes zero.",
+            "{outcome}: efecto {effect} ({pct}), intervalo del 95 % {ci}, que excluye el cero.",
+        ),
+        "doc.finding.not_significant": _m(
+            "{outcome}: effect {effect} ({pct}), 95% interval {ci}, which includes zero: no "
+            "effect can be claimed.",
+            "{outcome}: efecto {effect} ({pct}), intervalo del 95 % {ci}, que incluye el cero: no "
+            "puede afirmarse un efecto.",
+        ),
+        "doc.finding.table": _m("Estimated effects: {question}", "Efectos estimados: {question}"),
+        "doc.note.effects": _m(
+            "Average effect on participants, {estimator}; log outcomes read as approximate "
+            "proportional changes (percentage in brackets in the text).",
+            "Efecto promedio en las participantes, {estimator}; los resultados en logaritmos se "
+            "leen como cambios proporcionales aproximados (porcentaje entre paréntesis en el texto).",
+        ),
+        "doc.robustness": _m("Robustness", "Robustez"),
+        "doc.robustness.intro": _m(
+            "The primary effect under every estimator the run recorded is compared in ",
+            "El efecto principal con cada estimador registrado en la ejecución se compara en la ",
+        ),
+        "doc.robustness.figure": _m(
+            "Primary effect by estimator, with 95% intervals",
+            "Efecto principal por estimador, con intervalos del 95 %",
+        ),
+        "doc.robustness.table": _m("Primary effect by estimator", "Efecto principal por estimador"),
+        "doc.note.forest": _m(
+            "Points: estimates; bars: 95% intervals; dashed line: true effect (simulated data only).",
+            "Puntos: estimaciones; barras: intervalos del 95 %; línea discontinua: efecto verdadero (solo datos simulados).",
+        ),
+        "doc.note.robustness": _m(
+            "Each estimator's own inference (clustered standard errors or influence function).",
+            "Inferencia propia de cada estimador (errores agrupados o función de influencia).",
+        ),
+        "doc.robustness.pretrends": _m(
+            "Pre-trends: the joint test of no effect before joining gives p-value {p}.",
+            "Tendencias previas: la prueba conjunta de ausencia de efecto antes de la incorporación da un valor p de {p}.",
+        ),
+        "doc.robustness.value": _m("{what}: {value}.", "{what}: {value}."),
+        "doc.limitations": _m("Limitations", "Limitaciones"),
+        "doc.conclusions": _m("Conclusions and recommendations", "Conclusiones y recomendaciones"),
+        "doc.conclusions.text": _m(
+            "Conclusions and recommendations are the evaluators' to write; the findings above are "
+            "the evidence they rest on.",
+            "Las conclusiones y recomendaciones corresponden al equipo evaluador; los hallazgos "
+            "anteriores son la evidencia en que se apoyan.",
+        ),
+        "doc.annex.estimates": _m(
+            "All recorded overall estimates", "Todas las estimaciones globales registradas"
+        ),
+        "doc.note.annex_estimates": _m(
+            "Every overall effect the run recorded, by outcome and estimator.",
+            "Todos los efectos globales registrados en la ejecución, por resultado y estimador.",
+        ),
+        "doc.annex.balance": _m("Baseline balance", "Balance en la línea de base"),
+        "doc.note.balance": _m(
+            "Means at baseline; normalized difference: difference in means over the pooled standard deviation.",
+            "Medias en la línea de base; diferencia normalizada: diferencia de medias sobre la desviación estándar combinada.",
+        ),
+        "doc.annex.quality": _m("Data quality", "Calidad de los datos"),
+        "doc.quality.text": _m(
+            "Validation of the raw data: {errors} errors and {warnings} warnings.",
+            "Validación de los datos brutos: {errors} errores y {warnings} advertencias.",
+        ),
+        "doc.annex.truth": _m(
+            "Estimates against the true effect (simulated data)",
+            "Estimaciones frente al efecto verdadero (datos simulados)",
+        ),
+        "doc.truth.text": _m(
+            "The data are simulated: each estimate is compared with the true value of its estimand in ",
+            "Los datos son simulados: cada estimación se compara con el valor verdadero de su estimando en el ",
+        ),
+        "doc.annex.provenance": _m("Provenance", "Procedencia"),
+        "doc.prov.commit": _m("Code version (commit)", "Versión del código (commit)"),
+        "doc.prov.seed": _m("Random seed", "Semilla aleatoria"),
+        "doc.prov.jobs": _m("Analysis pages that succeeded", "Páginas de análisis exitosas"),
+        "doc.note.provenance": _m(
+            "Data files with the first characters of their SHA-256 hash, then software versions.",
+            "Archivos de datos con los primeros caracteres de su hash SHA-256, luego versiones del software.",
+        ),
+        "doc.annex.glossary": _m("Glossary", "Glosario"),
+        "doc.gloss.att": _m(
+            "Average effect on participants", "Efecto promedio en las participantes"
+        ),
+        "doc.gloss.att.text": _m(
+            "How much the outcome of participating firms changed because of the programme, on average.",
+            "Cuánto cambió, en promedio, el resultado de las empresas participantes a causa del programa.",
+        ),
+        "doc.gloss.ci": _m("95% confidence interval", "Intervalo de confianza del 95 %"),
+        "doc.gloss.ci.text": _m(
+            "The range of effects compatible with the data; if it includes zero, no effect can be claimed.",
+            "El rango de efectos compatibles con los datos; si incluye el cero, no puede afirmarse un efecto.",
+        ),
+        "doc.gloss.cluster": _m("Cluster", "Conglomerado"),
+        "doc.gloss.cluster.text": _m(
+            "A group of firms whose outcomes may move together; inference allows for it.",
+            "Un grupo de empresas cuyos resultados pueden moverse juntos; la inferencia lo admite.",
+        ),
+        "doc.gloss.parallel": _m("Parallel trends", "Tendencias paralelas"),
+        "doc.gloss.parallel.text": _m(
+            "Without the programme, participants and comparison firms would have changed alike.",
+            "Sin el programa, participantes y empresas de comparación habrían cambiado por igual.",
+        ),
+        "doc.gloss.wild": _m("Wild cluster bootstrap", "Bootstrap salvaje por conglomerados"),
+        "doc.gloss.wild.text": _m(
+            "A resampling method that keeps intervals honest when clusters are few.",
+            "Un método de remuestreo que mantiene honestos los intervalos cuando hay pocos conglomerados.",
+        ),
+        "doc.gloss.pretrend": _m("Pre-trends test", "Prueba de tendencias previas"),
+        "doc.gloss.pretrend.text": _m(
+            "Checks that participants did not already differ in their trend before joining.",
+            "Comprueba que las participantes no diferían ya en su tendencia antes de incorporarse.",
+        ),
+        "doc.what.primary": _m("the primary estimate", "la estimación principal"),
+        "doc.what.logframe": _m("the results framework table", "el cuadro del marco de resultados"),
+        "doc.what.sample": _m(
+            "the sample counts (the descriptives page did not run)",
+            "los conteos de la muestra (la página descriptiva no se ejecutó)",
+        ),
+        "doc.what.attrition": _m(
+            "the differential response estimate", "la estimación de respuesta diferencial"
+        ),
+        "doc.what.clusters": _m("the number of clusters", "el número de conglomerados"),
+        "doc.what.robustness": _m(
+            "estimates under other estimators", "estimaciones con otros estimadores"
+        ),
+        "doc.what.pretrends": _m("the pre-trends test", "la prueba de tendencias previas"),
+        "doc.what.sensitivity": _m(
+            "Rambachan-Roth sensitivity (breakdown value)",
+            "sensibilidad de Rambachan-Roth (valor de quiebre)",
+        ),
+        "doc.what.randomization": _m(
+            "randomization inference p-value", "valor p de inferencia por aleatorización"
+        ),
+        "doc.what.qvalues": _m("multiple-testing q-values", "valores q de pruebas múltiples"),
+        "doc.what.estimates": _m("the estimates table", "el cuadro de estimaciones"),
+        "doc.what.balance": _m(
+            "the baseline balance table", "el cuadro de balance en la línea de base"
+        ),
+        "doc.what.quality": _m("the validation counts", "los conteos de validación"),
+        "doc.what.provenance": _m("the run manifest", "el manifiesto de la ejecución"),
+    }
+)
+
+MESSAGES.update(
+    {
+        "doc.unit.log": _m("≈ {pct} change", "≈ {pct} de cambio"),
+        "doc.unit.points": _m("{points} percentage points", "{points} puntos porcentuales"),
+        "doc.unit.level": _m("in the outcome's own units", "en las unidades del resultado"),
+    }
+)

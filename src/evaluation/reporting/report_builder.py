@@ -1,0 +1,653 @@
+"""Build the final evaluation report (:class:`~evaluation.reporting.document.Document`) from a run.
+
+Reads only what the run recorded -- ``reports/estimates.parquet``, ``reports/values.json``,
+``reports/run_manifest.json`` (through :mod:`evaluation.pipeline.manifest`) -- and the
+settings (``program``, ``analysis``, ``paths.narrative``). It estimates nothing: every number
+on the page is a recorded one, formatted for the report language. A section whose data the run
+does not hold says so in one line; a section the evaluators wrote no narrative for gets cautious
+generated text with a visible draft mark, listed in ``Document.drafts`` (the pipeline records
+it in the run manifest and the cover says so).
+
+Structure (issue 12): cover; 1 executive summary; 2 programme and results framework;
+3 evaluation questions and design; 4 data and sample; 5 methods; 6 findings (one subsection per
+question); 7 robustness; 8 limitations; 9 conclusions and recommendations; annexes: estimates,
+balance, data quality, truth comparison (simulated data), provenance, glossary.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evaluation.reporting import narrative
+from evaluation.reporting.document import (
+    Bullets,
+    Column,
+    Cover,
+    Document,
+    Equation,
+    Figure,
+    Paragraph,
+    Ref,
+    Section,
+    Table,
+    Text,
+)
+from evaluation.reporting.translations import (
+    fmt_int,
+    fmt_interval,
+    fmt_number,
+    fmt_percent,
+    fmt_pvalue,
+    has_message,
+    t,
+    variable_label,
+)
+
+# Recorded ``estimator`` values -> estimator key of the catalogue (``est.<key>``).
+ESTIMATOR_KEYS = {
+    "callaway_santanna:simple": "cs",
+    "twfe": "twfe",
+    "event_study_sunab": "sunab",
+    "event_study_imputation": "imputation",
+    "did_2x2": "did_2x2",
+    "triple_differences": "triple_differences",
+    "wild_cluster_bootstrap": "wcb",
+}
+OVERALL_TERMS = ("overall", "treated", "participant:after")
+# Okabe and Ito (2008) colour-blind-safe palette: the one palette of the document's figures.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+DAC = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
+
+
+@dataclass
+class RunOutputs:
+    """What a run left in its reports folder (any part may be missing)."""
+
+    estimates: pd.DataFrame | None = None
+    values: pd.DataFrame | None = None
+    manifest: dict[str, Any] = field(default_factory=dict)
+    status: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, reports: Path) -> RunOutputs:
+        """Read the run's tables; a missing or unreadable file is noted, never fatal."""
+        from evaluation.pipeline import manifest as run_manifest
+
+        out = cls()
+        reports = Path(reports)
+        try:
+            out.estimates = pd.read_parquet(reports / "estimates.parquet")
+        except (OSError, ValueError):
+            out.missing.append("estimates.parquet")
+        try:
+            rows = json.loads((reports / "values.json").read_text(encoding="utf-8"))
+            out.values = pd.DataFrame(
+                rows, columns=["notebook", "job", "parameters", "name", "value"]
+            )
+        except (OSError, ValueError):
+            out.missing.append("values.json")
+        try:
+            out.manifest = run_manifest.read_manifest(reports)
+            out.status = run_manifest.read_status(reports)
+        except (OSError, ValueError):
+            out.missing.append("run_manifest.json")
+        return out
+
+    def value(self, name: str) -> Any:
+        """The last value recorded under ``name``, else None."""
+        if self.values is None or self.values.empty:
+            return None
+        hit = self.values[self.values["name"] == name]
+        return None if hit.empty else hit.iloc[-1]["value"]
+
+    def overall(self, outcome: str, estimator: str, *, sample: str = "all") -> pd.Series | None:
+        """The recorded overall effect of ``estimator`` (catalogue key) on ``outcome``.
+
+        Prefers the final report's own pre-specified rows (role primary/secondary), then any
+        job's overall row with that estimator; None when the run recorded none.
+        """
+        frame = self.estimates
+        if frame is None or frame.empty:
+            return None
+        keys = frame["estimator"].map(lambda e: ESTIMATOR_KEYS.get(str(e), str(e)))
+        hit = frame[(frame["outcome_variable"] == outcome) & (keys == estimator)]
+        hit = hit[hit["term"].isin(OVERALL_TERMS)]
+        if "param_sample" in hit.columns:
+            hit = hit[hit["param_sample"].fillna("all") == sample]
+        if hit.empty:
+            return None
+        if "role" in hit.columns and hit["role"].isin(["primary", "secondary"]).any():
+            hit = hit[hit["role"].isin(["primary", "secondary"])]
+        return hit.iloc[-1]
+
+
+def _text(value: Any, language: str) -> str:
+    """A config ``Text`` (en/es) in ``language``, or a plain string."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return (getattr(value, language, None) or value.en) if hasattr(value, "en") else str(value)
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+class Builder:
+    """Fills a :class:`Document` in one language from a run's outputs and the settings."""
+
+    def __init__(self, settings: Any, run: RunOutputs, language: str, *, narrative_dir=None):
+        self.s, self.run, self.lang = settings, run, language
+        self.narrative_dir = narrative_dir
+        self.primary_outcome = settings.analysis.primary_outcome
+        self.estimator = settings.analysis.primary_estimator
+        self.doc: Document | None = None
+
+    # --- helpers ------------------------------------------------------------------------
+    def m(self, key: str, **values: Any) -> str:
+        return t(key, self.lang, **values)
+
+    def label(self, outcome: str) -> str:
+        return variable_label(outcome, self.lang)
+
+    def est_name(self, key: str) -> str:
+        if key == "wcb":
+            return self.m("inf.wcb_short")
+        return self.m(f"est.{key}") if has_message(f"est.{key}") else self.m("doc.est.other")
+
+    def kind(self, outcome: str) -> str:
+        """How an effect on ``outcome`` reads: declared kind, built-in kind, else level."""
+        from evaluation.analysis.context import BUILTIN_OUTCOMES
+
+        declared = self.s.outcomes.get(outcome)
+        return declared.kind if declared is not None else BUILTIN_OUTCOMES.get(outcome, "level")
+
+    def natural(self, outcome: str, estimate: Any) -> str:
+        """The effect in words of its unit: a percentage change for a log outcome
+        (100 (exp(b) - 1)), percentage points for a share or binary, units otherwise."""
+        kind = self.kind(outcome)
+        if kind == "log":
+            return self.m("doc.unit.log", pct=fmt_percent(math.expm1(float(estimate)), self.lang))
+        if kind in ("share", "binary"):
+            return self.m("doc.unit.points", points=fmt_number(100 * float(estimate), self.lang, 1))
+        return self.m("doc.unit.level")
+
+    def functions(self) -> dict[str, narrative.Resolver]:
+        """The placeholders of the narrative blocks, bound to this run."""
+
+        def row(outcome: str, estimator: str, aggregation: str = "simple") -> pd.Series:
+            if aggregation != "simple":
+                raise LookupError(f"aggregation {aggregation!r}: only 'simple' is recorded")
+            hit = self.run.overall(outcome, estimator)
+            if hit is None:
+                raise LookupError("the run recorded no such estimate")
+            return hit
+
+        def effect(o: str, e: str, a: str = "simple") -> str:
+            return fmt_number(row(o, e, a)["estimate"], self.lang, 3)
+
+        def ci(o: str, e: str, a: str = "simple") -> str:
+            r = row(o, e, a)
+            return fmt_interval(r["conf_low"], r["conf_high"], self.lang)
+
+        def pct(o: str, e: str, a: str = "simple") -> str:
+            return fmt_percent(math.expm1(float(row(o, e, a)["estimate"])), self.lang)
+
+        def logframe_cell(column: str):
+            def get(target_id: str) -> str:
+                for r in self.logframe_rows():
+                    if r.get("id") == target_id and r.get(column) is not None:
+                        return self.number(r[column])
+                raise LookupError(f"no logframe {column} recorded for {target_id!r}")
+
+            return get
+
+        return {"effect": effect, "ci": ci, "pct": pct, "target": logframe_cell("target"),
+                "achieved": logframe_cell("achieved")}  # fmt: skip
+
+    def number(self, value: Any) -> str:
+        if isinstance(value, bool) or not _finite(value):
+            return str(value) if value is not None else "—"
+        value = float(value)
+        return fmt_int(value, self.lang) if value.is_integer() else fmt_number(value, self.lang, 3)
+
+    def provenance(self) -> dict[str, Any]:
+        return self.run.manifest.get("provenance") or {}
+
+    def logframe_rows(self) -> list[dict[str, Any]]:
+        rows = self.run.value("logframe_full") or self.run.value("logframe")
+        return rows if isinstance(rows, list) else []
+
+    def narrate(self, sec: Section, generated: list[Paragraph | Bullets]) -> None:
+        """The evaluators' block for ``sec`` when there is one, else ``generated`` as a draft."""
+        blocks = narrative.load(self.narrative_dir, self.lang, sec.id, self.functions())
+        if blocks is not None:
+            sec.blocks.extend(blocks)
+            return
+        for block in generated:
+            block.draft = True
+            sec.blocks.append(block)
+        sec.draft = True
+        assert self.doc is not None
+        self.doc.drafts.append(sec.id)
+
+    def missing(self, sec: Section, what: str) -> None:
+        sec.say(self.m("doc.missing", what=what))
+
+    # --- the document -------------------------------------------------------------------
+    def build(self) -> Document:
+        program = self.s.program
+        commit = str(self.provenance().get("commit") or "")[:8]
+        finished = str(self.run.manifest.get("created") or "")
+        facts = []
+        if program.period:
+            facts.append((self.m("doc.cover.period"), f"{program.period[0]}–{program.period[1]}"))
+        for key in ("donor", "implementer"):
+            if getattr(program, key):
+                facts.append((self.m(f"doc.cover.{key}"), getattr(program, key)))
+        from evaluation.reporting.translations import fmt_date
+
+        try:
+            when = fmt_date(finished[:10] if finished else date.today().isoformat(), self.lang)
+        except ValueError:
+            when = fmt_date(date.today(), self.lang)
+        facts.append((self.m("doc.cover.date"), when))
+        facts.append((self.m("doc.cover.version"), commit or self.m("doc.cover.no_commit")))
+        facts.append((self.m("doc.cover.language"), self.m(f"doc.language.{self.lang}")))
+        title = self.m("doc.title")
+        self.doc = doc = Document(
+            language=self.lang,
+            cover=Cover(program.name, title, _text(program.title, self.lang), facts),
+            running_header=program.name,
+            contents_title=self.m("doc.contents"),
+            annex_title=self.m("doc.annex"),
+            draft_label=self.m("doc.draft"),
+            page_words=(self.m("doc.page"), self.m("doc.of")),
+        )
+        self.findings = self.collect_findings()
+        for part in (self.summary, self.programme, self.questions_design, self.data_sample,
+                     self.methods, self.findings_sections, self.robustness, self.limitations,
+                     self.conclusions, self.annex_estimates, self.annex_balance,
+                     self.annex_quality, self.annex_truth, self.annex_provenance,
+                     self.annex_glossary):  # fmt: skip
+            part()
+        if doc.drafts:
+            doc.cover.draft_note = self.m("doc.cover.drafts", n=len(doc.drafts))
+        return doc
+
+    # --- questions and their findings -----------------------------------------------------
+    def questions(self) -> list[dict[str, Any]]:
+        """program.questions, else one per configured outcome (primary first)."""
+        configured = list(self.s.program.questions)
+        if configured:
+            return [{"id": q.id, "text": _text(q.text, self.lang), "criterion": q.criterion,
+                     "outcomes": list(q.outcomes) or [self.primary_outcome]}
+                    for q in configured]  # fmt: skip
+        outcomes = [self.primary_outcome, *self.s.analysis.secondary_outcomes]
+        return [
+            {"id": f"q{i + 1}", "text": self.m("doc.question.generic", outcome=self.label(o)),
+             "criterion": "effectiveness" if i else "impact", "outcomes": [o]}
+            for i, o in enumerate(dict.fromkeys(outcomes))
+        ]  # fmt: skip
+
+    def collect_findings(self) -> dict[str, pd.Series | None]:
+        outcomes = {o for q in self.questions() for o in q["outcomes"]}
+        return {o: self.run.overall(o, self.estimator) for o in sorted(outcomes)}
+
+    def effect_words(self, outcome: str) -> str:
+        r = self.findings.get(outcome)
+        if r is None:
+            return self.m("doc.finding.none", outcome=self.label(outcome))
+        covers = float(r["conf_low"]) <= 0 <= float(r["conf_high"])
+        return self.m(
+            "doc.finding.not_significant" if covers else "doc.finding.significant",
+            outcome=self.label(outcome),
+            effect=fmt_number(r["estimate"], self.lang, 3),
+            pct=self.natural(outcome, r["estimate"]),
+            ci=fmt_interval(r["conf_low"], r["conf_high"], self.lang),
+        )
+
+    # --- 1 executive summary ---------------------------------------------------------------
+    def summary(self) -> None:
+        sec = self.doc.section("summary", self.m("doc.summary"))
+        primary = self.findings.get(self.primary_outcome)
+        generated: list[Paragraph | Bullets] = []
+        if primary is None:
+            self.missing(sec, self.m("doc.what.primary"))
+        else:
+            sec.say(self.m(
+                "doc.summary.headline", outcome=self.label(self.primary_outcome),
+                estimator=self.est_name(self.estimator),
+                effect=fmt_number(primary["estimate"], self.lang, 3),
+                pct=self.natural(self.primary_outcome, primary["estimate"]),
+                ci=fmt_interval(primary["conf_low"], primary["conf_high"], self.lang),
+            ))  # fmt: skip
+        generated.append(Bullets([[Text(f"{q['text']} — {self.effect_words(q['outcomes'][0])}")]
+                                  for q in self.questions()]))  # fmt: skip
+        met = [r for r in self.logframe_rows() if str(r.get("status", "")).lower() == "met"]
+        if self.logframe_rows():
+            generated.append(Paragraph([Text(self.m(
+                "doc.summary.logframe", met=fmt_int(len(met), self.lang),
+                n=fmt_int(len(self.logframe_rows()), self.lang)))]))  # fmt: skip
+        generated.append(Paragraph([Text(self.m("doc.summary.limitations"))]))
+        self.narrate(sec, generated)
+
+    # --- 2 programme and results framework ---------------------------------------------------
+    def programme(self) -> None:
+        sec = self.doc.section("programme", self.m("doc.programme"))
+        description = _text(self.s.program.description, self.lang)
+        if description:
+            sec.say(description)
+        rows = self.logframe_rows()
+        if not rows:
+            self.missing(sec, self.m("doc.what.logframe"))
+            return
+        sec.say([Text(self.m("doc.programme.logframe_ref")), Ref("tab-logframe"), Text(".")])
+        es = self.lang == "es"
+        body = []
+        for r in rows:
+            achieved = r.get("achieved_text_es" if es else "achieved_text") or r.get("achieved")
+            body.append([
+                str(r.get("indicator_es") if es and r.get("indicator_es") else r.get("indicator", "")),
+                self.number(r.get("baseline")), self.number(r.get("target")),
+                achieved if isinstance(achieved, str) else self.number(achieved),
+                str(r.get("status_es") if es and r.get("status_es") else r.get("status", "")),
+            ])  # fmt: skip
+        sec.add(Table(
+            "tab-logframe", self.m("doc.programme.logframe"),
+            [Column(self.m("logframe.indicator")), Column(self.m("logframe.baseline"), "integer"),
+             Column(self.m("logframe.target"), "integer"), Column(self.m("logframe.achieved")),
+             Column(self.m("logframe.status"))],
+            body, [self.m("doc.note.logframe")],
+        ))  # fmt: skip
+
+    # --- 3 questions and design ------------------------------------------------------------
+    def questions_design(self) -> None:
+        sec = self.doc.section("questions", self.m("doc.questions"))
+        sec.say([Text(self.m("doc.questions.intro")), Ref("tab-questions"), Text(".")])
+        rows = [[q["text"], self.m(f"doc.dac.{q['criterion']}") if q["criterion"] else "—",
+                 ", ".join(self.label(o) for o in q["outcomes"])] for q in self.questions()]  # fmt: skip
+        sec.add(Table("tab-questions", self.m("doc.questions.table"),
+                      [Column(self.m("doc.col.question")), Column(self.m("doc.col.criterion")),
+                       Column(self.m("doc.col.outcomes"))], rows, [self.m("doc.note.dac")]))  # fmt: skip
+        self.narrate(self.doc.section("design", self.m("doc.design"), level=2),
+                     [Paragraph([Text(self.m("doc.design.text"))])])  # fmt: skip
+
+    # --- 4 data and sample -----------------------------------------------------------------
+    def data_sample(self) -> None:
+        sec = self.doc.section("data", self.m("doc.data"))
+        balance = self.rows(label_startswith="baseline balance")
+        if balance is None or balance.empty:
+            self.missing(sec, self.m("doc.what.sample"))
+            return
+        first = balance.iloc[0]
+        n_t, n_c = first.get("n_treated"), first.get("n_control")
+        if _finite(n_t) and _finite(n_c):
+            sec.say(self.m("doc.data.sample", n_participants=fmt_int(n_t, self.lang),
+                           n_comparison=fmt_int(n_c, self.lang)))  # fmt: skip
+        attrition = self.run.overall("responded", "did_2x2")
+        if attrition is not None:
+            sec.say(self.m("doc.data.attrition", effect=fmt_number(attrition["estimate"], self.lang, 3),
+                           ci=fmt_interval(attrition["conf_low"], attrition["conf_high"], self.lang)))  # fmt: skip
+        else:
+            self.missing(sec, self.m("doc.what.attrition"))
+        sec.say(self.m("doc.data.exclusions"))
+
+    def rows(self, *, label_startswith: str) -> pd.DataFrame | None:
+        frame = self.run.estimates
+        if frame is None:
+            return None
+        return frame[frame["label"].astype(str).str.startswith(label_startswith)]
+
+    # --- 5 methods -------------------------------------------------------------------------
+    def methods(self) -> None:
+        sec = self.doc.section("methods", self.m("doc.methods"))
+        sec.say([Text(self.m("doc.methods.att")), Ref("eq-att-gt"), Text(" "),
+                 Text(self.m("doc.methods.aggregate")), Ref("eq-att"), Text(".")])  # fmt: skip
+        sec.add(Equation(
+            "eq-att-gt",
+            "\"ATT\"(g, t) = EE[Y_t - Y_(g-1) | G = g] - EE[Y_t - Y_(g-1) | C = 1]",
+            r"\mathrm{ATT}(g,t) = \mathbb{E}[Y_t - Y_{g-1} \mid G = g] - \mathbb{E}[Y_t - Y_{g-1} \mid C = 1]",
+            self.m("doc.methods.att_where"),
+        ))  # fmt: skip
+        sec.add(Equation(
+            "eq-att",
+            "theta = sum_g sum_(t >= g) w_(g t) \"ATT\"(g, t)",
+            r"\theta = \sum_{g} \sum_{t \ge g} w_{gt}\, \mathrm{ATT}(g,t)",
+            self.m("doc.methods.theta_where"),
+        ))  # fmt: skip
+        sec.add(Equation(
+            "eq-twfe",
+            "Y_(i t) = alpha_i + lambda_t + beta D_(i t) + epsilon_(i t)",
+            r"Y_{it} = \alpha_i + \lambda_t + \beta D_{it} + \varepsilon_{it}",
+            self.m("doc.methods.twfe_where"),
+        ))  # fmt: skip
+        sec.say(self.m("doc.methods.assumptions"))
+        primary = self.findings.get(self.primary_outcome)
+        n_clusters = primary.get("n_clusters") if primary is not None else None
+        if _finite(n_clusters):
+            sec.say(self.m("doc.methods.inference", n_clusters=fmt_int(n_clusters, self.lang)))
+        else:
+            self.missing(sec, self.m("doc.what.clusters"))
+        sec.say(self.m("doc.methods.primary", outcome=self.label(self.primary_outcome),
+                       estimator=self.est_name(self.estimator)))  # fmt: skip
+
+    # --- 6 findings ------------------------------------------------------------------------
+    def findings_sections(self) -> None:
+        self.doc.section("findings", self.m("doc.findings"))
+        for i, q in enumerate(self.questions(), start=1):
+            sec = self.doc.section(f"finding-{i}", q["text"], level=2)
+            rows = []
+            for o in q["outcomes"]:
+                r = self.findings.get(o)
+                if r is None:
+                    sec.say(self.m("doc.finding.none", outcome=self.label(o)))
+                    continue
+                rows.append([self.label(o), fmt_number(r["estimate"], self.lang, 3),
+                             fmt_interval(r["conf_low"], r["conf_high"], self.lang),
+                             fmt_pvalue(r["p_value"], self.lang), self.number(r.get("nobs"))])  # fmt: skip
+            if rows:
+                sec.say([Text(" ".join(self.effect_words(o) for o in q["outcomes"]
+                                       if self.findings.get(o) is not None) + " "),
+                         Text("("), Ref(f"tab-finding-{i}"), Text(").")])  # fmt: skip
+                sec.add(Table(f"tab-finding-{i}", self.m("doc.finding.table", question=q["text"]),
+                              [Column(self.m("common.outcome")),
+                               Column(self.m("common.estimate"), "number"),
+                               Column(self.m("common.ci"), "interval"),
+                               Column(self.m("common.p_value"), "number"),
+                               Column(self.m("common.n_obs"), "integer")],
+                              rows, [self.m("doc.note.effects", estimator=self.est_name(self.estimator))]))  # fmt: skip
+
+    # --- 7 robustness ----------------------------------------------------------------------
+    def robustness(self) -> None:
+        sec = self.doc.section("robustness", self.m("doc.robustness"))
+        rows = []
+        for key in ("cs", "twfe", "sunab", "imputation", "did_2x2"):
+            r = self.run.overall(self.primary_outcome, key)
+            if r is not None:
+                rows.append((key, r))
+        if not rows:
+            self.missing(sec, self.m("doc.what.robustness"))
+        else:
+            sec.say([Text(self.m("doc.robustness.intro")), Ref("fig-forest"), Text(", "),
+                     Ref("tab-robustness"), Text(".")])  # fmt: skip
+            sec.add(self.forest(rows))
+            sec.add(Table("tab-robustness", self.m("doc.robustness.table"),
+                          [Column(self.m("common.estimator")), Column(self.m("common.estimate"), "number"),
+                           Column(self.m("common.ci"), "interval"), Column(self.m("common.p_value"), "number")],
+                          [[self.est_name(k), fmt_number(r["estimate"], self.lang, 3),
+                            fmt_interval(r["conf_low"], r["conf_high"], self.lang),
+                            fmt_pvalue(r["p_value"], self.lang)] for k, r in rows],
+                          [self.m("doc.note.robustness")]))  # fmt: skip
+        p = self.run.value("pretrend_p_value")
+        if _finite(p):
+            sec.say(self.m("doc.robustness.pretrends", p=fmt_pvalue(p, self.lang)))
+        else:
+            self.missing(sec, self.m("doc.what.pretrends"))
+        for name, what in (("sensitivity_breakdown", "doc.what.sensitivity"),
+                           ("randomization_p_value", "doc.what.randomization"),
+                           ("q_values", "doc.what.qvalues")):  # fmt: skip
+            value = self.run.value(name)
+            if _finite(value):
+                sec.say(self.m("doc.robustness.value", what=self.m(what),
+                               value=fmt_number(value, self.lang, 3)))  # fmt: skip
+            else:
+                self.missing(sec, self.m(what))
+
+    def forest(self, rows: list[tuple[str, pd.Series]]) -> Figure:
+        """One forest plot of the primary outcome's overall effect by estimator."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        plt.rcParams["svg.hashsalt"] = "final-report"
+        fig, ax = plt.subplots(figsize=(6.2, 0.5 + 0.45 * len(rows)))
+        for i, (key, r) in enumerate(reversed(rows)):
+            colour = OKABE_ITO[0] if key == self.estimator else OKABE_ITO[1]
+            ax.errorbar(float(r["estimate"]), i, xerr=[[float(r["estimate"]) - float(r["conf_low"])],
+                        [float(r["conf_high"]) - float(r["estimate"])]], fmt="o", color=colour,
+                        capsize=3)  # fmt: skip
+        truth = self.run.value("truth_overall")
+        if _finite(truth):
+            ax.axvline(float(truth), color=OKABE_ITO[2], linestyle="--",
+                       label=self.m("common.truth"))  # fmt: skip
+            ax.legend(loc="lower right", fontsize=8, frameon=False)
+        ax.axvline(0, color="#555555", linewidth=0.8)
+        ax.set_yticks(range(len(rows)), [self.est_name(k) for k, _ in reversed(rows)])
+        ax.set_xlabel(self.label(self.primary_outcome))
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        svg, png = io.StringIO(), io.BytesIO()
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+        fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
+        plt.close(fig)
+        return Figure("fig-forest", self.m("doc.robustness.figure"), svg.getvalue(), png.getvalue(),
+                      self.m("doc.robustness.figure"), [self.m("doc.note.forest")])  # fmt: skip
+
+    # --- 8 limitations, 9 conclusions --------------------------------------------------------
+    def limitations(self) -> None:
+        sec = self.doc.section("limitations", self.m("doc.limitations"))
+        items = [[Text(self.m(f"final.limitations.{k}"))] for k in ("selection", "attrition",
+                                                                    "spillovers", "subgroups")]  # fmt: skip
+        self.narrate(sec, [Bullets(items)])
+
+    def conclusions(self) -> None:
+        sec = self.doc.section("conclusions", self.m("doc.conclusions"))
+        self.narrate(sec, [Paragraph([Text(self.m("doc.conclusions.text"))])])
+
+    # --- annexes ---------------------------------------------------------------------------
+    def annex_estimates(self) -> None:
+        sec = self.doc.section("annex-estimates", self.m("doc.annex.estimates"), annex=True)
+        frame = self.run.estimates
+        if frame is None or frame.empty:
+            self.missing(sec, self.m("doc.what.estimates"))
+            return
+        overall = frame[frame["term"].isin(OVERALL_TERMS)].drop_duplicates(
+            subset=["outcome_variable", "estimator", "estimate", "conf_low", "conf_high"]
+        )
+        rows = [[self.label(str(r["outcome_variable"])),
+                 self.est_name(ESTIMATOR_KEYS.get(str(r["estimator"]), "other")),
+                 fmt_number(r["estimate"], self.lang, 3),
+                 fmt_interval(r["conf_low"], r["conf_high"], self.lang), self.number(r.get("nobs"))]
+                for _, r in overall.iterrows()]  # fmt: skip
+        sec.add(Table("tab-annex-estimates", self.m("doc.annex.estimates"),
+                      [Column(self.m("common.outcome")), Column(self.m("common.estimator")),
+                       Column(self.m("common.estimate"), "number"), Column(self.m("common.ci"), "interval"),
+                       Column(self.m("common.n_obs"), "integer")], rows, [self.m("doc.note.annex_estimates")]))  # fmt: skip
+
+    def annex_balance(self) -> None:
+        sec = self.doc.section("annex-balance", self.m("doc.annex.balance"), annex=True)
+        balance = self.rows(label_startswith="baseline balance")
+        if balance is None or balance.empty:
+            self.missing(sec, self.m("doc.what.balance"))
+            return
+        rows = [[self.label(str(r.get("term") or r["outcome_variable"])),
+                 fmt_number(r.get("mean_treated"), self.lang, 3), fmt_number(r.get("mean_control"), self.lang, 3),
+                 fmt_number(r.get("normalized_difference"), self.lang, 3)] for _, r in balance.iterrows()]  # fmt: skip
+        sec.add(Table("tab-balance", self.m("doc.annex.balance"),
+                      [Column(self.m("common.variable")), Column(self.m("common.participants"), "number"),
+                       Column(self.m("common.comparison"), "number"), Column(self.m("doc.col.std_diff"), "number")],
+                      rows, [self.m("doc.note.balance")]))  # fmt: skip
+
+    def annex_quality(self) -> None:
+        sec = self.doc.section("annex-quality", self.m("doc.annex.quality"), annex=True)
+        errors, warnings = (
+            self.run.value("validation_errors"),
+            self.run.value("validation_warnings"),
+        )
+        if errors is None:
+            self.missing(sec, self.m("doc.what.quality"))
+        else:
+            sec.say(
+                self.m(
+                    "doc.quality.text", errors=self.number(errors), warnings=self.number(warnings)
+                )
+            )
+
+    def annex_truth(self) -> None:
+        truth = self.run.value("truth_overall")
+        if not _finite(truth):
+            return  # real data: no truth file, no annex
+        sec = self.doc.section("annex-truth", self.m("doc.annex.truth"), annex=True)
+        rows = []
+        for key in ("cs", "twfe", "sunab", "imputation"):
+            r = self.run.overall(self.primary_outcome, key)
+            if r is not None:
+                rows.append([self.est_name(key), fmt_number(r["estimate"], self.lang, 3),
+                             fmt_number(truth, self.lang, 3),
+                             fmt_number(float(r["estimate"]) - float(truth), self.lang, 3)])  # fmt: skip
+        sec.say([Text(self.m("doc.truth.text")), Ref("tab-truth"), Text(".")])
+        sec.add(Table("tab-truth", self.m("doc.annex.truth"),
+                      [Column(self.m("common.estimator")), Column(self.m("common.estimate"), "number"),
+                       Column(self.m("common.truth"), "number"), Column(self.m("common.error"), "number")],
+                      rows, [self.m("nb05.truth.weights")]))  # fmt: skip
+
+    def annex_provenance(self) -> None:
+        sec = self.doc.section("annex-provenance", self.m("doc.annex.provenance"), annex=True)
+        man = self.run.manifest
+        if not man:
+            self.missing(sec, self.m("doc.what.provenance"))
+            return
+        prov = self.provenance()
+        rows = [[self.m("doc.prov.commit"), str(prov.get("commit") or "—")],
+                [self.m("doc.prov.seed"), str(self.s.analysis.seed)]]  # fmt: skip
+        for name, info in sorted((prov.get("data") or {}).items()):
+            digest = info.get("sha256") if isinstance(info, dict) else info
+            rows.append([name, str(digest)[:16]])
+        for name, ver in sorted((prov.get("versions") or {}).items()):
+            rows.append([name, str(ver)])
+        jobs = self.run.status
+        ok = sum(1 for j in jobs if j.get("status") in ("ok", "cached"))
+        rows.append(
+            [self.m("doc.prov.jobs"), f"{fmt_int(ok, self.lang)} / {fmt_int(len(jobs), self.lang)}"]
+        )
+        sec.add(Table("tab-provenance", self.m("doc.annex.provenance"),
+                      [Column(self.m("doc.col.item")), Column(self.m("common.value"))], rows,
+                      [self.m("doc.note.provenance")]))  # fmt: skip
+
+    def annex_glossary(self) -> None:
+        sec = self.doc.section("annex-glossary", self.m("doc.annex.glossary"), annex=True)
+        terms = ("att", "ci", "cluster", "parallel", "wild", "pretrend")
+        sec.add(Table("tab-glossary", self.m("doc.annex.glossary"),
+                      [Column(self.m("doc.col.term")), Column(self.m("doc.col.meaning"))],
+                      [[self.m(f"doc.gloss.{k}"), self.m(f"doc.gloss.{k}.text")] for k in terms]))  # fmt: skip
+
+
+def build_document(settings: Any, reports: Path, language: str, *, narrative_dir=None) -> Document:
+    """The final report of the run in ``reports`` in ``language`` (see the module docstring)."""
+    run = RunOutputs.read(Path(reports))
+    return Builder(settings, run, language, narrative_dir=narrative_dir).build()
