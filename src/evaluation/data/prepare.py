@@ -41,6 +41,7 @@ rows are sorted and row groups fixed, so two runs give byte-identical Parquet fi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -418,10 +419,12 @@ def prepare(
     if processed.resolve() == raw.resolve() or raw.resolve() in processed.resolve().parents:
         raise PrepareError(f"{processed}: processed output may not live inside raw data {raw}")
     key = resolve_key(settings.root, raw)
+    created = not processed.exists()  # a refused run removes the folder it created
     processed.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(processed)
     staging = processed / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
+    done = False
     try:
         spill = staging / "duckdb-spill"
         spill.mkdir()
@@ -499,21 +502,33 @@ def prepare(
         for name in OUTPUTS:
             os.replace(staging / f"{name}.parquet", processed / f"{name}.parquet")
         os.replace(staging / manifest_mod.MANIFEST, processed / manifest_mod.MANIFEST)
+        done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            with contextlib.suppress(OSError):  # only when empty: nothing else is touched
+                processed.rmdir()
     return PrepareResult(processed=processed, manifest=manifest, report=report)
 
 
 def command(args: argparse.Namespace, settings: Settings) -> int:
-    """``evaluation prepare [--raw DIR] [--processed DIR] [--mapping FILE]``."""
+    """``evaluation prepare [--raw DIR] [--processed DIR] [--mapping FILE]``.
+
+    Exit 1 when the raw data are invalid (the validation report on stdout, nothing written);
+    a refusal of what was asked (no raw folder, no usable key) is raised to the command line,
+    which prints it as one line and exits 2.
+    """
     raw = args.raw or settings.path("raw")
     processed = args.processed or settings.path("processed")
     mapping = configured_mapping(settings, args.mapping)
     try:
         result = prepare(raw, processed, mapping=mapping, settings=settings)
     except PrepareError as exc:
-        if exc.report is not None:
-            print(exc.report.format())
+        if exc.report is None:
+            # Not the data's content but what was asked (no raw folder, no usable key, output
+            # inside raw): the command line's one-line error and exit 2 (docs/reliability.md).
+            raise
+        print(exc.report.format())
         print(f"ERROR {exc}", file=sys.stderr)
         return 1
     except DataError as exc:
