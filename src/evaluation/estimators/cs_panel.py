@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .idcodes import missing_count, string_codes
 from .inputs import MissingColumnError
 
 
@@ -132,12 +133,13 @@ def _pivot_codes(
             u_code = np.repeat(np.arange(n_units), n_t)
             t_code = np.tile(np.arange(n_t), n_units)
             return u_code, t_code, heads, times, True
-    if pd.isna(data[unit]).any():
+    if missing_count(data[unit]):
         bad = pd.isna(data[unit]).to_numpy()
         raise ValueError(
             f"callaway_santanna: missing unit ids in column {unit!r} (rows {_rows(data, bad)})"
         )
-    u_code, labels = pd.factorize(data[unit], sort=False)
+    coded = string_codes(u_raw) if u_raw.dtype == object else None
+    u_code, labels = coded if coded is not None else pd.factorize(data[unit], sort=False)
     times = np.unique(t_raw)
     t_code = np.searchsorted(times, t_raw)
     return u_code.astype(np.int64), t_code, np.asarray(labels), times, False

@@ -37,6 +37,7 @@ from evaluation.estimators.fixed_effects import (
     nested_in,
     refactorize,
 )
+from evaluation.estimators.idcodes import column_scope
 from evaluation.estimators.inputs import (
     as_list,
     binary_column,
@@ -342,6 +343,7 @@ def did_2x2(
     )
 
 
+@column_scope()
 def twfe(
     data: pd.DataFrame,
     outcome: str,

@@ -59,6 +59,7 @@ from evaluation.estimators.fixed_effects import (
     nested_in,
     refactorize,
 )
+from evaluation.estimators.idcodes import column_scope
 from evaluation.estimators.imputation import imputation_event_study
 from evaluation.estimators.inputs import as_list
 from evaluation.estimators.results import (
@@ -307,6 +308,7 @@ def _cs_es(data, outcome, unit, time, cohort, ref, window, covs, weights, cluste
 # --- public entry point ------------------------------------------------------------------
 
 
+@column_scope()
 def event_study(
     data: pd.DataFrame,
     outcome: str,

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evaluation.estimators.idcodes import string_codes
+
 __all__ = [
     "FixedEffectsConvergenceWarning",
     "FixedEffects",
@@ -76,7 +78,10 @@ def factorize(
         if hi - lo <= 4 * arr.size + 1024:
             codes = arr.astype(np.intp, copy=False)
             return refactorize(codes - lo if lo else codes)
-    codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+    coded = string_codes(arr) if arr.dtype == object else None
+    if coded is None:
+        coded = pd.factorize(values, sort=False, use_na_sentinel=True)
+    codes, uniques = coded
     return _checked_codes(codes, name), len(uniques)
 
 
@@ -107,6 +112,16 @@ def factorize_sorted(
             raw = arr.astype(np.intp, copy=False)
             codes, levels = presence_codes(raw - lo if lo else raw)
             return codes, (levels + lo).astype(arr.dtype)
+    coded = string_codes(arr) if arr.dtype == object else None
+    if coded is not None:
+        # strings: first-appearance codes, then the distinct ids put in sorted order (Python
+        # string order, as pandas' sort=True)
+        codes, uniques = coded
+        order = np.argsort(uniques, kind="stable")
+        rank = np.empty(order.size, dtype=np.intp)
+        rank[order] = np.arange(order.size)
+        codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1) if order.size else codes
+        return _checked_codes(codes, name), uniques[order]
     codes, uniques = pd.factorize(arr, sort=True, use_na_sentinel=True)
     return _checked_codes(codes, name), np.asarray(uniques)
 

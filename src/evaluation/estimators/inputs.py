@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.estimators.constants import FINGERPRINT_DIGITS
+from evaluation.estimators.idcodes import missing_count
 
 __all__ = [
     "MissingColumnError",
@@ -74,6 +75,8 @@ def rows_excerpt(mask: np.ndarray, index: pd.Index) -> str:
 def check_no_missing(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
     """Raise a ValueError naming the column and rows where a used value is missing."""
     for c in columns:
+        if data[c].dtype == object and not missing_count(data[c]):
+            continue  # string ids: counted once per call (idcodes.column_scope)
         miss = data[c].isna().to_numpy()
         if miss.any():
             raise ValueError(
@@ -149,7 +152,7 @@ def fingerprint(data: pd.DataFrame, columns: Sequence[str]) -> str:
     parts: list[str] = [str(len(data))]
     for c in dict.fromkeys(c for c in columns if c is not None and c in data.columns):
         s = data[c]
-        item = f"{c}|{s.dtype}|{int(s.isna().sum())}"
+        item = f"{c}|{s.dtype}|{missing_count(s)}"
         if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
             values = s.to_numpy(dtype=float, na_value=np.nan)
             total = float(np.nansum(values))

@@ -54,6 +54,7 @@ from .cs_inference import (
     wald_pretest,
 )
 from .cs_panel import CSDataWarning, Panel, prepare_panel
+from .idcodes import column_scope
 from .inputs import renamed
 from .results import EstimationResult, make_spec, tidy_frame, warn_few_clusters
 from .vcov import wald_test
@@ -227,6 +228,7 @@ class CSDynamicResult(EstimationResult):
 # ----------------------------------------------------------------------------------------
 # Estimation
 # ----------------------------------------------------------------------------------------
+@column_scope()
 def callaway_santanna(
     data: pd.DataFrame,
     outcome: str,

@@ -52,6 +52,7 @@ from evaluation.estimators.fixed_effects import (
     factorize_sorted,
     fe_dof,
 )
+from evaluation.estimators.idcodes import column_scope
 from evaluation.estimators.inputs import as_list, renamed
 from evaluation.estimators.results import EstimationResult, ModelSpec
 
@@ -620,6 +621,7 @@ def _resolve_spec(result_or_spec: Any) -> Mapping[str, Any]:
     raise TypeError("wild_cluster_bootstrap: pass an EstimationResult or a specification dict")
 
 
+@column_scope()
 def wild_cluster_bootstrap(
     result_or_spec: EstimationResult | Mapping[str, Any],
     term: str | None = None,

@@ -1,0 +1,185 @@
+"""Fast integer codes for string id columns, and a per-call memo of what was learnt about a column.
+
+Registries deliver firm ids as strings (object dtype). ``pandas.factorize`` hashes each Python
+string object (0.4-0.5 s for 850,000 ids), and ``isna`` walks them again (about 0.05 s per
+check). This module gives the same answers faster:
+
+* :func:`string_codes` returns exactly ``pandas.factorize(values, sort=False)`` - dense codes in
+  order of first appearance, ``-1`` for a missing id, and the distinct ids in that order - for an
+  array of Python strings. The strings are converted once to an Arrow UTF-8 array; when no id is
+  longer than :data:`MAX_WORD_BYTES` bytes the UTF-8 bytes of each id, zero-padded, are read as
+  up to four unsigned 64-bit words (plus the byte length when lengths differ, so that ``"a"`` and
+  ``"a\\0"`` stay distinct) and the words are coded as integers; longer ids use Arrow's hash
+  dictionary. Equal UTF-8 bytes are equal strings, so the partition is exact, and first-appearance
+  order makes the codes themselves identical to pandas' (every downstream sum is bit-identical).
+  Anything that is not purely ``str`` (bytes, numbers, mixed) returns ``None`` and the caller
+  uses pandas.
+* :func:`column_scope` opens a memo for the duration of one estimator call: the Arrow array,
+  codes and missing count of a string column are computed once however many helpers ask
+  (the missing-value check, the fixed effects, the fingerprint). The memo holds the arrays it
+  describes, so their memory cannot be reused by another array while it is open, and it is
+  dropped when the outermost call returns; outside a scope nothing is cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MAX_WORD_BYTES", "column_scope", "missing_count", "string_codes"]
+
+#: Longest id (UTF-8 bytes) coded through 64-bit words; longer ids use Arrow's dictionary.
+MAX_WORD_BYTES = 32
+
+_MEMO: contextvars.ContextVar[dict[tuple, dict[str, Any]] | None] = contextvars.ContextVar(
+    "evaluation_estimators_column_memo", default=None
+)
+
+
+@contextlib.contextmanager
+def column_scope() -> Iterator[None]:
+    """Memoise column facts (Arrow array, codes, missing count) until the outermost exit."""
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _entry(arr: np.ndarray) -> dict[str, Any] | None:
+    """The memo entry of an object array (identified by its memory, shape and strides)."""
+    memo = _MEMO.get()
+    if memo is None:
+        return None
+    key = (arr.__array_interface__["data"][0], arr.shape, arr.strides)
+    entry = memo.get(key)
+    if entry is None:
+        entry = memo[key] = {"array": arr}  # the reference keeps the memory from being reused
+    return entry
+
+
+def _arrow_strings(arr: np.ndarray, entry: dict[str, Any] | None) -> Any:
+    """The object array as an Arrow UTF-8 array, or None if its values are not all str."""
+    if entry is not None and "arrow" in entry:
+        return entry["arrow"]
+    import pyarrow as pa
+
+    try:
+        out = pa.array(arr, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        out = None
+    if out is not None and (not isinstance(out, pa.Array) or out.type != pa.string()):
+        out = None  # bytes, numbers or mixed values: pandas semantics differ, let pandas code them
+    if entry is not None:
+        entry["arrow"] = out
+    return out
+
+
+def missing_count(series: pd.Series) -> int:
+    """Number of missing values of ``series`` (as ``series.isna().sum()``), memoised for
+    object columns of strings inside a :func:`column_scope`."""
+    arr = series.to_numpy() if series.dtype == object else None
+    entry = _entry(arr) if arr is not None else None
+    if entry is None:
+        return int(series.isna().sum())
+    if "missing" not in entry:
+        strings = _arrow_strings(arr, entry)
+        entry["missing"] = (
+            int(strings.null_count) if strings is not None else int(pd.isna(arr).sum())
+        )
+    return entry["missing"]
+
+
+def _mixed(word: np.ndarray) -> np.ndarray:
+    """A bijection of uint64 (odd multiplier, then xor-shift) that spreads patterned words.
+
+    pandas' integer hash is weak for ASCII digits packed into a word (many collisions); a
+    bijection keeps the partition and the first-appearance order and restores its speed."""
+    v = word * np.uint64(0x9E3779B97F4A7C15)
+    return v ^ (v >> np.uint64(29))
+
+
+def _word_codes(words: np.ndarray) -> np.ndarray:
+    """First-appearance codes of the rows of an (n, k) uint64 matrix."""
+    codes = pd.factorize(_mixed(words[:, 0]), sort=False)[0]
+    for j in range(1, words.shape[1]):
+        cj, uj = pd.factorize(_mixed(words[:, j]), sort=False)
+        codes = pd.factorize(codes.astype(np.int64) * len(uj) + cj, sort=False)[0]
+    return codes
+
+
+def _utf8_words(strings: Any) -> np.ndarray | None:
+    """The UTF-8 bytes of each id as zero-padded uint64 words (with the byte length as a last
+    word when lengths differ); None when an id is longer than :data:`MAX_WORD_BYTES`."""
+    n = len(strings)
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[
+        strings.offset : strings.offset + n + 1
+    ]
+    lengths = np.diff(offsets)
+    width = int(lengths.max()) if n else 0
+    if width > MAX_WORD_BYTES:
+        return None
+    data = np.frombuffer(strings.buffers()[2], dtype=np.uint8) if width else np.zeros(0, np.uint8)
+    padded = max(8, -(-width // 8) * 8)
+    same = bool((lengths == width).all())
+    if same:
+        block = np.zeros((n, padded), dtype=np.uint8)
+        block[:, :width] = data[offsets[0] : offsets[0] + n * width].reshape(n, width)
+    else:
+        block = np.zeros((n, padded), dtype=np.uint8)
+        cols = np.arange(width)
+        inside = cols[None, :] < lengths[:, None]
+        pos = offsets[:-1, None] + cols[None, :]
+        block[:, :width][inside] = data[pos[inside]]
+    words = block.view(np.uint64)
+    if not same:
+        words = np.column_stack([words, lengths.astype(np.uint64)])
+    return words
+
+
+def string_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``pandas.factorize(values, sort=False)`` for an object array of str, or None.
+
+    Returns ``(codes, uniques)``: ``np.intp`` codes in order of first appearance with ``-1``
+    for a missing id (None/NaN), and the distinct ids (object array) in that order. None when
+    the values are not all Python strings (the caller then uses pandas).
+    """
+    arr = np.asarray(values)
+    if arr.dtype != object or arr.ndim != 1:
+        return None
+    entry = _entry(arr)
+    if entry is not None and "codes" in entry:
+        return entry["codes"]
+    strings = _arrow_strings(arr, entry)
+    if strings is None:
+        return None
+    valid = None
+    if strings.null_count:
+        valid = ~np.asarray(strings.is_null().to_numpy(zero_copy_only=False))
+        strings = strings.filter(valid)
+    words = _utf8_words(strings) if len(strings) else np.zeros((0, 1), np.uint64)
+    if words is not None:
+        codes = _word_codes(words) if len(words) else np.zeros(0, np.intp)
+    else:
+        codes = strings.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    codes = codes.astype(np.intp, copy=False)
+    if valid is not None:
+        full = np.full(arr.size, -1, dtype=np.intp)
+        full[valid] = codes
+        codes = full
+    seen = codes >= 0
+    # a code's first row is where it exceeds every earlier code (codes appear in order)
+    running = np.maximum.accumulate(np.where(seen, codes, -1)) if codes.size else codes
+    first = np.flatnonzero(seen & (codes > np.concatenate(([-1], running[:-1]))))
+    out = (codes, arr[first])
+    if entry is not None:
+        entry["codes"] = out
+    return out
