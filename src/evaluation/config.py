@@ -81,6 +81,10 @@ class Paths(_Strict):
     column_mapping: Path | None = Field(
         None, description="column mapping YAML for real exports (renames, recodes, expressions)"
     )
+    narrative: Path | None = Field(
+        None,
+        description="final report narrative blocks <folder>/<en|es>/<section>.md (none: drafts)",
+    )
 
 
 OutcomeKind = Literal["log", "level", "share", "binary"]
@@ -358,6 +362,7 @@ PROGRAMME_SPECIFIC = {
         "first_year",
         "last_year", "base_year", "baseline_year", "endline_year",
     ),
+    "paths": ("narrative",),  # the default programme's report text
 }  # fmt: skip
 
 

@@ -7,8 +7,10 @@ notebook with its parameters, status, reason, time and a link to its page. It is
 with inline CSS and no script, so it opens offline and from a deposited archive. The
 programme's name comes from the manifest (the run's settings), never from this code.
 
-Printing needs Chromium; without it the HTML reports stand and one line says how to enable
-the PDFs (a missing browser is the machine's state, not a failure of the run).
+The final reports are documents built from the run's recorded outputs
+(:mod:`evaluation.reporting.report_builder`): PDF through the ``typst`` wheel, DOCX through the
+bundled pandoc, and an offline HTML document, so no browser is needed. A renderer whose
+package is missing is skipped with one line (the machine's state, not a failure of the run).
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ def build_index(reports: Path) -> Path:
                 links.append(_a(job["page"], "HTML"))
             if (reports / _pdf_rel(job["page"])).is_file():
                 links.append(_a(_pdf_rel(job["page"]), "PDF"))
+            for kind, text in (("docx", "DOCX"), ("html", "document")):
+                target = _document_paths(reports, job["page"])[kind]
+                if target.is_file():
+                    links.append(_a(target.relative_to(reports).as_posix(), text))
             status = job.get("status", "")
             parts.append(
                 f"<li>{html.escape(label)}: {' &middot; '.join(links) or 'no page'} "
@@ -206,52 +212,123 @@ def _params_text(job: dict[str, Any]) -> str:
     return f"{job['notebook']} ({params})" if params else job["notebook"]
 
 
-def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False) -> list[str]:
-    """Print every successful final report to PDF beside its HTML; return error messages.
+RENDERER_SKIPPED = "{what} skipped: the {package} package is not installed (make install)"
 
-    A PDF is re-printed only when its HTML changed (the page hash is kept in the job's cache
-    folder), so a run with nothing changed stays fast. The manifest records each PDF's hash.
+
+def _final_inputs_digest(reports: Path, page: Path, narrative: Path | None) -> str:
+    """A hash of everything a final report document is built from (the run's tables, the
+    page, the narrative blocks, the package source) so an unchanged run reuses its files."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = [page, reports / "estimates.parquet", reports / "values.json"]
+    if narrative is not None and narrative.is_dir():
+        files += sorted(narrative.rglob("*.md"))
+    for path in files:
+        h.update(str(path.name).encode())
+        h.update((cache.sha256_file(path) if path.is_file() else "-").encode())
+    h.update(str(cache.package_source_hash()).encode())
+    return h.hexdigest()
+
+
+def _document_paths(reports: Path, page: str) -> dict[str, Path]:
+    """Where a final job's document goes: the PDF beside the page (what publish bundles),
+    the DOCX beside it, the document HTML as ``<job>.document.html``."""
+    stem = reports / page[: -len(".html")]
+    return {"pdf": stem.with_suffix(".pdf"), "docx": stem.with_suffix(".docx"),
+            "html": stem.with_name(stem.name + ".document.html")}  # fmt: skip
+
+
+def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False) -> list[str]:
+    """Build every successful final report as a document (PDF, DOCX, HTML); return errors.
+
+    The document is built from the run's recorded outputs by
+    :mod:`evaluation.reporting.report_builder` in the job's language and rendered by Typst (PDF,
+    no browser), pandoc (DOCX) and the package (HTML). A renderer whose package is missing is
+    skipped with one line, never an error. Documents are rebuilt only when their inputs changed
+    (a digest kept in the job's cache folder). The manifest records each file's hash and the
+    sections still carrying generated draft text.
     """
-    from evaluation.reporting import pdf
+    from evaluation.config import ConfigError, load_settings
 
     reports = Path(reports)
     manifest = read_manifest(reports)
-    todo: list[tuple[Path, Path, str]] = []
     finals = [
         j for j in manifest.get("jobs", [])
         if j.get("final") and j.get("status") in ("ok", "cached") and j.get("page")
     ]  # fmt: skip
-    for job in finals:
-        page = reports / job["page"]
-        target = reports / _pdf_rel(job["page"])
-        stamp = cache.job_dir(reports, job["job"]) / "pdf.json"
-        current = cache.sha256_file(page)
-        if not force and target.is_file() and stamp.is_file():
-            if json.loads(stamp.read_text(encoding="utf-8")).get("page_sha256") == current:
-                continue
-        todo.append((page, target, str(job["parameters"].get("language", "en"))))
     errors: list[str] = []
-    if todo and pdf.find_chromium() is None:
-        print(PDF_SKIPPED, file=out)  # not an error: the machine has no browser
-        todo = []
-    if todo:
+    settings = None
+    if finals:
         try:
-            pdf.print_pdfs(todo)
-        except Exception as err:  # a crash of the browser: the HTML reports stand; say so
-            errors.append(f"could not print the final reports to PDF: {type(err).__name__}: {err}")
-        for page, target, _ in todo:
-            if target.is_file() and not errors:
-                stamp = cache.job_dir(reports, _job_of(manifest, page, reports)) / "pdf.json"
-                cache.atomic_write_text(
-                    stamp, json.dumps({"page_sha256": cache.sha256_file(page)}, sort_keys=True)
-                )
-                print(f"printed {target}", file=out)
+            root = manifest.get("settings_root")
+            settings = load_settings(root=Path(root)) if root else load_settings()
+        except (ConfigError, OSError, ValueError) as err:
+            errors.append(f"final report: settings cannot be read: {err}")
+    skipped: set[str] = set()
+    for job in finals if settings is not None else []:
+        language = str(job["parameters"].get("language", "en"))
+        targets = _document_paths(reports, job["page"])
+        narrative = settings.paths.narrative
+        if narrative is not None and not narrative.is_absolute():
+            narrative = settings.root / narrative
+        stamp = cache.job_dir(reports, job["job"]) / "pdf.json"
+        digest = _final_inputs_digest(reports, reports / job["page"], narrative)
+        if not force and stamp.is_file() and all(p.is_file() for p in targets.values()):
+            recorded = json.loads(stamp.read_text(encoding="utf-8"))
+            if recorded.get("inputs") == digest:
+                job["drafts"] = recorded.get("drafts", [])
+                continue
+        try:
+            done, drafts = _write_document(settings, reports, language, narrative, targets, skipped)
+        except Exception as err:  # noqa: BLE001 - a defect of the report: say which, keep the rest
+            errors.append(f"final report {job['job']}: {type(err).__name__}: {err}")
+            continue
+        job["drafts"] = drafts
+        if done == set(targets):
+            cache.atomic_write_text(
+                stamp, json.dumps({"inputs": digest, "drafts": drafts}, sort_keys=True)
+            )
+        for kind in sorted(done):
+            print(f"wrote {targets[kind]}", file=out)
+    for line in sorted(skipped):
+        print(line, file=out)
     for job in finals:
-        target = reports / _pdf_rel(job["page"])
-        job["pdf"] = _pdf_rel(job["page"]) if target.is_file() else None
-        job["pdf_sha256"] = cache.sha256_file(target) if target.is_file() else None
+        targets = _document_paths(reports, job["page"])
+        for kind, target in targets.items():
+            rel = target.relative_to(reports).as_posix()
+            job[kind] = rel if target.is_file() else None
+            job[f"{kind}_sha256"] = cache.sha256_file(target) if target.is_file() else None
     write_manifest(reports, {k: v for k, v in manifest.items() if k != "schema"})
     return errors
+
+
+def _write_document(settings, reports, language, narrative, targets, skipped) -> tuple[set, list]:
+    """Build one language's document and write what the installed renderers can."""
+    import importlib.util
+
+    from evaluation.reporting.document_html import to_html
+    from evaluation.reporting.report_builder import build_document
+
+    doc = build_document(settings, reports, language, narrative_dir=narrative)
+    done: set[str] = set()
+    cache.atomic_write_text(targets["html"], to_html(doc))
+    done.add("html")
+    if importlib.util.find_spec("typst") is None:
+        skipped.add(RENDERER_SKIPPED.format(what="PDF", package="typst"))
+    else:
+        from evaluation.reporting.typst import compile_pdf
+
+        compile_pdf(doc, targets["pdf"])
+        done.add("pdf")
+    if importlib.util.find_spec("pypandoc") is None:
+        skipped.add(RENDERER_SKIPPED.format(what="DOCX", package="pypandoc-binary"))
+    else:
+        from evaluation.reporting.docx import write_docx
+
+        write_docx(doc, targets["docx"])
+        done.add("docx")
+    return done, list(doc.drafts)
 
 
 def _job_of(manifest: dict[str, Any], page: Path, reports: Path) -> str:
