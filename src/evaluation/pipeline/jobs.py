@@ -174,7 +174,8 @@ def load_pipeline(path: Path, *, root: Path, analysis: Any | None = None) -> Pip
 
         checkout = code_root()
         local = root / nb_dir
-        nb_dir = local if local.is_dir() or checkout is None else checkout / nb_dir
+        shared = checkout / nb_dir if checkout is not None else None
+        nb_dir = shared if not local.is_dir() and shared and shared.is_dir() else local
     default_limit = data.get("time_limit", DEFAULT_TIME_LIMIT)
     entries = data.get("notebooks")
     if not isinstance(entries, list) or not entries:
