@@ -1,6 +1,6 @@
 """``evaluation publish``: one dated archive of a complete run, for deposit.
 
-The archive holds the final reports (HTML and PDF, every language), ``estimates.parquet`` /
+The archive holds the final reports (page HTML, document PDF, DOCX and HTML, every language), ``estimates.parquet`` /
 ``.csv``, ``values.json``, the run manifest, the data manifest the run used and a
 ``bundle.json`` (what was published, from which run, complete or not), plus a ``SHA256SUMS``
 file in the format ``sha256sum -c`` reads. It is reproducible: entries in sorted order, fixed
@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from evaluation.pipeline import site
 from evaluation.pipeline.cache import atomic_write_bytes, data_hash, sha256_bytes
 from evaluation.pipeline.manifest import SUCCEEDED, read_manifest
 
@@ -106,13 +107,14 @@ def check_run(
             problems.append(f"final report {page} is missing: run `evaluation run`")
             continue
         files[f"reports/{job['page']}"] = page
-        pdf = page.with_suffix(".pdf")
-        if pdf.is_file():
-            files[f"reports/{Path(job['page']).with_suffix('.pdf').as_posix()}"] = pdf
-        else:
+        documents = site.document_paths(reports, job["page"])
+        for path in documents.values():
+            if path.is_file():
+                files[f"reports/{path.relative_to(reports).as_posix()}"] = path
+        if not documents["pdf"].is_file():
             problems.append(
-                f"final report PDF {pdf} is missing: install Chromium "
-                "(apt-get install chromium) and run `evaluation report`"
+                f"final report PDF {documents['pdf']} is missing: run `evaluation report` "
+                "(the typst package of the lock prints it)"
             )
     for name in TABLES:
         if (reports / name).is_file():

@@ -89,7 +89,7 @@ def build_index(reports: Path) -> Path:
             if (reports / _pdf_rel(job["page"])).is_file():
                 links.append(_a(_pdf_rel(job["page"]), "PDF"))
             for kind, text in (("docx", "DOCX"), ("html", "document")):
-                target = _document_paths(reports, job["page"])[kind]
+                target = document_paths(reports, job["page"])[kind]
                 if target.is_file():
                     links.append(_a(target.relative_to(reports).as_posix(), text))
             status = job.get("status", "")
@@ -231,7 +231,7 @@ def _final_inputs_digest(reports: Path, page: Path, narrative: Path | None) -> s
     return h.hexdigest()
 
 
-def _document_paths(reports: Path, page: str) -> dict[str, Path]:
+def document_paths(reports: Path, page: str) -> dict[str, Path]:
     """Where a final job's document goes: the PDF beside the page (what publish bundles),
     the DOCX beside it, the document HTML as ``<job>.document.html``."""
     stem = reports / page[: -len(".html")]
@@ -268,7 +268,7 @@ def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False
     skipped: set[str] = set()
     for job in finals if settings is not None else []:
         language = str(job["parameters"].get("language", "en"))
-        targets = _document_paths(reports, job["page"])
+        targets = document_paths(reports, job["page"])
         narrative = settings.paths.narrative
         if narrative is not None and not narrative.is_absolute():
             narrative = settings.root / narrative
@@ -294,7 +294,7 @@ def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False
     for line in sorted(skipped):
         print(line, file=out)
     for job in finals:
-        targets = _document_paths(reports, job["page"])
+        targets = document_paths(reports, job["page"])
         for kind, target in targets.items():
             rel = target.relative_to(reports).as_posix()
             job[kind] = rel if target.is_file() else None
