@@ -140,7 +140,7 @@ else:
 
 # %%
 attrition = (
-    attrition_did(panel, ctx.cluster, reps=bootstrap_reps, seed=seed)
+    attrition_did(panel, ctx.cluster, replications=bootstrap_reps, seed=seed)
     if ctx.has("responded")
     else None
 )

@@ -57,7 +57,9 @@ estimates, skipped = [], {}
 if not isinstance(data, effects.NotEstimable):
     for key, fit in (("did_2x2", effects.did_effect), ("twfe", effects.twfe_effect)):
         options = {"conditional_trends": conditional_trends} if key == "twfe" else {}
-        eff = effects.attempt(fit, data, outcome, ctx, reps=bootstrap_reps, seed=seed, **options)
+        eff = effects.attempt(
+            fit, data, outcome, ctx, replications=bootstrap_reps, seed=seed, **options
+        )
         if isinstance(eff, effects.NotEstimable):
             skipped[key] = eff
             continue

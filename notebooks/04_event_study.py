@@ -64,7 +64,7 @@ if not isinstance(data, effects.NotEstimable):
         conditional_trends=conditional_trends,
     )
 if study is not None and not isinstance(study, effects.NotEstimable):
-    spec = study.info["spec"]
+    spec = study.info["columns"]
     record(study, label=f"event study ({method})", **spec, sample=sample)
     pretrend = effects.attempt(study.pretrend_test)  # no pre-period: NotEstimable
     if isinstance(pretrend, dict):

@@ -57,7 +57,7 @@ data = effects.attempt(
 results, skipped = {}, {}
 if not isinstance(data, effects.NotEstimable):
     results = effects.staggered_effects(
-        data, outcome, ctx, reps=bootstrap_reps, seed=seed,
+        data, outcome, ctx, replications=bootstrap_reps, seed=seed,
         conditional_trends=conditional_trends, skipped=skipped,
     )  # fmt: skip
 for key, eff in results.items():

@@ -79,7 +79,7 @@ def estimate(outcome_name):
     if isinstance(data, effects.NotEstimable):
         return data, None
     result = effects.attempt(
-        effects.primary_effect, data, outcome_name, ctx, reps=bootstrap_reps, seed=seed
+        effects.primary_effect, data, outcome_name, ctx, replications=bootstrap_reps, seed=seed
     )
     return result, data
 

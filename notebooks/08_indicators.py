@@ -77,7 +77,7 @@ data = effects.attempt(effects.estimation_sample, panel, outcome, ctx)
 primary = None
 if not isinstance(data, effects.NotEstimable):
     primary = effects.attempt(
-        effects.primary_effect, data, outcome, ctx, reps=bootstrap_reps, seed=seed
+        effects.primary_effect, data, outcome, ctx, replications=bootstrap_reps, seed=seed
     )
 if primary is not None and not isinstance(primary, effects.NotEstimable):
     record(primary.result, label="logframe: primary effect", **primary.columns(sample))

@@ -96,7 +96,7 @@ if ok:
         # the pre-specified estimator's event study (Callaway-Sant'Anna: universal base period,
         # joint influence-function covariance), as HonestDiD recommends for staggered adoption
         study = effects.event_study_spec(data, outcome, ctx, method=method)
-        record(study, label=f"event study ({method}) for sensitivity", **study.info["spec"],
+        record(study, label=f"event study ({method}) for sensitivity", **study.info["columns"],
                sample=sample)  # fmt: skip
         grid = np.arange(0, 2.01, 0.25)
         rm = honest_did(study, restriction="relative_magnitude", m_values=grid)
@@ -137,17 +137,17 @@ if ok:
         if ctx.has("women_led_groups") and data["women_led"].nunique() > 1:
             subgroups["women_led"] = data[data.women_led == 1]
             subgroups["men_led"] = data[data.women_led == 0]
-        results, labels = [], []
+        results, frames, labels = [], [], []
         for y in outcomes:
             if y not in data or not data[y].notna().any():
                 continue
             for name, part in subgroups.items():
-                frame = part[part[y].notna()]
-                results.append(twfe(frame, y, "firm_id", "year", "treated", cluster=cluster))
+                frames.append(part[part[y].notna()])
+                results.append(twfe(frames[-1], y, "firm_id", "year", "treated", cluster=cluster))
                 labels.append(f"{variable_label(y, language)} | {name}")
         if len(results) < 2:
             raise ValueError("fewer than two outcome x subgroup estimates to adjust jointly")
-        family = romano_wolf(results, replications=reps, seed=seed, labels=labels)
+        family = romano_wolf(results, data=frames, replications=reps, seed=seed, labels=labels)
         table = family.tidy()
         table["q_bh"] = benjamini_hochberg(table["p_value"].to_numpy())
         table["q_sharpened"] = sharpened_qvalues(table["p_value"].to_numpy())

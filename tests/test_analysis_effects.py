@@ -37,7 +37,7 @@ def test_cluster_falls_back_to_firm_and_no_sector_means_no_sector_effects(settin
     panel = _panel().drop(columns=["stratum"])
     data = effects.estimation_sample(panel, "y", settings)
     assert "sector_year" not in data.columns  # no sector observed: nothing adjusted for it
-    eff = effects.twfe_effect(data, "y", settings, reps=99, seed=1)
+    eff = effects.twfe_effect(data, "y", settings, replications=99, seed=1)
     assert eff.spec["cluster"] == "firm_id"
     assert eff.spec["n_clusters"] == 60
     assert "sector" not in eff.spec["covariates"]
@@ -51,7 +51,7 @@ def test_firms_missing_a_covariate_leave_the_adjusted_spec_with_a_count(settings
     panel.loc[panel["firm_id"].isin(["f001", "f002", "f004"]), "baseline_log_employees"] = np.nan
     data = effects.estimation_sample(panel, "y", settings)
     assert data.attrs["excluded"]["missing_covariates"] == 3
-    eff = effects.twfe_effect(data, "y", settings, reps=99, seed=1)
+    eff = effects.twfe_effect(data, "y", settings, replications=99, seed=1)
     assert eff.spec["n_clusters"] == 12  # strata still all present
     assert eff.result.nobs == (60 - 3) * 6
 
@@ -70,10 +70,10 @@ def test_single_cohort_without_comparison_is_not_estimable_not_a_crash(settings)
     panel["treated"] = (panel["year"] >= 2017).astype(int)
     data = effects.estimation_sample(panel, "y", settings)
     skipped: dict = {}
-    out = effects.staggered_effects(data, "y", settings, reps=99, seed=1, skipped=skipped)
+    out = effects.staggered_effects(data, "y", settings, replications=99, seed=1, skipped=skipped)
     assert out == {}
     assert set(skipped) == set(effects.ESTIMATORS)
-    did = effects.attempt(effects.did_effect, data, "y", settings, reps=99, seed=1)
+    did = effects.attempt(effects.did_effect, data, "y", settings, replications=99, seed=1)
     assert isinstance(did, effects.NotEstimable) and did.message == "missing.comparison"
 
 

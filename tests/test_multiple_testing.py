@@ -118,11 +118,12 @@ def test_romano_wolf_refits_cluster_bootstrap():
         results = [
             twfe(data, y, "unit", "year", "D", cluster="stratum") for y in ("y1", "y2", "y3")
         ]
-    rw = romano_wolf(results, reps=99, seed=3)
+    rw = romano_wolf(results, data=data, replications=99, seed=3)
     tab = rw.tidy()
-    again = romano_wolf(results[:2], reps=19, seed=3).tidy()
+    again = romano_wolf(results[:2], data=data, replications=19, seed=3).tidy()
     np.testing.assert_array_equal(
-        again.p_bootstrap, romano_wolf(results[:2], reps=19, seed=3).tidy().p_bootstrap
+        again.p_bootstrap,
+        romano_wolf(results[:2], data=data, replications=19, seed=3).tidy().p_bootstrap,
     )
     assert list(tab.term) == ["y1:D", "y2:D", "y3:D"]
     assert tab.loc[0, "p_romano_wolf"] < 0.05  # the real effect survives
@@ -165,7 +166,7 @@ def test_romano_wolf_subgroup_fits_share_the_cluster_draws():
     half = data[data.unit.str.endswith(("0", "1", "4", "5"))]  # treated and control units
     with pytest.warns(UserWarning):
         results = [twfe(d, "y1", "unit", "year", "D", cluster="stratum") for d in (data, half)]
-    draws = romano_wolf(results, reps=49, seed=1).info["draws"]
+    draws = romano_wolf(results, data=[data, half], replications=49, seed=1).info["draws"]
     assert np.corrcoef(draws.T)[0, 1] > 0.5
 
 

@@ -186,9 +186,9 @@ def test_multiplier_bootstrap_reproducible_and_close_to_analytic(test_data):
     mpdta = pd.read_csv(test_data / "mpdta.csv")
     args = ("lemp", "countyreal", "year", "first.treat")
     analytic = callaway_santanna(mpdta, *args)
-    a = callaway_santanna(mpdta, *args, bootstrap=999, seed=20161)
-    b = callaway_santanna(mpdta, *args, bootstrap=999, seed=20161)
-    c = callaway_santanna(mpdta, *args, bootstrap=999, seed=7)
+    a = callaway_santanna(mpdta, *args, replications=999, seed=20161)
+    b = callaway_santanna(mpdta, *args, replications=999, seed=20161)
+    c = callaway_santanna(mpdta, *args, replications=999, seed=7)
     pd.testing.assert_frame_equal(a.tidy(), b.tidy())
     assert not np.allclose(a.table["std_error"], c.table["std_error"])
     np.testing.assert_allclose(a.table["std_error"], analytic.table["std_error"], rtol=0.15)
@@ -209,7 +209,7 @@ def test_multiplier_bootstrap_reproducible_and_close_to_analytic(test_data):
         warnings.simplefilter("ignore", FewClustersWarning)
         clustered = mpdta.assign(state=mpdta["countyreal"] // 1000)
         cl_an = callaway_santanna(clustered, *args, cluster="state")
-        cl_bs = callaway_santanna(clustered, *args, cluster="state", bootstrap=999, seed=1)
+        cl_bs = callaway_santanna(clustered, *args, cluster="state", replications=999, seed=1)
     ratio = cl_bs.table["std_error"] / cl_an.table["std_error"]
     assert ratio.between(0.7, 1.3).all()
 
@@ -235,7 +235,7 @@ def test_aggregated_bootstrap_reuses_the_attgt_draws_exactly(test_data, options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         res = callaway_santanna(
-            mpdta, "lemp", "countyreal", "year", "first.treat", bootstrap=299, seed=11, **options
+            mpdta, "lemp", "countyreal", "year", "first.treat", replications=299, seed=11, **options
         )
     for kind, extra in [
         ("simple", {}),

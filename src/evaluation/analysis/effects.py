@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -316,11 +316,8 @@ def _noted(call: Callable, *args, **kwargs) -> EstimationResult:
         warnings.simplefilter("always")
         warnings.simplefilter("ignore", FewClustersWarning)
         result = call(*args, **kwargs)
-    for w in caught:
-        text = str(w.message)
-        if text not in result.notes and not issubclass(w.category, FewClustersWarning):
-            result.notes.append(text)
-    return result
+    texts = [str(w.message) for w in caught if not issubclass(w.category, FewClustersWarning)]
+    return result.with_notes(*texts) if texts else result
 
 
 def quiet_few_clusters() -> None:
@@ -334,7 +331,9 @@ def _require_comparison(data: pd.DataFrame) -> None:
         raise NotEstimable("missing.comparison", "no never-treated comparison firms")
 
 
-def did_effect(data: pd.DataFrame, outcome: str, study: Study, *, reps: int, seed: int) -> Effect:
+def did_effect(
+    data: pd.DataFrame, outcome: str, study: Study, *, replications: int, seed: int
+) -> Effect:
     """The 2x2 DiD: participants vs never-treated firms, after vs before the first cohort,
     with its wild cluster bootstrap. Needs never-treated firms (:class:`NotEstimable`)."""
     from evaluation.estimators import did_2x2, wild_cluster_bootstrap
@@ -342,7 +341,9 @@ def did_effect(data: pd.DataFrame, outcome: str, study: Study, *, reps: int, see
     _require_comparison(data)
     spec = resolve_spec(study, data)
     did = did_2x2(data, outcome, "participant", "after", cluster=spec.cluster)
-    boot = wild_cluster_bootstrap(did, "participant:after", spec.cluster, reps=reps, seed=seed)
+    boot = wild_cluster_bootstrap(
+        did, "participant:after", spec.cluster, data=data, replications=replications, seed=seed
+    )
     return Effect(
         "did_2x2",
         did,
@@ -357,7 +358,7 @@ def main_effects(
     outcome: str,
     study: Study,
     *,
-    reps: int,
+    replications: int,
     seed: int,
     conditional_trends: bool = True,
 ) -> list[Effect]:
@@ -365,9 +366,14 @@ def main_effects(
     each with its wild cluster bootstrap. (Callers that must survive thin data use
     :func:`did_effect` and :func:`twfe_effect` through :func:`attempt`.)"""
     return [
-        did_effect(data, outcome, study, reps=reps, seed=seed),
+        did_effect(data, outcome, study, replications=replications, seed=seed),
         twfe_effect(
-            data, outcome, study, reps=reps, seed=seed, conditional_trends=conditional_trends
+            data,
+            outcome,
+            study,
+            replications=replications,
+            seed=seed,
+            conditional_trends=conditional_trends,
         ),
     ]
 
@@ -377,7 +383,7 @@ def twfe_effect(
     outcome: str,
     study: Study,
     *,
-    reps: int,
+    replications: int,
     seed: int,
     conditional_trends: bool = True,
 ) -> Effect:
@@ -402,7 +408,9 @@ def twfe_effect(
         cluster=spec.cluster,
         fixed_effects=fe,
     )
-    boot = wild_cluster_bootstrap(res, "treated", spec.cluster, reps=reps, seed=seed)
+    boot = wild_cluster_bootstrap(
+        res, "treated", spec.cluster, data=data, replications=replications, seed=seed
+    )
     return Effect(
         "twfe",
         res,
@@ -482,7 +490,7 @@ def staggered_effects(
     outcome: str,
     study: Study,
     *,
-    reps: int,
+    replications: int,
     seed: int,
     conditional_trends: bool = True,
     estimators: Sequence[str] = ESTIMATORS,
@@ -501,7 +509,7 @@ def staggered_effects(
         try:
             if key == "twfe":
                 static = twfe_effect(
-                    data, outcome, study, reps=reps, seed=seed,
+                    data, outcome, study, replications=replications, seed=seed,
                     conditional_trends=conditional_trends,
                 )  # fmt: skip
                 static.dynamic, _, _ = _regression_event_study(
@@ -554,7 +562,8 @@ def event_study_spec(
 ) -> EstimationResult:
     """The page's event study: ``cs`` with the pre-specified covariates and a not-yet-treated
     comparison (universal base period); regression methods with sector-by-year effects.
-    ``result.info["spec"]`` holds the spec columns (see :class:`Effect`)."""
+    ``result.info["columns"]`` holds the spec columns recorded with it (see :class:`Effect`);
+    ``result.spec`` stays the estimator's :class:`~evaluation.estimators.results.ModelSpec`."""
     from evaluation.estimators import event_study
 
     spec = resolve_spec(study, data)
@@ -573,12 +582,11 @@ def event_study_spec(
             cluster=spec.cluster,
             cs_options={"control_group": "not_yet", "method": "dr"},
         )
-        used = _cs_used(spec, cs_covs)
-        res.info["spec"] = _spec_columns("cs", spec, data, used, conditional_trends)
-        return res
+        columns = _spec_columns("cs", spec, data, _cs_used(spec, cs_covs), conditional_trends)
+        return replace(res, info={**res.info, "columns": columns})
     res, used_data, used = _regression_event_study(data, outcome, study, method, conditional_trends)
-    res.info["spec"] = _spec_columns(method, spec, used_data, used, conditional_trends)
-    return res
+    columns = _spec_columns(method, spec, used_data, used, conditional_trends)
+    return replace(res, info={**res.info, "columns": columns})
 
 
 def _cs_used(spec: Spec, cs_covs: Sequence[str] | None) -> list[str]:
@@ -615,7 +623,7 @@ def primary_cs(
         allow_unbalanced=allow_unbalanced,
     )
     simple = cs.aggregate("simple")
-    simple.notes = list(dict.fromkeys([*cs.notes, *simple.notes]))
+    simple = replace(simple, notes=list(dict.fromkeys([*cs.notes, *simple.notes])))
     dynamic = cs.aggregate("dynamic")
     dyn_table = dynamic.tidy()
     dynamic_es = EstimationResult(
@@ -761,14 +769,16 @@ def _tidy_part(r: pd.Series) -> dict:
 
 
 def primary_effect(
-    data: pd.DataFrame, outcome: str, study: Study, *, reps: int, seed: int
+    data: pd.DataFrame, outcome: str, study: Study, *, replications: int, seed: int
 ) -> Effect:
     """The pre-specified estimator (``analysis.primary_estimator``) on ``outcome``."""
     key = _settings(study).analysis.primary_estimator
     if key == "cs":
         return primary_cs(data, outcome, study)
     if key in ESTIMATORS:
-        return staggered_effects(data, outcome, study, reps=reps, seed=seed, estimators=[key])[key]
+        return staggered_effects(
+            data, outcome, study, replications=replications, seed=seed, estimators=[key]
+        )[key]
     raise ValueError(f"config analysis.primary_estimator={key!r}: expected one of {ESTIMATORS}")
 
 

@@ -72,7 +72,9 @@ class Attrition:
     post_from: int
 
 
-def attrition_did(panel: pd.DataFrame, cluster: str, *, reps: int, seed: int) -> Attrition | None:
+def attrition_did(
+    panel: pd.DataFrame, cluster: str, *, replications: int, seed: int
+) -> Attrition | None:
     """2x2 DiD of the response indicator: participants vs comparison, after vs before entry,
     CRV1 by ``cluster`` and the restricted wild cluster bootstrap beside it.
 
@@ -100,5 +102,7 @@ def attrition_did(panel: pd.DataFrame, cluster: str, *, reps: int, seed: int) ->
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         result = did_2x2(data, "responded", "participant", "after", cluster=cluster)
-        boot = wild_cluster_bootstrap(result, "participant:after", cluster, reps=reps, seed=seed)
+        boot = wild_cluster_bootstrap(
+            result, "participant:after", cluster, data=data, replications=replications, seed=seed
+        )
     return Attrition(result=result, bootstrap=boot, post_from=post_from)

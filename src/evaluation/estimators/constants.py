@@ -28,9 +28,10 @@ TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_l
 #: its last bits only, so rounding makes the fingerprint independent of row order.
 FINGERPRINT_DIGITS = 10
 
-#: Compatibility for callers that do not yet pass ``data=`` to what needs the fitted data again
-#: (wild bootstrap, Romano-Wolf, ``with_vcov``): True keeps a strong in-memory reference to the
-#: fitted DataFrame in the result's ModelSpec (never pickled, never shown; its use warns), False
-#: keeps only a weak reference (the data are found only while the caller still holds them).
-#: To be set False once every caller passes ``data=``.
-KEEP_FITTED_DATA = True
+#: Whether a result's ModelSpec keeps a strong in-memory reference to the fitted DataFrame.
+#: False (the default since every caller of the package passes ``data=``): only a weak
+#: reference is kept, so a result never keeps its data alive; what needs the data again (wild
+#: bootstrap, Romano-Wolf, ``with_vcov``) takes ``data=`` and checks it against the fingerprint.
+#: True restores the old behaviour for third-party callers that do not pass ``data=`` yet
+#: (their fallback still warns with a DeprecationWarning). Never pickled either way.
+KEEP_FITTED_DATA = False
