@@ -14,6 +14,17 @@ Cases (T = 8, 26 strata as clusters):
   analytic standard errors.
 - ``cs_boot``: the same with a 999-draw multiplier bootstrap.
 
+On the messy panel (``panel.make_messy_panel``: string firm ids, shuffled rows, 15% of
+firm-years missing, never-treated cohort NaN) each implementation gets the DataFrame as is and
+does inside the timed call what its documentation asks of such data: the Callaway-Sant'Anna
+implementations are asked to keep the unbalanced panel (ours ``allow_unbalanced=True``, the
+peers ``allow_unbalanced_panel=True``: every ATT(g,t) a repeated-cross-section estimate, as R
+``did``), and the peers that code never-treated as 0 get ``cohort.fillna(0)`` (csdid and moderndid, which
+require numeric ids, also ``pandas.factorize`` of the firm ids). The numpy floor
+codes the string ids with ``pandas.factorize`` and does the same bincount passes; on an
+unbalanced panel one pass of two-way means is not the within transformation, so its "estimate"
+is not shown there (it stays a yardstick of the irreducible work).
+
 The numpy floor does the irreducible work of each case with ``np.bincount``: group means for
 the within transformation, cluster-level score sums, (wild bootstrap) the G x B product and
 (CS bootstrap) the B x units multiplier product with a units x ATT(g,t) matrix.
@@ -30,6 +41,23 @@ import pandas as pd
 REPS_WILD = 9_999
 REPS_CS = 999
 Runner = Callable[[pd.DataFrame], float]
+
+
+def is_messy(df: pd.DataFrame) -> bool:
+    """The registry-shaped panel: string firm ids (the tidy panel has integer ids)."""
+    return df["unit"].dtype == object
+
+
+def _never_zero(df: pd.DataFrame) -> pd.DataFrame:
+    """Never-treated cohort coded 0, as diff-diff, csdid and moderndid expect."""
+    return df.assign(cohort=df["cohort"].fillna(0)) if is_messy(df) else df
+
+
+def _numeric_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """Never-treated coded 0 and integer firm ids, as csdid and moderndid require."""
+    if not is_messy(df):
+        return df
+    return df.assign(cohort=df["cohort"].fillna(0), unit=pd.factorize(df["unit"])[0])
 
 
 # ----------------------------------------------------------------------------- ours
@@ -76,6 +104,7 @@ def _ours_cs(df: pd.DataFrame, bootstrap: int) -> float:
         method="dr",
         bootstrap=bootstrap,
         seed=1,
+        allow_unbalanced=is_messy(df),
     )
     return float(res.aggregate("simple").tidy()["estimate"].iloc[0])
 
@@ -97,7 +126,7 @@ def _within(v: np.ndarray, unit: np.ndarray, year: np.ndarray, nu: int, nt: int)
 
 
 def _codes(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
-    unit = df["unit"].to_numpy()
+    unit = pd.factorize(df["unit"])[0] if is_messy(df) else df["unit"].to_numpy()
     year = (df["year"] - df["year"].min()).to_numpy()
     cl = df["stratum"].to_numpy()
     return unit, year, cl, int(unit.max()) + 1, int(year.max()) + 1
@@ -110,7 +139,7 @@ def floor_twfe(df: pd.DataFrame) -> float:
     b = dd @ yd / (dd @ dd)
     s = np.bincount(cl, weights=dd * (yd - b * dd))
     _ = np.sqrt(s @ s) / (dd @ dd)
-    return float(b)
+    return float("nan") if is_messy(df) else float(b)
 
 
 def floor_event_study(df: pd.DataFrame) -> float:
@@ -123,7 +152,7 @@ def floor_event_study(df: pd.DataFrame) -> float:
     e = yd - X @ b
     S = np.column_stack([np.bincount(cl, weights=X[:, j] * e) for j in range(X.shape[1])])
     _ = S.T @ S
-    return float(b[times.index(0)])
+    return float("nan") if is_messy(df) else float(b[times.index(0)])
 
 
 def floor_wild_bootstrap(df: pd.DataFrame) -> float:
@@ -139,12 +168,12 @@ def floor_wild_bootstrap(df: pd.DataFrame) -> float:
     sc = s[:, None] * V - s1[:, None] * delta[None, :]
     t = delta * s1.sum() / np.sqrt((sc**2).sum(axis=0))
     t0 = (s.sum() / s1.sum()) / np.sqrt(np.sum((s - s.sum() / s1.sum() * s1) ** 2)) * s1.sum()
-    return float(np.mean(np.abs(t) >= abs(t0)))
+    return float("nan") if is_messy(df) else float(np.mean(np.abs(t) >= abs(t0)))
 
 
 def floor_cs(df: pd.DataFrame) -> float:
     """Cell sums by (cohort, year) of 1, y, x, x^2, xy, and cluster-level score sums."""
-    g = df["cohort"].to_numpy()
+    g = np.nan_to_num(df["cohort"].to_numpy(dtype=float))
     gi = np.searchsorted(np.unique(g), g)
     year = (df["year"] - df["year"].min()).to_numpy()
     nt = int(year.max()) + 1
@@ -164,8 +193,17 @@ def floor_cs_boot(df: pd.DataFrame) -> float:
     floor_cs(df)
     years = np.sort(df["year"].unique())
     nt = len(years)
-    Y = df["y"].to_numpy().reshape(-1, nt)  # the panel is balanced and sorted by unit, year
-    g = df["cohort"].to_numpy()[::nt]
+    if is_messy(df):  # units x years matrix by scatter (NaN where a firm-year is missing)
+        u, labels = pd.factorize(df["unit"])
+        t = np.searchsorted(years, df["year"].to_numpy())
+        Y = np.full((len(labels), nt), np.nan)
+        Y[u, t] = df["y"].to_numpy()
+        g = np.zeros(len(labels))
+        g[u] = np.nan_to_num(df["cohort"].to_numpy(dtype=float))
+        Y = np.nan_to_num(Y)
+    else:
+        Y = df["y"].to_numpy().reshape(-1, nt)  # the panel is balanced and sorted by unit, year
+        g = df["cohort"].to_numpy()[::nt]
     cols = []
     for c in np.unique(g[g > 0]):
         use = (g == c) | (g == 0)
@@ -262,8 +300,17 @@ def diffdiff_wild_bootstrap(df: pd.DataFrame) -> float:
 def _diffdiff_cs(df: pd.DataFrame, boot: int) -> float:
     from diff_diff import CallawaySantAnna
 
-    est = CallawaySantAnna(estimation_method="dr", n_bootstrap=boot, seed=1)
-    res = est.fit(df, outcome="y", unit="unit", time="year", first_treat="cohort", covariates=["x"])
+    est = CallawaySantAnna(
+        estimation_method="dr", n_bootstrap=boot, seed=1, allow_unbalanced_panel=is_messy(df)
+    )
+    res = est.fit(
+        _never_zero(df),
+        outcome="y",
+        unit="unit",
+        time="year",
+        first_treat="cohort",
+        covariates=["x"],
+    )
     return float(res.overall_att)
 
 
@@ -309,9 +356,10 @@ def _csdid(df: pd.DataFrame, boot: bool) -> float:
         tname="year",
         idname="unit",
         gname="cohort",
-        data=df,
+        data=_numeric_ids(df),
         xformla="y ~ x",
         biters=REPS_CS,
+        allow_unbalanced_panel=is_messy(df),
     )
     att.fit(est_method="dr", bstrap=boot)
     agg = att.aggte(typec="simple")
@@ -330,7 +378,7 @@ def _moderndid(df: pd.DataFrame, boot: bool) -> float:
     from moderndid import aggte, att_gt
 
     res = att_gt(
-        df,
+        _numeric_ids(df),
         yname="y",
         tname="year",
         idname="unit",
@@ -340,6 +388,7 @@ def _moderndid(df: pd.DataFrame, boot: bool) -> float:
         boot=boot,
         biters=REPS_CS,
         random_state=1,
+        allow_unbalanced_panel=is_messy(df),
     )
     return float(aggte(res, type="simple").overall_att)
 

@@ -2,13 +2,15 @@
 
 Usage (``make bench`` calls it)::
 
-    python run.py --rows 2080 1000000 [--cases twfe wild_bootstrap] [--timeout 300]
+    python run.py --rows 2080 1000000 [--shape tidy|messy] [--cases twfe cs] [--timeout 300]
 
 Every (case, implementation, size) runs in its own process (``run_one.py``) with a timeout:
 ours and the numpy floor with the project's interpreter (the pinned lock), the peers with the
-benchmark environment's. Results go to ``results/estimators_<rows>.csv`` and to the
-"Estimators" section of ``README.md`` (between the ``BEGIN/END ESTIMATORS TABLE`` markers),
-with each time's ratio to the fastest peer and to the numpy floor.
+benchmark environment's. Results go to ``results/estimators_<rows>.csv`` (``estimators_messy_<rows>.csv``
+for the registry-shaped panel) and to the "Estimators" section of ``README.md`` (between the
+``BEGIN/END ESTIMATORS TABLE`` markers), with each warm time's and each first call's ratio to
+the fastest peer's and to the numpy floor; the table of ratios of ours to the fastest peer is
+printed at the end.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ PYTHON = {
 }
 
 
-def run_one(case: str, impl: str, rows: int, timeout: float) -> dict:
+def run_one(case: str, impl: str, rows: int, timeout: float, shape: str = "tidy") -> dict:
     env_name = cases.IMPLEMENTATIONS[case][impl][0]
-    cmd = [PYTHON[env_name], str(HERE / "run_one.py"), case, impl, str(rows)]
+    cmd = [PYTHON[env_name], str(HERE / "run_one.py"), case, impl, str(rows), shape]
     start = time.perf_counter()
     # the 1-minute load average when the process starts: > ~1 on 2 cores means other work
     # competed for the CPU and the wall time is an upper bound
@@ -48,7 +50,9 @@ def run_one(case: str, impl: str, rows: int, timeout: float) -> dict:
         "case": case,
         "impl": impl,
         "rows": rows,
+        "shape": shape,
         "seconds": float("nan"),
+        "first_seconds": float("nan"),
         "load_avg": round(os.getloadavg()[0], 2),
     }
     try:
@@ -74,16 +78,34 @@ def _fmt_time(s: float) -> str:
     return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
 
 
+def _ratio(x: float, ref: float, fmt: str) -> str:
+    return "-" if x != x or ref != ref else format(x / ref, fmt) + "x"
+
+
+def _shape(table: pd.DataFrame) -> pd.Series:
+    return table["shape"].fillna("tidy") if "shape" in table else pd.Series("tidy", table.index)
+
+
+def _fastest(c: pd.DataFrame, column: str) -> float:
+    peers = c[~c["impl"].isin(["ours", "numpy_floor"]) & (c["status"] == "ok")]
+    return peers[column].min() if len(peers) else float("nan")
+
+
 def markdown(table: pd.DataFrame) -> str:
-    """One block per size: case, implementation, time, memory, ratios, estimate, status."""
+    """One block per panel: case, implementation, warm and first-call times, memory, ratios,
+    estimate, status."""
+    table = table.assign(shape=_shape(table))
+    if "first_seconds" not in table:
+        table["first_seconds"] = float("nan")
     blocks = []
-    for rows, part in table.groupby("rows", sort=True):
+    for (shape, rows), part in table.groupby(["shape", "rows"], sort=True):
+        title = f"**{rows:,} rows**" if shape == "tidy" else f"**{rows:,} rows, {shape} panel**"
         lines = [
-            f"**{rows:,} rows**",
+            title,
             "",
-            "| case | implementation | time | peak memory | vs fastest peer | vs numpy floor "
-            "| estimate | status |",
-            "|---|---|---:|---:|---:|---:|---:|---|",
+            "| case | implementation | time | first call | peak memory | vs fastest peer "
+            "| first call vs fastest peer | vs numpy floor | estimate | status |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for case in cases.CASES:
             c = part[part["case"] == case]
@@ -91,24 +113,52 @@ def markdown(table: pd.DataFrame) -> str:
                 continue
             order = list(cases.IMPLEMENTATIONS[case])
             c = c.assign(_o=c["impl"].map(order.index)).sort_values("_o")
-            peers = c[~c["impl"].isin(["ours", "numpy_floor"]) & (c["status"] == "ok")]
-            fastest = peers["seconds"].min() if len(peers) else float("nan")
+            fastest = _fastest(c, "seconds")
+            fastest_first = _fastest(c, "first_seconds")
             floor = c.loc[c["impl"] == "numpy_floor", "seconds"]
             floor = floor.iloc[0] if len(floor) else float("nan")
             for _, r in c.iterrows():
                 ok = r["status"] == "ok"
-                ratio = r["seconds"] / fastest if ok and fastest == fastest else float("nan")
-                vs_floor = r["seconds"] / floor if ok and floor == floor else float("nan")
+                sec = r["seconds"] if ok else float("nan")
+                first = r["first_seconds"] if ok else float("nan")
                 mem = f"{r['peak_mb']:.0f} MB" if ok else "-"
                 est = f"{r['estimate']:.4f}" if ok and r["estimate"] == r["estimate"] else "-"
                 lines.append(
-                    f"| {case} | {r['impl']} | {_fmt_time(r['seconds'])} | {mem} | "
-                    f"{'-' if ratio != ratio else f'{ratio:.2f}x'} | "
-                    f"{'-' if vs_floor != vs_floor else f'{vs_floor:.1f}x'} | {est} | "
-                    f"{r['status']} |"
+                    f"| {case} | {r['impl']} | {_fmt_time(sec)} | {_fmt_time(first)} | {mem} | "
+                    f"{_ratio(sec, fastest, '.2f')} | {_ratio(first, fastest_first, '.2f')} | "
+                    f"{_ratio(sec, floor, '.1f')} | {est} | {r['status']} |"
                 )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def speedups(table: pd.DataFrame) -> str:
+    """How many times faster ours is than the fastest peer (warm, first call) and our warm
+    time over the numpy floor's, per panel and case - the issue's targets at a glance."""
+    table = table.assign(shape=_shape(table))
+    if "first_seconds" not in table:
+        table["first_seconds"] = float("nan")
+    lines = [
+        "| panel | case | fastest peer | speed-up warm | speed-up first call | ours / floor |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for (shape, rows), part in table.groupby(["shape", "rows"], sort=True):
+        for case in cases.CASES:
+            c = part[(part["case"] == case) & (part["status"] == "ok")]
+            ours = c[c["impl"] == "ours"]
+            peers = c[~c["impl"].isin(["ours", "numpy_floor"])]
+            if ours.empty or peers.empty:
+                continue
+            best = peers.loc[peers["seconds"].idxmin()]
+            floor = c.loc[c["impl"] == "numpy_floor", "seconds"]
+            o = ours.iloc[0]
+            lines.append(
+                f"| {rows:,} {shape} | {case} | {best['impl']} | "
+                f"{_ratio(best['seconds'], o['seconds'], '.1f')} | "
+                f"{_ratio(peers['first_seconds'].min(), o['first_seconds'], '.1f')} | "
+                f"{_ratio(o['seconds'], floor.iloc[0] if len(floor) else float('nan'), '.2f')} |"
+            )
+    return "\n".join(lines)
 
 
 def write_readme(table: pd.DataFrame) -> None:
@@ -122,11 +172,12 @@ def write_readme(table: pd.DataFrame) -> None:
     machine = (
         f"_Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, "
         f"{os.cpu_count()} cores ({load_note}), Python "
-        f"{platform.python_version()}; wall times after a warm-up call on the 2,080-row panel "
-        "(best of 3 for calls under 5 s); memory is peak RSS growth during the call; ratios "
-        "> 1 mean slower._"
+        f"{platform.python_version()}; `time` is the warm call (best of 3 for calls under 5 s), "
+        "`first call` the first call in a fresh process (imports and JIT compilation "
+        "included); memory is peak RSS growth during the warm call; ratios > 1 mean slower, "
+        "speed-ups > 1 mean ours is faster._"
     )
-    block = f"{BEGIN}\n{machine}\n\n{markdown(table)}\n{END}"
+    block = f"{BEGIN}\n{machine}\n\n{speedups(table)}\n\n{markdown(table)}\n{END}"
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
         _, tail = rest.split(END, 1)
@@ -139,6 +190,7 @@ def write_readme(table: pd.DataFrame) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[2080, 1_000_000])
+    ap.add_argument("--shape", choices=["tidy", "messy"], default="tidy")
     ap.add_argument("--cases", nargs="+", default=cases.CASES)
     ap.add_argument("--impls", nargs="+", default=None)
     ap.add_argument("--timeout", type=float, default=300.0)
@@ -148,18 +200,23 @@ def main(argv: list[str] | None = None) -> int:
     for rows in args.rows:
         # build the Parquet cache once, outside any timed process
         subprocess.run(
-            [PYTHON["project"], "-c", f"from panel import load_panel; load_panel({rows})"],
+            [
+                PYTHON["project"],
+                "-c",
+                f"from panel import load_panel; load_panel({rows}, {args.shape!r})",
+            ],
             cwd=HERE,
             check=True,
         )
-        out_csv = RESULTS / f"estimators_{rows}.csv"
+        stem = "estimators" if args.shape == "tidy" else f"estimators_{args.shape}"
+        out_csv = RESULTS / f"{stem}_{rows}.csv"
         done = pd.read_csv(out_csv) if out_csv.exists() else pd.DataFrame()
         records = []
         for case in args.cases:
             for impl in cases.IMPLEMENTATIONS[case]:
                 if args.impls and impl not in args.impls:
                     continue
-                rec = run_one(case, impl, rows, args.timeout)
+                rec = run_one(case, impl, rows, args.timeout, args.shape)
                 print(json.dumps(rec), flush=True)
                 records.append(rec)
         new = pd.DataFrame(records)
@@ -169,9 +226,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             new = pd.concat([done[keep], new], ignore_index=True)
         new.to_csv(out_csv, index=False)
+    frames = [pd.read_csv(p) for p in sorted(RESULTS.glob("estimators_*.csv"))]
+    table = pd.concat(frames, ignore_index=True)
+    print("\nOurs against the fastest peer (x times faster) and against the numpy floor:\n")
+    print(speedups(table), flush=True)
     if not args.no_readme:
-        frames = [pd.read_csv(p) for p in sorted(RESULTS.glob("estimators_*.csv"))]
-        write_readme(pd.concat(frames, ignore_index=True))
+        write_readme(table)
     return 0
 
 
