@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -57,3 +58,27 @@ def test_cs_dynamic_plot_and_pretrend(mpdta):
     assert test["leads"] == [-3, -2, -1] and test["df1"] == 3
     assert test["chi2"] == pytest.approx(float(b @ np.linalg.solve(V, b)), rel=1e-10)
     assert type(dyn.plot()).__name__ == "Figure"
+
+
+def test_etable_lines_up_renamed_terms_with_a_report_language(mpdta):
+    """Different term names renamed alike share one row; foot rows, numbers and the note
+    follow what the caller passes (a report's language), and the HTML escapes the note."""
+    a = twfe(mpdta, "lemp", "countyreal", "year", "post")
+    b = dataclasses.replace(a, table=a.table.assign(term="treated:after"))  # another name
+    frame = etable(
+        a,
+        b,
+        labels=["A", "B"],
+        rename={"post": "Effect", "treated:after": "Effect"},
+        foot={"nobs": "Observaciones", "clusters": "Conglomerados"},
+        number_format=lambda v: f"{v:.4f}".replace(".", ","),
+        count_format=lambda n: f"{n:,}".replace(",", "."),
+    )
+    est = f"{a.coef['post']:.4f}".replace(".", ",")
+    assert frame.index.tolist() == ["Effect", "Effect ", "Observaciones", "Conglomerados"]
+    assert frame.loc["Effect"].tolist() == [est + "***", est + "***"]
+    assert frame.loc["Observaciones"].tolist() == ["2.500", "2.500"]
+    page = etable(a, type="html", note="p < 0,10")
+    assert "p &lt; 0,10" in page and "p < 0,10" not in page
+    with pytest.raises(ValueError, match="unknown foot rows"):
+        etable(a, foot={"r2": "R2"})

@@ -9,7 +9,8 @@ loops, scripts and notebooks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,12 +38,38 @@ def _column_names(results: Sequence[EstimationResult], labels: Sequence[str] | N
     return [f"({i + 1}) {r.outcome or r.estimator}" for i, r in enumerate(results)]
 
 
+#: The rows under the estimates, in order, with their default (English) labels.
+FOOT = {
+    "outcome": "Outcome",
+    "estimator": "Estimator",
+    "nobs": "Observations",
+    "inference": "Inference",
+    "clusters": "Clusters",
+}
+NOTE = "* p < 0.10, ** p < 0.05, *** p < 0.01; standard errors in parentheses"
+
+
+def _rows(
+    results: Sequence[EstimationResult], terms: Sequence[str] | None, rename: Mapping[str, str]
+) -> list[str]:
+    """The displayed rows: ``terms`` (or every term, in order of appearance) renamed; terms
+    renamed alike share one row (e.g. each estimator's treatment term as "Effect")."""
+    if terms is None:
+        terms = list(dict.fromkeys(t for r in results for t in map(str, r.table["term"])))
+    return list(dict.fromkeys(rename.get(t, t) for t in terms))
+
+
 def etable(
     *results: EstimationResult,
     type: str = "df",  # noqa: A002 - pyfixest's argument name
     digits: int = 3,
     labels: Sequence[str] | None = None,
     terms: Sequence[str] | None = None,
+    rename: Mapping[str, str] | None = None,
+    foot: Mapping[str, str] | None = None,
+    number_format: Callable[[float], str] | None = None,
+    count_format: Callable[[int], str] | None = None,
+    note: str | None = None,
 ) -> pd.DataFrame | str:
     """One column per result: estimates with stars, standard errors below, then the
     outcome, estimator, observations, inference and clusters.
@@ -51,9 +78,18 @@ def etable(
     ----------
     results : fitted results (any estimator of this package).
     type : ``"df"`` (a DataFrame), ``"html"``, ``"latex"`` or ``"md"`` (Markdown) text.
-    digits : decimals of estimates and standard errors.
+    digits : decimals of estimates and standard errors (ignored with ``number_format``).
     labels : column headers (default ``"(1) outcome"``...).
     terms : the terms to show, in order (default every term, in order of appearance).
+    rename : display names of terms (pyfixest's ``labels``); terms given the same name share
+        a row, so that estimators whose effect has different term names line up.
+    foot : the rows under the estimates and their labels, keyed by ``outcome``,
+        ``estimator``, ``nobs``, ``inference``, ``clusters`` (default all, in English); a
+        report passes its own language's labels and leaves out what it states elsewhere.
+    number_format, count_format : how estimates (and standard errors) and observation counts
+        are written (default ``digits`` decimals and ``1,234``); a report passes its
+        language's formats.
+    note : the footnote of the text formats (default the stars convention in English).
 
     Examples
     --------
@@ -70,40 +106,46 @@ def etable(
         raise ValueError("etable: give at least one result")
     if type not in FORMATS:
         raise ValueError(f"etable: type must be one of {FORMATS} (got {type!r})")
+    unknown = sorted(set(foot or {}) - set(FOOT))
+    if unknown:
+        raise ValueError(f"etable: unknown foot rows {unknown}; expected some of {list(FOOT)}")
     names = _column_names(results, labels)
-    order = list(terms) if terms is not None else []
-    if terms is None:
-        for r in results:
-            order += [t for t in map(str, r.table["term"]) if t not in order]
+    rename = {str(k): str(v) for k, v in (rename or {}).items()}
+    number = number_format or (lambda v: f"{v:.{digits}f}")
+    count = count_format or (lambda n: f"{n:,}")
     rows: dict[str, list[str]] = {}
-    for t in order:
+    for shown in _rows(results, terms, rename):
         est, se = [], []
         for r in results:
-            tab = r.table.assign(term=r.table["term"].astype(str)).set_index("term")
-            if t in tab.index:
-                row = tab.loc[t]
-                row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
-                est.append(f"{row['estimate']:.{digits}f}{_stars(float(row['p_value']))}")
-                se.append(f"({row['std_error']:.{digits}f})")
+            tab = r.table.assign(term=r.table["term"].astype(str))
+            hit = tab[[rename.get(t, t) == shown for t in tab["term"]]]
+            if terms is not None:
+                hit = hit[hit["term"].isin(list(terms))]
+            if len(hit):
+                row = hit.iloc[0]
+                est.append(f"{number(float(row['estimate']))}{_stars(float(row['p_value']))}")
+                se.append(f"({number(float(row['std_error']))})")
             else:
                 est += [""]
                 se += [""]
-        rows[t] = est
-        rows[f"{t} "] = se  # the standard-error line under the estimate
-    foot = {
-        "Outcome": [r.outcome for r in results],
-        "Estimator": [r.estimator for r in results],
-        "Observations": [f"{r.nobs:,}" for r in results],
-        "Inference": [r.vcov_type for r in results],
-        "Clusters": ["" if r.n_clusters is None else str(r.n_clusters) for r in results],
+        rows[shown] = est
+        rows[f"{shown} "] = se  # the standard-error line under the estimate
+    values = {
+        "outcome": [r.outcome for r in results],
+        "estimator": [r.estimator for r in results],
+        "nobs": [count(int(r.nobs)) for r in results],
+        "inference": [r.vcov_type for r in results],
+        "clusters": ["" if r.n_clusters is None else count(int(r.n_clusters)) for r in results],
     }
-    frame = pd.DataFrame({**rows, **foot}, index=names).T
+    shown_foot = dict(FOOT) if foot is None else dict(foot)
+    rows.update({label: values[key] for key, label in shown_foot.items()})
+    frame = pd.DataFrame(rows, index=names).T
     frame.index.name = None
     if type == "df":
         return frame
-    note = "* p < 0.10, ** p < 0.05, *** p < 0.01; standard errors in parentheses"
+    note = NOTE if note is None else note
     if type == "html":
-        return frame.to_html(border=0) + f"<p><small>{note}</small></p>"
+        return frame.to_html(border=0) + f"<p><small>{html.escape(note)}</small></p>"
     if type == "latex":
         return frame.to_latex() + f"% {note}\n"
     return frame.to_markdown() + f"\n\n{note}\n"
