@@ -36,12 +36,20 @@ from evaluation.analysis import effects
 from evaluation.analysis.context import study_context
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel
+from evaluation.estimators import etable
 from evaluation.pipeline import record
 from evaluation.reporting import figures, sections
 from evaluation.reporting.effects import inference_table
 from evaluation.reporting.sections import heading, say, show
 from evaluation.reporting.tables import publish_table
-from evaluation.reporting.translations import fmt_effect, fmt_interval, fmt_p, t
+from evaluation.reporting.translations import (
+    fmt_effect,
+    fmt_int,
+    fmt_interval,
+    fmt_number,
+    fmt_p,
+    t,
+)
 
 effects.quiet_few_clusters()
 settings = load_settings()
@@ -169,6 +177,30 @@ if estimates:
             p_crv1=fmt_p(row["p_crv1"], language),
             ci_wcb=fmt_interval(row["wcb_low"], row["wcb_high"], language),
             p_wcb=fmt_p(row["p_wcb"], language),
+        )
+    side = [eff for eff in estimates if eff.inference]  # withheld inference: no stars
+    if side:
+        heading("nb03.side_by_side.heading", language)
+        effect = t("common.estimate", language)
+        frame = etable(
+            *(eff.result for eff in side),
+            labels=[labels[eff.key] for eff in side],
+            terms=[eff.term for eff in side],
+            rename={eff.term: effect for eff in side},
+            foot={
+                "nobs": t("common.n_obs", language),
+                "clusters": t("common.n_clusters", language),
+            },
+            number_format=lambda v: fmt_number(v, language, 3),
+            count_format=lambda n: fmt_int(n, language),
+        ).rename(index={f"{effect} ": ""})  # the standard errors' line carries no label
+        show(
+            publish_table(
+                frame,
+                min_cell=settings.analysis.min_cell,
+                language=language,
+                notes=[t("table.stars", language)],
+            )
         )
     plot = table.rename(columns={"crv1_low": "conf_low", "crv1_high": "conf_high"})
     show(figures.estimates_figure(plot, language=language, outcome=outcome, outcome_label=label))

@@ -616,6 +616,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "acompaña del bootstrap salvaje por conglomerados (restringido, pesos de Rademacher).",
     ),
     "nb03.table.heading": _m("Estimates", "Estimaciones"),
+    "nb03.side_by_side.heading": _m("The estimators side by side", "Los estimadores lado a lado"),
+    "table.stars": _m(
+        "Standard errors (CRV1) in parentheses; * p < 0.10, ** p < 0.05, *** p < 0.01 (CRV1). "
+        "Estimators whose clusters are too few for inference are left out of this table.",
+        "Errores estándar (CRV1) entre paréntesis; * p < 0,10, ** p < 0,05, *** p < 0,01 "
+        "(CRV1). Los estimadores con muy pocos conglomerados para la inferencia no figuran en "
+        "esta tabla.",
+    ),
     "nb03.result": _m(
         "{estimator}: {effect}; 95% CI {ci_crv1} with CRV1 ({p_crv1}) and {ci_wcb} with "
         "the wild cluster bootstrap ({p_wcb}).",
