@@ -33,7 +33,7 @@ install: $(STAMP)  ## create .venv with what a run needs (pinned by the lock) an
 data: $(STAMP)  ## validate data/raw and build data/processed
 	$(VENV)/bin/evaluation prepare
 
-report: data  ## build processed data, run every notebook, write reports/ (PDFs need chromium)
+report: data  ## build processed data, run every notebook, write reports/ (final report as HTML, PDF, DOCX)
 	$(VENV)/bin/evaluation run
 
 test: $(VENV)/.installed-test  ## run the whole test suite (what CI runs)
