@@ -212,6 +212,10 @@ def render_notebook(
         "metadata": {"name": title},
     }
     nb.metadata["title"] = title
+    # Cell ids are random (jupytext and papermill make new ones on every run) and the page
+    # carries them as element ids: numbered instead, the same inputs give the same page.
+    for number, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{number}"
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     contents = headings(body) if toc else None
     head = header_html(
