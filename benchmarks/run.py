@@ -54,6 +54,7 @@ def run_one(case: str, impl: str, rows: int, timeout: float, shape: str = "tidy"
         "seconds": float("nan"),
         "first_seconds": float("nan"),
         "load_avg": round(os.getloadavg()[0], 2),
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
     }
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=HERE)
@@ -69,6 +70,7 @@ def run_one(case: str, impl: str, rows: int, timeout: float, shape: str = "tidy"
     out = json.loads(lines[-1])
     out["process_seconds"] = time.perf_counter() - start
     out["load_avg"] = base["load_avg"]
+    out["date"] = base["date"]
     return out
 
 
@@ -91,6 +93,18 @@ def _fastest(c: pd.DataFrame, column: str) -> float:
     return peers[column].min() if len(peers) else float("nan")
 
 
+def _when(part: pd.DataFrame) -> str:
+    """When a block was measured and under what load (older result files lack the date)."""
+    dates = part["date"].dropna() if "date" in part else pd.Series(dtype=object)
+    load = part["load_avg"].dropna() if "load_avg" in part else pd.Series(dtype=float)
+    when = f"measured {dates.min()}" if len(dates) else "measured in an earlier session"
+    if dates.nunique() > 1:
+        when += f" to {dates.max()}"
+    if len(load):
+        when += f", 1-minute load average {load.min():.1f}-{load.max():.1f}"
+    return when
+
+
 def markdown(table: pd.DataFrame) -> str:
     """One block per panel: case, implementation, warm and first-call times, memory, ratios,
     estimate, status."""
@@ -100,6 +114,7 @@ def markdown(table: pd.DataFrame) -> str:
     blocks = []
     for (shape, rows), part in table.groupby(["shape", "rows"], sort=True):
         title = f"**{rows:,} rows**" if shape == "tidy" else f"**{rows:,} rows, {shape} panel**"
+        title += f" ({_when(part)})"
         lines = [
             title,
             "",
@@ -163,15 +178,10 @@ def speedups(table: pd.DataFrame) -> str:
 
 def write_readme(table: pd.DataFrame) -> None:
     text = README.read_text() if README.exists() else "# Benchmarks\n\n## Estimators\n\n"
-    load = table["load_avg"] if "load_avg" in table else pd.Series(dtype=float)
-    load_note = (
-        f"1-minute load average at the start of each run {load.min():.1f}-{load.max():.1f}"
-        if load.notna().any()
-        else "machine load not recorded"
-    )
     machine = (
-        f"_Measured {time.strftime('%Y-%m-%d', time.gmtime())} on {platform.machine()}, "
-        f"{os.cpu_count()} cores ({load_note}), Python "
+        f"_Written {time.strftime('%Y-%m-%d', time.gmtime())} from `results/estimators_*.csv` "
+        f"on {platform.machine()}, {os.cpu_count()} cores (each block says when it was "
+        "measured and the 1-minute load average at the start of each process), Python "
         f"{platform.python_version()}; `time` is the warm call (best of 3 for calls under 5 s), "
         "`first call` the first call in a fresh process (imports and JIT compilation "
         "included); memory is peak RSS growth during the warm call; ratios > 1 mean slower, "
