@@ -220,7 +220,9 @@ def test_clear_errors(ref_data):
     assert any("3 row(s) with missing values dropped" in n for n in res.notes)
     # a unit seen once is a fixed-effect singleton: dropped as fixest does, with a note
     lone = d.iloc[:1].assign(unit=999)
-    res = wild_cluster_bootstrap({**spec, "data": pd.concat([d, lone])}, "treat", "stratum", replications=9)
+    res = wild_cluster_bootstrap(
+        {**spec, "data": pd.concat([d, lone])}, "treat", "stratum", replications=9
+    )
     assert res.nobs == len(d) and any("1 fixed-effect singleton" in n for n in res.notes)
 
 
@@ -267,7 +269,9 @@ def test_size_monte_carlo_26_clusters():
 def test_few_clusters_crv1_note_not_raised_for_bootstrap(ref_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        wild_cluster_bootstrap(_specs(ref_data)["twfe8"], "treat", "stratum", replications=99, seed=1)
+        wild_cluster_bootstrap(
+            _specs(ref_data)["twfe8"], "treat", "stratum", replications=99, seed=1
+        )
 
 
 def test_on_twfe_and_did_2x2_results(ref_data):
@@ -310,7 +314,9 @@ def test_sorted_balanced_panel_fast_path_equals_generic_path():
     shuffled = data.sample(frac=1.0, random_state=1).reset_index(drop=True)
     spec = dict(kind="twfe", outcome="y", unit="unit", time="year", treatment="treat")
     a = wild_cluster_bootstrap({**spec, "data": data}, "treat", "stratum", replications=999, seed=4)
-    b = wild_cluster_bootstrap({**spec, "data": shuffled}, "treat", "stratum", replications=999, seed=4)
+    b = wild_cluster_bootstrap(
+        {**spec, "data": shuffled}, "treat", "stratum", replications=999, seed=4
+    )
     ta, tb = a.tidy().iloc[0], b.tidy().iloc[0]
     for col in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"):
         assert ta[col] == pytest.approx(tb[col], rel=1e-9, abs=1e-12), col

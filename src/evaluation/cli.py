@@ -45,7 +45,8 @@ def _data_options(parser: argparse.ArgumentParser, *, processed: bool = False) -
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="evaluation", description="Impact evaluation of a firm-support programme: data, estimates, reports."
+        prog="evaluation",
+        description="Impact evaluation of a firm-support programme: data, estimates, reports.",
     )
     parser.add_argument("--version", action="version", version=f"evaluation {__version__}")
     parser.add_argument("--config", type=Path, help="settings file (default config/evaluation.yml)")
@@ -55,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
     sub = _DebugSubparsers(sub, debug)
 
-    p = sub.add_parser("simulate", help="write the seeded simulation of the default programme (data/raw)")
+    p = sub.add_parser(
+        "simulate", help="write the seeded simulation of the default programme (data/raw)"
+    )
     p.add_argument("--raw", type=Path, help="output folder (default data/raw)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default fixed)")
     p.add_argument("--participants", type=int, default=260)
