@@ -255,6 +255,7 @@ class LiveMarkup(HTMLParser):
     tags: list[tuple[str, dict[str, str | None]]] = field(default_factory=list)
     handlers: list[str] = field(default_factory=list)
     javascript_urls: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
     _in_script: bool = False
     _buffer: list[str] = field(default_factory=list)
 
@@ -286,6 +287,13 @@ class LiveMarkup(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_script:
             self._buffer.append(data)
+        else:
+            self.text.append(data)
+
+    @property
+    def shown(self) -> str:
+        """The page's text as a reader sees it (entities decoded), whitespace collapsed."""
+        return " ".join("".join(self.text).split())
 
 
 def parse(text: str) -> LiveMarkup:

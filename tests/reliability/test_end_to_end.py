@@ -37,12 +37,14 @@ report) with the cheap parameters of the shared test run.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -247,3 +249,167 @@ def test_killed_run_reruns_to_the_uninterrupted_result(study, reference):
     assert not any((cache / second).glob("attempt-*"))  # the killed attempt's scratch is gone
     assert_same_results(reports, reference)
     assert not lock_path(reports).exists()
+
+
+# --- 3 and 4. a failing job and hostile strings in one cheap run -------------------------------
+BAD_SAMPLE = hostile.IMG  # an illegal parameter value: the job fails before it starts
+FAILED_JOB = "t4_fail__all"
+
+
+@pytest.fixture(scope="module")
+def hostile_run(study: Study) -> Result:
+    """01 data quality, a notebook that raises, a job with an illegal (hostile) parameter and
+    the final report in English and Spanish, on the hostile data, into the configured
+    (hostile-named) reports folder."""
+    path = study.dest / "hostile.yml"
+    extra = [
+        {"name": "t4_fail", "grid": {"sample": ["all"]}},
+        {"name": "01_data_quality", "parameters": {"sample": BAD_SAMPLE}},
+    ]
+    hostile.cheap_pipeline(path, ["01_data_quality", "07_final_report"], extra=extra,
+                           notebooks_dir=study.notebooks)  # fmt: skip
+    return study.cli("run", "--pipeline", str(path), "--jobs", "2")
+
+
+def jobs(reports: Path) -> dict[str, dict[str, Any]]:
+    manifest = json.loads((reports / "run_manifest.json").read_text(encoding="utf-8"))
+    return {j["job"]: j for j in manifest["jobs"]}
+
+
+def bad_parameter_job(reports: Path) -> dict[str, Any]:
+    (job,) = [j for j in jobs(reports).values() if j["parameters"].get("sample") == BAD_SAMPLE]
+    return job
+
+
+def test_a_failed_job_exits_1_and_is_shown_failed_everywhere(study, hostile_run):
+    assert hostile_run.rc == 1, hostile_run.out[-3000:] + hostile_run.err[-3000:]
+    assert "Traceback" not in hostile_run.err
+    ran = jobs(study.reports)
+    assert ran[FAILED_JOB]["status"] == "failed"
+    assert "deliberate failure" in ran[FAILED_JOB]["reason"]
+    bad = bad_parameter_job(study.reports)
+    assert bad["status"] == "failed" and "sample" in bad["reason"]
+    for job in ("01_data_quality__all", "07_final_report__en", "07_final_report__es"):
+        assert ran[job]["status"] == "ok", ran[job]
+    manifest = json.loads((study.reports / "run_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+    index = hostile.parse((study.reports / "index.html").read_text(encoding="utf-8")).shown
+    assert "INCOMPLETE" in index and "Complete: all" not in index
+    assert FAILED_JOB in index and "deliberate failure" in index and bad["job"] in index
+    for lang, ok_words in (("en", "Every job of this run succeeded"),
+                           ("es", "Todos los trabajos de esta corrida terminaron bien")):  # fmt: skip
+        page = study.reports / "07_final_report" / f"07_final_report__{lang}.html"
+        shown = hostile.parse(page.read_text(encoding="utf-8")).shown
+        assert ok_words not in shown, f"the {lang} final report claims every job succeeded"
+        assert FAILED_JOB in shown and "deliberate failure" in shown, lang
+        assert bad["job"] in shown, lang
+
+
+def test_publish_refuses_the_failed_run_and_marks_a_forced_one_incomplete(study, hostile_run):
+    dist = study.dest / "dist"
+    refused = study.cli("publish", "--out", str(dist))
+    assert refused.rc == 2, refused.out + refused.err
+    problems = [line for line in refused.lines if line.startswith("error: cannot publish: ")]
+    assert len(problems) == 2 and all(line.startswith("error: ") for line in refused.lines)
+    assert any(FAILED_JOB in line and "deliberate failure" in line for line in refused.lines)
+    assert "Traceback" not in refused.err and not dist.exists()
+    forced = study.cli("publish", "--out", str(dist), "--allow-incomplete")
+    assert forced.rc == 0, forced.out + forced.err
+    (archive,) = dist.glob("*.zip")
+    assert archive.name.endswith("-INCOMPLETE.zip") and "INCOMPLETE" in forced.out
+    with zipfile.ZipFile(archive) as zf:
+        (bundle,) = [n for n in zf.namelist() if n.endswith("/bundle.json")]
+        record = json.loads(zf.read(bundle))
+    assert record["status"] == "INCOMPLETE"
+    assert any(FAILED_JOB in problem for problem in record["problems"])
+
+
+# The attributes of our own <svg> figures (matplotlib) and <math> formulas (the final
+# report's print version): an element with any other attribute did not come from our code.
+FIGURE_ATTRIBUTES = {"xmlns", "xmlns:xlink", "width", "height", "viewbox", "version",
+                     "display", "class", "role", "aria-label"}  # fmt: skip
+
+
+# Attributes whose value is only ever shown as text (input may be their quoted value).
+TEXT_ATTRIBUTES = {"id", "title", "alt", "aria-label"}
+
+
+def html_files(reports: Path) -> list[Path]:
+    return sorted(p for p in reports.rglob("*") if p.suffix.lower() in (".html", ".htm"))
+
+
+def live_problems(rel: str, text: str) -> list[str]:
+    """Every element of a page that could run code or load content and is not ours."""
+    found = hostile.parse(text)
+    problems = [f"{rel}: script {s[:60]!r}" for s in found.scripts
+                if hashlib.sha256(s.encode()).hexdigest() not in OUR_SCRIPTS]  # fmt: skip
+    problems += [f"{rel}: handler {h}" for h in found.handlers]
+    problems += [f"{rel}: javascript URL {u}" for u in found.javascript_urls]
+    for tag, attrs in found.tags:
+        if tag in ("iframe", "object", "embed", "base", "form"):
+            problems.append(f"{rel}: <{tag}> {attrs}")
+        elif tag in ("svg", "math") and not set(attrs) <= FIGURE_ATTRIBUTES:
+            problems.append(f"{rel}: <{tag}> not one of our figures or formulas: {attrs}")
+        elif tag == "img" and not str(attrs.get("src") or "").startswith("data:image/"):
+            problems.append(f"{rel}: <img> not one of our embedded figures: {attrs}")
+        # input may be the VALUE of a text attribute (a tooltip, an anchor): quoted and
+        # escaped it stays text; anywhere else it would be markup from input
+        from_input = {k for k, v in attrs.items() if "alert(" in k + str(v or "")}
+        fragment = str(attrs.get("href") or "").startswith("#")
+        if from_input - TEXT_ATTRIBUTES - ({"href"} if fragment else set()):
+            problems.append(f"{rel}: attribute from input in <{tag}> {attrs}")
+    return problems
+
+
+@pytest.mark.parametrize("payload", hostile.PAYLOADS)
+def test_the_page_check_sees_each_payload_when_it_is_live(payload):
+    """The check can fail: each payload pasted unescaped into a table cell (the Markdown link
+    as a Markdown renderer would make it) is reported; escaped, it is not."""
+    import html
+
+    live = '<a href="javascript:alert(3)">x</a>' if payload == hostile.LINK else payload
+    page = f"<html><body><table><tr><td>{live}</td></tr></table></body></html>"
+    assert live_problems("raw", page)
+    safe = f"<td title='{html.escape(payload)}'>{html.escape(payload)}</td>"
+    assert (
+        live_problems("escaped", f"<html><body><table><tr>{safe}</tr></table></body></html>") == []
+    )
+
+
+def test_no_live_markup_from_hostile_input_in_any_page(study, hostile_run):
+    pages = html_files(study.reports)
+    names = {p.relative_to(study.reports).as_posix() for p in pages}
+    expected = {"index.html", "01_data_quality/01_data_quality__all.html",
+                f"t4_fail/{FAILED_JOB}.html", bad_parameter_job(study.reports)["page"],
+                "07_final_report/07_final_report__en.html",
+                "07_final_report/07_final_report__es.html"}  # fmt: skip
+    assert expected <= names, sorted(names)
+    problems: list[str] = []
+    for page in pages:
+        rel = page.relative_to(study.reports).as_posix()
+        problems += live_problems(rel, page.read_text(encoding="utf-8"))
+    assert problems == [], "\n".join(problems[:40])
+
+
+def test_hostile_strings_are_shown_as_text(study, hostile_run):
+    """Not dropped, not live: the payloads of the configuration and the data are on the pages
+    as the text they are (so the check above is not vacuous)."""
+    final = hostile.parse((study.reports / "07_final_report" / "07_final_report__en.html")
+                          .read_text(encoding="utf-8")).shown  # fmt: skip
+    assert hostile.SCRIPT in final  # the programme's name
+    assert hostile.SVG in final  # the donor
+    assert hostile.LINK in final  # the description: Markdown is not made a link
+    quality = hostile.parse((study.reports / "01_data_quality" / "01_data_quality__all.html")
+                            .read_text(encoding="utf-8")).shown  # fmt: skip
+    assert hostile.SCRIPT in quality or hostile.IMG in quality
+    bad = bad_parameter_job(study.reports)
+    page = hostile.parse((study.reports / bad["page"]).read_text(encoding="utf-8")).shown
+    assert BAD_SAMPLE in page  # the refused value is named, as text
+
+
+def test_validate_and_prepare_accept_hostile_text_in_one_pass(study):
+    for step in ("validate", "prepare"):
+        result = study.log[step]
+        assert result.rc == 0, result.out[-2000:] + result.err
+        assert result.err.strip() == "" and "Traceback" not in result.out
+    assert "Validation passed" in study.log["validate"].out
