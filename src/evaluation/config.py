@@ -388,11 +388,12 @@ def _merge(base: dict, override: dict, *, top: bool = True) -> dict:
     return out
 
 
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested settings as ``{"dotted.key": value}`` (lists and empty mappings are values)."""
     if isinstance(data, dict) and data:
         out: dict[str, Any] = {}
         for key, value in data.items():
-            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
         return out
     return {prefix: data}
 
@@ -435,7 +436,7 @@ def load_layers(
     sources: dict[str, str] = {}
     if main.is_file():
         data = _read_yaml(main)
-        sources.update(dict.fromkeys(_flatten(data), main.name))
+        sources.update(dict.fromkeys(flatten(data), main.name))
     elif config is not None:
         raise ConfigError(f"{main}: settings file not found")
     local = root / "config" / "local.yml"
@@ -443,12 +444,12 @@ def load_layers(
         over = _read_yaml(local)
         if "program" in over:  # another programme: none of the default one's facts apply
             data = _drop_programme(data)
-            sources = {k: v for k, v in sources.items() if k in _flatten(data)}
+            sources = {k: v for k, v in sources.items() if k in flatten(data)}
         for key in REPLACED_WHOLE:
             if key in over:
                 sources = {k: v for k, v in sources.items() if not k.startswith(key + ".")}
         data = _merge(data, over)
-        sources.update(dict.fromkeys(_flatten(over), "local.yml"))
+        sources.update(dict.fromkeys(flatten(over), "local.yml"))
     paths = dict(data.get("paths") or {})
     for env, dotted in ENVIRONMENT.items():
         if os.environ.get(env):

@@ -16,15 +16,6 @@ from typing import Any
 import yaml
 
 
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, dict) and data:
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    return {prefix: data}
-
-
 def _source(key: str, sources: dict[str, str]) -> str:
     """The layer that set ``key`` (or the nearest parent key set whole, e.g. a list)."""
     parts = key.split(".")
@@ -38,7 +29,7 @@ def _source(key: str, sources: dict[str, str]) -> str:
 
 def effective(config: Path | None = None, root: Path | None = None) -> tuple[dict, dict[str, str]]:
     """The merged settings (JSON-ready) and the source of every dotted key."""
-    from evaluation.config import load_layers, load_settings
+    from evaluation.config import flatten, load_layers, load_settings
 
     settings = load_settings(config, root=root)
     _, _, sources = load_layers(config, root=root)
@@ -46,7 +37,7 @@ def effective(config: Path | None = None, root: Path | None = None) -> tuple[dic
         name = Path(config).name
         sources = {k: (f"{v} (--config)" if v == name else v) for k, v in sources.items()}
     data = settings.model_dump(mode="json")
-    flat = _flatten({k: v for k, v in data.items() if k != "root"})
+    flat = flatten({k: v for k, v in data.items() if k != "root"})
     return data, {key: _source(key, sources) for key in flat}
 
 
