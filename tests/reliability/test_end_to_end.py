@@ -413,3 +413,122 @@ def test_validate_and_prepare_accept_hostile_text_in_one_pass(study):
         assert result.rc == 0, result.out[-2000:] + result.err
         assert result.err.strip() == "" and "Traceback" not in result.out
     assert "Validation passed" in study.log["validate"].out
+
+
+# --- 4b. the command line's messages for hostile and malformed input ---------------------------
+def one_line(result: Result, rc: int) -> str:
+    """The single stderr line of a refused command (no traceback anywhere)."""
+    assert result.rc == rc, result.out[-2000:] + result.err[-2000:]
+    assert "Traceback" not in result.out + result.err
+    assert len(result.lines) == 1, result.err
+    return result.lines[0]
+
+
+def test_cli_messages_for_hostile_input_are_one_line(study):
+    missing = study.dest / f"nowhere {hostile.SVG}"
+    pipeline = str(slow_pipeline(study))
+    line = one_line(study.cli("run", "--pipeline", pipeline, "--only", hostile.SCRIPT,
+                              "--dry-run"), 2)  # fmt: skip
+    assert hostile.SCRIPT in line and "no job matches" in line
+    line = one_line(study.cli("run", "--pipeline", str(missing / "p.yml"), "--dry-run"), 2)
+    assert "does not exist" in line
+    line = one_line(study.cli("prepare", "--raw", str(missing), "--processed",
+                              str(study.dest / "never")), 2)  # fmt: skip
+    assert line.startswith("error (data): ") and "raw data folder not found" in line
+    line = one_line(study.cli("validate", str(missing)), 2)
+    assert str(missing) in line
+    # a configuration value that is not legal: named with where it came from
+    bad = study.dest / "bad.yml"
+    bad.write_text(f"analysis: {{alpha: '{hostile.IMG}'}}\n", encoding="utf-8")
+    line = one_line(study.cli("--config", str(bad), "config", "--show"), 2)
+    assert line.startswith("error (configuration): ") and "analysis.alpha" in line
+    assert not (study.dest / "never").exists()
+
+
+def small_raw(dest: Path) -> tuple[Path, Path]:
+    """A configuration root of the default programme and a copy of tests/data/small."""
+    root = dest / "root"
+    (root / "config").mkdir(parents=True)
+    shutil.copy2(REPO / "config" / "evaluation.yml", root / "config" / "evaluation.yml")
+    raw = dest / "raw"
+    shutil.copytree(TEST_DATA / "small", raw)
+    return root, raw
+
+
+def _ragged(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[4] += ",surplus"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return "line 5: 12"
+
+
+def _header_only(path: Path) -> str:
+    path.write_text(path.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+    return "no data rows"
+
+
+def _utf16(path: Path) -> str:
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16-le"))  # no byte-order mark
+    return "NUL bytes"
+
+
+def _huge_field(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    first, rest = lines[1].split(",", 1)
+    lines[1] = f'"{first}{"x" * (50 * 1024 * 1024)}",{rest}'
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return "line 2"
+
+
+@pytest.mark.parametrize("damage", [_ragged, _header_only, _utf16, _huge_field],
+                         ids=["ragged", "header-only", "utf-16", "50MB-field"])  # fmt: skip
+def test_malformed_csv_is_refused_with_one_line_and_nothing_written(tmp_path, damage):
+    root, raw = small_raw(tmp_path)
+    expected = damage(raw / "firm_years.csv")
+    processed = tmp_path / "processed"
+    env = {"EVALUATION_PSEUDONYM_KEY": KEY}
+    validated = cli(root, "validate", str(raw), **env)
+    assert validated.rc == 1 and "Traceback" not in validated.out + validated.err
+    errors = [line for line in validated.out.splitlines() if line.startswith("ERROR ")]
+    assert len(errors) == 1 and "firm_years.csv" in errors[0] and expected in errors[0], errors
+    prepared = cli(root, "prepare", "--raw", str(raw), "--processed", str(processed), **env)
+    line = one_line(prepared, 1)
+    assert line.startswith("ERROR raw data in ") and "nothing was written" in line
+    assert errors[0] in prepared.out  # the same rule message, file and line
+    assert not processed.exists() and not lock_path(processed).exists()
+    assert len(validated.out) < 20_000  # a 50 MB value is never echoed
+
+
+# --- 5. pseudonymization keys -----------------------------------------------------------------
+def test_public_key_is_never_used_for_real_data(study):
+    raw = study.dest / "real raw"
+    shutil.copytree(study.raw, raw)
+    processed = study.dest / "never prepared"
+
+    def prepare(**env: str) -> Result:
+        return study.cli("prepare", "--raw", str(raw), "--processed", str(processed), **env)
+
+    line = one_line(prepare(EVALUATION_PSEUDONYM_KEY=""), 2)
+    assert line.startswith("error (data): no pseudonymization key") and "evaluation key" in line
+    (raw / "truth.json").write_text("", encoding="utf-8")  # as if simulated: not enough
+    line = one_line(prepare(EVALUATION_PSEUDONYM_KEY=""), 2)
+    assert "no pseudonymization key" in line
+    shutil.copy2(
+        REPO / "data" / "raw" / ".simulate.json", raw / ".simulate.json"
+    )  # a copied marker
+    line = one_line(prepare(EVALUATION_PSEUDONYM_KEY=""), 2)
+    assert "no pseudonymization key" in line
+    line = one_line(prepare(EVALUATION_PSEUDONYM_KEY="k"), 2)
+    assert "1 bytes long; at least 16" in line
+    assert not processed.exists() and not lock_path(processed).exists()
+
+
+def test_an_error_without_a_file_name_still_reads_as_one_clean_line():
+    # e.g. the working directory deleted under a running command: no path to name
+    from evaluation.pipeline.errors import describe
+
+    assert describe(FileNotFoundError(2, "No such file or directory")) == (
+        True, "error (environment): not found: check the path (config/local.yml paths, "
+        "--raw/--processed)")  # fmt: skip
+    user, line = describe(FileNotFoundError(2, "No such file or directory", "/x/y.parquet"))
+    assert line.startswith("error (environment): /x/y.parquet: not found")

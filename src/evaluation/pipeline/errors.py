@@ -61,8 +61,8 @@ def describe(err: BaseException) -> tuple[bool, str]:
         kind = _KIND.get(type(err).__name__, "error")
         return True, f"error ({kind}): {message}"
     if isinstance(err, OSError) and err.errno in _OS_HINTS:
-        where = f" {err.filename}" if err.filename else ""
-        return True, f"error (environment):{where}: {_OS_HINTS[err.errno]}"
+        where = f" {err.filename}:" if err.filename else ""  # none when cwd itself is gone
+        return True, f"error (environment):{where} {_OS_HINTS[err.errno]}"
     if isinstance(err, MemoryError):
         return True, "error (environment): out of memory: use a larger machine or fewer --jobs"
     if isinstance(err, ModuleNotFoundError):
