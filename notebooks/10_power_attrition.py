@@ -150,7 +150,8 @@ if ok:
         placebo = comp[comp.year <= endline_year]
         sim, size = (
             simulated_power(
-                placebo, effect, outcome=outcome, cohort="pseudo_cohort", cluster=cluster, reps=reps,
+                placebo, effect, outcome=outcome, cohort="pseudo_cohort", cluster=cluster,
+                replications=reps,
                 seed=seed + k,
             ).tidy().iloc[0]
             for k, effect in enumerate((placebo_mde, 0.0))
@@ -249,7 +250,7 @@ if ok:
             "participant",
             "observed",
             cluster=cluster,
-            reps=reps,
+            replications=reps,
             seed=seed,
         )
         record(bounds, label="Lee bounds")
@@ -287,6 +288,19 @@ if ok:
                     **eff.columns(sample),
                 )
                 firms_used = eff.extra["att_gt"].n_units
+                if not unbalanced:
+                    # cohort sizes among the firms the estimate uses (R did's pg weights), so
+                    # the final report can weight the true ATT(g,t) as the simple aggregation does
+                    gt = eff.extra["att_gt"]
+                    sizes = pd.Series(gt.unit_weights).groupby(gt.unit_cohort).sum()
+                    record_value(
+                        "cs_cohort_sizes",
+                        {
+                            str(int(g)): float(n)
+                            for g, n in sizes.items()
+                            if np.isfinite(g) and g > 0
+                        },
+                    )
                 rows.append(
                     eff.row().to_dict()
                     | {"term": t(key, language, firms=firms_used), "firms": firms_used}

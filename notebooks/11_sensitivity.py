@@ -137,7 +137,7 @@ if ok:
         if ctx.has("women_led_groups") and data["women_led"].nunique() > 1:
             subgroups["women_led"] = data[data.women_led == 1]
             subgroups["men_led"] = data[data.women_led == 0]
-        results, frames, labels = [], [], []
+        results, frames, labels, keys = [], [], [], []
         for y in outcomes:
             if y not in data or not data[y].notna().any():
                 continue
@@ -145,6 +145,7 @@ if ok:
                 frames.append(part[part[y].notna()])
                 results.append(twfe(frames[-1], y, "firm_id", "year", "treated", cluster=cluster))
                 labels.append(f"{variable_label(y, language)} | {name}")
+                keys.append((y, name))
         if len(results) < 2:
             raise ValueError("fewer than two outcome x subgroup estimates to adjust jointly")
         family = romano_wolf(results, data=frames, replications=reps, seed=seed, labels=labels)
@@ -152,6 +153,17 @@ if ok:
         table["q_bh"] = benjamini_hochberg(table["p_value"].to_numpy())
         table["q_sharpened"] = sharpened_qvalues(table["p_value"].to_numpy())
         record(family, label="romano-wolf outcome x subgroup")
+        # the adjusted p- and q-values by outcome and subgroup, for the final report
+        record_value(
+            "multiple_testing",
+            [
+                {"outcome": y, "subgroup": name, "estimate": float(r.estimate),
+                 "p_value": float(r.p_value), "p_romano_wolf": float(r.p_romano_wolf),
+                 "q_bh": float(r.q_bh), "q_sharpened": float(r.q_sharpened),
+                 "replications": int(reps)}
+                for (y, name), r in zip(keys, table.itertuples(), strict=True)
+            ],
+        )  # fmt: skip
         in_index = [o for o in index_outcomes if o in data and data[o].notna().any()]
         index_text = {"index": "", "index_ci": ""}
         if len(in_index) >= 2:
@@ -181,7 +193,9 @@ if ok:
 if ok:
     heading("nb11.ri", language)
     try:
-        ri = randomization_inference(data, outcome, level=cluster, reps=ri_reps, seed=seed)
+        ri = randomization_inference(
+            data, outcome, cluster=cluster, replications=ri_reps, seed=seed
+        )
         record(ri, label="randomization inference (cohorts across clusters)")
         row = ri.tidy().iloc[0]
         record_value("ri_p_value", row.p_value)

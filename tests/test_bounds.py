@@ -75,13 +75,15 @@ def test_covariate_cells_tighten_and_cluster_bootstrap():
     data = _draw(3000, rng)
     data["cl"] = np.arange(len(data)) % 40
     plain = lee_bounds(data, "y", "d", "s").tidy().set_index("term")
-    tight = lee_bounds(data, "y", "d", "s", covariates="x", reps=99).tidy().set_index("term")
+    tight = (
+        lee_bounds(data, "y", "d", "s", covariates="x", replications=99).tidy().set_index("term")
+    )
     width = lambda t: t.loc["upper", "estimate"] - t.loc["lower", "estimate"]  # noqa: E731
     assert width(tight) < width(plain)
     assert (
         tight.loc["lower", "estimate"] <= 0.3 + 0.1 and tight.loc["upper", "estimate"] >= 0.3 - 0.1
     )
-    clus = lee_bounds(data, "y", "d", "s", cluster="cl", reps=199, seed=2)
+    clus = lee_bounds(data, "y", "d", "s", cluster="cl", replications=199, seed=2)
     assert "cluster bootstrap" in clus.vcov_type and clus.n_clusters == 40
     # units are independent here, so the cluster bootstrap SE is close to the analytic one
     assert clus.tidy().std_error[0] == pytest.approx(plain.loc["lower", "std_error"], rel=0.3)

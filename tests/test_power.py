@@ -126,6 +126,6 @@ def test_simulated_power_at_the_mde_is_eighty_percent():
         ).tidy().estimate[0]
     )  # fmt: skip
     assert mde.estimate[0] < mde_value  # the first call ignores the cluster component
-    sim = simulated_power(data, mde_value, outcome="y", reps=150, seed=5).tidy()
+    sim = simulated_power(data, mde_value, outcome="y", replications=150, seed=5).tidy()
     assert sim.estimate[0] == pytest.approx(0.8, abs=0.1)
     assert sim.mean_estimate[0] == pytest.approx(mde_value, abs=0.03)

@@ -9,8 +9,8 @@ API convention (every estimator)
 - One name per concept: ``covariates``, ``weights`` (a column of sampling / analytic weights),
   ``cluster`` (a column), ``vcov``, ``alpha``, ``seed``, ``replications`` (bootstrap draws)
   and ``weight_type`` (the wild bootstrap's Rademacher / Webb draws). Earlier names
-  (``bootstrap=``, ``reps=``, the wild bootstrap's ``weights=``) still work this release with
-  a ``DeprecationWarning`` naming the new one.
+  (``bootstrap=``, ``reps=``, randomization inference's ``level=``, the wild bootstrap's
+  ``weights=``) still work this release with a ``DeprecationWarning`` naming the new one.
 - Missing values: rows with a missing outcome are dropped and counted
   (``result.spec.dropped``, a note); a missing unit, period, treatment, weight, cluster or
   covariate is a ``ValueError`` naming the column and rows. A missing column raises

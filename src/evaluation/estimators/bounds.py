@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .inputs import renamed
 from .results import EstimationResult, tidy_frame
 
 
@@ -129,9 +130,10 @@ def lee_bounds(
     covariates: str | Sequence[str] | None = None,
     cluster: str | None = None,
     *,
-    reps: int = 499,
+    replications: int = 499,
     seed: int = 0,
     alpha: float = 0.05,
+    reps: int | None = None,
 ) -> EstimationResult:
     """Lee (2009) trimming bounds on the effect for always-observed units.
 
@@ -140,7 +142,9 @@ def lee_bounds(
     data : one row per unit: the (post-period) outcome, a 0/1 treatment and a 0/1 indicator of
         the outcome being observed (responded). Rows with ``observed == 0`` may have any outcome.
     covariates : discrete column(s) defining cells for tightened bounds (bootstrap SEs).
-    cluster : resample whole clusters for the SEs (pairs cluster bootstrap, ``reps`` draws).
+    cluster : resample whole clusters for the SEs (pairs cluster bootstrap, ``replications`` draws).
+    replications, seed, alpha : bootstrap draws, their seed and the interval level
+        (``reps`` is the deprecated name of ``replications``).
 
     Returns
     -------
@@ -149,6 +153,7 @@ def lee_bounds(
     ``info`` holds the trimming share ``p``, response rates and which group was trimmed.
     """
     where = "lee_bounds"
+    reps = renamed(where, "replications", replications, "reps", reps, 499)
     covs = [covariates] if isinstance(covariates, str) else list(covariates or [])
     cols = [treatment, observed, *covs, *([cluster] if cluster else [])]
     missing = [c for c in [outcome, *cols] if c not in data.columns]

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .inputs import renamed
 from .results import EstimationResult
 
 ASSIGNMENTS = ("cluster", "within")
@@ -245,11 +246,12 @@ def simulated_power(
     time: str = "year",
     cluster: str = "stratum",
     cohort: str = "cohort",
-    reps: int = 200,
+    replications: int = 200,
     seed: int = 0,
     alpha: float = 0.05,
     estimator: Callable[[pd.DataFrame], EstimationResult] | None = None,
     term: str = "treated_sim",
+    reps: int | None = None,
 ) -> EstimationResult:
     """Share of re-randomized placebo assignments in which a known ``effect`` is detected.
 
@@ -262,11 +264,12 @@ def simulated_power(
     """
     from .did import twfe
 
+    reps = renamed("simulated_power", "replications", replications, "reps", reps, 200)
     for col in (outcome, unit, time, cluster, cohort):
         if col not in data.columns:
             raise ValueError(f"simulated_power: column {col!r} not in data")
     if reps < 10:
-        raise ValueError("simulated_power: reps must be at least 10")
+        raise ValueError("simulated_power: replications must be at least 10")
     rng = np.random.default_rng(seed)
     d = data.dropna(subset=[outcome]).copy()
     units = d.groupby(unit)[[cluster, cohort]].first()

@@ -6,7 +6,7 @@ which cluster entered when, so re-assigning the observed entry cohorts across th
 the estimator's randomization distribution (Fisher 1935; Young 2019; Heß 2017 Stata ``ritest``;
 pyfixest ``ritest``). Participation stays with the cluster's participants; comparison firms
 keep cohort 0. The p-value is the share of assignments with ``|stat*| >= |stat|`` (ritest
-convention); when the number of distinct assignments does not exceed ``reps`` they are all
+convention); when the number of distinct assignments does not exceed ``replications`` they are all
 enumerated and the p-value is exact.
 
 The default statistic is the TWFE coefficient of ``participant x post`` with unit and year
@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from .inputs import renamed
 from .results import EstimationResult
 
 
@@ -85,33 +86,40 @@ def randomization_inference(
     unit: str = "firm_id",
     time: str = "year",
     cohort: str = "cohort",
-    level: str = "stratum",
-    reps: int = 999,
-    seed: int = 0,
     *,
+    cluster: str = "stratum",
+    replications: int = 999,
+    seed: int = 0,
     participant: str | None = None,
     strata: str | None = None,
     estimator: Callable[[pd.DataFrame], float] | None = None,
+    level: str | None = None,
+    reps: int | None = None,
 ) -> EstimationResult:
     """Cluster-level randomization inference for a staggered DiD.
 
     Parameters
     ----------
     data : firm-year panel; ``cohort`` is the first treated year (0 or missing = comparison).
-    level : column of the assignment clusters (e.g. recruitment strata); all participants of a
-        cluster share its cohort, and the cohorts are permuted across clusters.
-    strata : optional column (constant within ``level``) within which cohorts are permuted.
+    cluster : column of the assignment clusters (e.g. recruitment strata); all participants of a
+        cluster share its cohort, and the cohorts are permuted across clusters. ``level`` is
+        its deprecated name.
+    replications, seed : number of random re-assignments (all distinct ones when there are no
+        more than this) and their seed. ``reps`` is the deprecated name of ``replications``.
+    strata : optional column (constant within ``cluster``) within which cohorts are permuted.
     participant : 0/1 column of participation (default: cohort > 0).
     estimator : ``f(frame) -> float`` computed on a copy of ``data`` whose ``cohort`` and
         ``treated_ri`` (participant x post) columns hold the re-assigned timing; default the
         TWFE coefficient of ``treated_ri`` with unit and year fixed effects.
     """
     where = "randomization_inference"
+    level = renamed(where, "cluster", cluster, "level", level, "stratum")
+    reps = renamed(where, "replications", replications, "reps", reps, 999)
     for col in (outcome, unit, time, cohort, level, *([strata] if strata else [])):
         if col not in data.columns:
             raise ValueError(f"{where}: column {col!r} not in data")
     if reps < 19:
-        raise ValueError(f"{where}: reps must be at least 19")
+        raise ValueError(f"{where}: replications must be at least 19")
     frame = data.dropna(subset=[outcome]).reset_index(drop=True)
     if frame[[unit, time, level]].isna().any().any():
         rows = list(frame.index[frame[[unit, time, level]].isna().any(axis=1)][:10])
