@@ -115,3 +115,69 @@ def test_results_are_frozen_small_and_short(panel):
     assert len(repr(res)) < 200 and "\n" not in repr(res)
     assert len(pickle.dumps(res)) < 20_000
     assert pickle.loads(pickle.dumps(res)).spec.source() is None  # the data are never pickled
+
+
+ES_VCOVS = [{"CRV3": "state"}, {"CRV1": ["state", "year"]}]
+
+
+def _pyfixest_vcov(vcov: dict) -> dict:
+    two_way = isinstance(vcov.get("CRV1"), list)
+    return {"CRV1": "+".join(vcov["CRV1"])} if two_way else vcov
+
+
+@pytest.mark.parametrize("vcov", ES_VCOVS, ids=str)
+def test_event_study_twfe_crv3_and_two_way_match_pyfixest(panel, vcov):
+    """Dynamic TWFE: CRV3 by state and two-way CRV1 (state, year) equal pyfixest to 1e-8."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        es = event_study(panel, "y", "unit", "year", "first")
+        got = es.with_vcov(vcov, data=panel)
+        rel = np.where(panel["first"] > 0, panel["year"] - panel["first"], -1)
+        ref = pf.feols(
+            "y ~ i(rel, ref=-1) | unit + year", data=panel.assign(rel=rel),
+            vcov=_pyfixest_vcov(vcov),
+        )  # fmt: skip
+    want = ref.se()
+    want.index = [int(str(i).split("::")[-1].split(".")[0].rstrip("]")) for i in want.index]
+    mine = pd.Series(got.se.to_numpy(), index=got.table["event_time"].astype(int))
+    assert sorted(mine.index) == sorted(want.index)
+    np.testing.assert_allclose(mine.loc[want.index], want.to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(got.coef.to_numpy(), es.coef.to_numpy(), rtol=0, atol=1e-10)
+    assert got.n_clusters == (6 if "CRV1" in vcov else 15)  # two-way: min(15 states, 6 years)
+    assert not np.allclose(got.se.to_numpy(), es.se.to_numpy())  # the variance did change
+    # an undefined SE (two-way: a negative variance, NaN as in pyfixest) is said in the notes
+    assert bool(got.se.isna().any()) == any("negative variance" in n for n in got.notes)
+    # the pre-trend test uses the new variance: F with the new df2 = G - 1
+    assert got.info["pretrend"]["df2"] == got.n_clusters - 1
+
+
+@pytest.mark.parametrize("vcov", ES_VCOVS, ids=str)
+def test_event_study_sunab_crv3_and_two_way_match_pyfixest(panel, vcov):
+    """Sun-Abraham: the cohort x event-time coefficients' SEs equal pyfixest's on the same
+    interaction dummies (1e-8), and the event-time SEs are sqrt(diag(A V A')) of pyfixest's V
+    with the result's cohort shares A."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        es = event_study(panel, "y", "unit", "year", "first", method="sunab")
+        got = es.with_vcov(vcov, data=panel)
+        cells = got.info["cohort_effects"]
+        rel = panel["year"] - panel["first"]
+        dummies = {
+            f"c{j}": ((panel["first"] == c) & (rel == e)).astype(float)
+            for j, (c, e) in enumerate(zip(cells["cohort"], cells["event_time"], strict=True))
+        }
+        frame = panel.assign(**dummies)
+        ref = pf.feols(
+            "y ~ " + " + ".join(dummies) + " | unit + year", data=frame,
+            vcov=_pyfixest_vcov(vcov),
+        )  # fmt: skip
+    names = list(dummies)
+    np.testing.assert_allclose(cells["estimate"], ref.coef().loc[names].to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(cells["std_error"], ref.se().loc[names].to_numpy(), rtol=1e-8)
+    A = got.info["aggregation"]
+    V = pd.DataFrame(ref._vcov, index=ref.coef().index, columns=ref.coef().index)
+    V = V.loc[names, names]
+    want = np.sqrt(np.diag(A @ V.to_numpy() @ A.T))
+    np.testing.assert_allclose(got.se.to_numpy(), want, rtol=1e-8)
+    np.testing.assert_allclose(got.coef.to_numpy(), es.coef.to_numpy(), rtol=0, atol=1e-10)
+    assert "delta method" in got.vcov_type

@@ -140,7 +140,15 @@ def _regression_es(
     unit: str,
     time: str,
     fast: bool = True,
+    design: dict[str, Any] | None = None,
 ) -> tuple[list[float], np.ndarray, np.ndarray, Any, list[str], dict[str, Any]]:
+    """The dynamic TWFE or Sun-Abraham regression on the event panel ``p``.
+
+    ``design``, when given, is filled with the least-squares design actually fitted (``y``,
+    ``X``, ``names``, ``fe``, ``fe_names``, ``weights`` and ``rows``, the panel rows used) and
+    the projection path is taken, so that post-fit variances (``with_vcov`` CRV3, two-way) can
+    refit or re-score exactly this design.
+    """
     notes: list[str] = []
     keep = np.ones(p.y.size, dtype=bool)
     cohort_ctrl = p.cohort
@@ -220,6 +228,7 @@ def _regression_es(
     X = p.X[rows] if p.X.shape[1] else None
     use_fast = (
         fast
+        and design is None
         and not p.fe_extra
         and kind != "hetero"
         and nu * nt <= FAST_TABLE_LIMIT
@@ -233,6 +242,11 @@ def _regression_es(
     else:
         D = dummy_columns(col_of_cell[cell], k)
         Xall = np.column_stack([D, X]) if X is not None else D
+        if design is not None:
+            design.update(
+                y=y, X=Xall, names=[*names, *p.covs], fe=[c[single] for c in fe_codes],
+                fe_names=fe_names, weights=w, rows=np.arange(p.y.size)[rows],
+            )  # fmt: skip
         fit = fe_ols(
             y,
             Xall,

@@ -1,8 +1,8 @@
 """Another variance estimator for a fitted regression, without re-estimating by hand:
 :meth:`EstimationResult.with_vcov <evaluation.estimators.results.EstimationResult.with_vcov>`.
 
-Supported models: ``twfe`` and ``did_2x2`` (all variance estimators below) and the regression
-event studies ``event_study(method="twfe" | "sunab")`` (iid, hetero, one-way CRV1). The
+Supported models: ``twfe``, ``did_2x2`` and the regression event studies
+``event_study(method="twfe" | "sunab")``, each with every variance estimator below. The
 variance estimators and their small-sample conventions follow fixest/pyfixest (``vcov()``):
 
 - ``"iid"``, ``"hetero"`` (HC1), ``{"CRV1": col}``: as at fit time (the estimator is asked
@@ -15,6 +15,13 @@ variance estimators and their small-sample conventions follow fixest/pyfixest (`
   ``G = min(G_1, G_2)`` in its ``G/(G-1)`` factor and t inference has ``min(G) - 1`` degrees
   of freedom (pyfixest's ``G_df="min"``); fixed effects nested in any of the clusterings
   are not counted in ``K``.
+
+For the event studies, CRV3 and two-way clustering apply to the regression actually fitted
+(the event-time dummies of the dynamic TWFE, or Sun-Abraham's cohort x event-time
+interactions) and Sun-Abraham's event-time effects then get ``A V A'`` with the cohort shares
+``A`` fixed, as at fit time (delta method); the leave-one-cluster-out refits keep the design's
+columns (a column left without variation in a refit is dropped from that refit and its
+coefficient is undefined, which makes the variance NaN, as in pyfixest).
 
 Results keep no data: the rows are rebuilt from ``data=`` (checked against the result's
 fingerprint), so the design is the fitted one.
@@ -78,10 +85,8 @@ def revcov(
     kind, cols = parse_vcov(vcov)
     data = spec.resolve_data(data, where)
     if kind == "CRV3" or len(cols) == 2:
-        if spec.kind not in ("twfe", "did_2x2"):
-            raise ValueError(
-                f"{where}: {kind} / two-way clustering is available for twfe and did_2x2"
-            )
+        if spec.kind.startswith("event_study"):
+            return _event_from_design(result, kind, cols, data)
         return _from_design(result, kind, cols, data)
     again = _refit(spec, data, kind, cols[0] if cols else None)
     drift = np.max(np.abs(again.coef.to_numpy() - result.coef.to_numpy()), initial=0.0)
@@ -156,7 +161,111 @@ def _from_design(
     """CRV3 or two-way CRV1 from the rebuilt design."""
     spec = result.spec
     fit, used, pieces = _design(spec, data)
-    missing = [c for c in cols if c not in data.columns]
+    keep = fit.keep
+    pieces = {
+        **pieces,
+        "y": pieces["y"][keep],
+        "X": pieces["X"][keep],
+        "fe": [f[keep] for f in pieces["fe"]],
+        "weights": None if pieces["kw"]["weights"] is None else pieces["kw"]["weights"][keep],
+    }
+    V, G, ssc, label = _clustered(fit, pieces, used, kind, cols)
+    order = [t for t in result.table["term"] if t in fit.names]
+    idx = [fit.names.index(t) for t in order]
+    Vo = V[np.ix_(idx, idx)]
+    table = tidy_frame(order, fit.beta[idx], _std_errors(Vo), df=G - 1)
+    return replace(
+        result,
+        table=table,
+        vcov=pd.DataFrame(Vo, index=order, columns=order),
+        vcov_type=label,
+        n_clusters=G,
+        notes=_notes(result, table, label, G),
+        info={**result.info, "df_t": G - 1, "ssc": ssc},
+    )
+
+
+def _event_from_design(
+    result: EstimationResult, kind: str, cols: list[str], data: pd.DataFrame
+) -> EstimationResult:
+    """CRV3 or two-way CRV1 for a dynamic TWFE / Sun-Abraham event study."""
+    from evaluation.estimators.dynamic_effects import _pretrend, _regression_es
+    from evaluation.estimators.event_panel import event_term, prepare_event_panel
+
+    where = "with_vcov"
+    spec = result.spec
+    unit, time, method = spec["unit"], spec["time"], spec["method"]
+    extra = [f for f in spec["fixed_effects"] if f not in (unit, time)]
+    covs = as_list(spec.get("covariates"))
+    ref = int(spec["ref_period"])
+    p = prepare_event_panel(
+        data, spec.outcome, unit, time, spec["cohort"], spec["window"], covs,
+        spec.get("weights"), None, extra, where,
+    )  # fmt: skip
+    pieces: dict[str, Any] = {}
+    ev, beta, _, fit, _, agg = _regression_es(p, method, ref, "iid", unit, time, False, pieces)
+    ev_arr = np.asarray(ev, float)
+    if not np.array_equal(ev_arr, result.table["event_time"].to_numpy(float)):
+        raise ValueError(f"{where}: the data do not reproduce the event times of the result")
+    drift = np.max(np.abs(beta - result.coef.to_numpy()), initial=0.0)
+    if drift > 1e-8 * max(1.0, float(np.max(np.abs(beta), initial=0.0))):
+        raise ValueError(f"{where}: the data do not reproduce the estimates (drift {drift:.3g})")
+    used = p.sample.iloc[pieces["rows"]]
+    V, G, ssc, label = _clustered(fit, pieces, used, kind, cols)
+    info = dict(result.info)
+    if method == "twfe":
+        sel = [fit.names.index(event_term(e)) for e in ev_arr]
+        V_ev = V[np.ix_(sel, sel)]
+    else:
+        cohort_tab = agg["cohort_effects"]
+        sel = [fit.names.index(t) for t in cohort_tab["term"]]
+        Vc = V[np.ix_(sel, sel)]
+        A = agg["aggregation"]
+        V_ev = A @ Vc @ A.T
+        label += " (delta method, cohort shares fixed)"
+        info["cohort_effects"] = tidy_frame(
+            list(cohort_tab["term"]), fit.beta[sel], _std_errors(Vc),
+            df=G - 1,
+            extra={c: cohort_tab[c].to_numpy() for c in ("cohort", "event_time", "share")},
+        )  # fmt: skip
+    terms = [event_term(e) for e in ev_arr]
+    se = _std_errors(V_ev)
+    table = tidy_frame(terms, beta, se, df=G - 1, extra={"event_time": ev_arr})
+    info.update(df_t=G - 1, ssc=ssc, pretrend=_pretrend(ev_arr, beta, V_ev, G - 1, ref))
+    return replace(
+        result,
+        table=table,
+        vcov=pd.DataFrame(V_ev, index=terms, columns=terms),
+        vcov_type=label,
+        n_clusters=G,
+        notes=_notes(result, table, label, G),
+        info=info,
+    )
+
+
+def _notes(result: EstimationResult, table: pd.DataFrame, label: str, G: int) -> list[str]:
+    """The result's notes, what variance replaced the fitted one, and any undefined SEs."""
+    notes = [*result.notes, f"variance re-estimated after the fit: {label} (t with {G - 1} df)"]
+    bad = table.loc[table["std_error"].isna(), "term"].tolist()
+    if bad:
+        notes.append(f"negative variance, standard error undefined: {', '.join(map(str, bad))}")
+    return notes
+
+
+def _std_errors(V: np.ndarray) -> np.ndarray:
+    """Square roots of the variances; NaN where a variance is negative (two-way clustering's
+    ``V_1 + V_2 - V_12`` need not be positive semi-definite; pyfixest also gives NaN), so a
+    standard error is never reported as zero when it is undefined."""
+    d = np.diag(V)
+    return np.sqrt(np.where(d >= 0, d, np.nan))
+
+
+def _clustered(
+    fit: FEOLSFit, pieces: dict[str, Any], used: pd.DataFrame, kind: str, cols: list[str]
+) -> tuple[np.ndarray, int, float, str]:
+    """CRV3 or two-way CRV1 variance of every coefficient of ``fit``, with ``used`` the rows
+    fitted (for the cluster columns) and ``pieces`` the design at those rows."""
+    missing = [c for c in cols if c not in used.columns]
     if missing:
         raise ValueError(f"with_vcov: cluster column(s) {missing} not in the data")
     if used[cols].isna().any().any():
@@ -187,31 +296,16 @@ def _from_design(
             S = cluster_scores(fit.X, wu, cc, g)
             V += sign * ssc * fit.bread @ (S.T @ S) @ fit.bread
         label = f"CRV1 two-way clustered by {cols[0]} and {cols[1]}"
-    order = [t for t in result.table["term"] if t in fit.names]
-    idx = [fit.names.index(t) for t in order]
-    Vo = V[np.ix_(idx, idx)]
-    table = tidy_frame(order, fit.beta[idx], np.sqrt(np.clip(np.diag(Vo), 0, None)), df=G - 1)
-    return replace(
-        result,
-        table=table,
-        vcov=pd.DataFrame(Vo, index=order, columns=order),
-        vcov_type=label,
-        n_clusters=G,
-        notes=[*result.notes, f"variance re-estimated after the fit: {label} (t with {G - 1} df)"],
-        info={**result.info, "df_t": G - 1, "ssc": ssc},
-    )
+    return V, G, ssc, label
 
 
 def _jackknife(
     fit: FEOLSFit, cluster: tuple[np.ndarray, int], pieces: dict[str, Any]
 ) -> np.ndarray:
-    """``sum_g (b_(g) - b)(b_(g) - b)'`` with ``b_(g)`` refitted without cluster g."""
+    """``sum_g (b_(g) - b)(b_(g) - b)'`` with ``b_(g)`` refitted without cluster g
+    (``pieces``: the design at the fitted rows)."""
     codes, G = cluster
-    keep = fit.keep
-    y, X = pieces["y"][keep], pieces["X"][keep]
-    fe = [f[keep] for f in pieces["fe"]]
-    w = pieces["kw"]["weights"]
-    w = None if w is None else w[keep]
+    y, X, fe, w = pieces["y"], pieces["X"], pieces["fe"], pieces["weights"]
     k = len(fit.names)
     acc = np.zeros((k, k))
     for g in range(G):
