@@ -33,6 +33,9 @@ from evaluation.pipeline.parameters import check
 params = check(globals(), notebook="01_data_quality")
 
 # %%
+import pandas as pd
+
+from evaluation.analysis import effects
 from evaluation.analysis.context import study_context
 from evaluation.analysis.quality import attrition_did, validation_summary
 from evaluation.config import load_settings
@@ -169,6 +172,40 @@ if attrition is not None:
     )
 elif ctx.has("responded"):
     not_available(ctx.missing("comparison") if ctx.has("treated") else "missing.treated", language)
+
+# %%
+# the sample flow for the final report (recorded, not shown): firms and firm-years of the
+# panel by group, response by year, and the firms the estimation sample of the outcome leaves
+# out with the reason (analysis.effects.estimation_sample states the same counts)
+firm_group = (
+    panel.groupby("firm_id")["participant"].max()
+    if "participant" in panel.columns
+    else panel.groupby("firm_id")["cohort"].max().fillna(0).gt(0)
+)
+flow = {
+    "firms": int(panel["firm_id"].nunique()),
+    "participants": int((firm_group == 1).sum()),
+    "comparison": int((firm_group == 0).sum()),
+    "firm_years": len(panel),
+}
+if ctx.has("responded"):
+    flow["response"] = [
+        {"year": int(year), **{k: (None if pd.isna(v) else float(v)) for k, v in row.items()}}
+        for year, row in published.values.iterrows()
+    ]
+try:
+    analysed = effects.estimation_sample(panel, outcome, ctx)
+    groups = analysed.groupby("firm_id")["participant"].max()
+    flow["analysis"] = {
+        "outcome": outcome,
+        "participants": int((groups == 1).sum()),
+        "comparison": int((groups == 0).sum()),
+        "firm_years": len(analysed),
+        "excluded": {k: int(v) for k, v in analysed.attrs.get("excluded", {}).items()},
+    }
+except effects.DATA_ERRORS:
+    pass  # the effect pages say why there is no estimation sample
+_ = record_value("sample_flow", flow)
 
 # %%
 heading("nb01.missing.heading", language)

@@ -406,6 +406,52 @@ class Builder:
             self.missing(sec, self.m("doc.what.attrition"))
         sec.say(self.m("doc.data.exclusions"))
 
+    def spec_notes(self, rows: pd.DataFrame | pd.Series | None) -> list[str]:
+        """The notes under an estimates table, from the recorded specification columns of its
+        rows: sample, clustering with the number of clusters, covariates, comparison group,
+        then the significance convention (always). A column the rows do not record is left
+        out rather than guessed."""
+        if rows is None:
+            return [self.m("doc.note.significance")]
+        frame = rows.to_frame().T if isinstance(rows, pd.Series) else rows
+
+        def distinct(column: str) -> list[Any]:
+            if column not in frame.columns:
+                return []
+            out = []
+            for v in frame[column]:
+                if v is None or (isinstance(v, float) and math.isnan(v)) or str(v) == "":
+                    continue
+                if v not in out:
+                    out.append(v)
+            return out
+
+        from evaluation.reporting.sections import cluster_name, sample_label
+
+        notes = []
+        samples = distinct("sample") or distinct("param_sample")
+        if samples:
+            notes.append(self.m("doc.note.sample", sample=" / ".join(
+                sample_label(str(v), self.lang) for v in samples)))  # fmt: skip
+        clusters = distinct("cluster")
+        if clusters:
+            counts = [fmt_int(v, self.lang) for v in distinct("n_clusters") if _finite(v)]
+            where = " / ".join(cluster_name(str(v), self.lang) for v in clusters)
+            notes.append(self.m("doc.note.cluster", cluster=where, n=" / ".join(counts))
+                         if counts else self.m("doc.note.cluster_only", cluster=where))  # fmt: skip
+        covariates = distinct("covariates")
+        if covariates:
+            names = dict.fromkeys(c.strip() for v in covariates for c in str(v).split(","))
+            notes.append(self.m("doc.note.covariates", covariates=", ".join(
+                self.label(c) for c in names if c)))  # fmt: skip
+        controls = distinct("control_group")
+        if controls:
+            notes.append(self.m("doc.note.control", control=" / ".join(
+                self.m(f"doc.control.{v}") if has_message(f"doc.control.{v}") else str(v)
+                for v in controls)))  # fmt: skip
+        notes.append(self.m("doc.note.significance"))
+        return notes
+
     def rows(self, *, label_startswith: str) -> pd.DataFrame | None:
         frame = self.run.estimates
         if frame is None:
@@ -469,7 +515,8 @@ class Builder:
                                Column(self.m("common.ci"), "interval"),
                                Column(self.m("common.p_value"), "number"),
                                Column(self.m("common.n_obs"), "integer")],
-                              rows, [self.m("doc.note.effects", estimator=self.est_name(self.estimator))]))  # fmt: skip
+                              rows, [self.m("doc.note.effects", estimator=self.est_name(self.estimator)),
+                                     *self.spec_notes(pd.DataFrame([self.findings[o] for o in q["outcomes"] if self.findings.get(o) is not None]))]))  # fmt: skip
 
     # --- 7 robustness ----------------------------------------------------------------------
     def robustness(self) -> None:
@@ -491,21 +538,188 @@ class Builder:
                           [[self.est_name(k), fmt_number(r["estimate"], self.lang, 3),
                             fmt_interval(r["conf_low"], r["conf_high"], self.lang),
                             fmt_pvalue(r["p_value"], self.lang)] for k, r in rows],
-                          [self.m("doc.note.robustness")]))  # fmt: skip
+                          [self.m("doc.note.robustness"),
+                           *self.spec_notes(pd.DataFrame([r for _, r in rows]))]))  # fmt: skip
         p = self.run.value("pretrend_p_value")
         if _finite(p):
             sec.say(self.m("doc.robustness.pretrends", p=fmt_pvalue(p, self.lang)))
         else:
             self.missing(sec, self.m("doc.what.pretrends"))
-        for name, what in (("sensitivity_breakdown", "doc.what.sensitivity"),
-                           ("randomization_p_value", "doc.what.randomization"),
-                           ("q_values", "doc.what.qvalues")):  # fmt: skip
-            value = self.run.value(name)
-            if _finite(value):
-                sec.say(self.m("doc.robustness.value", what=self.m(what),
-                               value=fmt_number(value, self.lang, 3)))  # fmt: skip
+        self.sensitivity(sec)
+        self.randomization(sec)
+        self.multiple_testing(sec)
+
+    def sensitivity(self, sec: Section) -> None:
+        """Rambachan-Roth (HonestDiD) sensitivity as notebook 11 records it: the breakdown
+        values (``breakdown_mbar``, ``breakdown_mbar_average``, ``breakdown_m``) and the robust
+        intervals by M (rows labelled ``honest_did <target>``)."""
+        values = {k: self.run.value(k) for k in ("breakdown_mbar", "breakdown_mbar_average",
+                                                 "breakdown_m")}  # fmt: skip
+        grids = {key: self.rows(label_startswith=f"honest_did {key}")
+                 for key in ("first period", "average", "smoothness")}  # fmt: skip
+        if not any(_finite(v) for v in values.values()) and all(
+            g is None or g.empty for g in grids.values()
+        ):
+            self.missing(sec, self.m("doc.what.sensitivity"))
+            return
+        sec.say([Text(self.sensitivity_finding(values) + " "), Text(self.m("doc.see")), Ref("tab-sensitivity"),
+                 Text(", "), Ref("fig-sensitivity"), Text(".")])  # fmt: skip
+        rows = []
+        for key, grid_key, target, restriction in (
+            ("breakdown_mbar", "first period", "first", "rm"),
+            ("breakdown_mbar_average", "average", "average", "rm"),
+            ("breakdown_m", "smoothness", "first", "sd"),
+        ):
+            grid = grids[grid_key]
+            original = None if grid is None else grid[grid["term"] == "original"]
+            at_one = None
+            if grid is not None and restriction == "rm":
+                hit = grid[pd.to_numeric(grid.get("m"), errors="coerce") == 1.0]
+                at_one = None if hit.empty else hit.iloc[0]
+            rows.append([
+                self.m(f"doc.rr.target.{target}"), self.m(f"doc.rr.restriction.{restriction}"),
+                "—" if original is None or original.empty else fmt_interval(
+                    original.iloc[0]["conf_low"], original.iloc[0]["conf_high"], self.lang),
+                fmt_number(values[key], self.lang, 2 if restriction == "rm" else 4)
+                if _finite(values[key]) else "—",
+                "—" if at_one is None else fmt_interval(at_one["conf_low"], at_one["conf_high"],
+                                                        self.lang),
+            ])  # fmt: skip
+        sec.add(Table("tab-sensitivity", self.m("doc.rr.table"),
+                      [Column(self.m("doc.rr.col.target")), Column(self.m("doc.rr.col.restriction")),
+                       Column(self.m("doc.rr.col.original"), "interval"),
+                       Column(self.m("doc.rr.col.breakdown"), "number"),
+                       Column(self.m("doc.rr.col.at_one"), "interval")],
+                      rows, [self.m("doc.note.sensitivity"), *self.spec_notes(grids["first period"])]))  # fmt: skip
+        sec.add(self.sensitivity_figure(grids))
+
+    def sensitivity_finding(self, values: dict[str, Any]) -> str:
+        """One sentence from the breakdown values: how large a violation of parallel trends
+        (relative to the largest pre-period one) the effect survives."""
+        rm, avg, sd = (values.get(k) for k in ("breakdown_mbar", "breakdown_mbar_average",
+                                                "breakdown_m"))  # fmt: skip
+        parts = []
+        if _finite(rm):
+            parts.append(self.m("doc.rr.finding.first", mbar=fmt_number(rm, self.lang, 2)))
+        if _finite(avg):
+            parts.append(self.m("doc.rr.finding.average", mbar=fmt_number(avg, self.lang, 2)))
+        if _finite(sd):
+            parts.append(self.m("doc.rr.finding.smooth", m=fmt_number(sd, self.lang, 4)))
+        if not parts:
+            return self.m("doc.rr.finding.none")
+        strength = (
+            min(float(v) for v in (rm, avg) if _finite(v)) if _finite(rm) or _finite(avg) else None
+        )
+        verdict = (
+            ""
+            if strength is None
+            else " "
+            + self.m("doc.rr.finding.robust" if strength >= 1 else "doc.rr.finding.fragile")
+        )
+        return self.m("doc.rr.finding", parts="; ".join(parts)) + verdict  # fmt: skip
+
+    def sensitivity_figure(self, grids: dict[str, pd.DataFrame | None]) -> Figure:
+        """Robust 95% intervals against Mbar (relative magnitudes), first period and average."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        plt.rcParams["svg.hashsalt"] = "final-report"
+        fig, ax = plt.subplots(figsize=(6.2, 3.0))
+        for i, key in enumerate(("first period", "average")):
+            grid = grids.get(key)
+            if grid is None or grid.empty:
+                continue
+            g = grid[pd.to_numeric(grid.get("m"), errors="coerce").notna()]
+            m = g["m"].astype(float).to_numpy() + (0.03 if i else -0.03)
+            est = g["estimate"].astype(float).to_numpy()
+            ax.errorbar(m, est, yerr=[est - g["conf_low"].astype(float).to_numpy(),
+                                      g["conf_high"].astype(float).to_numpy() - est],
+                        fmt="o", color=OKABE_ITO[i], capsize=2, markersize=3,
+                        label=self.m(f"doc.rr.target.{'first' if i == 0 else 'average'}"))  # fmt: skip
+        ax.axhline(0, color="#555555", linewidth=0.8)
+        ax.set_xlabel(self.m("doc.rr.axis"))
+        ax.set_ylabel(self.label(self.primary_outcome))
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        svg, png = io.StringIO(), io.BytesIO()
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+        fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
+        plt.close(fig)
+        return Figure("fig-sensitivity", self.m("doc.rr.figure"), svg.getvalue(), png.getvalue(),
+                      self.m("doc.rr.figure"), [self.m("doc.note.rr_figure")])  # fmt: skip
+
+    def randomization(self, sec: Section) -> None:
+        """Randomization inference (notebook 11): the p-value with its number of draws."""
+        rows = self.rows(label_startswith="randomization inference")
+        if rows is None or rows.empty:
+            p = self.run.value("ri_p_value")
+            if _finite(p):
+                sec.say(self.m("doc.ri.value_only", p=fmt_pvalue(p, self.lang)))
             else:
-                self.missing(sec, self.m(what))
+                self.missing(sec, self.m("doc.what.randomization"))
+            return
+        r = rows.iloc[-1]
+        draws = r.get("assignments")
+        p = float(r["p_value"])
+        sec.say([Text(self.m(
+            "doc.ri.finding" if p < 0.05 else "doc.ri.finding_not",
+            estimate=fmt_number(r["estimate"], self.lang, 3), p=fmt_pvalue(p, self.lang),
+            draws=self.number(draws) if _finite(draws) else "—") + " "),
+            Text(self.m("doc.see")), Ref("tab-ri"), Text(".")])  # fmt: skip
+        exact = r.get("exact")
+        sec.add(Table("tab-ri", self.m("doc.ri.table"),
+                      [Column(self.m("common.estimate"), "number"), Column(self.m("common.p_value"), "number"),
+                       Column(self.m("doc.ri.col.draws"), "integer"), Column(self.m("doc.ri.col.mc_se"), "number"),
+                       Column(self.m("doc.ri.col.exact"))],
+                      [[fmt_number(r["estimate"], self.lang, 3), fmt_pvalue(p, self.lang),
+                        self.number(draws), fmt_number(r.get("p_value_mc_se"), self.lang, 3)
+                        if _finite(r.get("p_value_mc_se")) else "—",
+                        self.m("common.yes" if exact is True or exact == 1 else "common.no")
+                        if exact is not None and not (isinstance(exact, float) and math.isnan(exact)) else "—"]],
+                      [self.m("doc.note.ri"), *self.spec_notes(rows)]))  # fmt: skip
+
+    def multiple_testing(self, sec: Section) -> None:
+        """Multiple-testing adjustment (notebook 11): Romano-Wolf p-values and the
+        Benjamini-Hochberg and sharpened q-values by outcome and subgroup."""
+        recorded = self.run.value("multiple_testing")
+        if isinstance(recorded, list) and recorded:
+            table = pd.DataFrame(recorded)
+        else:
+            rows = self.rows(label_startswith="romano-wolf")
+            if rows is None or rows.empty or "outcome" not in rows.columns:
+                self.missing(sec, self.m("doc.what.qvalues"))
+                return
+            table = rows.assign(subgroup=rows["term"].astype(str).str.split(" | ").str[-1])
+        from evaluation.reporting.sections import sample_label
+
+        has_q = "q_bh" in table.columns
+        k = len(table)
+        sig_rw = int((pd.to_numeric(table["p_romano_wolf"], errors="coerce") < 0.05).sum())
+        sig_q = int((pd.to_numeric(table["q_bh"], errors="coerce") < 0.05).sum()) if has_q else None
+        text = self.m("doc.mt.finding", k=fmt_int(k, self.lang), rw=fmt_int(sig_rw, self.lang))
+        if sig_q is not None:
+            text += " " + self.m("doc.mt.finding_q", q=fmt_int(sig_q, self.lang))
+        sec.say([Text(text + " "), Text(self.m("doc.see")), Ref("tab-qvalues"), Text(".")])
+        columns = [Column(self.m("common.outcome")), Column(self.m("doc.mt.col.subgroup")),
+                   Column(self.m("common.estimate"), "number"), Column(self.m("common.p_value"), "number"),
+                   Column(self.m("doc.mt.col.rw"), "number")]  # fmt: skip
+        if has_q:
+            columns += [Column(self.m("doc.mt.col.q_bh"), "number"),
+                        Column(self.m("doc.mt.col.q_sharp"), "number")]  # fmt: skip
+        body = []
+        for _, r in table.iterrows():
+            row = [self.label(str(r["outcome"])), sample_label(str(r["subgroup"]), self.lang),
+                   fmt_number(r["estimate"], self.lang, 3), fmt_pvalue(r["p_value"], self.lang),
+                   fmt_pvalue(r["p_romano_wolf"], self.lang)]  # fmt: skip
+            if has_q:
+                row += [fmt_pvalue(r["q_bh"], self.lang), fmt_pvalue(r["q_sharpened"], self.lang)]
+            body.append(row)
+        reps = table["replications"].iloc[0] if "replications" in table.columns else None
+        sec.add(Table("tab-qvalues", self.m("doc.mt.table"), columns, body,
+                      [self.m("doc.note.mt", reps=self.number(reps) if _finite(reps) else "—")]))  # fmt: skip
 
     def forest(self, rows: list[tuple[str, pd.Series]]) -> Figure:
         """One forest plot of the primary outcome's overall effect by estimator."""
@@ -567,7 +781,8 @@ class Builder:
         sec.add(Table("tab-annex-estimates", self.m("doc.annex.estimates"),
                       [Column(self.m("common.outcome")), Column(self.m("common.estimator")),
                        Column(self.m("common.estimate"), "number"), Column(self.m("common.ci"), "interval"),
-                       Column(self.m("common.n_obs"), "integer")], rows, [self.m("doc.note.annex_estimates")]))  # fmt: skip
+                       Column(self.m("common.n_obs"), "integer")], rows,
+                      [self.m("doc.note.annex_estimates"), *self.spec_notes(overall)]))  # fmt: skip
 
     def annex_balance(self) -> None:
         sec = self.doc.section("annex-balance", self.m("doc.annex.balance"), annex=True)

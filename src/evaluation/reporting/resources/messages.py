@@ -1618,3 +1618,134 @@ MESSAGES.update(
         "doc.unit.level": _m("in the outcome's own units", "en las unidades del resultado"),
     }
 )
+
+# final report document: robustness (Rambachan-Roth, randomization inference, multiple
+# testing), table notes from the recorded specification, sample flow, truth per estimand
+MESSAGES.update(
+    {
+        "doc.rr.target.first": _m(
+            "Effect in the first year after joining",
+            "Efecto en el primer año tras la incorporación",
+        ),
+        "doc.rr.target.average": _m(
+            "Average effect over the years after joining",
+            "Efecto promedio en los años tras la incorporación",
+        ),
+        "doc.rr.restriction.rm": _m("Relative magnitudes (M̄)", "Magnitudes relativas (M̄)"),
+        "doc.rr.restriction.sd": _m("Smoothness (M)", "Suavidad (M)"),
+        "doc.rr.table": _m(
+            "Sensitivity to violations of parallel trends (Rambachan–Roth)",
+            "Sensibilidad a violaciones de tendencias paralelas (Rambachan–Roth)",
+        ),
+        "doc.rr.col.target": _m("Effect", "Efecto"),
+        "doc.rr.col.restriction": _m("Restriction", "Restricción"),
+        "doc.rr.col.original": _m(
+            "95% interval, parallel trends", "Intervalo del 95 %, tendencias paralelas"
+        ),
+        "doc.rr.col.breakdown": _m("Breakdown value", "Valor de quiebre"),
+        "doc.rr.col.at_one": _m(
+            "Robust 95% interval at M̄ = 1", "Intervalo robusto del 95 % con M̄ = 1"
+        ),
+        "doc.note.sensitivity": _m(
+            "Breakdown value: the largest violation of parallel trends after joining (M̄: as a multiple of the largest violation before joining; M: change in slope per year) under which the robust 95% interval still excludes zero.",
+            "Valor de quiebre: la mayor violación de tendencias paralelas tras la incorporación (M̄: como múltiplo de la mayor violación antes de la incorporación; M: cambio de pendiente por año) con la que el intervalo robusto del 95 % aún excluye el cero.",
+        ),
+        "doc.rr.finding": _m(
+            "Rambachan–Roth sensitivity: {parts}.", "Sensibilidad de Rambachan–Roth: {parts}."
+        ),
+        "doc.rr.finding.first": _m(
+            "the effect in the first year after joining stays distinguishable from zero for violations of parallel trends up to {mbar} times the largest one before joining",
+            "el efecto en el primer año tras la incorporación sigue siendo distinto de cero con violaciones de tendencias paralelas de hasta {mbar} veces la mayor observada antes de la incorporación",
+        ),
+        "doc.rr.finding.average": _m(
+            "the average effect after joining, up to {mbar} times",
+            "el efecto promedio tras la incorporación, hasta {mbar} veces",
+        ),
+        "doc.rr.finding.smooth": _m(
+            "under smoothness, up to a change in slope of {m} per year",
+            "con suavidad, hasta un cambio de pendiente de {m} por año",
+        ),
+        "doc.rr.finding.none": _m(
+            "Rambachan–Roth sensitivity: the run recorded no breakdown value.",
+            "Sensibilidad de Rambachan–Roth: la ejecución no registró valor de quiebre.",
+        ),
+        "doc.rr.finding.robust": _m(
+            "The conclusion survives violations as large as those seen before joining.",
+            "La conclusión resiste violaciones tan grandes como las observadas antes de la incorporación.",
+        ),
+        "doc.rr.finding.fragile": _m(
+            "The conclusion does not survive violations as large as those seen before joining; read it with caution.",
+            "La conclusión no resiste violaciones tan grandes como las observadas antes de la incorporación; debe leerse con cautela.",
+        ),
+        "doc.rr.axis": _m(
+            "M̄ (post-period violation relative to the largest pre-period one)",
+            "M̄ (violación posterior relativa a la mayor previa)",
+        ),
+        "doc.rr.figure": _m(
+            "Robust 95% intervals by size of the violation of parallel trends",
+            "Intervalos robustos del 95 % según el tamaño de la violación de tendencias paralelas",
+        ),
+        "doc.note.rr_figure": _m(
+            "Points: estimates; bars: robust 95% intervals (conditional least-favourable hybrid); M̄ = 0 imposes parallel trends.",
+            "Puntos: estimaciones; barras: intervalos robustos del 95 % (híbrido condicional menos favorable); M̄ = 0 impone tendencias paralelas.",
+        ),
+        "doc.ri.value_only": _m(
+            "Randomization inference: p-value {p}.",
+            "Inferencia por aleatorización: valor p de {p}.",
+        ),
+        "doc.ri.finding": _m(
+            "Randomization inference: re-assigning the joining years across clusters {draws} times, an effect as large as the observed {estimate} is rare (p-value {p}), so the effect is unlikely to be an artefact of which clusters joined when.",
+            "Inferencia por aleatorización: al reasignar los años de incorporación entre conglomerados {draws} veces, un efecto tan grande como el observado de {estimate} es poco frecuente (valor p de {p}), por lo que es improbable que el efecto se deba a qué conglomerados se incorporaron y cuándo.",
+        ),
+        "doc.ri.finding_not": _m(
+            "Randomization inference: re-assigning the joining years across clusters {draws} times, effects as large as the observed {estimate} are not rare (p-value {p}); the effect cannot be told apart from the timing of the clusters.",
+            "Inferencia por aleatorización: al reasignar los años de incorporación entre conglomerados {draws} veces, efectos tan grandes como el observado de {estimate} no son raros (valor p de {p}); el efecto no puede distinguirse del calendario de los conglomerados.",
+        ),
+        "doc.ri.table": _m("Randomization inference", "Inferencia por aleatorización"),
+        "doc.ri.col.draws": _m("Re-assignments", "Reasignaciones"),
+        "doc.ri.col.mc_se": _m(
+            "Monte Carlo error of the p-value", "Error de Monte Carlo del valor p"
+        ),
+        "doc.ri.col.exact": _m("Every assignment", "Todas las asignaciones"),
+        "doc.note.ri": _m(
+            "The p-value is the share of re-assignments whose effect is at least as large in absolute value as the observed one.",
+            "El valor p es la proporción de reasignaciones cuyo efecto es al menos tan grande en valor absoluto como el observado.",
+        ),
+        "doc.mt.finding": _m(
+            "Multiple testing: of {k} effects by outcome and subgroup, {rw} remain significant at 5% after the Romano–Wolf family-wise adjustment.",
+            "Pruebas múltiples: de {k} efectos por resultado y subgrupo, {rw} siguen siendo significativos al 5 % tras el ajuste de Romano–Wolf por familia.",
+        ),
+        "doc.mt.finding_q": _m(
+            "{q} have a Benjamini–Hochberg q-value below 0.05.",
+            "{q} tienen un valor q de Benjamini–Hochberg inferior a 0,05.",
+        ),
+        "doc.mt.col.subgroup": _m("Subgroup", "Subgrupo"),
+        "doc.mt.col.rw": _m("Romano–Wolf p-value", "Valor p de Romano–Wolf"),
+        "doc.mt.col.q_bh": _m("q-value (Benjamini–Hochberg)", "Valor q (Benjamini–Hochberg)"),
+        "doc.mt.col.q_sharp": _m("Sharpened q-value", "Valor q agudizado"),
+        "doc.mt.table": _m(
+            "Effects adjusted for multiple testing", "Efectos ajustados por pruebas múltiples"
+        ),
+        "doc.note.mt": _m(
+            "Two-way fixed-effects estimates; Romano–Wolf step-down p-values from {reps} bootstrap replications control the family-wise error rate; q-values control the false discovery rate.",
+            "Estimaciones de efectos fijos bidireccionales; los valores p escalonados de Romano–Wolf, con {reps} réplicas bootstrap, controlan la tasa de error por familia; los valores q controlan la tasa de falsos descubrimientos.",
+        ),
+        "doc.note.sample": _m("Sample: {sample}.", "Muestra: {sample}."),
+        "doc.see": _m("See ", "Ver "),
+        "doc.note.cluster": _m(
+            "Standard errors clustered by {cluster} ({n} clusters).",
+            "Errores estándar agrupados por {cluster} ({n} conglomerados).",
+        ),
+        "doc.note.cluster_only": _m(
+            "Standard errors clustered by {cluster}.", "Errores estándar agrupados por {cluster}."
+        ),
+        "doc.note.covariates": _m("Covariates: {covariates}.", "Covariables: {covariates}."),
+        "doc.note.control": _m("Comparison group: {control}.", "Grupo de comparación: {control}."),
+        "doc.control.not_yet_treated": _m("firms not yet supported", "empresas aún no apoyadas"),
+        "doc.control.never_treated": _m("firms never supported", "empresas nunca apoyadas"),
+        "doc.note.significance": _m(
+            "95% intervals; two-sided p-values; an effect is called significant when its interval excludes zero (p < 0.05).",
+            "Intervalos del 95 %; valores p bilaterales; un efecto se considera significativo cuando su intervalo excluye el cero (p < 0,05).",
+        ),
+    }
+)
