@@ -45,6 +45,41 @@ def test_coefplot_marks_reference_period(mpdta):
     assert len(hollow) == 2 and all(ln.get_xdata()[0] == -1 for ln in hollow)
 
 
+def test_coefplot_takes_the_callers_texts_colours_and_line(mpdta):
+    """A page passes its language's texts and its palette; the truth line is drawn as given."""
+    from matplotlib.colors import to_hex
+
+    es = event_study(mpdta, "lemp", "countyreal", "year", "first.treat")
+    sa = event_study(mpdta, "lemp", "countyreal", "year", "first.treat", method="sunab")
+    truth = {-2.0: 0.0, 0.0: -0.02, 1.0: -0.05}
+    fig = coefplot(
+        es, sa, labels=["TWFE dinámico", "Sun-Abraham"], colors=["#1b9e77", "#d95f02"],
+        xlabel="años desde la entrada", ylabel="efecto", line=truth, line_label="verdad",
+        line_color="#000000", reference_label="periodo de referencia",
+    )  # fmt: skip
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "años desde la entrada" and ax.get_ylabel() == "efecto"
+    legend = [tx.get_text() for tx in ax.get_legend().get_texts()]
+    assert legend == ["TWFE dinámico", "periodo de referencia", "Sun-Abraham", "verdad"]
+    points = [
+        ln for ln in ax.lines if ln.get_marker() == "o" and ln.get_markerfacecolor() != "white"
+    ]
+    assert [to_hex(ln.get_color()) for ln in points] == ["#1b9e77", "#d95f02"]
+    np.testing.assert_array_equal(points[0].get_xdata() + 0.15, es.table["event_time"])
+    curve = [ln for ln in ax.lines if ln.get_label() == "verdad"][0]
+    assert list(curve.get_xdata()) == [-2.0, 0.0, 1.0]
+    assert list(curve.get_ydata()) == [0.0, -0.02, -0.05]
+    hollow = [ln for ln in ax.lines if ln.get_markerfacecolor() == "white"]
+    assert [ln.get_xdata()[0] for ln in hollow] == [-1, -1]  # both series mark the reference
+    flat = coefplot(es, line=0.03, line_label="truth").axes[0]
+    (hline,) = [ln for ln in flat.lines if ln.get_label() == "truth"]
+    assert list(hline.get_ydata()) == [0.03, 0.03]  # axhline: y at both ends
+    with pytest.raises(ValueError, match="2 result.s. but 1 label"):
+        coefplot(es, sa, labels=["one"])
+    with pytest.raises(ValueError, match="colour"):
+        coefplot(es, sa, colors=["red"])
+
+
 def test_cs_dynamic_plot_and_pretrend(mpdta):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -164,12 +164,31 @@ def coefplot(
     terms: Sequence[str] | None = None,
     ax: Any = None,
     title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    colors: Sequence[str] | None = None,
+    line: float | Mapping[float, float] | pd.Series | None = None,
+    line_label: str | None = None,
+    line_color: str = "black",
+    reference_label: str | None = None,
 ) -> Any:
     """Estimates with their confidence intervals, one colour per result; returns the Figure.
 
     Results with an ``event_time`` column are drawn against event time, with the reference
     period (``ref_period`` of an event study, default -1) marked by a hollow point at zero
     and a dashed line before adoption; other results are drawn term by term.
+
+    Every text and colour can come from the caller, so that a report draws this figure in
+    its own language and palette (this module imports no reporting code):
+
+    - ``labels``: the legend entry of each result; ``xlabel`` / ``ylabel``: the axis labels
+      (default English descriptions); ``title``;
+    - ``colors``: one colour per result (default matplotlib's cycle ``C0, C1, ...``);
+    - ``line``: a number (a horizontal line, e.g. a known effect) or a mapping x -> value
+      (a dashed curve, e.g. simulated true effects by event time), in ``line_color``, with
+      the legend entry ``line_label``;
+    - ``reference_label``: the legend entry of the hollow reference-period point (default
+      none: the default x label explains it).
 
     Examples
     --------
@@ -191,12 +210,17 @@ def coefplot(
     else:
         fig = ax.figure
     names = labels if labels is not None else [r.outcome or r.estimator for r in results]
+    if len(names) != len(results):
+        raise ValueError(f"coefplot: {len(results)} result(s) but {len(names)} label(s)")
+    if colors is not None and len(colors) < len(results):
+        raise ValueError(f"coefplot: {len(results)} result(s) but {len(colors)} colour(s)")
     order = list(terms) if terms is not None else []
     if terms is None:
         for r in results:
             order += [t for t in map(str, r.table["term"]) if t not in order]
     pos, by_event = _x_positions(results, order)
     width = 0.6 / max(len(results), 1)
+    marked_reference = False
     for i, (r, name) in enumerate(zip(results, names, strict=True)):
         tab = r.table.assign(term=r.table["term"].astype(str))
         tab = tab[tab["term"].isin(order)]
@@ -206,20 +230,36 @@ def coefplot(
         else:
             x = np.array([pos[t] for t in tab["term"]], dtype=float)
         x = x + (i - (len(results) - 1) / 2) * width
-        color = f"C{i}"
+        color = f"C{i}" if colors is None else colors[i]
         ax.vlines(x, tab["conf_low"], tab["conf_high"], color=color, lw=1.5)
         ax.plot(x, tab["estimate"], "o", color=color, label=str(name))
         ref = getattr(r, "ref_period", -1) if by_event else None
         if ref is not None and by_event and ref not in set(tab["event_time"].astype(float)):
-            ax.plot([ref], [0.0], "o", mfc="white", color=color)
+            first = reference_label is not None and not marked_reference
+            ax.plot([ref], [0.0], "o", mfc="white", color=color,
+                    label=reference_label if first else None)  # fmt: skip
+            marked_reference = True
+    if line is not None:
+        if isinstance(line, Mapping | pd.Series):
+            curve = pd.Series(line, dtype=float).sort_index()
+            ax.plot(curve.index.to_numpy(float), curve.to_numpy(float), color=line_color,
+                    ls="--", lw=1.2, marker="_", ms=12, label=line_label)  # fmt: skip
+        else:
+            ax.axhline(float(line), color=line_color, ls="--", lw=1.2, label=line_label)
     ax.axhline(0.0, color="0.4", lw=0.8)
     if by_event:
         ax.axvline(-0.5, color="0.6", lw=0.8, ls="--")
-        ax.set_xlabel("event time (periods since adoption); hollow point: reference period")
+        ax.set_xlabel(
+            xlabel
+            if xlabel is not None
+            else "event time (periods since adoption); hollow point: reference period"
+        )
     else:
         ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
-    ax.set_ylabel("estimate and confidence interval")
-    if len(results) > 1:
+        if xlabel is not None:
+            ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel if ylabel is not None else "estimate and confidence interval")
+    if len(results) > 1 or line_label is not None or reference_label is not None:
         ax.legend(frameon=False)
     if title:
         ax.set_title(title)
