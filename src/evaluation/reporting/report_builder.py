@@ -389,22 +389,71 @@ class Builder:
     # --- 4 data and sample -----------------------------------------------------------------
     def data_sample(self) -> None:
         sec = self.doc.section("data", self.m("doc.data"))
-        balance = self.rows(label_startswith="baseline balance")
-        if balance is None or balance.empty:
-            self.missing(sec, self.m("doc.what.sample"))
-            return
-        first = balance.iloc[0]
-        n_t, n_c = first.get("n_treated"), first.get("n_control")
-        if _finite(n_t) and _finite(n_c):
-            sec.say(self.m("doc.data.sample", n_participants=fmt_int(n_t, self.lang),
-                           n_comparison=fmt_int(n_c, self.lang)))  # fmt: skip
+        flow = self.run.value("sample_flow")
+        if isinstance(flow, dict) and flow:
+            self.sample_flow(sec, flow)
+        else:
+            balance = self.rows(label_startswith="baseline balance")
+            first = None if balance is None or balance.empty else balance.iloc[0]
+            n_t = None if first is None else first.get("n_treated")
+            n_c = None if first is None else first.get("n_control")
+            if _finite(n_t) and _finite(n_c):
+                sec.say(self.m("doc.data.sample", n_participants=fmt_int(n_t, self.lang),
+                               n_comparison=fmt_int(n_c, self.lang)))  # fmt: skip
+            else:
+                self.missing(sec, self.m("doc.what.sample"))
         attrition = self.run.overall("responded", "did_2x2")
         if attrition is not None:
             sec.say(self.m("doc.data.attrition", effect=fmt_number(attrition["estimate"], self.lang, 3),
                            ci=fmt_interval(attrition["conf_low"], attrition["conf_high"], self.lang)))  # fmt: skip
         else:
             self.missing(sec, self.m("doc.what.attrition"))
-        sec.say(self.m("doc.data.exclusions"))
+
+    def sample_flow(self, sec: Section, flow: dict[str, Any]) -> None:
+        """The numbered flow from the panel to the analysis sample (notebook 01's
+        ``sample_flow``): firms by group, response by year, exclusions with reasons."""
+        n = lambda v: fmt_int(v, self.lang) if _finite(v) else "—"  # noqa: E731
+        steps = [self.m("doc.flow.panel", firms=n(flow.get("firms")),
+                        participants=n(flow.get("participants")),
+                        comparison=n(flow.get("comparison")),
+                        firm_years=n(flow.get("firm_years")))]  # fmt: skip
+        response = flow.get("response")
+        if isinstance(response, list) and response:
+            steps.append(self.m("doc.flow.response"))
+        else:
+            steps.append(self.m("doc.flow.no_response"))
+        analysis = flow.get("analysis")
+        if isinstance(analysis, dict):
+            excluded = analysis.get("excluded") or {}
+            steps.append(self.m("doc.flow.excluded",
+                                always=n(excluded.get("always_treated", 0)),
+                                covariates=n(excluded.get("missing_covariates", 0))))  # fmt: skip
+            steps.append(self.m("doc.flow.analysis",
+                                outcome=self.label(str(analysis.get("outcome", ""))),
+                                participants=n(analysis.get("participants")),
+                                comparison=n(analysis.get("comparison")),
+                                firm_years=n(analysis.get("firm_years"))))  # fmt: skip
+        else:
+            self.missing(sec, self.m("doc.what.analysis_sample"))
+        for i, step in enumerate(steps, start=1):
+            sec.say(f"{i}. {step}")
+        if isinstance(response, list) and response:
+            rows = []
+            for r in response:
+                if not isinstance(r, dict):
+                    continue
+                rows.append([str(r.get("year", "—")), n(r.get("n_participants")),
+                             fmt_percent(r["rate_participants"], self.lang)
+                             if _finite(r.get("rate_participants")) else "—",
+                             n(r.get("n_comparison")),
+                             fmt_percent(r["rate_comparison"], self.lang)
+                             if _finite(r.get("rate_comparison")) else "—"])  # fmt: skip
+            sec.add(Table("tab-response", self.m("doc.flow.table"),
+                          [Column(self.m("common.year")), Column(self.m("common.participants"), "integer"),
+                           Column(self.m("doc.flow.col.rate_p"), "number"),
+                           Column(self.m("common.comparison"), "integer"),
+                           Column(self.m("doc.flow.col.rate_c"), "number")],
+                          rows, [self.m("doc.note.response")]))  # fmt: skip
 
     def spec_notes(self, rows: pd.DataFrame | pd.Series | None) -> list[str]:
         """The notes under an estimates table, from the recorded specification columns of its

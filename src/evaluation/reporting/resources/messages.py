@@ -1732,6 +1732,38 @@ MESSAGES.update(
         ),
         "doc.note.sample": _m("Sample: {sample}.", "Muestra: {sample}."),
         "doc.see": _m("See ", "Ver "),
+        "doc.flow.panel": _m(
+            "Panel: {firms} firms ({participants} participants, {comparison} comparison firms), {firm_years} firm-years.",
+            "Panel: {firms} empresas ({participants} participantes, {comparison} de comparación), {firm_years} observaciones empresa-año.",
+        ),
+        "doc.flow.response": _m(
+            "Response: the share of firms answering the survey each year, by group, is in the table below.",
+            "Respuesta: la proporción de empresas que respondieron la encuesta cada año, por grupo, figura en el cuadro siguiente.",
+        ),
+        "doc.flow.no_response": _m(
+            "Response: the data hold no response indicator, so every firm-year counts as observed.",
+            "Respuesta: los datos no incluyen un indicador de respuesta, por lo que cada observación empresa-año cuenta como observada.",
+        ),
+        "doc.flow.excluded": _m(
+            "Exclusions: {always} firms supported from the first year on are left out (no year before support to compare with); {covariates} firms missing a covariate value leave the covariate-adjusted specifications.",
+            "Exclusiones: {always} empresas apoyadas desde el primer año quedan fuera (sin año previo al apoyo con que comparar); {covariates} empresas sin valor en alguna covariable salen de las especificaciones ajustadas por covariables.",
+        ),
+        "doc.flow.analysis": _m(
+            "Analysis sample for {outcome}: {participants} participants and {comparison} comparison firms, {firm_years} responding firm-years with the outcome observed.",
+            "Muestra de análisis para {outcome}: {participants} participantes y {comparison} empresas de comparación, {firm_years} observaciones empresa-año con respuesta y el resultado observado.",
+        ),
+        "doc.flow.table": _m(
+            "Firms and response rate by year", "Empresas y tasa de respuesta por año"
+        ),
+        "doc.flow.col.rate_p": _m(
+            "Response rate, participants", "Tasa de respuesta, participantes"
+        ),
+        "doc.flow.col.rate_c": _m("Response rate, comparison", "Tasa de respuesta, comparación"),
+        "doc.note.response": _m(
+            "Firms in the panel each year and the share of them that answered; cells below the minimum cell size are suppressed.",
+            "Empresas del panel cada año y proporción de ellas que respondió; las celdas por debajo del tamaño mínimo se suprimen.",
+        ),
+        "doc.what.analysis_sample": _m("the analysis sample", "la muestra de análisis"),
         "doc.note.cluster": _m(
             "Standard errors clustered by {cluster} ({n} clusters).",
             "Errores estándar agrupados por {cluster} ({n} conglomerados).",
