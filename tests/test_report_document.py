@@ -178,3 +178,133 @@ def test_missing_run_outputs_say_so_in_one_line(tmp_path):
     assert "No disponible en esta ejecución" in page
     pdf = compile_pdf(doc, tmp_path / "empty.pdf")
     assert _pdftext(pdf)[0].strip()
+
+
+# --- what notebooks 01, 10 and 11 record, read into the document ---------------------------
+def _tables(doc) -> dict:
+    from evaluation.reporting.document import Table
+
+    return {b.id: b for s in doc.sections for b in s.blocks if isinstance(b, Table)}
+
+
+def _paragraphs(doc, section: str) -> str:
+    from evaluation.reporting.document import Paragraph, Text
+
+    sec = next(s for s in doc.sections if s.id == section)
+    return " ".join(
+        "".join(i.text for i in b.content if isinstance(i, Text))
+        for b in sec.blocks
+        if isinstance(b, Paragraph)
+    )
+
+
+def _add_recorded(reports: Path, *, breakdown: float = 1.8) -> None:
+    """Rows and values as notebooks 01, 10 and 11 record them (names and labels as there)."""
+    frame = pd.read_parquet(reports / "estimates.parquet")
+    extra = [
+        _row("honest_did first period", "honest_did", 0.059, 0.040, 0.079, term="original"),
+        _row("honest_did first period", "honest_did", 0.059, 0.023, 0.097, term="Mbar=1", m=1.0),
+        _row("honest_did average", "honest_did", 0.109, 0.091, 0.127, term="original"),
+        _row("honest_did average", "honest_did", 0.109, 0.012, 0.207, term="Mbar=1", m=1.0),
+        _row("randomization inference (cohorts across clusters)", "randomization_inference",
+             0.159, float("nan"), float("nan"), term="treated", p_value=0.029029,
+             assignments=999.0, exact=False, p_value_mc_se=0.0053),
+    ]  # fmt: skip
+    pd.concat([frame, pd.DataFrame(extra)], ignore_index=True).to_parquet(
+        reports / "estimates.parquet"
+    )
+    values = json.loads((reports / "values.json").read_text(encoding="utf-8"))
+    mt = [
+        {"outcome": "log_labor_productivity", "subgroup": "all", "estimate": 0.16,
+         "p_value": 1e-6, "p_romano_wolf": 0.005, "q_bh": 2e-6, "q_sharpened": 0.001,
+         "replications": 199},
+        {"outcome": "log_employees", "subgroup": "women_led", "estimate": 0.02,
+         "p_value": 0.097, "p_romano_wolf": 0.11, "q_bh": 0.097, "q_sharpened": 0.1,
+         "replications": 199},
+    ]  # fmt: skip
+    flow = {"firms": 780, "participants": 260, "comparison": 520, "firm_years": 5460,
+            "response": [{"year": 2014, "n_participants": 260.0, "rate_participants": 0.965,
+                          "n_comparison": 520.0, "rate_comparison": 0.981}],
+            "analysis": {"outcome": "log_labor_productivity", "participants": 257,
+                         "comparison": 520, "firm_years": 4842,
+                         "excluded": {"always_treated": 3, "missing_covariates": 7}}}  # fmt: skip
+    for name, value in (("breakdown_mbar", breakdown), ("breakdown_mbar_average", 1.12),
+                        ("breakdown_m", 0.0284), ("ri_p_value", 0.029029),
+                        ("multiple_testing", mt), ("sample_flow", flow)):  # fmt: skip
+        values.append(
+            {"notebook": "11", "job": "j", "parameters": {}, "name": name, "value": value}
+        )
+    (reports / "values.json").write_text(json.dumps(values), encoding="utf-8")
+
+
+def test_robustness_and_sample_flow_read_what_the_pages_record(run_folder):
+    _add_recorded(run_folder)
+    doc = build_document(_settings(), run_folder, "en", narrative_dir=None)
+    tables = _tables(doc)
+    rr = tables["tab-sensitivity"].rows
+    assert rr[0][2:] == ["[0.040, 0.079]", "1.80", "[0.023, 0.097]"]
+    assert rr[1][2:] == ["[0.091, 0.127]", "1.12", "[0.012, 0.207]"]
+    assert rr[2][3] == "0.0284"
+    assert tables["tab-ri"].rows == [["0.159", "0.029", "999", "0.005", "no"]]
+    q = tables["tab-qvalues"].rows
+    assert [r[1] for r in q] == ["all firms", "women-led firms"]
+    assert [r[4] for r in q] == ["0.005", "0.110"] and q[1][5] == "0.097"
+    text = _paragraphs(doc, "robustness")
+    assert "up to 1.80 times" in text and "survives violations as large" in text
+    assert "999 times" in text and "p-value 0.029" in text and "is rare" in text
+    assert "of 2 effects by outcome and subgroup, 1 remain" in text
+    assert "1 have a Benjamini–Hochberg q-value below 0.05" in text
+    for sec in ("not available", "Not available"):
+        assert sec not in text
+    flow = _paragraphs(doc, "data")
+    assert "1. Panel: 780 firms (260 participants, 520 comparison firms), 5,460" in flow
+    assert "3. Exclusions: 3 firms supported from the first year on" in flow
+    assert "7 firms missing a covariate value" in flow
+    assert "257 participants and 520 comparison firms, 4,842" in flow
+    assert tables["tab-response"].rows == [["2014", "260", "96.5%", "520", "98.1%"]]
+    # notes under the effect tables come from the recorded specification
+    notes = " ".join(tables["tab-robustness"].notes)
+    assert "(26 clusters)" in notes and "Sample: all firms." in notes
+    assert "significant when its interval excludes zero" in notes
+
+
+def test_fragile_sensitivity_and_nonsignificant_ri_say_so(run_folder):
+    _add_recorded(run_folder, breakdown=0.4)
+    frame = pd.read_parquet(run_folder / "estimates.parquet")
+    frame.loc[frame["estimator"] == "randomization_inference", "p_value"] = 0.31
+    frame.to_parquet(run_folder / "estimates.parquet")
+    text = _paragraphs(build_document(_settings(), run_folder, "es", narrative_dir=None),
+                       "robustness")  # fmt: skip
+    assert "hasta 0,40 veces" in text and "no resiste" in text
+    assert "no son raros (valor p de 0,310)" in text
+
+
+def test_truth_per_estimand_on_a_hand_made_truth_file(run_folder):
+    from evaluation.reporting.report_builder import firm_year_truth, simple_aggregation_truth
+
+    cells = [  # cohort 2016 in 2015 is a pre-entry cell: never part of an overall effect
+        {"cohort": 2016, "year": 2015, "att": 9.0, "n_firm_years": 0},
+        {"cohort": 2016, "year": 2016, "att": 0.1, "n_firm_years": 10},
+        {"cohort": 2016, "year": 2017, "att": 0.2, "n_firm_years": 5},
+        {"cohort": 2017, "year": 2017, "att": 0.3, "n_firm_years": 5},
+    ]
+    # simple: pg-weighted post cells, (1 * 0.1 + 1 * 0.2 + 3 * 0.3) / (1 + 1 + 3) = 0.24
+    assert simple_aggregation_truth(cells, {"2016": 1.0, "2017": 3.0}) == pytest.approx(
+        0.24, abs=1e-12
+    )
+    # a cohort with no firm in the estimate weighs nothing: 0.15
+    assert simple_aggregation_truth(cells, {"2016": 2.0}) == pytest.approx(0.15, abs=1e-12)
+    assert simple_aggregation_truth(cells, {}) is None
+    # firm-years: (10 * 0.1 + 5 * 0.2 + 5 * 0.3) / 20 = 0.175
+    assert firm_year_truth(cells) == pytest.approx(0.175, abs=1e-12)
+    values = json.loads((run_folder / "values.json").read_text(encoding="utf-8"))
+    values.append({"notebook": "10", "job": "j", "parameters": {"outcome": "log_labor_productivity"},
+                   "name": "cs_cohort_sizes", "value": {"2016": 1.0, "2017": 3.0}})  # fmt: skip
+    (run_folder / "values.json").write_text(json.dumps(values), encoding="utf-8")
+    truth = {"estimands": {"log_labor_productivity": {"att_gt": cells, "overall": {"att": 0.175}}}}
+    doc = build_document(_settings(), run_folder, "en", narrative_dir=None, truth=truth)
+    rows = {r[0]: r for r in _tables(doc)["tab-truth"].rows}
+    cs, twfe = rows["Callaway–Sant'Anna"], rows["Two-way fixed effects (TWFE)"]
+    # CS 0.1036 against its own estimand 0.24; TWFE 0.0961 beside the firm-year mean 0.175
+    assert cs[1:] == ["cohort-size-weighted mean of ATT(g, t)", "0.104", "0.240", "-0.136", "no"]
+    assert twfe[2:5] == ["0.096", "0.175", "-0.079"] and "reference" in twfe[1]

@@ -76,6 +76,7 @@ class RunOutputs:
     manifest: dict[str, Any] = field(default_factory=dict)
     status: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    truth: dict[str, Any] | None = None  # the simulator's truth.json (simulated data only)
 
     @classmethod
     def read(cls, reports: Path) -> RunOutputs:
@@ -107,6 +108,15 @@ class RunOutputs:
         if self.values is None or self.values.empty:
             return None
         hit = self.values[self.values["name"] == name]
+        return None if hit.empty else hit.iloc[-1]["value"]
+
+    def value_for(self, name: str, outcome: str) -> Any:
+        """The last value recorded under ``name`` by a job run for ``outcome`` (else by any)."""
+        if self.values is None or self.values.empty:
+            return None
+        hit = self.values[self.values["name"] == name]
+        mine = hit[[(p or {}).get("outcome") == outcome for p in hit["parameters"]]]
+        hit = mine if not mine.empty else hit
         return None if hit.empty else hit.iloc[-1]["value"]
 
     def overall(self, outcome: str, estimator: str, *, sample: str = "all") -> pd.Series | None:
@@ -144,6 +154,45 @@ def _finite(x: Any) -> bool:
         return math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
+
+
+def simple_aggregation_truth(
+    att_gt: list[dict[str, Any]], cohort_sizes: dict[str, float]
+) -> float | None:
+    """The true value of Callaway-Sant'Anna's simple aggregation.
+
+    R ``did``'s ``aggte(type = "simple")`` averages the post-entry cells ATT(g, t), t >= g,
+    with weights proportional to the size of cohort g (``pg``) among the firms the estimate
+    uses; the truth of that estimand is the same weighted mean of the true ATT(g, t).
+    ``att_gt`` holds the truth file's cells (``cohort``, ``year``, ``att``); ``cohort_sizes``
+    maps a cohort (as text) to its size. A cohort with no recorded size has no firm in the
+    estimate and gets weight 0. None when no post-entry cell has weight.
+    """
+    num = den = 0.0
+    for cell in att_gt:
+        g, t, att = cell.get("cohort"), cell.get("year"), cell.get("att")
+        if not (_finite(g) and _finite(t) and _finite(att)) or int(t) < int(g):
+            continue
+        w = cohort_sizes.get(str(int(g)))
+        if not _finite(w) or float(w) <= 0:
+            continue
+        num += float(w) * float(att)
+        den += float(w)
+    return num / den if den > 0 else None
+
+
+def firm_year_truth(att_gt: list[dict[str, Any]]) -> float | None:
+    """The true average effect over treated firm-years: the ATT(g, t) cells weighted by
+    their ``n_firm_years`` (the truth file's ``overall``, and the estimand of the
+    Sun-Abraham and imputation overall effects, which weight event times by treated
+    firm-years). None when no cell has firm-years."""
+    num = den = 0.0
+    for cell in att_gt:
+        n, att = cell.get("n_firm_years"), cell.get("att")
+        if _finite(n) and _finite(att) and float(n) > 0:
+            num += float(n) * float(att)
+            den += float(n)
+    return num / den if den > 0 else None
 
 
 class Builder:
@@ -483,11 +532,14 @@ class Builder:
             notes.append(self.m("doc.note.sample", sample=" / ".join(
                 sample_label(str(v), self.lang) for v in samples)))  # fmt: skip
         clusters = distinct("cluster")
-        if clusters:
-            counts = [fmt_int(v, self.lang) for v in distinct("n_clusters") if _finite(v)]
-            where = " / ".join(cluster_name(str(v), self.lang) for v in clusters)
-            notes.append(self.m("doc.note.cluster", cluster=where, n=" / ".join(counts))
-                         if counts else self.m("doc.note.cluster_only", cluster=where))  # fmt: skip
+        counts = [fmt_int(v, self.lang) for v in distinct("n_clusters") if _finite(v)]
+        where = " / ".join(cluster_name(str(v), self.lang) for v in clusters)
+        if clusters and counts:
+            notes.append(self.m("doc.note.cluster", cluster=where, n=" / ".join(counts)))
+        elif clusters:
+            notes.append(self.m("doc.note.cluster_only", cluster=where))
+        elif counts:
+            notes.append(self.m("doc.note.cluster_n", n=" / ".join(counts)))
         covariates = distinct("covariates")
         if covariates:
             names = dict.fromkeys(c.strip() for v in covariates for c in str(v).split(","))
@@ -784,7 +836,8 @@ class Builder:
             ax.errorbar(float(r["estimate"]), i, xerr=[[float(r["estimate"]) - float(r["conf_low"])],
                         [float(r["conf_high"]) - float(r["estimate"])]], fmt="o", color=colour,
                         capsize=3)  # fmt: skip
-        truth = self.run.value("truth_overall")
+        own = self.truths().get(self.estimator)
+        truth = own[0] if own else self.run.value("truth_overall")
         if _finite(truth):
             ax.axvline(float(truth), color=OKABE_ITO[2], linestyle="--",
                        label=self.m("common.truth"))  # fmt: skip
@@ -862,23 +915,66 @@ class Builder:
                 )
             )
 
+    def truths(self) -> dict[str, tuple[float, str]]:
+        """The true value of each estimator's own estimand for the primary outcome on the
+        whole sample: ``{estimator: (truth, estimand key)}``.
+
+        From the truth file when the pipeline passed it (simulated data): Callaway-Sant'Anna's
+        simple aggregation with the cohort sizes notebook 10 records (``cs_cohort_sizes``);
+        Sun-Abraham and imputation with the firm-year-weighted average (their overall effect
+        weights event times by treated firm-years); TWFE has no convex estimand under
+        heterogeneous effects and is set beside the firm-year average. Without a truth file,
+        every estimator is set beside the recorded ``truth_overall``.
+        """
+        est = ((self.run.truth or {}).get("estimands") or {}).get(self.primary_outcome)
+        cells = est.get("att_gt") if isinstance(est, dict) else None
+        out: dict[str, tuple[float, str]] = {}
+        if isinstance(cells, list) and cells:
+            overall = (est.get("overall") or {}).get("att")
+            firm_years = float(overall) if _finite(overall) else firm_year_truth(cells)
+            sizes = self.run.value_for("cs_cohort_sizes", self.primary_outcome)
+            simple = simple_aggregation_truth(cells, sizes) if isinstance(sizes, dict) else None
+            if simple is not None:
+                out["cs"] = (simple, "simple")
+            elif firm_years is not None:
+                out["cs"] = (firm_years, "firm_years_no_sizes")
+            if firm_years is not None:
+                out |= {"sunab": (firm_years, "firm_years"),
+                        "imputation": (firm_years, "firm_years"),
+                        "twfe": (firm_years, "twfe")}  # fmt: skip
+            return out
+        recorded = self.run.value("truth_overall")
+        if _finite(recorded):
+            out = {k: (float(recorded), "recorded") for k in ("cs", "twfe", "sunab", "imputation")}
+        return out
+
     def annex_truth(self) -> None:
-        truth = self.run.value("truth_overall")
-        if not _finite(truth):
+        truths = self.truths()
+        if not truths:
             return  # real data: no truth file, no annex
         sec = self.doc.section("annex-truth", self.m("doc.annex.truth"), annex=True)
-        rows = []
-        for key in ("cs", "twfe", "sunab", "imputation"):
+        rows, used = [], []
+        for key in ("cs", "sunab", "imputation", "twfe"):
             r = self.run.overall(self.primary_outcome, key)
-            if r is not None:
-                rows.append([self.est_name(key), fmt_number(r["estimate"], self.lang, 3),
-                             fmt_number(truth, self.lang, 3),
-                             fmt_number(float(r["estimate"]) - float(truth), self.lang, 3)])  # fmt: skip
+            if r is None or key not in truths:
+                continue
+            truth, estimand = truths[key]
+            covers = float(r["conf_low"]) <= truth <= float(r["conf_high"])
+            rows.append([self.est_name(key), self.m(f"doc.truth.estimand.{estimand}"),
+                         fmt_number(r["estimate"], self.lang, 3), fmt_number(truth, self.lang, 3),
+                         fmt_number(float(r["estimate"]) - truth, self.lang, 3),
+                         self.m("common.yes" if covers else "common.no")])  # fmt: skip
+            used.append(r)
+        if not rows:
+            self.missing(sec, self.m("doc.what.truth_estimates"))
+            return
         sec.say([Text(self.m("doc.truth.text")), Ref("tab-truth"), Text(".")])
         sec.add(Table("tab-truth", self.m("doc.annex.truth"),
-                      [Column(self.m("common.estimator")), Column(self.m("common.estimate"), "number"),
-                       Column(self.m("common.truth"), "number"), Column(self.m("common.error"), "number")],
-                      rows, [self.m("nb05.truth.weights")]))  # fmt: skip
+                      [Column(self.m("common.estimator")), Column(self.m("doc.truth.col.estimand")),
+                       Column(self.m("common.estimate"), "number"),
+                       Column(self.m("common.truth"), "number"), Column(self.m("common.error"), "number"),
+                       Column(self.m("doc.truth.col.covers"))],
+                      rows, [self.m("doc.note.truth"), *self.spec_notes(pd.DataFrame(used))]))  # fmt: skip
 
     def annex_provenance(self) -> None:
         sec = self.doc.section("annex-provenance", self.m("doc.annex.provenance"), annex=True)
@@ -911,7 +1007,19 @@ class Builder:
                       [[self.m(f"doc.gloss.{k}"), self.m(f"doc.gloss.{k}.text")] for k in terms]))  # fmt: skip
 
 
-def build_document(settings: Any, reports: Path, language: str, *, narrative_dir=None) -> Document:
-    """The final report of the run in ``reports`` in ``language`` (see the module docstring)."""
+def build_document(
+    settings: Any,
+    reports: Path,
+    language: str,
+    *,
+    narrative_dir=None,
+    truth: dict[str, Any] | None = None,
+) -> Document:
+    """The final report of the run in ``reports`` in ``language`` (see the module docstring).
+
+    ``truth`` is the simulator's truth file of the run's raw data (the pipeline reads it with
+    :func:`evaluation.data.load.load_truth`); None for real data.
+    """
     run = RunOutputs.read(Path(reports))
+    run.truth = truth
     return Builder(settings, run, language, narrative_dir=narrative_dir).build()

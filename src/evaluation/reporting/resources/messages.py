@@ -1732,6 +1732,36 @@ MESSAGES.update(
         ),
         "doc.note.sample": _m("Sample: {sample}.", "Muestra: {sample}."),
         "doc.see": _m("See ", "Ver "),
+        "doc.note.cluster_n": _m(
+            "Standard errors clustered ({n} clusters).",
+            "Errores estándar agrupados ({n} conglomerados).",
+        ),
+        "doc.truth.col.estimand": _m("True value of", "Valor verdadero de"),
+        "doc.truth.col.covers": _m("Interval covers the truth", "El intervalo cubre la verdad"),
+        "doc.truth.estimand.simple": _m(
+            "cohort-size-weighted mean of ATT(g, t)",
+            "media de ATT(g, t) ponderada por tamaño de cohorte",
+        ),
+        "doc.truth.estimand.firm_years": _m(
+            "mean over treated firm-years", "media sobre observaciones empresa-año tratadas"
+        ),
+        "doc.truth.estimand.firm_years_no_sizes": _m(
+            "mean over treated firm-years (cohort sizes not recorded)",
+            "media sobre observaciones empresa-año tratadas (tamaños de cohorte no registrados)",
+        ),
+        "doc.truth.estimand.twfe": _m(
+            "mean over treated firm-years (reference only)",
+            "media sobre observaciones empresa-año tratadas (solo referencia)",
+        ),
+        "doc.truth.estimand.recorded": _m("overall true effect", "efecto verdadero total"),
+        "doc.note.truth": _m(
+            "Each estimate is set beside the true value of its own estimand: Callaway–Sant'Anna's simple aggregation weights the true ATT(g, t) after joining by cohort size among the firms it uses (as R did does); Sun–Abraham and imputation average over treated firm-years; two-way fixed effects has no such average under heterogeneous effects, so its row is a reference. Error: estimate minus truth.",
+            "Cada estimación se compara con el valor verdadero de su propio estimando: la agregación simple de Callaway–Sant'Anna pondera los ATT(g, t) verdaderos tras la incorporación por el tamaño de cohorte entre las empresas que usa (como R did); Sun–Abraham e imputación promedian sobre las observaciones empresa-año tratadas; los efectos fijos bidireccionales no tienen tal promedio con efectos heterogéneos, por lo que su fila es una referencia. Error: estimación menos verdad.",
+        ),
+        "doc.what.truth_estimates": _m(
+            "estimates to compare with the true effects",
+            "estimaciones para comparar con los efectos verdaderos",
+        ),
         "doc.flow.panel": _m(
             "Panel: {firms} firms ({participants} participants, {comparison} comparison firms), {firm_years} firm-years.",
             "Panel: {firms} empresas ({participants} participantes, {comparison} de comparación), {firm_years} observaciones empresa-año.",
