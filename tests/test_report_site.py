@@ -229,3 +229,91 @@ def test_no_browser_is_a_note_not_a_failure(pipeline_run, tmp_path, monkeypatch)
     for lang in ("en", "es"):
         assert (reports / "t2_summary" / f"t2_summary__{lang}.pdf").is_file()
         assert (reports / "t2_summary" / f"t2_summary__{lang}.docx").is_file()
+
+
+def _landing_run(reports: Path, repo: Path) -> None:
+    """A hand-made run: the primary estimate, two outcome pages, a data page, two finals."""
+    import pandas as pd
+
+    reports.mkdir()
+    jobs = [
+        {"job": "01__all", "notebook": "01_data_quality", "title": "Data <quality>",
+         "parameters": {"sample": "all"}, "status": "ok", "page": "01/01__all.html"},
+        {"job": "03__lp", "notebook": "03_main_effects", "title": "Main effects",
+         "parameters": {"outcome": "log_labor_productivity", "sample": "all"}, "status": "ok",
+         "page": "03/03__lp.html"},
+        {"job": "03__ls", "notebook": "03_main_effects", "title": "Main effects",
+         "parameters": {"outcome": "log_sales", "sample": "all"}, "status": "failed",
+         "error": "ValueError: x", "page": "03/03__ls.html"},
+        {"job": "07__en", "notebook": "07_final_report", "final": True,
+         "parameters": {"language": "en"}, "status": "ok", "page": "07/07__en.html"},
+        {"job": "07__es", "notebook": "07_final_report", "final": True,
+         "parameters": {"language": "es"}, "status": "ok", "page": "07/07__es.html"},
+    ]  # fmt: skip
+    for job in jobs:
+        (reports / job["page"]).parent.mkdir(exist_ok=True)
+        (reports / job["page"]).write_text("<html></html>", encoding="utf-8")
+    (reports / "07" / "07__en.pdf").write_bytes(b"%PDF")
+    (reports / "07" / "07__es.docx").write_bytes(b"PK")
+    manifest = {"schema": "evaluation-run-manifest/2", "created": "2026-01-15T10:00:00Z",
+                "program": {"name": "Fund <b>&</b>"}, "settings_root": str(repo),
+                "provenance": {}, "jobs": jobs}  # fmt: skip
+    (reports / "run_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    pd.DataFrame([{"notebook": "07_final_report", "job": "07__en", "label": "primary",
+                   "estimator": "callaway_santanna:simple", "role": "primary",
+                   "outcome_variable": "log_labor_productivity", "term": "overall",
+                   "estimate": 0.1036, "conf_low": 0.085, "conf_high": 0.123,
+                   "p_value": 0.0001, "param_sample": "all"}]).to_parquet(
+        reports / "estimates.parquet"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("with_questions", [False, True])
+def test_index_is_a_landing_page(tmp_path, monkeypatch, with_questions):
+    """Programme, headline (the final report's own sentence), final reports in both
+    languages, analysis pages grouped by question or outcome, then the job list; escaped."""
+    import html
+
+    from evaluation.config import load_settings
+    from evaluation.pipeline import site
+    from evaluation.reporting.report_builder import headline
+    from tests.conftest import REPO
+
+    reports = tmp_path / "reports"
+    _landing_run(reports, REPO)
+    if with_questions:
+        settings = load_settings(root=REPO)
+        from evaluation.config import Question
+
+        text = {"en": "Does <it> pay?", "es": "¿Paga?"}
+        questions = (Question(id="q1", text=text, outcomes=["log_sales"]),)
+        settings = settings.model_copy(
+            update={"program": settings.program.model_copy(update={"questions": questions})}
+        )
+        monkeypatch.setattr(site, "_settings_of", lambda manifest: settings)
+    index = site.build_index(reports).read_text(encoding="utf-8")
+    body = index.split("<body>", 1)[1]
+    assert "Fund &lt;b&gt;&amp;&lt;/b&gt;" in body and "<b>&</b>" not in body
+    sentence = headline(load_settings(root=REPO), reports, "en")
+    assert sentence and "0.104" in sentence and "[0.085, 0.123]" in sentence
+    assert f'<p class="headline">{html.escape(sentence)}</p>' in body
+    assert body.count("Headline result") == 1  # the sentence names itself once
+    order = [body.index(h) for h in ('class="headline"', "<h2>Final evaluation report",
+                                     "<h2>Analysis pages by question", "<h2>Tables and manifest",
+                                     'id="01_data_quality"')]  # fmt: skip
+    assert order == sorted(order)
+    finals = body.split("<h2>Final evaluation report", 1)[1].split("</ul>", 1)[0]
+    assert "English" in finals and "Spanish" in finals
+    assert '"07/07__en.pdf"' in finals and '"07/07__es.docx"' in finals
+    grouped = body.split("<h2>Analysis pages by question", 1)[1].split("<h2>", 1)[0]
+    if with_questions:
+        assert "<h3>Does &lt;it&gt; pay?</h3>" in grouped
+        assert grouped.index("03/03__ls.html") < grouped.index("03/03__lp.html")
+    else:
+        assert "<h3>Effects on Log labor productivity" in grouped
+        assert grouped.index("03/03__lp.html") < grouped.index("03/03__ls.html")
+    assert "Data &lt;quality&gt;" in grouped and ">FAILED<" in grouped
+    # no primary estimate: the headline says it is not available, never a number
+    (reports / "estimates.parquet").unlink()
+    index = site.build_index(reports).read_text(encoding="utf-8")
+    assert "Headline result:</strong> not available in this run" in index

@@ -78,11 +78,13 @@ def build_index(reports: Path) -> Path:
         f"{html.escape(_summary_text(manifest.get('summary', {})))}</p>",
         *_status_banner(jobs),
     ]
+    settings = _settings_of(manifest)
+    parts += _headline(settings, reports)
     finals = [j for j in jobs if j.get("final") and j.get("page")]
     if finals:
         parts.append("<h2>Final evaluation report</h2><ul>")
         for job in finals:
-            label = _params_text(job)
+            label = _final_label(job)
             links = []
             if (reports / job["page"]).is_file():
                 links.append(_a(job["page"], "HTML"))
@@ -98,6 +100,7 @@ def build_index(reports: Path) -> Path:
                 f'<span class="{_cls(status)}">{html.escape(STATUS_TEXT.get(status, status))}</span></li>'
             )
         parts.append("</ul>")
+    parts += _pages_by_question(settings, jobs, reports)
     files = [
         ("estimates.csv", "every estimate of every job (CSV)"),
         ("estimates.parquet", "the same table (Parquet)"),
@@ -142,6 +145,100 @@ def build_index(reports: Path) -> Path:
     path = reports / INDEX
     cache.atomic_write_text(path, "\n".join(parts))
     return path
+
+
+def _settings_of(manifest: dict[str, Any]) -> Any:
+    """The run's settings (its manifest's settings root), or None when they cannot be read:
+    the index then groups pages by outcome and shows no headline."""
+    from evaluation.config import ConfigError, load_settings
+
+    root = manifest.get("settings_root")
+    try:
+        return load_settings(root=Path(root)) if root else None
+    except (ConfigError, OSError, ValueError):
+        return None
+
+
+def _headline(settings: Any, reports: Path) -> list[str]:
+    """The headline result: the sentence the final report opens with (the same function),
+    or a line saying it is not available in this run."""
+    from evaluation.reporting.report_builder import headline
+
+    text = None
+    if settings is not None:
+        try:
+            text = headline(settings, reports, "en")
+        except (KeyError, ValueError, TypeError, OSError):
+            text = None
+    if text is None:
+        return [
+            '<p class="not-run"><strong>Headline result:</strong> not available in this run '
+            "(no primary estimate was recorded; it needs the final report's job to succeed)."
+            "</p>"
+        ]
+    return [f'<p class="headline">{html.escape(text)}</p>']
+
+
+def _final_label(job: dict[str, Any]) -> str:
+    """A final report's label: its language in words, then any other parameters."""
+    params = dict(job.get("parameters", {}))
+    language = params.pop("language", None)
+    words = {"en": "English", "es": "Spanish"}.get(str(language), str(language or ""))
+    rest = ", ".join(f"{k}={v}" for k, v in params.items())
+    return " ".join(x for x in (words, f"({rest})" if rest else "") if x) or job["notebook"]
+
+
+def _pages_by_question(settings: Any, jobs: list[dict[str, Any]], reports: Path) -> list[str]:
+    """The analysis pages grouped by evaluation question (``program.questions``), else by
+    outcome; pages of no single outcome (data quality, descriptives, network) last."""
+    from evaluation.reporting.report_builder import _text
+    from evaluation.reporting.translations import variable_label
+
+    pages = [j for j in jobs if j.get("page") and not j.get("final")]
+    if not pages:
+        return []
+    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    questions = list(settings.program.questions) if settings is not None else []
+    primary = settings.analysis.primary_outcome if settings is not None else None
+    placed: set[str] = set()
+    if questions:
+        for q in questions:
+            outcomes = set(q.outcomes) or {primary}
+            members = [j for j in pages if j["parameters"].get("outcome") in outcomes]
+            groups.append((_text(q.text, "en"), members))
+            placed |= {j["job"] for j in members}
+    else:
+        outcomes = [j["parameters"]["outcome"] for j in pages if j["parameters"].get("outcome")]
+        for outcome in dict.fromkeys(outcomes):
+            members = [j for j in pages if j["parameters"].get("outcome") == outcome]
+            groups.append((f"Effects on {variable_label(str(outcome), 'en')}", members))
+            placed |= {j["job"] for j in members}
+    rest = [j for j in pages if j["job"] not in placed]
+    if rest:
+        groups.append(("Other pages: data, descriptives and outcomes no question names", rest))
+    parts = ["<h2>Analysis pages by question</h2>"]
+    for title, members in groups:
+        parts.append(f"<h3>{html.escape(title)}</h3>")
+        if not members:
+            parts.append("<p>No page of this run addresses it.</p>")
+            continue
+        parts.append("<ul>")
+        for job in members:
+            name = job.get("title") or job["notebook"]
+            extra = {k: v for k, v in job["parameters"].items() if k not in ("outcome", "language")}
+            label = f"{name} ({', '.join(f'{k}={v}' for k, v in extra.items())})" if extra else name
+            status = str(job.get("status", ""))
+            link = (
+                _a(job["page"], str(label))
+                if (reports / job["page"]).is_file()
+                else html.escape(str(label))
+            )
+            parts.append(
+                f'<li>{link} <span class="{_cls(status)}">'
+                f"{html.escape(STATUS_TEXT.get(status, status))}</span></li>"
+            )
+        parts.append("</ul>")
+    return parts
 
 
 def _reason(job: dict[str, Any]) -> str:
@@ -215,13 +312,18 @@ def _params_text(job: dict[str, Any]) -> str:
 RENDERER_SKIPPED = "{what} skipped: the {package} package is not installed (make install)"
 
 
-def _final_inputs_digest(reports: Path, page: Path, narrative: Path | None) -> str:
+def _final_inputs_digest(
+    reports: Path, page: Path, narrative: Path | None, raw: Path | None = None
+) -> str:
     """A hash of everything a final report document is built from (the run's tables, the
-    page, the narrative blocks, the package source) so an unchanged run reuses its files."""
+    page, the narrative blocks, the truth file of simulated data, the package source) so an
+    unchanged run reuses its files."""
     import hashlib
 
     h = hashlib.sha256()
     files = [page, reports / "estimates.parquet", reports / "values.json"]
+    if raw is not None:
+        files.append(raw / "truth.json")
     if narrative is not None and narrative.is_dir():
         files += sorted(narrative.rglob("*.md"))
     for path in files:
@@ -229,6 +331,28 @@ def _final_inputs_digest(reports: Path, page: Path, narrative: Path | None) -> s
         h.update((cache.sha256_file(path) if path.is_file() else "-").encode())
     h.update(str(cache.package_source_hash()).encode())
     return h.hexdigest()
+
+
+def _run_raw(manifest: dict[str, Any], settings: Any) -> Path | None:
+    """The raw data folder the run read (its manifest's inputs), else the configured one."""
+    raw = (manifest.get("inputs") or {}).get("raw_dir")
+    try:
+        return Path(raw) if raw else settings.path("raw")
+    except (KeyError, ValueError, OSError):
+        return None
+
+
+def _run_truth(raw: Path | None) -> dict[str, Any] | None:
+    """The simulator's truth file of the run's raw data; None for real data or unreadable."""
+    from evaluation.data.load import load_truth
+
+    if raw is None:
+        return None
+    try:
+        truth = load_truth(raw)
+    except (OSError, ValueError):
+        return None
+    return truth if isinstance(truth, dict) else None
 
 
 def document_paths(reports: Path, page: str) -> dict[str, Path]:
@@ -266,6 +390,8 @@ def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False
         except (ConfigError, OSError, ValueError) as err:
             errors.append(f"final report: settings cannot be read: {err}")
     skipped: set[str] = set()
+    raw = _run_raw(manifest, settings) if settings is not None else None
+    truth = _run_truth(raw)
     for job in finals if settings is not None else []:
         language = str(job["parameters"].get("language", "en"))
         targets = document_paths(reports, job["page"])
@@ -273,14 +399,16 @@ def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False
         if narrative is not None and not narrative.is_absolute():
             narrative = settings.root / narrative
         stamp = cache.job_dir(reports, job["job"]) / "pdf.json"
-        digest = _final_inputs_digest(reports, reports / job["page"], narrative)
+        digest = _final_inputs_digest(reports, reports / job["page"], narrative, raw)
         if not force and stamp.is_file() and all(p.is_file() for p in targets.values()):
             recorded = json.loads(stamp.read_text(encoding="utf-8"))
             if recorded.get("inputs") == digest:
                 job["drafts"] = recorded.get("drafts", [])
                 continue
         try:
-            done, drafts = _write_document(settings, reports, language, narrative, targets, skipped)
+            done, drafts = _write_document(
+                settings, reports, language, narrative, targets, skipped, truth=truth
+            )
         except Exception as err:  # noqa: BLE001 - a defect of the report: say which, keep the rest
             errors.append(f"final report {job['job']}: {type(err).__name__}: {err}")
             continue
@@ -303,14 +431,16 @@ def print_finals(reports: Path, *, out: TextIO = sys.stdout, force: bool = False
     return errors
 
 
-def _write_document(settings, reports, language, narrative, targets, skipped) -> tuple[set, list]:
+def _write_document(
+    settings, reports, language, narrative, targets, skipped, *, truth=None
+) -> tuple[set, list]:
     """Build one language's document and write what the installed renderers can."""
     import importlib.util
 
     from evaluation.reporting.document_html import to_html
     from evaluation.reporting.report_builder import build_document
 
-    doc = build_document(settings, reports, language, narrative_dir=narrative)
+    doc = build_document(settings, reports, language, narrative_dir=narrative, truth=truth)
     done: set[str] = set()
     cache.atomic_write_text(targets["html"], to_html(doc))
     done.add("html")

@@ -370,20 +370,29 @@ class Builder:
         )
 
     # --- 1 executive summary ---------------------------------------------------------------
+    def headline(self) -> str | None:
+        """The headline sentence: the primary outcome's effect under the pre-specified
+        estimator with its 95% interval (the executive summary's first line and the reports
+        index's headline: one function for both). None when the run recorded no such row."""
+        primary = self.run.overall(self.primary_outcome, self.estimator)
+        if primary is None:
+            return None
+        return self.m(
+            "doc.summary.headline", outcome=self.label(self.primary_outcome),
+            estimator=self.est_name(self.estimator),
+            effect=fmt_number(primary["estimate"], self.lang, 3),
+            pct=self.natural(self.primary_outcome, primary["estimate"]),
+            ci=fmt_interval(primary["conf_low"], primary["conf_high"], self.lang),
+        )  # fmt: skip
+
     def summary(self) -> None:
         sec = self.doc.section("summary", self.m("doc.summary"))
-        primary = self.findings.get(self.primary_outcome)
+        headline = self.headline()
         generated: list[Paragraph | Bullets] = []
-        if primary is None:
+        if headline is None:
             self.missing(sec, self.m("doc.what.primary"))
         else:
-            sec.say(self.m(
-                "doc.summary.headline", outcome=self.label(self.primary_outcome),
-                estimator=self.est_name(self.estimator),
-                effect=fmt_number(primary["estimate"], self.lang, 3),
-                pct=self.natural(self.primary_outcome, primary["estimate"]),
-                ci=fmt_interval(primary["conf_low"], primary["conf_high"], self.lang),
-            ))  # fmt: skip
+            sec.say(headline)
         generated.append(Bullets([[Text(f"{q['text']} — {self.effect_words(q['outcomes'][0])}")]
                                   for q in self.questions()]))  # fmt: skip
         met = [r for r in self.logframe_rows() if str(r.get("status", "")).lower() == "met"]
@@ -1023,3 +1032,9 @@ def build_document(
     run = RunOutputs.read(Path(reports))
     run.truth = truth
     return Builder(settings, run, language, narrative_dir=narrative_dir).build()
+
+
+def headline(settings: Any, reports: Path, language: str) -> str | None:
+    """The run's headline sentence in ``language`` (see :meth:`Builder.headline`), for the
+    reports index; None when the run recorded no primary estimate."""
+    return Builder(settings, RunOutputs.read(Path(reports)), language).headline()
