@@ -177,17 +177,12 @@ elif ctx.has("responded"):
 # the sample flow for the final report (recorded, not shown): firms and firm-years of the
 # panel by group, response by year, and the firms the estimation sample of the outcome leaves
 # out with the reason (analysis.effects.estimation_sample states the same counts)
-firm_group = (
-    panel.groupby("firm_id")["participant"].max()
-    if "participant" in panel.columns
-    else panel.groupby("firm_id")["cohort"].max().fillna(0).gt(0)
-)
-flow = {
-    "firms": int(panel["firm_id"].nunique()),
-    "participants": int((firm_group == 1).sum()),
-    "comparison": int((firm_group == 0).sum()),
-    "firm_years": len(panel),
-}
+flow = {"firms": int(panel["firm_id"].nunique()), "firm_years": len(panel)}
+for column in ("participant", "cohort"):
+    if column in panel.columns:
+        firm_group = panel.groupby("firm_id")[column].max().fillna(0).gt(0)
+        flow |= {"participants": int(firm_group.sum()), "comparison": int((~firm_group).sum())}
+        break
 if ctx.has("responded"):
     flow["response"] = [
         {"year": int(year), **{k: (None if pd.isna(v) else float(v)) for k, v in row.items()}}
