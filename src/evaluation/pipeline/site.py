@@ -1,8 +1,11 @@
 """``evaluation report``: the reports index and the final reports' PDFs.
 
-``reports/index.html`` is rebuilt from ``reports/run_manifest.json``: whether the run is
-complete (every job succeeded) or which jobs failed or did not run and why, the final reports
-(HTML and PDF), the run's tables (estimates, values, manifest), then every job grouped by
+``reports/index.html`` is rebuilt from ``reports/run_manifest.json`` as a landing page: the
+programme, whether the run is complete (every job succeeded) or which jobs failed or did not
+run and why, the headline result (the final report's own headline sentence, from
+:func:`evaluation.reporting.report_builder.headline`), the final reports in both languages
+(HTML, PDF, DOCX), the analysis pages grouped by evaluation question (``program.questions``,
+else by outcome), the run's tables (estimates, values, manifest), then every job grouped by
 notebook with its parameters, status, reason, time and a link to its page. It is plain HTML
 with inline CSS and no script, so it opens offline and from a deposited archive. The
 programme's name comes from the manifest (the run's settings), never from this code.

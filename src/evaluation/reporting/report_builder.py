@@ -8,6 +8,16 @@ does not hold says so in one line; a section the evaluators wrote no narrative f
 generated text with a visible draft mark, listed in ``Document.drafts`` (the pipeline records
 it in the run manifest and the cover says so).
 
+What each section reads: data and sample -- notebook 01's ``sample_flow`` (panel, response by
+year, exclusions with reasons, analysis sample); robustness -- the overall rows of every
+estimator (forest plot), ``pretrend_p_value`` (notebook 04), notebook 11's ``breakdown_mbar``,
+``breakdown_mbar_average``, ``breakdown_m`` and ``honest_did <target>`` rows (Rambachan-Roth),
+the ``randomization inference`` row and ``multiple_testing`` (Romano-Wolf, q-values); the truth
+annex -- the truth file the pipeline passes (``truth=``) with notebook 10's
+``cs_cohort_sizes``, each estimator beside the truth of its own estimand. Every estimates
+table carries notes from the recorded specification columns (sample, cluster and
+``n_clusters``, covariates, control group) and the significance convention.
+
 Structure (issue 12): cover; 1 executive summary; 2 programme and results framework;
 3 evaluation questions and design; 4 data and sample; 5 methods; 6 findings (one subsection per
 question); 7 robustness; 8 limitations; 9 conclusions and recommendations; annexes: estimates,
