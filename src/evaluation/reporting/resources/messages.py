@@ -1375,8 +1375,8 @@ MESSAGES.update(
         ),
         "doc.questions.table": _m("Evaluation questions", "Preguntas de evaluación"),
         "doc.question.generic": _m(
-            "Did the programme change {outcome} of participating firms?",
-            "¿Cambió el programa {outcome} de las empresas participantes?",
+            "{outcome}: what was the programme's effect on participating firms?",
+            "{outcome}: ¿qué efecto tuvo el programa en las empresas participantes?",
         ),
         "doc.col.question": _m("Question", "Pregunta"),
         "doc.col.criterion": _m("OECD-DAC criterion", "Criterio CAD-OCDE"),
