@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -75,6 +76,28 @@ OVERALL_TERMS = ("overall", "treated", "participant:after")
 # Okabe and Ito (2008) colour-blind-safe palette: the one palette of the document's figures.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
 DAC = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
+
+
+def _axes(width: float, height: float):
+    """A matplotlib figure and its axes built without pyplot, so building a report changes
+    no process-wide state (rcParams, the figure registry) of the pipeline that calls it."""
+    from matplotlib.figure import Figure as MplFigure
+
+    fig = MplFigure(figsize=(width, height))
+    return fig, fig.subplots()
+
+
+def _encoded(fig) -> tuple[str, bytes]:
+    """A finished figure as SVG text and PNG bytes: laid out tight, no date or software
+    stamp, deterministic SVG ids (so the same run gives the same document bytes)."""
+    import matplotlib
+
+    fig.tight_layout()
+    svg, png = io.StringIO(), io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "final-report"}):
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+        fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
+    return svg.getvalue(), png.getvalue()
 
 
 @dataclass
@@ -740,13 +763,7 @@ class Builder:
 
     def sensitivity_figure(self, grids: dict[str, pd.DataFrame | None]) -> Figure:
         """Robust 95% intervals against Mbar (relative magnitudes), first period and average."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        plt.rcParams["svg.hashsalt"] = "final-report"
-        fig, ax = plt.subplots(figsize=(6.2, 3.0))
+        fig, ax = _axes(6.2, 3.0)
         for i, key in enumerate(("first period", "average")):
             grid = grids.get(key)
             if grid is None or grid.empty:
@@ -760,15 +777,11 @@ class Builder:
                         label=self.m(f"doc.rr.target.{'first' if i == 0 else 'average'}"))  # fmt: skip
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xlabel(self.m("doc.rr.axis"))
-        ax.set_ylabel(self.label(self.primary_outcome))
+        ax.set_ylabel(textwrap.fill(self.label(self.primary_outcome), 40))
         ax.legend(loc="upper left", fontsize=8, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        svg, png = io.StringIO(), io.BytesIO()
-        fig.savefig(svg, format="svg", metadata={"Date": None})
-        fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
-        plt.close(fig)
-        return Figure("fig-sensitivity", self.m("doc.rr.figure"), svg.getvalue(), png.getvalue(),
+        svg, png = _encoded(fig)
+        return Figure("fig-sensitivity", self.m("doc.rr.figure"), svg, png,
                       self.m("doc.rr.figure"), [self.m("doc.note.rr_figure")])  # fmt: skip
 
     def randomization(self, sec: Section) -> None:
@@ -843,13 +856,7 @@ class Builder:
 
     def forest(self, rows: list[tuple[str, pd.Series]]) -> Figure:
         """One forest plot of the primary outcome's overall effect by estimator."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        plt.rcParams["svg.hashsalt"] = "final-report"
-        fig, ax = plt.subplots(figsize=(6.2, 0.5 + 0.45 * len(rows)))
+        fig, ax = _axes(6.2, 0.5 + 0.45 * len(rows))
         for i, (key, r) in enumerate(reversed(rows)):
             colour = OKABE_ITO[0] if key == self.estimator else OKABE_ITO[1]
             ax.errorbar(float(r["estimate"]), i, xerr=[[float(r["estimate"]) - float(r["conf_low"])],
@@ -863,14 +870,10 @@ class Builder:
             ax.legend(loc="lower right", fontsize=8, frameon=False)
         ax.axvline(0, color="#555555", linewidth=0.8)
         ax.set_yticks(range(len(rows)), [self.est_name(k) for k, _ in reversed(rows)])
-        ax.set_xlabel(self.label(self.primary_outcome))
+        ax.set_xlabel(textwrap.fill(self.label(self.primary_outcome), 40))
         ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        svg, png = io.StringIO(), io.BytesIO()
-        fig.savefig(svg, format="svg", metadata={"Date": None})
-        fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
-        plt.close(fig)
-        return Figure("fig-forest", self.m("doc.robustness.figure"), svg.getvalue(), png.getvalue(),
+        svg, png = _encoded(fig)
+        return Figure("fig-forest", self.m("doc.robustness.figure"), svg, png,
                       self.m("doc.robustness.figure"), [self.m("doc.note.forest")])  # fmt: skip
 
     # --- 8 limitations, 9 conclusions --------------------------------------------------------
