@@ -1811,3 +1811,29 @@ MESSAGES.update(
         ),
     }
 )
+
+
+def _merge_topics() -> None:
+    """Merge the per-topic catalogues (one module each, so topics are edited independently)."""
+    from evaluation.reporting.resources import (
+        messages_costs,
+        messages_distribution,
+        messages_dose_response,
+        messages_productivity,
+        messages_spillovers,
+    )
+
+    for module in (
+        messages_productivity,
+        messages_dose_response,
+        messages_spillovers,
+        messages_distribution,
+        messages_costs,
+    ):
+        clash = sorted(set(module.MESSAGES) & set(MESSAGES))
+        if clash:
+            raise ValueError(f"{module.__name__}: message ids already defined: {clash}")
+        MESSAGES.update(module.MESSAGES)
+
+
+_merge_topics()
