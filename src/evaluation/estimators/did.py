@@ -228,6 +228,25 @@ def fast_unit_time_fit(
 # --- estimators ---------------------------------------------------------------------------
 
 
+def weight_values(sample: pd.DataFrame, weights: str | None, where: str) -> np.ndarray | None:
+    """The analytic weights column as floats, checked positive and finite (None without one)."""
+    if not weights:
+        return None
+    w = numeric_column(sample, weights, where)
+    check_weights(w, weights, sample.index, where)
+    return w
+
+
+def used_columns(*columns: str | Sequence[str] | None) -> list[str]:
+    """The columns a fit reads besides the outcome, in order, skipping options not given."""
+    return [c for col in columns for c in as_list(col)]
+
+
+def sample_drops(data: pd.DataFrame, sample: pd.DataFrame, nobs: int) -> list[tuple[str, int]]:
+    """The ``dropped`` record of a spec: rows without the outcome, then singletons."""
+    return [("missing outcome", len(data) - len(sample)), ("singleton", len(sample) - nobs)]
+
+
 def did_2x2(
     data: pd.DataFrame,
     outcome: str,
@@ -273,64 +292,35 @@ def did_2x2(
     where = "did_2x2"
     covs = as_list(covariates)
     kind, cluster, inf_notes = resolve_inference(vcov, cluster, None, where)
-    used = [treated, post, *covs, *([weights] if weights else []), *([cluster] if cluster else [])]
+    used = used_columns(treated, post, covs, weights, cluster)
     sample, notes = prepare_sample(data, outcome, used, where)
-    d = binary_column(sample, treated, where)
-    p = binary_column(sample, post, where)
-    for col, x in ((treated, d), (post, p)):
-        if np.unique(x).size < 2:
-            raise ValueError(f"{where}: column {col!r} has no variation (all {x[0]:g})")
-    dp = d * p
-    cells = [(a, b) for a in (0.0, 1.0) for b in (0.0, 1.0) if not ((d == a) & (p == b)).any()]
-    if cells:
-        raise ValueError(
-            f"{where}: no observations in the (treated, post) cell(s) {cells}; the 2x2 design "
-            "needs all four"
-        )
-    y = numeric_column(sample, outcome, where)
+    d, p = _two_by_two_indicators(sample, treated, post, where)
     term = f"{treated}:{post}"
-    X = [dp, d, p] + [numeric_column(sample, c, where) for c in covs]
-    names = [term, treated, post, *covs]
-    w = None
-    if weights:
-        w = numeric_column(sample, weights, where)
-        check_weights(w, weights, sample.index, where)
+    X = [d * p, d, p] + [numeric_column(sample, c, where) for c in covs]
     fit = fe_ols(
-        y,
+        numeric_column(sample, outcome, where),
         np.column_stack(X),
-        names,
+        [term, treated, post, *covs],
         [],
         [],
-        weights=w,
+        weights=weight_values(sample, weights, where),
         cluster=cluster_codes(sample, cluster, where),
         vcov=kind,
         required=[term],
     )
+    roles = {"treated": treated, "post": post, "unit": None, "time": None, "fixed_effects": []}
+    roles |= {"covariates": covs, "weights": weights, "cluster": cluster}
+    options = {"vcov": kind, "term": term, "treatment": [term], "interaction_name": term}
+    options["drop_singletons"] = True
     spec = make_spec(
         "did_2x2",
         data,
         outcome,
-        {
-            "treated": treated,
-            "post": post,
-            "unit": None,
-            "time": None,
-            "fixed_effects": [],
-            "covariates": covs,
-            "weights": weights,
-            "cluster": cluster,
-        },
-        {
-            "vcov": kind,
-            "term": term,
-            "treatment": [term],
-            "interaction_name": term,
-            "drop_singletons": True,
-        },
+        roles,
+        options,
         nobs=fit.nobs,
         dropped=[("missing outcome", len(data) - len(sample))],
     )
-    order = [term, treated, post, *covs, "(Intercept)"]
     return result_from_fit(
         fit,
         estimator="did_2x2",
@@ -339,8 +329,27 @@ def did_2x2(
         cluster=cluster,
         notes=[*notes, *inf_notes],
         spec=spec,
-        terms=order,
+        terms=[term, treated, post, *covs, "(Intercept)"],
     )
+
+
+def _two_by_two_indicators(
+    sample: pd.DataFrame, treated: str, post: str, where: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The group and period indicators of a 2x2 design, checked: both binary and varying, and
+    all four (treated, post) cells observed - otherwise the interaction is not identified."""
+    d = binary_column(sample, treated, where)
+    p = binary_column(sample, post, where)
+    for col, x in ((treated, d), (post, p)):
+        if np.unique(x).size < 2:
+            raise ValueError(f"{where}: column {col!r} has no variation (all {x[0]:g})")
+    cells = [(a, b) for a in (0.0, 1.0) for b in (0.0, 1.0) if not ((d == a) & (p == b)).any()]
+    if cells:
+        raise ValueError(
+            f"{where}: no observations in the (treated, post) cell(s) {cells}; the 2x2 design "
+            "needs all four"
+        )
+    return d, p
 
 
 @column_scope()
@@ -400,43 +409,25 @@ def twfe(
     covs = as_list(covariates)
     extra_fe = as_list(fixed_effects)
     kind, cluster, inf_notes = resolve_inference(vcov, cluster, unit, where)
-    used = [unit, time, *treats, *covs, *extra_fe]
-    used += [weights] if weights else []
-    used += [cluster] if cluster else []
+    used = used_columns(unit, time, treats, covs, extra_fe, weights, cluster)
     sample, notes = prepare_sample(data, outcome, used, where)
-    Xcols = []
-    for t in treats:
-        x = binary_column(sample, t, where) if binary else numeric_column(sample, t, where)
-        if x.min() == x.max():
-            raise ValueError(f"{where}: treatment {t!r} has no variation (all {x[0]:g})")
-        Xcols.append(x)
-    Xcols += [numeric_column(sample, c, where) for c in covs]
-    w = None
-    if weights:
-        w = numeric_column(sample, weights, where)
-        check_weights(w, weights, sample.index, where)
-    fe_names = [unit, time, *extra_fe]
+    D = _treatment_arrays(sample, treats, binary, where)
+    Z = [numeric_column(sample, c, where) for c in covs]
     y = numeric_column(sample, outcome, where)
+    w = weight_values(sample, weights, where)
     cl = cluster_codes(sample, cluster, where)
     fit = None
     if binary and not extra_fe and fast:
+        unit_time = (sample[unit].to_numpy(), sample[time].to_numpy())
+        covs_matrix = np.column_stack(Z) if covs else None
         fit = fast_unit_time_fit(
-            y,
-            sample[unit].to_numpy(),
-            sample[time].to_numpy(),
-            Xcols[: len(treats)],
-            treats,
-            np.column_stack(Xcols[len(treats) :]) if covs else None,
-            covs,
-            w,
-            cl,
-            kind,
-            treats,
-        )
+            y, *unit_time, D, treats, covs_matrix, covs, w, cl, kind, treats
+        )  # fmt: skip
+    fe_names = [unit, time, *extra_fe]
     if fit is None:
         fit = fe_ols(
             y,
-            np.column_stack(Xcols),
+            np.column_stack([*D, *Z]),
             [*treats, *covs],
             [sample[c].to_numpy() for c in fe_names],
             fe_names,
@@ -445,26 +436,13 @@ def twfe(
             vcov=kind,
             required=treats,
         )
+    roles = {"unit": unit, "time": time, "treatment": treats, "fixed_effects": fe_names}
+    roles |= {"covariates": covs, "weights": weights, "cluster": cluster}
+    options = {"vcov": kind, "term": treats[0], "drop_singletons": True, "binary": binary}
     spec = make_spec(
-        "twfe",
-        data,
-        outcome,
-        {
-            "unit": unit,
-            "time": time,
-            "treatment": treats,
-            "fixed_effects": fe_names,
-            "covariates": covs,
-            "weights": weights,
-            "cluster": cluster,
-        },
-        {"vcov": kind, "term": treats[0], "drop_singletons": True, "binary": binary},
-        nobs=fit.nobs,
-        dropped=[
-            ("missing outcome", len(data) - len(sample)),
-            ("singleton", len(sample) - fit.nobs),
-        ],
-    )
+        "twfe", data, outcome, roles, options, nobs=fit.nobs,
+        dropped=sample_drops(data, sample, fit.nobs),
+    )  # fmt: skip
     return result_from_fit(
         fit,
         terms=[*treats, *covs],
@@ -475,6 +453,19 @@ def twfe(
         notes=[*notes, *inf_notes],
         spec=spec,
     )
+
+
+def _treatment_arrays(
+    sample: pd.DataFrame, treats: list[str], binary: bool, where: str
+) -> list[np.ndarray]:
+    """The treatment columns as floats (0/1 checked when ``binary``), each with variation."""
+    arrays = []
+    for t in treats:
+        x = binary_column(sample, t, where) if binary else numeric_column(sample, t, where)
+        if x.min() == x.max():
+            raise ValueError(f"{where}: treatment {t!r} has no variation (all {x[0]:g})")
+        arrays.append(x)
+    return arrays
 
 
 def triple_differences(
@@ -509,12 +500,57 @@ def triple_differences(
     where = "triple_differences"
     covs = as_list(covariates)
     kind, cluster, inf_notes = resolve_inference(vcov, cluster, unit, where)
-    used = [unit, time, treatment, subgroup, *covs]
-    used += [weights] if weights else []
-    used += [cluster] if cluster else []
+    used = used_columns(unit, time, treatment, subgroup, covs, weights, cluster)
     sample, notes = prepare_sample(data, outcome, used, where)
     d = binary_column(sample, treatment, where)
     s = binary_column(sample, subgroup, where)
+    ucodes = _check_subgroup_design(sample, unit, treatment, subgroup, d, s, where)
+    inter = f"{treatment}:{subgroup}"
+    tcodes, _ = factorize(sample[time].to_numpy(), time)
+    time_by_sub = tcodes * 2 + s.astype(np.intp)
+    fe_names = [unit, f"{time}^{subgroup}"]
+    fit = fe_ols(
+        numeric_column(sample, outcome, where),
+        np.column_stack([d, d * s] + [numeric_column(sample, c, where) for c in covs]),
+        [treatment, inter, *covs],
+        [ucodes, time_by_sub],
+        fe_names,
+        weights=weight_values(sample, weights, where),
+        cluster=cluster_codes(sample, cluster, where),
+        vcov=kind,
+        required=[treatment, inter],
+    )
+    roles = {"unit": unit, "time": time, "indicator": treatment, "subgroup": subgroup}
+    roles |= {"covariates": covs, "weights": weights, "cluster": cluster}
+    options = {"vcov": kind, "term": inter, "treatment": [treatment, inter]}
+    options["fixed_effects"] = fe_names
+    spec = make_spec(
+        "triple_differences", data, outcome, roles, options, nobs=fit.nobs,
+        dropped=sample_drops(data, sample, fit.nobs),
+    )  # fmt: skip
+    res = result_from_fit(
+        fit,
+        estimator="triple_differences",
+        outcome=outcome,
+        kind=kind,
+        cluster=cluster,
+        notes=[*notes, *inf_notes],
+        spec=spec,
+    )
+    return _with_subgroup_sum(res, fit, treatment, subgroup, unit, time)
+
+
+def _check_subgroup_design(
+    sample: pd.DataFrame,
+    unit: str,
+    treatment: str,
+    subgroup: str,
+    d: np.ndarray,
+    s: np.ndarray,
+    where: str,
+) -> np.ndarray:
+    """Check the DDD design and return the unit codes: treatment and subgroup vary, the
+    subgroup is constant within unit, and the treatment varies inside each subgroup."""
     if np.unique(d).size < 2:
         raise ValueError(f"{where}: treatment {treatment!r} has no variation")
     if np.unique(s).size < 2:
@@ -536,59 +572,14 @@ def triple_differences(
             raise ValueError(
                 f"{where}: treatment {treatment!r} has no variation within {subgroup!r} == {sv:g}"
             )
+    return ucodes
+
+
+def _with_subgroup_sum(
+    res: EstimationResult, fit: FEOLSFit, treatment: str, subgroup: str, unit: str, time: str
+) -> EstimationResult:
+    """Add the implied effect for the subgroup S = 1, ``b + d`` (SE from the covariance)."""
     inter = f"{treatment}:{subgroup}"
-    tcodes, _ = factorize(sample[time].to_numpy(), time)
-    time_by_sub = tcodes * 2 + s.astype(np.intp)
-    Xcols = [d, d * s] + [numeric_column(sample, c, where) for c in covs]
-    w = None
-    if weights:
-        w = numeric_column(sample, weights, where)
-        check_weights(w, weights, sample.index, where)
-    fit = fe_ols(
-        numeric_column(sample, outcome, where),
-        np.column_stack(Xcols),
-        [treatment, inter, *covs],
-        [ucodes, time_by_sub],
-        [unit, f"{time}^{subgroup}"],
-        weights=w,
-        cluster=cluster_codes(sample, cluster, where),
-        vcov=kind,
-        required=[treatment, inter],
-    )
-    res = result_from_fit(
-        fit,
-        estimator="triple_differences",
-        outcome=outcome,
-        kind=kind,
-        cluster=cluster,
-        notes=[*notes, *inf_notes],
-        spec=make_spec(
-            "triple_differences",
-            data,
-            outcome,
-            {
-                "unit": unit,
-                "time": time,
-                "indicator": treatment,
-                "subgroup": subgroup,
-                "covariates": covs,
-                "weights": weights,
-                "cluster": cluster,
-            },
-            {
-                "vcov": kind,
-                "term": inter,
-                "treatment": [treatment, inter],
-                "fixed_effects": [unit, f"{time}^{subgroup}"],
-            },
-            nobs=fit.nobs,
-            dropped=[
-                ("missing outcome", len(data) - len(sample)),
-                ("singleton", len(sample) - fit.nobs),
-            ],
-        ),
-    )
-    # implied effect for the subgroup S = 1: b + d
     i, j = fit.names.index(treatment), fit.names.index(inter)
     V = fit.vcov.vcov
     est = fit.beta[i] + fit.beta[j]
