@@ -12,15 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from evaluation.estimators.did import cluster_codes
+from evaluation.estimators.did import cluster_codes, used_columns, weight_values
 from evaluation.estimators.fe_regression import unit_cell_ols
 from evaluation.estimators.fixed_effects import factorize, nested_in, presence_codes
-from evaluation.estimators.inputs import (
-    check_columns,
-    check_weights,
-    numeric_column,
-    prepare_sample,
-)
+from evaluation.estimators.inputs import check_columns, numeric_column, prepare_sample
 
 # --- data preparation --------------------------------------------------------------------
 
@@ -74,15 +69,61 @@ def prepare_event_panel(
     ``window`` (lo, hi), event times beyond it are binned into the endpoints (fixest
     ``bin.rel`` style) and the binning is stated in the notes.
     """
-    used = [unit, time, *covs, *fixed_effects]
-    used += [weights] if weights else []
-    used += [cluster] if cluster else []
+    used = used_columns(unit, time, covs, fixed_effects, weights, cluster)
     check_columns(data, [outcome, cohort, *used], where)
     sample, notes = prepare_sample(data, outcome, used, where)  # also checks used for NAs
+    tvals = _integer_periods(sample, time, where)
+    cvals = _cohort_values(sample, cohort, where)
+    ucodes, nu = factorize(sample[unit].to_numpy(), unit)
+    _check_constant_cohort(sample, unit, cohort, ucodes, nu, cvals, where)
+    treated = cvals > 0
+    if not treated.any():
+        raise ValueError(f"{where}: no treated units (cohort {cohort!r} is 0/missing everywhere)")
+    gcode, glev = int_codes(cvals)
+    tcode, tlev = int_codes(tvals)
+    _check_identified(gcode, glev, tcode, tlev, cohort, time, where)
+    rel = np.where(treated, tvals - cvals, np.nan)
+    if window is not None:
+        rel = bin_event_time(rel, window, notes, where)
+    X = (
+        np.column_stack([numeric_column(sample, c, where) for c in covs])
+        if covs
+        else np.empty((len(sample), 0))
+    )
+    return EventPanel(
+        sample=sample,
+        notes=notes,
+        y=numeric_column(sample, outcome, where),
+        unit=ucodes,
+        time=tvals,
+        cohort=cvals,
+        rel=rel,
+        w=weight_values(sample, weights, where),
+        X=X,
+        covs=covs,
+        fe_extra=[sample[c].to_numpy() for c in fixed_effects],
+        fe_extra_names=fixed_effects,
+        cluster=cluster_codes(sample, cluster, where),
+        tcode=tcode,
+        gcode=gcode,
+        tlev=tlev,
+        glev=glev,
+    )
+
+
+def _integer_periods(sample: pd.DataFrame, time: str, where: str) -> np.ndarray:
+    """The period column as floats, checked to hold whole numbers (event time is a difference
+    of periods)."""
     tvals = numeric_column(sample, time, where)
     # numpy integer columns hold integers by construction: the rounding checks are skipped
     if not _is_np_int(sample[time]) and not (tvals == np.rint(tvals)).all():
         raise ValueError(f"{where}: time column {time!r} must hold integer periods (e.g. years)")
+    return tvals
+
+
+def _cohort_values(sample: pd.DataFrame, cohort: str, where: str) -> np.ndarray:
+    """The first treated period as floats with never treated (0 or missing) coded 0; checked
+    numeric, whole and non-negative. Never writes into the caller's frame."""
     coh = sample[cohort]
     if _is_np_int(coh):  # no missing values possible; the float conversion is a copy
         cvals = coh.to_numpy(dtype=float)
@@ -101,8 +142,20 @@ def prepare_event_panel(
         raise ValueError(
             f"{where}: cohort column {cohort!r} must hold non-negative integer periods"
         )
-    ucodes, nu = factorize(sample[unit].to_numpy(), unit)
-    # constant within unit: compare every row with the value scattered from some row of its unit
+    return cvals
+
+
+def _check_constant_cohort(
+    sample: pd.DataFrame,
+    unit: str,
+    cohort: str,
+    ucodes: np.ndarray,
+    nu: int,
+    cvals: np.ndarray,
+    where: str,
+) -> None:
+    """A ValueError naming up to five units whose cohort varies between their rows."""
+    # compare every row with the value scattered from some row of its unit
     some = np.empty(nu)
     some[ucodes] = cvals
     varying_row = some[ucodes] != cvals
@@ -113,12 +166,20 @@ def prepare_event_panel(
             f"{where}: cohort {cohort!r} must be constant within {unit!r}; it varies for "
             f"{bad_units.size} unit(s), e.g. {ids}"
         )
-    treated = cvals > 0
-    if not treated.any():
-        raise ValueError(f"{where}: no treated units (cohort {cohort!r} is 0/missing everywhere)")
+
+
+def _check_identified(
+    gcode: np.ndarray,
+    glev: np.ndarray,
+    tcode: np.ndarray,
+    tlev: np.ndarray,
+    cohort: str,
+    time: str,
+    where: str,
+) -> None:
+    """Every cohort has a pre-period, and the never treated or a second cohort exist: without
+    them event-time effects are not separated from period effects."""
     # a cohort observed only from its adoption on has no pre-period: nothing to compare with
-    gcode, glev = int_codes(cvals)
-    tcode, tlev = int_codes(tvals)
     seen = np.bincount(gcode * tlev.size + tcode, minlength=glev.size * tlev.size) > 0
     first_seen = tlev[seen.reshape(glev.size, tlev.size).argmax(axis=1)]
     cohorts = glev[glev > 0].astype(float)
@@ -133,47 +194,25 @@ def prepare_event_panel(
             f"{where}: no never-treated units and a single cohort: event-time effects are not "
             "separately identified from period effects"
         )
-    rel = np.where(treated, tvals - cvals, np.nan)
-    if window is not None:
-        lo, hi = (int(v) for v in window)
-        if lo > hi:
-            raise ValueError(f"{where}: window must be (lo, hi) with lo <= hi (got {window})")
-        n_lo = int((rel < lo).sum())
-        n_hi = int((rel > hi).sum())
-        rel = np.where(rel < lo, lo, np.where(rel > hi, hi, rel))
-        if n_lo or n_hi:
-            notes.append(
-                f"window ({lo}, {hi}): endpoints binned (fixest bin.rel style) - {n_lo} "
-                f"treated observation(s) pooled into event time {lo}, {n_hi} into {hi}"
-            )
-    w = None
-    if weights:
-        w = numeric_column(sample, weights, where)
-        check_weights(w, weights, sample.index, where)
-    X = (
-        np.column_stack([numeric_column(sample, c, where) for c in covs])
-        if covs
-        else np.empty((len(sample), 0))
-    )
-    return EventPanel(
-        sample=sample,
-        notes=notes,
-        y=numeric_column(sample, outcome, where),
-        unit=ucodes,
-        time=tvals,
-        cohort=cvals,
-        rel=rel,
-        w=w,
-        X=X,
-        covs=covs,
-        fe_extra=[sample[c].to_numpy() for c in fixed_effects],
-        fe_extra_names=fixed_effects,
-        cluster=cluster_codes(sample, cluster, where),
-        tcode=tcode,
-        gcode=gcode,
-        tlev=tlev,
-        glev=glev,
-    )
+
+
+def bin_event_time(
+    rel: np.ndarray, window: tuple[int, int], notes: list[str], where: str
+) -> np.ndarray:
+    """Event times beyond ``window = (lo, hi)`` pooled into the endpoints (fixest ``bin.rel``
+    style); a note counts the observations pooled at each end."""
+    lo, hi = (int(v) for v in window)
+    if lo > hi:
+        raise ValueError(f"{where}: window must be (lo, hi) with lo <= hi (got {window})")
+    n_lo = int((rel < lo).sum())
+    n_hi = int((rel > hi).sum())
+    rel = np.where(rel < lo, lo, np.where(rel > hi, hi, rel))
+    if n_lo or n_hi:
+        notes.append(
+            f"window ({lo}, {hi}): endpoints binned (fixest bin.rel style) - {n_lo} "
+            f"treated observation(s) pooled into event time {lo}, {n_hi} into {hi}"
+        )
+    return rel
 
 
 def as_number(v: float) -> int | float:
