@@ -132,23 +132,39 @@ def _pretrend(
 # --- regression methods ------------------------------------------------------------------
 
 
-def _regression_es(
-    p: EventPanel,
-    method: str,
-    ref: int,
-    kind: str,
-    unit: str,
-    time: str,
-    fast: bool = True,
-    design: dict[str, Any] | None = None,
-) -> tuple[list[float], np.ndarray, np.ndarray, Any, list[str], dict[str, Any]]:
-    """The dynamic TWFE or Sun-Abraham regression on the event panel ``p``.
+@dataclass
+class _EstimationRows:
+    """The rows a dynamic regression uses: the last cohort's periods from its adoption on are
+    dropped when it serves as control (Sun-Abraham without never treated), then singletons."""
 
-    ``design``, when given, is filled with the least-squares design actually fitted (``y``,
-    ``X``, ``names``, ``fe``, ``fe_names``, ``weights`` and ``rows``, the panel rows used) and
-    the projection path is taken, so that post-fit variances (``with_vcov`` CRV3, two-way) can
-    refit or re-score exactly this design.
-    """
+    rows: slice | np.ndarray  # into the event panel; a slice when nothing is dropped
+    cohort: np.ndarray  # cohorts on the full panel, the control cohort recoded 0
+    fe_codes: list[np.ndarray]  # fixed-effect codes before the singleton drop
+    fe_names: list[str]
+    single: np.ndarray  # the singleton mask over the rows left by the control-cohort cut
+    ucodes: np.ndarray  # dense unit codes on the rows used
+    n_units: int
+    notes: list[str]
+
+
+@dataclass
+class _CellColumns:
+    """Cohort x period cells and the regressor each cell loads on (-1: none)."""
+
+    cell: np.ndarray  # cell code of each row used
+    n_cells: int
+    tcode: np.ndarray
+    tlev: np.ndarray
+    gcode: np.ndarray
+    n_cohorts: int
+    col_of_cell: np.ndarray
+    names: list[str]
+    col_rel: np.ndarray  # event time of each regressor
+    col_cohort: np.ndarray | None  # cohort of each regressor (Sun-Abraham only)
+
+
+def _estimation_rows(p: EventPanel, method: str, unit: str, time: str) -> _EstimationRows:
+    """Rows, fixed-effect codes and control cohort of the dynamic regression on ``p``."""
     notes: list[str] = []
     keep = np.ones(p.y.size, dtype=bool)
     cohort_ctrl = p.cohort
@@ -169,13 +185,13 @@ def _regression_es(
         ]
     else:
         fe_codes = [factorize(a[keep], nm)[0] for a, nm in zip(fe_raw, fe_names, strict=True)]
-
     single = drop_singletons(fe_codes)
     if not single.all():
         notes.append(
             f"{int((~single).sum())} singleton observation(s) dropped (alone in a fixed-effect "
             "group; fixest/pyfixest default)"
         )
+    rows: slice | np.ndarray
     if keep.all() and single.all():
         rows = slice(None)  # nothing dropped: views, no copies of the n-length columns
         ucodes = fe_codes[0]
@@ -183,20 +199,27 @@ def _regression_es(
     else:
         rows = np.flatnonzero(keep)[single]
         ucodes, nu = refactorize(fe_codes[0][single])
-    y, t, coh, rel = p.y[rows], p.time[rows], cohort_ctrl[rows], p.rel[rows]
-    w = None if p.w is None else p.w[rows]
-    if isinstance(rows, slice) and cohort_ctrl is p.cohort:
+    return _EstimationRows(rows, cohort_ctrl, fe_codes, fe_names, single, ucodes, nu, notes)
+
+
+def _cell_columns(p: EventPanel, r: _EstimationRows, method: str, ref: int) -> _CellColumns:
+    """Code the (cohort, period) cells of the rows used and map each to its regressor: the
+    binned event time (dynamic TWFE) or the cohort x event time pair (Sun-Abraham); cells of
+    the never treated, the control cohort and the reference period load on none."""
+    rows = r.rows
+    if isinstance(rows, slice) and r.cohort is p.cohort:
         tcode, gcode = p.tcode, p.gcode
         tlev = sorted_levels(p.time, tcode)
         glev = sorted_levels(p.cohort, gcode)
     else:
-        tcode, tlev = int_codes(t)
-        gcode, glev = int_codes(coh)
+        tcode, tlev = int_codes(p.time[rows])
+        gcode, glev = int_codes(r.cohort[rows])
     nt, ng = tlev.size, glev.size
     cell = gcode * nt + tcode
     C = ng * nt
-    if cohort_ctrl is not p.cohort:
-        rel = np.where(coh > 0, rel, np.nan)  # the control cohort gets no event time
+    rel = p.rel[rows]
+    if r.cohort is not p.cohort:
+        rel = np.where(r.cohort[rows] > 0, rel, np.nan)  # the control cohort gets no event time
     rel_cell = np.full(C, np.nan)
     rel_cell[cell] = rel  # every row of a (cohort, period) cell has the same binned event time
     treated_cell = ~np.isnan(rel_cell)
@@ -208,12 +231,11 @@ def _regression_es(
         )
     target = treated_cell & (rel_cell != ref)
     col_of_cell = np.full(C, -1, dtype=np.intp)
+    col_cohort = None
     if method == "twfe":
-        est_vals = rel_vals[rel_vals != ref]
-        col_of_cell[target] = np.searchsorted(est_vals, rel_cell[target])
-        names = [event_term(e) for e in est_vals]
-        col_rel = est_vals
-        col_cohort = None
+        col_rel = rel_vals[rel_vals != ref]
+        col_of_cell[target] = np.searchsorted(col_rel, rel_cell[target])
+        names = [event_term(e) for e in col_rel]
     else:
         cell_g = np.repeat(glev, nt).astype(float)
         pairs = np.unique(np.column_stack([cell_g[target], rel_cell[target]]), axis=0)
@@ -222,54 +244,78 @@ def _regression_es(
             col_of_cell[c] = key[(cell_g[c], rel_cell[c])]
         col_cohort, col_rel = pairs[:, 0], pairs[:, 1]
         names = [f"cohort::{as_number(c)}:{event_term(e)}" for c, e in pairs]
-    k = len(names)
+    return _CellColumns(
+        cell, C, tcode, tlev, gcode, ng, col_of_cell, names, col_rel, col_cohort
+    )  # fmt: skip
+
+
+def _fit_cells(
+    p: EventPanel,
+    r: _EstimationRows,
+    c: _CellColumns,
+    kind: str,
+    fast: bool,
+    design: dict[str, Any] | None,
+) -> Any:
+    """Least squares of the dynamic regression: the cohort x period cell path when it applies
+    (no extra fixed effects, iid or CRV1 with the unit nested in the cluster, table small
+    enough), else alternating projections on the dummy design (always when ``design`` is
+    asked for, which it then records)."""
+    rows = r.rows
+    y = p.y[rows]
+    w = None if p.w is None else p.w[rows]
     cl = None if p.cluster is None else refactorize(p.cluster[rows])
     ccodes, G = (None, None) if cl is None else cl
     X = p.X[rows] if p.X.shape[1] else None
+    nt = c.tlev.size
     use_fast = (
         fast
         and design is None
         and not p.fe_extra
         and kind != "hetero"
-        and nu * nt <= FAST_TABLE_LIMIT
-        and (ccodes is None or nested_in(ucodes, ccodes, nu))
+        and r.n_units * nt <= FAST_TABLE_LIMIT
+        and (ccodes is None or nested_in(r.ucodes, ccodes, r.n_units))
     )
     if use_fast:
-        fit = cohort_cell_fit(
-            y, ucodes, nu, gcode, ng, tcode, tlev, col_of_cell, names, cell,
-            covariates=X, cov_names=p.covs, weights=w, cluster=ccodes, n_clusters=G, vcov=kind,
+        return cohort_cell_fit(
+            y, r.ucodes, r.n_units, c.gcode, c.n_cohorts, c.tcode, c.tlev, c.col_of_cell,
+            c.names, c.cell, covariates=X, cov_names=p.covs, weights=w, cluster=ccodes,
+            n_clusters=G, vcov=kind,
         )  # fmt: skip
-    else:
-        D = dummy_columns(col_of_cell[cell], k)
-        Xall = np.column_stack([D, X]) if X is not None else D
-        if design is not None:
-            design.update(
-                y=y, X=Xall, names=[*names, *p.covs], fe=[c[single] for c in fe_codes],
-                fe_names=fe_names, weights=w, rows=np.arange(p.y.size)[rows],
-            )  # fmt: skip
-        fit = fe_ols(
-            y,
-            Xall,
-            [*names, *p.covs],
-            [c[single] for c in fe_codes],
-            fe_names,
-            weights=w,
-            cluster=ccodes,
-            vcov=kind,
-            drop_singleton_obs=False,
-        )
-    notes += fit.notes
-    fit.keep = np.zeros(p.y.size, dtype=bool)
-    fit.keep[rows] = True  # works for the slice too
+    D = dummy_columns(c.col_of_cell[c.cell], len(c.names))
+    Xall = np.column_stack([D, X]) if X is not None else D
+    fe = [f[r.single] for f in r.fe_codes]
+    if design is not None:
+        design.update(
+            y=y, X=Xall, names=[*c.names, *p.covs], fe=fe, fe_names=r.fe_names, weights=w,
+            rows=np.arange(p.y.size)[rows],
+        )  # fmt: skip
+    return fe_ols(
+        y,
+        Xall,
+        [*c.names, *p.covs],
+        fe,
+        r.fe_names,
+        weights=w,
+        cluster=ccodes,
+        vcov=kind,
+        drop_singleton_obs=False,
+    )
+
+
+def _sunab_aggregate(
+    fit: Any, c: _CellColumns, w: np.ndarray | None
+) -> tuple[list[float], np.ndarray, np.ndarray, dict[str, Any]]:
+    """Sun-Abraham aggregation: each event time's coefficient is the average of its cohort x
+    event-time coefficients weighted by the cohorts' shares of the (weighted) observations at
+    that event time; covariance by the delta method with the shares fixed (fixest)."""
     idx = {nm: i for i, nm in enumerate(fit.names)}
     V = fit.vcov.vcov
-    if method == "twfe":
-        ev = [e for e, nm in zip(col_rel, names, strict=True) if nm in idx]
-        sel = [idx[event_term(e)] for e in ev]
-        return ev, fit.beta[sel], V[np.ix_(sel, sel)], fit, notes, {}
-    # Sun-Abraham aggregation: cohort shares of the (weighted) observations at each event time
-    m_cell = np.bincount(cell, weights=w, minlength=C)
-    mass = np.bincount(col_of_cell[col_of_cell >= 0], weights=m_cell[col_of_cell >= 0], minlength=k)
+    names, col_rel, k = c.names, c.col_rel, len(c.names)
+    assert c.col_cohort is not None
+    m_cell = np.bincount(c.cell, weights=w, minlength=c.n_cells)
+    loaded = c.col_of_cell >= 0
+    mass = np.bincount(c.col_of_cell[loaded], weights=m_cell[loaded], minlength=k)
     kept = [j for j, nm in enumerate(names) if nm in idx]
     ev = sorted({float(col_rel[j]) for j in kept})
     A = np.zeros((len(ev), fit.beta.size))
@@ -282,14 +328,47 @@ def _regression_es(
         [np.sqrt(V[idx[names[j]], idx[names[j]]]) for j in kept],
         df=fit.vcov.df_t,
         extra={
-            "cohort": [as_number(col_cohort[j]) for j in kept],
+            "cohort": [as_number(c.col_cohort[j]) for j in kept],
             "event_time": np.array([col_rel[j] for j in kept], dtype=float),
             "share": [A[ev.index(float(col_rel[j])), idx[names[j]]] for j in kept],
         },
     )
     sel = [idx[names[j]] for j in kept]
     agg = {"cohort_effects": cohort_tab, "aggregation": A[:, sel]}
-    return ev, A @ fit.beta, A @ V @ A.T, fit, notes, agg
+    return ev, A @ fit.beta, A @ V @ A.T, agg
+
+
+def _regression_es(
+    p: EventPanel,
+    method: str,
+    ref: int,
+    kind: str,
+    unit: str,
+    time: str,
+    fast: bool = True,
+    design: dict[str, Any] | None = None,
+) -> tuple[list[float], np.ndarray, np.ndarray, Any, list[str], dict[str, Any]]:
+    """The dynamic TWFE or Sun-Abraham regression on the event panel ``p``.
+
+    ``design``, when given, is filled with the least-squares design actually fitted (``y``,
+    ``X``, ``names``, ``fe``, ``fe_names``, ``weights`` and ``rows``, the panel rows used) and
+    the projection path is taken, so that post-fit variances (``with_vcov`` CRV3, two-way) can
+    refit or re-score exactly this design.
+    """
+    r = _estimation_rows(p, method, unit, time)
+    c = _cell_columns(p, r, method, ref)
+    fit = _fit_cells(p, r, c, kind, fast, design)
+    notes = [*r.notes, *fit.notes]
+    fit.keep = np.zeros(p.y.size, dtype=bool)
+    fit.keep[r.rows] = True  # works for the slice too
+    if method == "twfe":
+        idx = {nm: i for i, nm in enumerate(fit.names)}
+        ev = [e for e, nm in zip(c.col_rel, c.names, strict=True) if nm in idx]
+        sel = [idx[event_term(e)] for e in ev]
+        return ev, fit.beta[sel], fit.vcov.vcov[np.ix_(sel, sel)], fit, notes, {}
+    w = None if p.w is None else p.w[r.rows]
+    ev, beta, V, agg = _sunab_aggregate(fit, c, w)
+    return ev, beta, V, fit, notes, agg
 
 
 # --- Callaway-Sant'Anna ------------------------------------------------------------------
@@ -383,141 +462,168 @@ def event_study(
             raise ValueError(
                 "event_study(cs): fixed_effects= is not supported for Callaway-Sant'Anna"
             )
+        roles = {"unit": unit, "time": time, "cohort": cohort, "covariates": covs}
+        roles |= {"weights": weights, "cluster": cluster}
         cs, dyn = _cs_es(
-            data,
-            outcome,
-            unit,
-            time,
-            cohort,
-            ref_period,
-            window,
-            covs,
-            weights,
-            cluster,
+            data, outcome, unit, time, cohort, ref_period, window, covs, weights, cluster,
             cs_options or {},
-        )
-        full = dyn.tidy()
-        overall = full[full["event_time"].isna()]
-        # the universal base period e = -1 is normalised to zero (no standard error): omitted
-        keep = full["event_time"].notna() & (full["event_time"] != ref_period)
-        tab = full[keep].sort_values("event_time", kind="stable").reset_index(drop=True)
-        tab["event_time"] = tab["event_time"].to_numpy(float)
-        terms = tab["term"].tolist()
-        V = dyn.vcov.loc[terms, terms]
-        ev = tab["event_time"].to_numpy(float)
-        res = EventStudyResult(
-            estimator="event_study_cs",
-            table=tab,
-            nobs=dyn.nobs,
-            vcov=V,
-            vcov_type=dyn.vcov_type,
-            n_clusters=dyn.n_clusters,
-            outcome=outcome,
-            notes=list(dyn.notes),
-            info={
-                "callaway_santanna": cs,
-                "dynamic": dyn,
-                "overall": overall,
-                "method": "cs",
-                "spec": make_spec(
-                    "event_study_cs",
-                    data,
-                    outcome,
-                    {
-                        "unit": unit,
-                        "time": time,
-                        "cohort": cohort,
-                        "covariates": covs,
-                        "weights": weights,
-                        "cluster": cluster,
-                    },
-                    {"window": window, "ref_period": ref_period},
-                    nobs=dyn.nobs,
-                    dropped=cs.spec.dropped if cs.spec is not None else (),
-                ),
-            },
-            ref_period=int(ref_period),
-        )
-        res.info["pretrend"] = _pretrend(
-            ev, tab["estimate"].to_numpy(float), V.to_numpy(float), None, int(ref_period)
-        )
-        return res
+        )  # fmt: skip
+        return _cs_event_study_result(data, outcome, cs, dyn, roles, window, ref_period)
     kind, cluster, inf_notes = resolve_inference(vcov, cluster, unit, where)
     p = prepare_event_panel(
         data, outcome, unit, time, cohort, window, covs, weights, cluster, extra_fe, where
     )
-    notes = [*p.notes, *inf_notes]
-    info: dict[str, Any] = {"method": method}
     if method in ("twfe", "sunab"):
-        ev, beta, V, fit, more, extra = _regression_es(
-            p, method, int(ref_period), kind, unit, time, fast
-        )
-        notes += more
-        info.update(extra)
-        info["path"] = "projections" if fit.X is not None else "cells"
-        df_t: int | None = fit.vcov.df_t
-        n_cl, nobs = fit.n_clusters, fit.nobs
-        ref: int | None = int(ref_period)
-        label = vcov_label(kind, cluster)
-        if method == "sunab":
-            label += " (delta method, cohort shares fixed)"
+        fit = _regression_event_fit(p, method, int(ref_period), kind, unit, time, fast, cluster)
     else:
-        if kind == "iid":
-            raise ValueError(
-                "event_study(imputation): vcov='iid' is not available; use 'hetero' or 'CRV1'"
-            )
-        ev, beta, V, extra, more, n_cl, nobs = imputation_event_study(p, kind, cluster, unit, time)
-        notes += more
-        info.update(extra)
-        df_t, ref = None, None
-        label = (
-            f"BJS conservative, clustered by {cluster}"
-            if cluster
-            else "BJS conservative, heteroskedasticity-robust"
-        )
-        notes.append(
-            "imputation: leads are the pre-trend regression's coefficients on untreated "
-            "observations (BJS Test 1); post-treatment effects are imputation averages; normal "
-            "inference"
-        )
-    ev_arr = np.asarray(ev, float)
+        fit = _imputation_event_fit(p, kind, cluster, unit, time)
+    notes = [*p.notes, *inf_notes, *fit.notes]
+    ev_arr = np.asarray(fit.event_times, float)
     terms = [event_term(e) for e in ev_arr]
-    se = np.sqrt(np.clip(np.diag(V), 0, None))
-    table = tidy_frame(terms, beta, se, df=df_t, extra={"event_time": ev_arr})
+    se = np.sqrt(np.clip(np.diag(fit.V), 0, None))
+    table = tidy_frame(terms, fit.beta, se, df=fit.df_t, extra={"event_time": ev_arr})
     if kind == "CRV1":
-        warn_few_clusters(n_cl, "CRV1", notes)
+        warn_few_clusters(fit.n_clusters, "CRV1", notes)
     res = EventStudyResult(
         estimator=f"event_study_{method}",
         table=table,
-        nobs=nobs,
-        vcov=pd.DataFrame(V, index=terms, columns=terms),
-        vcov_type=label,
-        n_clusters=n_cl,
+        nobs=fit.nobs,
+        vcov=pd.DataFrame(fit.V, index=terms, columns=terms),
+        vcov_type=fit.label,
+        n_clusters=fit.n_clusters,
         outcome=outcome,
         notes=notes,
-        info=info,
-        ref_period=ref,
+        info={"method": method, **fit.info},
+        ref_period=fit.ref,
     )
-    res.info["pretrend"] = _pretrend(ev_arr, beta, V, df_t, ref)
+    res.info["pretrend"] = _pretrend(ev_arr, fit.beta, fit.V, fit.df_t, fit.ref)
+    roles = {"unit": unit, "time": time, "cohort": cohort, "covariates": covs}
+    roles |= {"fixed_effects": [unit, time, *extra_fe], "weights": weights, "cluster": cluster}
+    options = {"window": window, "ref_period": ref_period, "vcov": kind, "method": method}
     res.info["spec"] = make_spec(
-        f"event_study_{method}",
-        data,
-        outcome,
-        {
-            "unit": unit,
-            "time": time,
-            "cohort": cohort,
-            "covariates": covs,
-            "fixed_effects": [unit, time, *extra_fe],
-            "weights": weights,
-            "cluster": cluster,
-        },
-        {"window": window, "ref_period": ref_period, "vcov": kind, "method": method},
-        nobs=nobs,
+        f"event_study_{method}", data, outcome, roles, options, nobs=fit.nobs,
         dropped=[
             ("missing outcome", len(data) - len(p.sample)),
-            ("singleton", len(p.sample) - nobs),
+            ("singleton", len(p.sample) - fit.nobs),
         ],
-    )
+    )  # fmt: skip
     object.__setattr__(res, "spec", res.info["spec"])
+    return res
+
+
+@dataclass
+class _EventFit:
+    """What one event-study method gives the result: coefficients by event time, their
+    covariance, inference settings and the method's extra ``info`` entries."""
+
+    event_times: list[float]
+    beta: np.ndarray
+    V: np.ndarray
+    df_t: int | None  # None: normal inference
+    n_clusters: int | None
+    nobs: int
+    ref: int | None  # omitted reference period (None for imputation)
+    label: str  # the vcov label
+    notes: list[str]
+    info: dict[str, Any]
+
+
+def _regression_event_fit(
+    p: EventPanel,
+    method: str,
+    ref: int,
+    kind: str,
+    unit: str,
+    time: str,
+    fast: bool,
+    cluster: str | None,
+) -> _EventFit:
+    """Dynamic TWFE or Sun-Abraham: the regression and its t inference (fixest)."""
+    ev, beta, V, fit, notes, extra = _regression_es(p, method, ref, kind, unit, time, fast)
+    label = vcov_label(kind, cluster)
+    if method == "sunab":
+        label += " (delta method, cohort shares fixed)"
+    info = {**extra, "path": "projections" if fit.X is not None else "cells"}
+    return _EventFit(
+        ev, beta, V, fit.vcov.df_t, fit.n_clusters, fit.nobs, ref, label, notes, info
+    )  # fmt: skip
+
+
+def _imputation_event_fit(
+    p: EventPanel, kind: str, cluster: str | None, unit: str, time: str
+) -> _EventFit:
+    """Borusyak-Jaravel-Spiess imputation: conservative SEs, normal inference, no omitted
+    period (leads come from their Test 1 regression)."""
+    if kind == "iid":
+        raise ValueError(
+            "event_study(imputation): vcov='iid' is not available; use 'hetero' or 'CRV1'"
+        )
+    ev, beta, V, extra, notes, n_cl, nobs = imputation_event_study(p, kind, cluster, unit, time)
+    label = (
+        f"BJS conservative, clustered by {cluster}"
+        if cluster
+        else "BJS conservative, heteroskedasticity-robust"
+    )
+    notes = [
+        *notes,
+        "imputation: leads are the pre-trend regression's coefficients on untreated "
+        "observations (BJS Test 1); post-treatment effects are imputation averages; normal "
+        "inference",
+    ]
+    return _EventFit(ev, beta, V, None, n_cl, nobs, None, label, notes, dict(extra))
+
+
+def _cs_event_study_result(
+    data: pd.DataFrame,
+    outcome: str,
+    cs: Any,
+    dyn: Any,
+    roles: dict[str, Any],
+    window: tuple[int, int] | None,
+    ref_period: int,
+) -> EventStudyResult:
+    """The Callaway-Sant'Anna dynamic aggregation as an event-study result: event times in
+    order, the universal base period (normalised to zero, no SE) omitted, and the overall
+    average kept in ``info["overall"]``."""
+    full = dyn.tidy()
+    overall = full[full["event_time"].isna()]
+    keep = full["event_time"].notna() & (full["event_time"] != ref_period)
+    tab = full[keep].sort_values("event_time", kind="stable").reset_index(drop=True)
+    tab["event_time"] = tab["event_time"].to_numpy(float)
+    terms = tab["term"].tolist()
+    V = dyn.vcov.loc[terms, terms]
+    spec = make_spec(
+        "event_study_cs",
+        data,
+        outcome,
+        roles,
+        {"window": window, "ref_period": ref_period},
+        nobs=dyn.nobs,
+        dropped=cs.spec.dropped if cs.spec is not None else (),
+    )
+    res = EventStudyResult(
+        estimator="event_study_cs",
+        table=tab,
+        nobs=dyn.nobs,
+        vcov=V,
+        vcov_type=dyn.vcov_type,
+        n_clusters=dyn.n_clusters,
+        outcome=outcome,
+        notes=list(dyn.notes),
+        info={
+            "callaway_santanna": cs,
+            "dynamic": dyn,
+            "overall": overall,
+            "method": "cs",
+            "spec": spec,
+        },
+        ref_period=int(ref_period),
+    )
+    res.info["pretrend"] = _pretrend(
+        tab["event_time"].to_numpy(float),
+        tab["estimate"].to_numpy(float),
+        V.to_numpy(float),
+        None,
+        int(ref_period),
+    )
     return res
