@@ -1,0 +1,319 @@
+"""Difference-in-differences with spillovers through exposure to treated units.
+
+Model (two-way fixed effects with an exposure term split by own treatment status; Clarke 2017,
+"Estimating difference-in-differences in the presence of spillovers", MPRA 81604; Butts 2021,
+"Difference-in-differences estimation with spatial spillovers", arXiv:2105.03737, eq. 3.2)::
+
+    y_it = a_i + l_t + tau D_it + delta_c (1 - D_it) E_it + delta_t D_it E_it
+               [+ rho (1 - D_it) P_it] + X_it'g + e_it
+
+with ``D_it`` the unit's own (absorbing, possibly staggered) treatment and ``E_it`` its exposure
+to treated units (for a network: the share of its partners that have been treated by ``t``).
+The terms of the result are
+
+* ``direct_effect`` (``tau``): the effect of own treatment on a treated unit *with no exposure*,
+  i.e. the direct effect net of spillover (Butts's "direct effect"); without the
+  ``D E`` term (``exposure_on_treated=False``) it averages over the treated units' exposure;
+* ``exposure_effect`` (``delta_c``): the spillover on untreated units - the change in the
+  outcome of a non-participant when its exposure goes from 0 to 1 (all partners treated);
+* ``exposure_effect_treated`` (``delta_t``): the additional effect of exposure on treated units;
+* ``placebo_exposure`` (``rho``, with ``placebo=``): the same slope for an exposure computed
+  on links that should carry no spillover (e.g. links formed *after* treatment, whose partners
+  could not have been exposed through them at the time); about zero when the exposure design
+  is valid and the later links do not select on outcome trends.
+
+Identification (Butts 2021, Assumptions 1-3): parallel trends of the untreated, unexposed
+potential outcome across all units; exposure fixed by a pre-treatment network (exogenous); the
+exposure mapping is correct (spillovers reach only the partners counted). Without the spillover
+terms the TWFE coefficient of ``D`` is biased by the spillover on the control units (Clarke
+2017). With staggered adoption and heterogeneous effects the TWFE coefficients are weighted
+averages of cohort-period effects (Goodman-Bacon 2021); the model is a regression summary,
+not the staggered-robust ATT.
+
+Inference follows fixest/pyfixest (:func:`evaluation.estimators.fe_regression.fe_ols`):
+singletons dropped, CRV1 ``G/(G-1) (N-1)/(N-K)`` with fixed effects nested in the cluster not
+counted, Student-t with ``G - 1`` df. With few clusters use :func:`spillover_bootstrap` (the
+restricted wild cluster bootstrap of :mod:`evaluation.estimators.wild_bootstrap`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evaluation.estimators.fe_regression import fe_ols
+from evaluation.estimators.fixed_effects import factorize
+from evaluation.estimators.idcodes import column_scope
+from evaluation.estimators.inputs import (
+    as_list,
+    binary_column,
+    check_weights,
+    numeric_column,
+    prepare_sample,
+)
+from evaluation.estimators.results import (
+    EstimationResult,
+    make_spec,
+    tidy_frame,
+    warn_few_clusters,
+)
+from evaluation.estimators.vcov import check_vcov_type
+
+__all__ = ["SPILLOVER_TERMS", "spillover_did", "spillover_design", "spillover_bootstrap"]
+
+DIRECT, EXPOSURE, EXPOSURE_TREATED, PLACEBO = (
+    "direct_effect",
+    "exposure_effect",
+    "exposure_effect_treated",
+    "placebo_exposure",
+)
+SPILLOVER_TERMS = (DIRECT, EXPOSURE, EXPOSURE_TREATED, PLACEBO)
+_WHERE = "spillover_did"
+
+
+def _finite(x: np.ndarray, column: str, data: pd.DataFrame, where: str) -> np.ndarray:
+    bad = ~np.isfinite(x)
+    if bad.any():
+        rows = data.index[np.flatnonzero(bad)[:5]].tolist()
+        raise ValueError(
+            f"{where}: column {column!r} has {int(bad.sum())} non-finite value(s), e.g. rows {rows}"
+        )
+    return x
+
+
+def spillover_design(
+    data: pd.DataFrame,
+    treatment: str,
+    exposure: str,
+    *,
+    placebo: str | None = None,
+    exposure_on_treated: bool = True,
+    where: str = _WHERE,
+) -> pd.DataFrame:
+    """The regressors of the model, one column per term, on the rows of ``data``.
+
+    ``direct_effect = D``, ``exposure_effect = (1 - D) E``, ``exposure_effect_treated = D E``
+    (with ``exposure_on_treated``) and ``placebo_exposure = (1 - D) P`` (with ``placebo``).
+    """
+    D = binary_column(data, treatment, where)
+    E = _finite(numeric_column(data, exposure, where), exposure, data, where)
+    cols: dict[str, np.ndarray] = {DIRECT: D, EXPOSURE: (1.0 - D) * E}
+    if exposure_on_treated:
+        cols[EXPOSURE_TREATED] = D * E
+    if placebo is not None:
+        P = _finite(numeric_column(data, placebo, where), placebo, data, where)
+        cols[PLACEBO] = (1.0 - D) * P
+    return pd.DataFrame(cols, index=data.index)
+
+
+@column_scope()
+def spillover_did(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treatment: str,
+    exposure: str,
+    *,
+    placebo: str | None = None,
+    exposure_on_treated: bool = True,
+    covariates: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    cluster: str | None = None,
+    vcov: str = "CRV1",
+    alpha: float = 0.05,
+) -> EstimationResult:
+    """Direct effect and spillover on the untreated by two-way fixed effects (module docstring).
+
+    Parameters
+    ----------
+    data : firm-year panel (unbalanced allowed).
+    outcome, unit, time : column names.
+    treatment : own treatment ``D_it`` (0/1, switched on from the unit's first treated period).
+    exposure : exposure ``E_it`` (numeric; a share in [0, 1] for the network exposure, so that
+        ``exposure_effect`` is the effect of full against no exposure).
+    placebo : a placebo exposure column (adds ``placebo_exposure`` for untreated units).
+    exposure_on_treated : add ``exposure_effect_treated`` (``D E``), so that ``direct_effect``
+        is the effect on treated units with no exposure (Butts 2021); False: one exposure term
+        for the untreated only (Clarke 2017) and ``direct_effect`` averages over exposure.
+    covariates : time-varying controls. weights : analytic weights column.
+    cluster : CRV1 cluster column (default with ``vcov="CRV1"``: the unit).
+    vcov : ``"iid"``, ``"hetero"`` or ``"CRV1"``. alpha : level of the intervals.
+
+    Returns
+    -------
+    EstimationResult ``spillovers`` with the terms of the module docstring (a term with no
+    variation left after the fixed effects is an error for ``direct_effect`` and
+    ``exposure_effect``, dropped with a note otherwise); ``spec`` kind ``"spillovers"``.
+    Matches ``pyfixest.feols("y ~ direct_effect + exposure_effect + ... | unit + time")`` on
+    the columns of :func:`spillover_design`.
+    """
+    where = _WHERE
+    if not 0 < alpha < 1:
+        raise ValueError(f"{where}: alpha must be in (0, 1), got {alpha!r}")
+    kind = check_vcov_type(vcov)
+    notes: list[str] = []
+    if cluster is not None and kind != "CRV1":
+        raise ValueError(f"{where}: cluster={cluster!r} given but vcov={vcov!r}; use vcov='CRV1'")
+    if kind == "CRV1" and cluster is None:
+        cluster = unit
+        notes.append(f"standard errors clustered by {unit!r} (the unit; fixest default)")
+    covs = as_list(covariates)
+    used = [unit, time, treatment, exposure, *as_list(placebo), *covs]
+    used += [c for c in (weights, cluster) if c]
+    sample, sample_notes = prepare_sample(data, outcome, list(dict.fromkeys(used)), where)
+    notes += sample_notes
+    design = spillover_design(
+        sample,
+        treatment,
+        exposure,
+        placebo=placebo,
+        exposure_on_treated=exposure_on_treated,
+        where=where,
+    )
+    names = list(design.columns)
+    Z = [numeric_column(sample, c, where) for c in covs]
+    y = numeric_column(sample, outcome, where)
+    w = None
+    if weights:
+        w = numeric_column(sample, weights, where)
+        check_weights(w, weights, sample.index, where)
+    cl = None
+    if cluster is not None:
+        cl, G = factorize(sample[cluster].to_numpy(), cluster)
+        if G < 2:
+            raise ValueError(
+                f"{where}: cluster column {cluster!r} has a single value; cluster-robust "
+                "inference needs at least two clusters"
+            )
+    untreated = design[DIRECT].to_numpy() == 0
+    if not (design[EXPOSURE].to_numpy()[untreated] != 0).any():
+        raise ValueError(
+            f"{where}: no untreated row has a non-zero exposure in column {exposure!r}: the "
+            "spillover on the untreated is not identified"
+        )
+    fit = fe_ols(
+        y,
+        np.column_stack([design.to_numpy(), *Z]),
+        [*names, *covs],
+        [sample[unit].to_numpy(), sample[time].to_numpy()],
+        [unit, time],
+        weights=w,
+        cluster=cl,
+        vcov=kind,
+        required=[DIRECT, EXPOSURE],
+    )
+    terms = [t for t in [*names, *covs] if t in fit.names]
+    idx = [fit.names.index(t) for t in terms]
+    V = fit.vcov.vcov[np.ix_(idx, idx)]
+    table = tidy_frame(terms, fit.beta[idx], np.sqrt(np.diag(V)), df=fit.vcov.df_t, alpha=alpha)
+    all_notes = [*notes, *fit.notes]
+    if kind == "CRV1":
+        warn_few_clusters(fit.n_clusters, "CRV1", all_notes)
+    roles: dict[str, Any] = {"unit": unit, "time": time, "treatment": treatment}
+    roles |= {"exposure": exposure, "placebo": placebo, "covariates": covs}
+    roles |= {"weights": weights, "cluster": cluster, "fixed_effects": [unit, time]}
+    options = {"vcov": kind, "term": DIRECT, "exposure_on_treated": exposure_on_treated}
+    options |= {"alpha": alpha, "drop_singletons": True}
+    spec = make_spec(
+        "spillovers",
+        data,
+        outcome,
+        roles,
+        options,
+        nobs=fit.nobs,
+        dropped=[
+            ("missing outcome", len(data) - len(sample)),
+            ("singleton", len(sample) - fit.nobs),
+        ],
+    )
+    label = {"iid": "iid (homoskedastic)", "hetero": "heteroskedasticity-robust (HC1)"}
+    exposed_untreated = int((design[EXPOSURE].to_numpy()[fit.keep] != 0).sum())
+    return EstimationResult(
+        estimator="spillovers",
+        table=table,
+        nobs=fit.nobs,
+        vcov=pd.DataFrame(V, index=terms, columns=terms),
+        vcov_type=label.get(kind, f"CRV1 clustered by {cluster}"),
+        n_clusters=fit.n_clusters,
+        outcome=outcome,
+        notes=all_notes,
+        info={
+            "spec": spec,
+            "df_t": fit.vcov.df_t,
+            "ssc": fit.vcov.ssc,
+            "exposed_untreated_rows": exposed_untreated,
+            "convention": "Butts (2021) eq. 3.2" if exposure_on_treated else "Clarke (2017)",
+        },
+        spec=spec,
+    )
+
+
+def spillover_bootstrap(
+    result: EstimationResult,
+    term: str,
+    *,
+    data: pd.DataFrame,
+    cluster: str | None = None,
+    replications: int = 9999,
+    weight_type: str = "rademacher",
+    seed: int | np.random.Generator | None = None,
+    alpha: float = 0.05,
+) -> EstimationResult:
+    """Restricted wild cluster bootstrap-t (WCR) for one term of a :func:`spillover_did` fit.
+
+    Rebuilds the design of ``result`` from ``data`` (checked against the fit's fingerprint)
+    and calls :func:`evaluation.estimators.wild_bootstrap.wild_cluster_bootstrap` on the same
+    regression (two-way fixed effects, the spillover terms and covariates, its weights);
+    ``cluster`` defaults to the fit's cluster. See that function for the conventions
+    (Cameron, Gelbach & Miller 2008; Roodman et al. 2019).
+    """
+    from evaluation.estimators.wild_bootstrap import wild_cluster_bootstrap
+
+    where = "spillover_bootstrap"
+    spec = result.spec
+    if spec is None or spec.kind != "spillovers":
+        raise ValueError(f"{where}: pass a spillover_did result (got {result.estimator!r})")
+    spec.check_data(data, where)
+    cluster = cluster or spec.get("cluster")
+    if cluster is None:
+        raise ValueError(f"{where}: name the cluster column (the fit was not clustered)")
+    if term not in set(result.table["term"]):
+        raise KeyError(f"{where}: term {term!r} is not in the fit ({list(result.table['term'])})")
+    outcome, unit, time = spec.outcome, spec["unit"], spec["time"]
+    covs = as_list(spec.get("covariates"))
+    sample = data[data[outcome].notna()]
+    design = spillover_design(
+        sample,
+        spec["treatment"],
+        spec["exposure"],
+        placebo=spec.get("placebo"),
+        exposure_on_treated=bool(spec.get("exposure_on_treated")),
+        where=where,
+    )
+    keep = [c for c in dict.fromkeys([outcome, unit, time, cluster, *covs, spec.get("weights")])
+            if c]  # fmt: skip
+    frame = pd.concat([sample[keep].reset_index(drop=True), design.reset_index(drop=True)], axis=1)
+    regressors = [t for t in [*design.columns, *covs] if t in set(result.table["term"])]
+    boot_spec = {
+        "kind": "ols",
+        "data": frame,
+        "outcome": outcome,
+        "regressors": regressors,
+        "fixed_effects": [unit, time],
+        "weights": spec.get("weights"),
+        "cluster": cluster,
+    }
+    res = wild_cluster_bootstrap(
+        boot_spec,
+        term,
+        cluster,
+        replications=replications,
+        weight_type=weight_type,
+        seed=seed,
+        alpha=alpha,
+    )
+    return res
