@@ -1,0 +1,623 @@
+"""Difference-in-differences with a continuous treatment (dose): ATT(d), ACRT(d) and summaries.
+
+Follows Callaway, B., Goodman-Bacon, A. and Sant'Anna, P. H. C. (2024), "Difference-in-
+differences with a continuous treatment", NBER Working Paper 32117 / arXiv:2107.02637 (CGBS).
+Units are untreated (cohort 0, dose 0) or start treatment in period ``cohort`` with a
+time-invariant dose ``D > 0`` (e.g. hours of support per firm). For a treated cohort ``g`` and a
+post period ``t >= g`` the building block is the outcome change from the base period,
+``dY = Y_t - Y_base``, regressed on a basis ``B(D)`` of the dose among the cohort's units, minus
+the mean change of the comparison units:
+
+    ATT_gt(d) = B(d)' beta_gt - mean(dY | comparison),   ACRT_gt(d) = B'(d)' beta_gt.
+
+Identification (CGBS, Sections 3-4; say which one you believe when you report):
+
+* Under **parallel trends** (PT, CGBS Assumption 4: the mean untreated change is the same for
+  every dose group, ``E[dY(0) | D = d] = E[dY(0) | D = 0]``), the contrast
+  ``E[dY | D = d] - E[dY | D = 0]`` identifies ``ATT(d|d)``, the effect of dose ``d`` on the
+  units that received ``d``, and the overall ``ATT_overall = E[ATT(D|D) | D > 0]`` (which equals
+  the binary DiD of treated against untreated). Its slope in ``d`` mixes the causal response
+  with selection bias (units choosing different doses may gain differently), so PT does *not*
+  identify ``ACRT``.
+* Under **strong parallel trends** (SPT, CGBS Assumption 5: no selection on gains, the mean
+  potential change under any dose is the same across dose groups), the same contrast identifies
+  ``ATT(d) = E[Y(d) - Y(0) | D > 0]`` for the whole treated population, its derivative
+  ``ACRT(d)`` (the average causal response on the treated at dose ``d``), and
+  ``ACRT_overall = E[ACRT(D) | D > 0]``.
+
+The terms carry the SPT names (``ATT(d=12.5)``, ``ACRT(d=12.5)``, ``ATT_overall``,
+``ACRT_overall``); the result's notes repeat which assumption each needs.
+
+Estimation: ``method="parametric"`` uses a clamped B-spline of the dose of ``degree`` with
+``num_knots`` interior knots at dose quantiles (``num_knots=0``: a global polynomial; CGBS
+Section 5.1 and the R/PyPI ``contdid`` package's parametric route); ``method="binned"`` uses
+indicators of dose bins (quantile bins), so each bin's ATT is the mean change of its units minus
+the comparison mean (the binned version for tables). With a single dose value among the treated
+the basis collapses to a constant and ``ATT_overall`` is exactly the 2x2 DiD (ACRT is not
+identified then and is left out).
+
+Timing: common timing (one treated cohort) and staggered adoption. Every (cohort, post period)
+cell is estimated on its own with the dose basis fixed across cells (boundary and knots from all
+treated doses) and aggregated with weights proportional to the cell's treated units, the
+"simple" aggregation of Callaway and Sant'Anna (2021) used for the dose aggregation in CGBS
+Section 6 (and by ``contdid``'s multi-period route). ``base_period="last"`` compares with the
+period before the cohort starts (CGBS); ``"average"`` with the mean of all pre periods. With one
+cohort and a balanced panel the aggregate equals the estimate on post-period averages.
+
+Inference: influence functions per unit (treated regression and comparison mean), summed within
+``cluster`` (default: the unit); pointwise standard errors are analytic (normal inference). The
+uniform band over the dose curve uses a multiplier bootstrap of the influence functions
+(Mammen weights, one draw per cluster, ``replications`` draws, ``seed``), with the sup-t
+critical value as in Callaway and Sant'Anna (2021, Section 4.1) and CGBS Section 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.interpolate import BSpline
+
+from evaluation.estimators.distributions import norm_ppf
+from evaluation.estimators.inputs import check_columns, rows_excerpt
+from evaluation.estimators.results import EstimationResult, make_spec, tidy_frame
+
+__all__ = ["continuous_did", "ContinuousDiDResult"]
+
+WHERE = "continuous_did"
+_CONTROL = {
+    "never_treated": "never_treated",
+    "never": "never_treated",
+    "nevertreated": "never_treated",
+    "not_yet_treated": "not_yet_treated",
+    "not_yet": "not_yet_treated",
+    "notyettreated": "not_yet_treated",
+}
+ASSUMPTIONS = {
+    "ATT(d)": "ATT(d|d) under parallel trends; ATT(d) under strong parallel trends",
+    "ACRT(d)": "strong parallel trends (not identified under parallel trends alone)",
+    "ATT_overall": "parallel trends (the binary DiD of treated against untreated)",
+    "ACRT_overall": "strong parallel trends",
+}
+
+
+@dataclass(eq=False)
+class ContinuousDiDResult(EstimationResult):
+    """An :class:`EstimationResult` with the dose-response curve and its uniform band.
+
+    ``curve()`` returns one row per evaluation dose (parametric: ``dose, att, att_se, lo, hi,
+    acrt, acrt_se, acrt_lo, acrt_hi``; binned: one row per bin with ``dose_low, dose_high``).
+    ``lo``/``hi`` form the uniform band (sup-t multiplier bootstrap) when ``replications > 0``,
+    else pointwise intervals (``band`` column says which).
+    """
+
+    curve_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def curve(self) -> pd.DataFrame:
+        """The dose-response curve with its band (a copy)."""
+        return self.curve_frame.copy()
+
+
+# --- dose bases -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DoseBasis:
+    """A basis of the dose on [low, high]: values and derivatives, partition of unity."""
+
+    kind: str  # "bspline" | "bins" | "constant"
+    low: float
+    high: float
+    degree: int = 0
+    knots: tuple[float, ...] = ()  # interior knots (bspline) or all bin edges (bins)
+
+    @property
+    def size(self) -> int:
+        if self.kind == "constant":
+            return 1
+        if self.kind == "bins":
+            return len(self.knots) - 1
+        return self.degree + 1 + len(self.knots)
+
+    def _spline(self) -> BSpline:
+        t = np.r_[[self.low] * (self.degree + 1), self.knots, [self.high] * (self.degree + 1)]
+        return BSpline(t, np.eye(self.size), self.degree, extrapolate=True)
+
+    def values(self, d: np.ndarray) -> np.ndarray:
+        d = np.asarray(d, dtype=float)
+        if self.kind == "constant":
+            return np.ones((d.size, 1))
+        if self.kind == "bins":
+            return np.eye(self.size)[self.bin_of(d)]
+        return np.atleast_2d(self._spline()(np.clip(d, self.low, self.high)))
+
+    def derivatives(self, d: np.ndarray) -> np.ndarray:
+        d = np.asarray(d, dtype=float)
+        if self.kind != "bspline":
+            return np.zeros((d.size, self.size))
+        return np.atleast_2d(self._spline().derivative()(np.clip(d, self.low, self.high)))
+
+    def bin_of(self, d: np.ndarray) -> np.ndarray:
+        """Bin index (bins closed on the right, the first also on the left)."""
+        edges = np.asarray(self.knots)
+        return np.clip(np.searchsorted(edges, d, side="left") - 1, 0, self.size - 1)
+
+
+def make_basis(
+    doses: np.ndarray,
+    method: str,
+    degree: int,
+    num_knots: int,
+    knots: Sequence[float] | None,
+    bins: int | Sequence[float],
+) -> tuple[DoseBasis, list[str]]:
+    """The basis for the treated doses; a constant one (and a note) when the dose is binary."""
+    low, high = float(doses.min()), float(doses.max())
+    unique = np.unique(doses)
+    if unique.size == 1:
+        note = (
+            f"a single dose value ({low:g}) among the treated: ATT_overall is the binary 2x2 DiD "
+            "and ACRT is not identified"
+        )
+        return DoseBasis("constant", low, high), [note]
+    if method == "binned":
+        if isinstance(bins, (int, np.integer)):
+            if bins < 1:
+                raise ValueError(f"{WHERE}: bins must be a positive integer, got {bins}")
+            edges = np.unique(np.quantile(doses, np.linspace(0, 1, int(bins) + 1)))
+        else:
+            edges = np.unique(np.asarray(bins, dtype=float))
+            if edges.size < 2 or edges[0] > low or edges[-1] < high:
+                raise ValueError(
+                    f"{WHERE}: bin edges {list(edges)} must be increasing and cover the treated "
+                    f"doses [{low:g}, {high:g}]"
+                )
+        if edges.size < 2:
+            edges = np.array([low, high])
+        return DoseBasis("bins", float(edges[0]), float(edges[-1]), 0, tuple(edges)), []
+    if degree < 1:
+        raise ValueError(f"{WHERE}: degree must be at least 1 for method='parametric'")
+    if knots is not None:
+        inner = np.unique(np.asarray(knots, dtype=float))
+        if np.any((inner <= low) | (inner >= high)):
+            raise ValueError(f"{WHERE}: knots must lie strictly inside [{low:g}, {high:g}]")
+    elif num_knots > 0:
+        qs = np.quantile(doses, np.linspace(0, 1, num_knots + 2)[1:-1])
+        inner = np.unique(qs[(qs > low) & (qs < high)])
+    else:
+        inner = np.array([])
+    basis = DoseBasis("bspline", low, high, int(degree), tuple(float(k) for k in inner))
+    if unique.size < basis.size + 1:
+        raise ValueError(
+            f"{WHERE}: the treated units' dose has {unique.size} distinct values, too few for a "
+            f"degree-{degree} basis with {inner.size} knot(s) ({basis.size} coefficients); "
+            "lower degree/num_knots or use method='binned'"
+        )
+    return basis, []
+
+
+# --- input checks ---------------------------------------------------------------------------
+def _unit_constant(data: pd.DataFrame, unit: str, column: str) -> pd.Series:
+    """The per-unit value of ``column``; a ValueError naming units where it varies."""
+    nunique = data.groupby(unit, sort=False)[column].nunique(dropna=False)
+    bad = nunique.index[nunique.to_numpy() > 1]
+    if len(bad):
+        rows = data.index[data[unit].isin(bad)]
+        raise ValueError(
+            f"{WHERE}: column {column!r} must be constant within each unit ({unit!r}); it varies "
+            f"for {len(bad)} unit(s), e.g. {list(bad[:3])} (rows {list(rows[:5])})"
+        )
+    return data.groupby(unit, sort=False)[column].first()
+
+
+def _check_numeric(data: pd.DataFrame, column: str) -> None:
+    if not pd.api.types.is_numeric_dtype(data[column]):
+        raise ValueError(f"{WHERE}: column {column!r} must be numeric (got {data[column].dtype})")
+    bad = data[column].isna().to_numpy()
+    if bad.any():
+        raise ValueError(
+            f"{WHERE}: column {column!r} has missing values in rows {rows_excerpt(bad, data.index)}"
+        )
+
+
+def _default_grid(doses: np.ndarray) -> np.ndarray:
+    """Deciles 10-90 of the treated doses, rounded to 3 significant digits (readable terms)."""
+    q = np.quantile(doses, np.linspace(0.1, 0.9, 9))
+    return np.unique([float(f"{v:.3g}") for v in q])
+
+
+# --- the estimator --------------------------------------------------------------------------
+def continuous_did(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    dose: str,
+    *,
+    method: str = "parametric",
+    degree: int = 3,
+    num_knots: int = 0,
+    knots: Sequence[float] | None = None,
+    bins: int | Sequence[float] = 4,
+    grid: Sequence[float] | None = None,
+    curve_points: int = 50,
+    control_group: str = "never_treated",
+    base_period: str = "last",
+    alpha: float = 0.05,
+    replications: int = 999,
+    seed: int | None = None,
+    cluster: str | None = None,
+) -> ContinuousDiDResult:
+    """ATT(d), ACRT(d), ATT_overall and ACRT_overall of a continuous treatment (CGBS 2024).
+
+    See the module docstring for the estimands and which assumption identifies each
+    (parallel trends: ATT(d|d) and ATT_overall; strong parallel trends: ATT(d), ACRT(d),
+    ACRT_overall).
+
+    Parameters
+    ----------
+    data : long panel, one row per unit and period.
+    outcome : outcome column (rows where it is missing are dropped, with a note).
+    unit, time : unit identifier and numeric period.
+    cohort : first treated period, 0 for never-treated units (constant within unit).
+    dose : treatment intensity, constant within unit, 0 for never-treated units; treated units
+        with a dose of 0 are left out (noted).
+    method : ``"parametric"`` (B-spline/polynomial in the dose) or ``"binned"`` (dose bins).
+    degree, num_knots, knots : the B-spline (``num_knots`` interior knots at dose quantiles, or
+        explicit ``knots``); ``degree=1, num_knots=0`` is a straight line.
+    bins : number of quantile bins, or the bin edges, for ``method="binned"``.
+    grid : doses of the ``ATT(d=..)``/``ACRT(d=..)`` terms (default: deciles 10-90 of the treated
+        doses, rounded). ``curve_points`` evenly spaced doses between the 5th and 95th
+        percentiles form the curve with its band (``result.curve()``).
+    control_group : ``"never_treated"`` or ``"not_yet_treated"`` (units whose cohort starts after
+        the period; Callaway and Sant'Anna 2021).
+    base_period : ``"last"`` (period before the cohort starts) or ``"average"`` (pre mean).
+    alpha : 1 - confidence level of intervals and band.
+    replications : multiplier-bootstrap draws for the uniform band (0: pointwise only).
+    seed : seed of the bootstrap draws.
+    cluster : column for clustered inference (constant within unit); default the unit.
+
+    Returns
+    -------
+    ContinuousDiDResult with terms ``ATT(d=<d>)``, ``ACRT(d=<d>)`` (parametric), ``bin=<lo>-<hi>``
+    (binned), ``ATT_overall`` and ``ACRT_overall`` (parametric).
+    """
+    if method not in ("parametric", "binned"):
+        raise ValueError(f"{WHERE}: method must be 'parametric' or 'binned', got {method!r}")
+    if control_group not in _CONTROL:
+        raise ValueError(
+            f"{WHERE}: control_group must be 'never_treated' or 'not_yet_treated', "
+            f"got {control_group!r}"
+        )
+    control = _CONTROL[control_group]
+    if base_period not in ("last", "average"):
+        raise ValueError(f"{WHERE}: base_period must be 'last' or 'average', got {base_period!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"{WHERE}: alpha must be in (0, 1), got {alpha}")
+    if int(replications) != replications or replications < 0:
+        raise ValueError(f"{WHERE}: replications must be a non-negative integer")
+    cols = [outcome, unit, time, cohort, dose] + ([cluster] if cluster else [])
+    check_columns(data, list(dict.fromkeys(cols)), WHERE)
+    for c in (time, cohort, dose):
+        _check_numeric(data, c)
+    for c in [unit] + ([cluster] if cluster else []):
+        bad = data[c].isna().to_numpy()
+        if bad.any():
+            raise ValueError(
+                f"{WHERE}: column {c!r} has missing values in rows {rows_excerpt(bad, data.index)}"
+            )
+    if not pd.api.types.is_numeric_dtype(data[outcome]):
+        raise ValueError(f"{WHERE}: outcome {outcome!r} must be numeric")
+    dup = data.duplicated([unit, time]).to_numpy()
+    if dup.any():
+        raise ValueError(
+            f"{WHERE}: more than one row per {unit!r} and {time!r} in rows "
+            f"{rows_excerpt(dup, data.index)}"
+        )
+    negative = (data[dose] < 0).to_numpy()
+    if negative.any():
+        raise ValueError(
+            f"{WHERE}: column {dose!r} has negative doses in rows "
+            f"{rows_excerpt(negative, data.index)}"
+        )
+    notes: list[str] = []
+    n_missing = int(data[outcome].isna().sum())
+    if n_missing:
+        notes.append(f"{n_missing} row(s) with a missing {outcome} dropped")
+
+    units_cohort = _unit_constant(data, unit, cohort)
+    units_dose = _unit_constant(data, unit, dose).reindex(units_cohort.index)
+    clusters = (
+        _unit_constant(data, unit, cluster).reindex(units_cohort.index)
+        if cluster
+        else pd.Series(units_cohort.index, index=units_cohort.index)
+    )
+    never = units_cohort.to_numpy() == 0
+    wrong = never & (units_dose.to_numpy() != 0)
+    if wrong.any():
+        bad = units_cohort.index[wrong]
+        raise ValueError(
+            f"{WHERE}: never-treated units ({cohort!r} = 0) must have {dose!r} = 0; "
+            f"{len(bad)} unit(s) do not, e.g. {list(bad[:3])}"
+        )
+    zero_dose = (~never) & (units_dose.to_numpy() <= 0)
+    if zero_dose.any():
+        notes.append(
+            f"{int(zero_dose.sum())} treated unit(s) with a dose of 0 left out (neither treated "
+            "with a positive dose nor untreated)"
+        )
+
+    wide = data.pivot(index=unit, columns=time, values=outcome).reindex(units_cohort.index)
+    periods = wide.columns.to_numpy(dtype=float)
+    Y = wide.to_numpy(dtype=float)
+    g_all = units_cohort.to_numpy(dtype=float)
+    d_all = units_dose.to_numpy(dtype=float)
+    treated_ok = (~never) & (d_all > 0)
+
+    cohorts = np.unique(g_all[treated_ok])
+    usable = [g for g in cohorts if np.any(periods < g) and np.any(periods >= g)]
+    dropped_cohorts = [g for g in cohorts if g not in usable]
+    if dropped_cohorts:
+        notes.append(
+            f"cohort(s) {[float(g) for g in dropped_cohorts]} left out: no period before or "
+            "after the start of treatment"
+        )
+    in_usable = treated_ok & np.isin(g_all, usable)
+    if not in_usable.any():
+        raise ValueError(
+            f"{WHERE}: no treated units with a positive {dose!r} in a cohort observed before and "
+            "after it starts"
+        )
+    if not never.any() and control == "never_treated":
+        raise ValueError(
+            f"{WHERE}: no never-treated units ({cohort!r} = 0) to compare with; use "
+            "control_group='not_yet_treated' or supply comparison units"
+        )
+    treated_doses = d_all[in_usable]
+    basis, basis_notes = make_basis(treated_doses, method, degree, num_knots, knots, bins)
+    notes.extend(basis_notes)
+
+    # --- cells ---------------------------------------------------------------------------
+    cells = []
+    for g in usable:
+        pre = periods < g
+        if base_period == "last":
+            ref = Y[:, np.flatnonzero(pre)[-1]]
+        else:
+            with np.errstate(all="ignore"):
+                cnt = np.isfinite(Y[:, pre]).sum(axis=1)
+                ref = np.where(cnt > 0, np.nansum(Y[:, pre], axis=1) / np.maximum(cnt, 1), np.nan)
+        for j in np.flatnonzero(periods >= g):
+            t = periods[j]
+            dy = Y[:, j] - ref
+            ok = np.isfinite(dy)
+            tr = np.flatnonzero(ok & in_usable & (g_all == g))
+            if control == "never_treated":
+                co = np.flatnonzero(ok & never)
+            else:
+                co = np.flatnonzero(ok & (never | ((g_all > t) & (g_all > 0))))
+            cells.append((g, t, tr, co, dy))
+    fitted = []
+    skipped = 0
+    for g, t, tr, co, dy in cells:
+        X = basis.values(d_all[tr])
+        if tr.size <= basis.size or co.size < 2 or np.linalg.matrix_rank(X) < basis.size:
+            skipped += 1
+            continue
+        fitted.append((g, t, tr, co, dy, X))
+    if skipped:
+        notes.append(
+            f"{skipped} (cohort, period) cell(s) left out: too few treated units for the dose "
+            "basis or fewer than two comparison units"
+        )
+    if not fitted:
+        raise ValueError(
+            f"{WHERE}: no (cohort, period) cell has enough treated units with a positive "
+            f"{dose!r} ({basis.size} coefficients) and two comparison units"
+        )
+
+    # --- evaluation points ---------------------------------------------------------------
+    parametric = basis.kind == "bspline"
+    if basis.kind == "bins":
+        which = basis.bin_of(treated_doses)
+        grid_pts = np.array(
+            [np.median(treated_doses[which == b]) if np.any(which == b) else np.nan
+             for b in range(basis.size)]
+        )  # fmt: skip
+        curve_pts = grid_pts
+        A_grid = np.eye(basis.size)
+        A_curve = A_grid
+    else:
+        grid_pts = _default_grid(treated_doses) if grid is None else np.asarray(grid, float)
+        if basis.kind == "constant":
+            grid_pts = np.array([basis.low])
+        lo_q, hi_q = np.quantile(treated_doses, [0.05, 0.95])
+        curve_pts = (
+            np.linspace(lo_q, hi_q, int(curve_points)) if basis.kind == "bspline" else grid_pts
+        )
+        A_grid = basis.values(grid_pts)
+        A_curve = basis.values(curve_pts)
+    D_grid = basis.derivatives(grid_pts) if parametric else None
+    D_curve = basis.derivatives(curve_pts) if parametric else None
+
+    # --- estimates and influence functions -----------------------------------------------
+    used = np.zeros(len(g_all), dtype=bool)
+    for _, _, tr, co, _, _ in fitted:
+        used[tr] = True
+        used[co] = True
+    n = int(used.sum())
+    weights = np.array([tr.size for _, _, tr, _, _, _ in fitted], dtype=float)
+    weights /= weights.sum()
+
+    blocks = {"att_grid": A_grid, "att_curve": A_curve}
+    if parametric:
+        blocks |= {"acrt_grid": D_grid, "acrt_curve": D_curve}
+    est = {k: np.zeros(v.shape[0]) for k, v in blocks.items()}
+    psi = {k: np.zeros((len(g_all), v.shape[0])) for k, v in blocks.items()}
+    est["att_o"] = np.zeros(1)
+    psi["att_o"] = np.zeros((len(g_all), 1))
+    if parametric:
+        est["acrt_o"] = np.zeros(1)
+        psi["acrt_o"] = np.zeros((len(g_all), 1))
+    cell_rows = []
+    for w, (g, t, tr, co, dy, X) in zip(weights, fitted, strict=True):
+        y1, y0 = dy[tr], dy[co]
+        n1, n0 = tr.size, co.size
+        beta, *_ = np.linalg.lstsq(X, y1, rcond=None)
+        e = y1 - X @ beta
+        m0 = float(y0.mean())
+        Qinv = np.linalg.pinv(X.T @ X / n1)
+        lin = (n / n1) * (X * e[:, None]) @ Qinv  # n1 x k: IF of beta, scaled to n
+        ctl = (n / n0) * (y0 - m0)  # IF of the comparison mean
+        for key, A in blocks.items():
+            level = key.startswith("att")
+            est[key] += w * (A @ beta - (m0 if level else 0.0))
+            psi[key][tr] += w * lin @ A.T
+            if level:
+                psi[key][co] -= w * ctl[:, None]
+        att_o = float(y1.mean() - m0)
+        est["att_o"] += w * att_o
+        psi["att_o"][tr, 0] += w * (n / n1) * (y1 - y1.mean())
+        psi["att_o"][co, 0] -= w * ctl
+        acrt_o = np.nan
+        if parametric:
+            slopes = basis.derivatives(d_all[tr]) @ beta
+            acrt_o = float(slopes.mean())
+            mbar = basis.derivatives(d_all[tr]).mean(axis=0)
+            est["acrt_o"] += w * acrt_o
+            psi["acrt_o"][tr, 0] += w * ((n / n1) * (slopes - acrt_o) + lin @ mbar)
+        cell_rows.append((g, t, n1, n0, w, att_o, acrt_o))
+
+    # --- inference -----------------------------------------------------------------------
+    ccodes = pd.factorize(clusters.to_numpy()[used])[0]
+    G = int(ccodes.max()) + 1
+
+    def summed(p: np.ndarray) -> np.ndarray:
+        out = np.zeros((G, p.shape[1]))
+        np.add.at(out, ccodes, p[used])
+        return out
+
+    S = {k: summed(v) for k, v in psi.items()}
+    se = {k: np.sqrt((v**2).sum(axis=0)) / n for k, v in S.items()}
+    z = norm_ppf(1 - alpha / 2)
+    crit = {"att": z, "acrt": z}
+    band = "pointwise"
+    if replications > 0:
+        rng = np.random.default_rng(seed)
+        # Mammen (1993) two-point weights: mean 0, variance 1
+        s5 = np.sqrt(5.0)
+        p = (s5 + 1) / (2 * s5)
+        V = np.where(rng.uniform(size=(int(replications), G)) < p, (1 - s5) / 2, (1 + s5) / 2)
+        for key in ("att", "acrt"):
+            if f"{key}_curve" not in S:
+                continue
+            s_c = se[f"{key}_curve"]
+            keep = s_c > 0
+            if not keep.any():
+                continue
+            T = (V @ S[f"{key}_curve"][:, keep]) / n
+            crit[key] = float(np.quantile(np.abs(T / s_c[keep]).max(axis=1), 1 - alpha))
+        band = "uniform"
+
+    # --- tables --------------------------------------------------------------------------
+    if basis.kind == "bins":
+        edges = basis.knots
+        terms = [f"bin={edges[b]:g}-{edges[b + 1]:g}" for b in range(basis.size)]
+        vals, ses = list(est["att_grid"]), list(se["att_grid"])
+    else:
+        terms = [f"ATT(d={d:g})" for d in grid_pts]
+        vals, ses = list(est["att_grid"]), list(se["att_grid"])
+        if parametric:
+            terms += [f"ACRT(d={d:g})" for d in grid_pts]
+            vals += list(est["acrt_grid"])
+            ses += list(se["acrt_grid"])
+    terms.append("ATT_overall")
+    vals.append(float(est["att_o"][0]))
+    ses.append(float(se["att_o"][0]))
+    if parametric:
+        terms.append("ACRT_overall")
+        vals.append(float(est["acrt_o"][0]))
+        ses.append(float(se["acrt_o"][0]))
+    n_grid = len(grid_pts)
+    dose_col = list(grid_pts) * (2 if parametric else 1)
+    extra = {"dose": dose_col + [np.nan] * (2 if parametric else 1)}
+    table = tidy_frame(terms, vals, ses, alpha=alpha, extra=extra)
+
+    curve = pd.DataFrame({"dose": curve_pts})
+    if basis.kind == "bins":
+        curve["dose_low"] = list(basis.knots[:-1])
+        curve["dose_high"] = list(basis.knots[1:])
+        curve["n_treated"] = np.bincount(basis.bin_of(treated_doses), minlength=basis.size)
+    curve["att"] = est["att_curve"]
+    curve["att_se"] = se["att_curve"]
+    curve["lo"] = curve["att"] - crit["att"] * curve["att_se"]
+    curve["hi"] = curve["att"] + crit["att"] * curve["att_se"]
+    if parametric:
+        curve["acrt"] = est["acrt_curve"]
+        curve["acrt_se"] = se["acrt_curve"]
+        curve["acrt_lo"] = curve["acrt"] - crit["acrt"] * curve["acrt_se"]
+        curve["acrt_hi"] = curve["acrt"] + crit["acrt"] * curve["acrt_se"]
+    curve["band"] = band
+
+    notes.append(
+        "identification: ATT(d) is ATT(d|d) under parallel trends and ATT(d) under strong "
+        "parallel trends; ACRT(d) and ACRT_overall need strong parallel trends; ATT_overall "
+        "needs parallel trends (Callaway, Goodman-Bacon and Sant'Anna 2024)"
+    )
+    if len(fitted) > 1:
+        notes.append(
+            f"{len(fitted)} (cohort, period) cells aggregated with weights proportional to "
+            "their treated units"
+        )
+    if band == "uniform":
+        notes.append(
+            f"curve band: uniform (sup-t, {int(replications)} multiplier-bootstrap draws, "
+            f"critical value {crit['att']:.3f})"
+        )
+    cells_table = pd.DataFrame(
+        cell_rows, columns=["cohort", "time", "n_treated", "n_control", "weight", "att", "acrt"]
+    )
+    n_rows = int(data[outcome].notna().sum())
+    spec = make_spec(
+        "continuous_did" if method == "parametric" else "continuous_did_binned",
+        data,
+        outcome,
+        {"unit": unit, "time": time, "cohort": cohort, "dose": dose, "cluster": cluster},
+        {
+            "method": method,
+            "degree": basis.degree,
+            "knots": list(basis.knots),
+            "basis": basis.kind,
+            "control_group": control,
+            "base_period": base_period,
+            "alpha": alpha,
+            "replications": int(replications),
+            "seed": seed,
+        },
+        nobs=n_rows,
+        dropped=[("missing outcome", n_missing)],
+    )
+    return ContinuousDiDResult(
+        estimator="continuous_did" if method == "parametric" else "continuous_did_binned",
+        table=table,
+        nobs=n,
+        vcov=None,
+        vcov_type=f"influence function, clustered by {cluster or unit}",
+        n_clusters=G,
+        outcome=outcome,
+        notes=notes,
+        info={
+            "spec": spec,
+            "cells": cells_table,
+            "basis": basis,
+            "n_treated": int(in_usable[used].sum()),
+            "n_control": int((used & ~in_usable).sum()),
+            "critical_values": crit,
+            "band": band,
+            "assumptions": dict(ASSUMPTIONS),
+            "n_grid": n_grid,
+        },
+        spec=spec,
+        curve_frame=curve,
+    )
