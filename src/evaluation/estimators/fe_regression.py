@@ -137,49 +137,23 @@ def fe_ols(
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float).reshape(y.size, -1)
     names = list(names)
-    notes: list[str] = []
-    n_in = y.size
-    keep = np.ones(n_in, dtype=bool)
-    fe_obj: FixedEffects | None = None
-    if fe:
-        fe_obj = FixedEffects.from_arrays(list(fe), names=list(fe_names), weights=weights)
-        if drop_singleton_obs and len(fe_obj.codes):
-            keep = drop_singletons(fe_obj.codes)
-            n_drop = int(n_in - keep.sum())
-            if n_drop:
-                notes.append(
-                    f"{n_drop} singleton observation(s) dropped (alone in a fixed-effect group; "
-                    "fixest/pyfixest default)"
-                )
-                fe_obj = fe_obj.subset(keep)
-    else:
-        X = np.column_stack([np.ones(n_in), X])
+    if not fe:
+        X = np.column_stack([np.ones(y.size), X])
         names = ["(Intercept)", *names]
+    fe_obj, keep, notes = _absorbed_effects(y.size, fe, fe_names, weights, drop_singleton_obs)
     sub = keep.all()
-    yk = y if sub else y[keep]
-    Xk = X if sub else X[keep]
-    w = None if weights is None else (weights if sub else weights[keep])
+    yk, Xk = (y, X) if sub else (y[keep], X[keep])
+    w = weights if weights is None or sub else weights[keep]
     n = yk.size
     if n == 0:
         raise ValueError("no observations left after dropping singletons")
-    if fe_obj is not None:
-        Z = fe_obj.demean(np.column_stack([yk, Xk]), tol=tol, maxiter=maxiter)
-        yd, Xd = Z[:, 0], Z[:, 1:]
-    else:
-        yd, Xd = yk, Xk
+    yd, Xd = _partial_out(yk, Xk, fe_obj, tol, maxiter)
     Xw = Xd if w is None else Xd * w[:, None]
     XtX = Xw.T @ Xd
     raw = np.einsum("ij,ij->j", Xk, Xk) if w is None else np.einsum("ij,ij,i->j", Xk, Xk, w)
     cols = independent_columns(XtX, scale=raw)
-    dropped = [names[j] for j in range(len(names)) if j not in cols]
-    bad = [nm for nm in dropped if nm in set(required)]
-    if bad:
-        raise ValueError(
-            f"{bad} has no variation left after absorbing the fixed effects {list(fe_names)} "
-            "(or is collinear with the other regressors): its effect is not identified"
-        )
-    if dropped:
-        notes.append(f"collinear regressor(s) dropped: {dropped}")
+    if len(cols) < len(names):
+        _check_required_kept(names, cols, required, f" {list(fe_names)}", notes)
         Xd = Xd[:, cols]
         Xw = Xw[:, cols]
         XtX = XtX[np.ix_(cols, cols)]
@@ -190,17 +164,7 @@ def fe_ols(
     k = len(names)
     sizes = fe_obj.sizes if fe_obj is not None else []
     df_k = k + fe_dof(sizes)
-    df_k_cluster = df_k
-    ccodes, G = None, None
-    if cluster is not None:
-        ccodes, G = refactorize(np.asarray(cluster)[keep] if not sub else np.asarray(cluster))
-        if fe_obj is not None:
-            nested = [
-                nested_in(c, ccodes, g) for c, g in zip(fe_obj.codes, fe_obj.sizes, strict=True)
-            ]
-            df_k_cluster = k + fe_dof(sizes, nested)
-    if vcov == "CRV1" and ccodes is None:
-        raise ValueError("vcov='CRV1' needs a cluster variable")
+    ccodes, G, df_k_cluster = _cluster_terms(cluster, keep, fe_obj, k, df_k, vcov)
     v = sandwich(
         Xd,
         resid,
@@ -230,6 +194,82 @@ def fe_ols(
         df_k_cluster=df_k_cluster,
         notes=notes,
     )
+
+
+def _absorbed_effects(
+    n_in: int,
+    fe: Sequence[np.ndarray],
+    fe_names: Sequence[str],
+    weights: np.ndarray | None,
+    drop_singleton_obs: bool,
+) -> tuple[FixedEffects | None, np.ndarray, list[str]]:
+    """The coded fixed effects on the estimation sample, the sample mask (singletons dropped,
+    as fixest and pyfixest do by default) and a note counting the rows dropped."""
+    notes: list[str] = []
+    keep = np.ones(n_in, dtype=bool)
+    if not fe:
+        return None, keep, notes
+    fe_obj = FixedEffects.from_arrays(list(fe), names=list(fe_names), weights=weights)
+    if drop_singleton_obs and len(fe_obj.codes):
+        keep = drop_singletons(fe_obj.codes)
+        n_drop = int(n_in - keep.sum())
+        if n_drop:
+            notes.append(
+                f"{n_drop} singleton observation(s) dropped (alone in a fixed-effect group; "
+                "fixest/pyfixest default)"
+            )
+            fe_obj = fe_obj.subset(keep)
+    return fe_obj, keep, notes
+
+
+def _check_required_kept(
+    names: Sequence[str], cols: list[int], required: Sequence[str], fe_text: str, notes: list[str]
+) -> None:
+    """A ValueError when a required regressor was dropped as collinear (its effect is not
+    identified); otherwise a note naming the regressors dropped (``fe::`` dummies are not
+    named: they are fixed effects, dropped first by design)."""
+    dropped = [names[j] for j in range(len(names)) if j not in cols]
+    bad = [nm for nm in dropped if nm in set(required)]
+    if bad:
+        raise ValueError(
+            f"{bad} has no variation left after absorbing the fixed effects{fe_text} "
+            "(or is collinear with the other regressors): its effect is not identified"
+        )
+    dropped_reg = [nm for nm in dropped if not nm.startswith("fe::")]
+    if dropped_reg:
+        notes.append(f"collinear regressor(s) dropped: {dropped_reg}")
+
+
+def _partial_out(
+    y: np.ndarray, X: np.ndarray, fe_obj: FixedEffects | None, tol: float, maxiter: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``y`` and ``X`` with the fixed effects partialled out (Frisch-Waugh-Lovell), one
+    demeaning pass over both; unchanged without fixed effects."""
+    if fe_obj is None:
+        return y, X
+    Z = fe_obj.demean(np.column_stack([y, X]), tol=tol, maxiter=maxiter)
+    return Z[:, 0], Z[:, 1:]
+
+
+def _cluster_terms(
+    cluster: np.ndarray | None,
+    keep: np.ndarray,
+    fe_obj: FixedEffects | None,
+    k: int,
+    df_k: int,
+    vcov: str,
+) -> tuple[np.ndarray | None, int | None, int]:
+    """Dense cluster codes on the estimation sample, their number, and ``K`` for the CRV1
+    small-sample factor, where fixed effects nested in the cluster are not counted (fixest)."""
+    if cluster is None:
+        if vcov == "CRV1":
+            raise ValueError("vcov='CRV1' needs a cluster variable")
+        return None, None, df_k
+    ccodes, G = refactorize(np.asarray(cluster) if keep.all() else np.asarray(cluster)[keep])
+    if fe_obj is None:
+        return ccodes, G, df_k
+    nested = [nested_in(c, ccodes, g) for c, g in zip(fe_obj.codes, fe_obj.sizes, strict=True)]
+    return ccodes, G, k + fe_dof(fe_obj.sizes, nested)
 
 
 # --- fast path: unit fixed effects absorbed, everything else a function of a small cell -----
@@ -283,7 +323,7 @@ def unit_cell_ols(
         whose names start with ``"fe::"`` are fixed-effect dummies (not counted in ``K``,
         placed first so that redundancy drops them rather than a regressor of interest).
     """
-    from evaluation.estimators.vcov import VcovResult, check_vcov_type
+    from evaluation.estimators.vcov import check_vcov_type
 
     vcov = check_vcov_type(vcov)
     n = y.size
@@ -291,117 +331,36 @@ def unit_cell_ols(
     C = n_groups * n_r
     if cell is None:  # callers that already hold the cell codes pass them (saves a pass)
         cell = r if n_groups == 1 else unit_group[unit] * n_r + r
-    # unit x code weight table; unit sums and cell sums follow from it without more passes
-    A = np.bincount(unit * n_r + r, weights=w, minlength=n_units * n_r).reshape(n_units, n_r)
-    A = A.astype(float, copy=False)
-    s = A @ np.ones(n_r)  # row and column sums as products: faster than sum(axis=...) here
-    inv_s = np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0)
-    wy = y if w is None else w * y
-    T = rows_per_unit
-    if T is not None and T * n_units != n:
-        raise ValueError("unit_cell_ols: rows_per_unit does not match the number of rows")
-
-    def unit_means(v: np.ndarray) -> np.ndarray:
-        if T is not None:
-            return (v.reshape(n_units, T) @ np.ones(T)) * inv_s
-        return np.bincount(unit, weights=v, minlength=n_units) * inv_s
-
-    def minus_unit_values(v: np.ndarray, per_unit: np.ndarray) -> np.ndarray:
-        if T is not None:
-            return (v.reshape(n_units, T) - per_unit[:, None]).reshape(n)
-        return v - per_unit[unit]
-
-    ybar = unit_means(wy)
-    Hy = np.bincount(cell, weights=wy, minlength=C)
-    m_c = np.zeros(C)
-    HMH = np.zeros((C, C))
-    HMy = Hy.copy()
-    groups = [slice(None)] if n_groups == 1 else [unit_group == g for g in range(n_groups)]
-    for g, rows in enumerate(groups):
-        Ag = A[rows]
-        sl = slice(g * n_r, (g + 1) * n_r)
-        m_c[sl] = np.ones(Ag.shape[0]) @ Ag
-        HMH[sl, sl] = np.diag(m_c[sl]) - (Ag * inv_s[rows, None]).T @ Ag
-        HMy[sl] -= Ag.T @ ybar[rows]
+    us = _UnitSums.build(unit, n_units, r, n_r, w, rows_per_unit)
+    ybar = us.means(y if w is None else w * y)
+    m_c, HMH, HMy = _cell_gram(us, ybar, y, cell, C, unit_group, n_groups, n_r, w)
     p = 0 if covariates is None else covariates.shape[1]
-    if p:
-        Xd = np.empty((n, p))
-        HMX = np.empty((C, p))
-        for j in range(p):
-            xj = covariates[:, j]
-            wx = xj if w is None else w * xj
-            Xd[:, j] = minus_unit_values(xj, unit_means(wx))
-            wxd = Xd[:, j] if w is None else w * Xd[:, j]
-            HMX[:, j] = np.bincount(cell, weights=wxd, minlength=C)
-        Xw = Xd if w is None else Xd * w[:, None]
-        XMX = Xw.T @ Xd
-        XMy = Xw.T @ y  # Xd is orthogonal to unit means, so X'M y = Xd'W y
+    Xd = HMX = XMX = XMy = None
+    if covariates is not None and p:
+        Xd, HMX, XMX, XMy = _demeaned_covariates(us, covariates, y, cell, C, w)
     names = [*L_names, *cov_names]
     m = L.shape[1]
-    Gram = np.zeros((m + p, m + p))
-    Gram[:m, :m] = L.T @ HMH @ L
-    rhs = np.concatenate([L.T @ HMy, XMy if p else np.empty(0)])
-    if p:
-        Gram[:m, m:] = L.T @ HMX
-        Gram[m:, :m] = Gram[:m, m:].T
-        Gram[m:, m:] = XMX
-    raw = np.concatenate(
-        [
-            (L**2).T @ m_c,
-            np.einsum("ij,ij->j", covariates, covariates)
-            if p and w is None
-            else (np.einsum("ij,ij,i->j", covariates, covariates, w) if p else np.empty(0)),
-        ]
-    )
+    Gram, rhs = _normal_equations(L, HMH, HMy, HMX, XMX, XMy)
+    raw = (L**2).T @ m_c
+    if covariates is not None and p:
+        raw = np.concatenate([raw, _column_sums(covariates, w)])
     cols = independent_columns(Gram, scale=raw)
-    dropped = [names[j] for j in range(m + p) if j not in cols]
-    bad = [nm for nm in dropped if nm in set(required)]
-    if bad:
-        raise ValueError(
-            f"{bad} has no variation left after absorbing the fixed effects "
-            "(or is collinear with the other regressors): its effect is not identified"
-        )
     notes: list[str] = []
-    dropped_reg = [nm for nm in dropped if not nm.startswith("fe::")]
-    if dropped_reg:
-        notes.append(f"collinear regressor(s) dropped: {dropped_reg}")
-    Gk = Gram[np.ix_(cols, cols)]
-    bread = np.linalg.inv(Gk)
+    if len(cols) < m + p:
+        _check_required_kept(names, cols, required, "", notes)
+    bread = np.linalg.inv(Gram[np.ix_(cols, cols)])
     beta = bread @ rhs[cols]
     full = np.zeros(m + p)
     full[cols] = beta
-    f = L @ full[:m]
-    if n_groups == 1:
-        fbar = (A @ f) * inv_s
-    else:
-        fbar = np.einsum("ur,ur->u", A, f.reshape(n_groups, n_r)[unit_group]) * inv_s
-    resid = minus_unit_values(y, ybar - fbar)
-    resid -= f[cell]
-    if p:
+    resid = _cell_residuals(us, y, ybar, L @ full[:m], cell, unit_group, n_groups, n_r)
+    if Xd is not None:
         resid -= Xd @ full[m:]
     k = sum(1 for j in cols if not names[j].startswith("fe::"))
     df_k = k + fe_dof(fe_sizes)
     df_k_cluster = k + fe_dof(fe_sizes, fe_nested) if fe_nested is not None else df_k
-    wu = resid if w is None else w * resid
-    scores = None
-    if vcov == "iid":
-        V = bread * float(resid @ wu) / (n - df_k)
-        vres = VcovResult(V, "iid", n - df_k, df_k, (n - 1) / (n - df_k))
-    elif vcov == "CRV1":
-        if cluster is None or n_clusters is None:
-            raise ValueError("vcov='CRV1' needs a cluster variable")
-        Q = np.bincount(cluster * C + cell, weights=wu, minlength=n_clusters * C)
-        S = np.empty((n_clusters, m + p))
-        S[:, :m] = Q.reshape(n_clusters, C) @ L
-        for j in range(p):
-            S[:, m + j] = np.bincount(cluster, weights=Xd[:, j] * wu, minlength=n_clusters)
-        S = S[:, cols]
-        G = n_clusters
-        ssc = G / (G - 1) * (n - 1) / (n - df_k_cluster)
-        vres = VcovResult(ssc * bread @ (S.T @ S) @ bread, "CRV1", G - 1, df_k_cluster, ssc, G)
-        scores = S
-    else:
-        raise ValueError("unit_cell_ols supports vcov 'iid' and 'CRV1' (use fe_ols for 'hetero')")
+    vres, scores = _cell_vcov(
+        vcov, bread, resid, w, L, Xd, cols, cell, C, cluster, n_clusters, df_k, df_k_cluster
+    )
     return FEOLSFit(
         names=[names[j] for j in cols],
         beta=beta,
@@ -421,3 +380,186 @@ def unit_cell_ols(
         notes=notes,
         scores=scores,
     )
+
+
+@dataclass
+class _UnitSums:
+    """Unit-level sums on the fast path: the unit x code weight table ``A``, the unit weight
+    sums' inverses, and unit means by bincount or, for a balanced panel sorted by unit with
+    ``T`` rows each, by reshaping."""
+
+    unit: np.ndarray
+    n_units: int
+    A: np.ndarray  # (n_units, n_r) weight sums
+    inv_s: np.ndarray  # 1 / unit weight sum (0 for an empty unit)
+    T: int | None
+
+    @classmethod
+    def build(
+        cls,
+        unit: np.ndarray,
+        n_units: int,
+        r: np.ndarray,
+        n_r: int,
+        w: np.ndarray | None,
+        T: int | None,
+    ) -> _UnitSums:
+        A = np.bincount(unit * n_r + r, weights=w, minlength=n_units * n_r).reshape(n_units, n_r)
+        A = A.astype(float, copy=False)
+        s = A @ np.ones(n_r)  # row and column sums as products: faster than sum(axis=...) here
+        inv_s = np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0)
+        if T is not None and T * n_units != unit.size:
+            raise ValueError("unit_cell_ols: rows_per_unit does not match the number of rows")
+        return cls(unit, n_units, A, inv_s, T)
+
+    def means(self, v: np.ndarray) -> np.ndarray:
+        """Per-unit sums of ``v`` divided by the unit weight sums (``v`` already weighted)."""
+        if self.T is not None:
+            return (v.reshape(self.n_units, self.T) @ np.ones(self.T)) * self.inv_s
+        return np.bincount(self.unit, weights=v, minlength=self.n_units) * self.inv_s
+
+    def minus(self, v: np.ndarray, per_unit: np.ndarray) -> np.ndarray:
+        """``v`` minus its unit's value of ``per_unit``."""
+        if self.T is not None:
+            return (v.reshape(self.n_units, self.T) - per_unit[:, None]).reshape(v.size)
+        return v - per_unit[self.unit]
+
+
+def _cell_gram(
+    us: _UnitSums,
+    ybar: np.ndarray,
+    y: np.ndarray,
+    cell: np.ndarray,
+    C: int,
+    unit_group: np.ndarray,
+    n_groups: int,
+    n_r: int,
+    w: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cell masses ``m``, the Gram matrix of the unit-demeaned cell indicators
+    ``diag(m) - sum_u A_u A_u' / s_u`` (block per unit group) and ``H'M y``."""
+    Hy = np.bincount(cell, weights=y if w is None else w * y, minlength=C)
+    m_c = np.zeros(C)
+    HMH = np.zeros((C, C))
+    HMy = Hy.copy()
+    groups = [slice(None)] if n_groups == 1 else [unit_group == g for g in range(n_groups)]
+    for g, rows in enumerate(groups):
+        Ag = us.A[rows]
+        sl = slice(g * n_r, (g + 1) * n_r)
+        m_c[sl] = np.ones(Ag.shape[0]) @ Ag
+        HMH[sl, sl] = np.diag(m_c[sl]) - (Ag * us.inv_s[rows, None]).T @ Ag
+        HMy[sl] -= Ag.T @ ybar[rows]
+    return m_c, HMH, HMy
+
+
+def _demeaned_covariates(
+    us: _UnitSums,
+    covariates: np.ndarray,
+    y: np.ndarray,
+    cell: np.ndarray,
+    C: int,
+    w: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Covariates demeaned by unit exactly (one pass), their cell sums ``H'M X``, ``X'M X``
+    and ``X'M y``."""
+    n, p = covariates.shape
+    Xd = np.empty((n, p))
+    HMX = np.empty((C, p))
+    for j in range(p):
+        xj = covariates[:, j]
+        wx = xj if w is None else w * xj
+        Xd[:, j] = us.minus(xj, us.means(wx))
+        wxd = Xd[:, j] if w is None else w * Xd[:, j]
+        HMX[:, j] = np.bincount(cell, weights=wxd, minlength=C)
+    Xw = Xd if w is None else Xd * w[:, None]
+    XMy = Xw.T @ y  # Xd is orthogonal to unit means, so X'M y = Xd'W y
+    return Xd, HMX, Xw.T @ Xd, XMy
+
+
+def _normal_equations(
+    L: np.ndarray,
+    HMH: np.ndarray,
+    HMy: np.ndarray,
+    HMX: np.ndarray | None,
+    XMX: np.ndarray | None,
+    XMy: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Gram matrix and right-hand side of ``[H L, X]`` after the unit demeaning."""
+    m = L.shape[1]
+    p = 0 if XMX is None else XMX.shape[0]
+    Gram = np.zeros((m + p, m + p))
+    Gram[:m, :m] = L.T @ HMH @ L
+    rhs = np.concatenate([L.T @ HMy, XMy if XMy is not None else np.empty(0)])
+    if HMX is not None and XMX is not None:
+        Gram[:m, m:] = L.T @ HMX
+        Gram[m:, :m] = Gram[:m, m:].T
+        Gram[m:, m:] = XMX
+    return Gram, rhs
+
+
+def _column_sums(X: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """(Weighted) sums of squares of the columns of ``X``: the rank check's scale."""
+    return np.einsum("ij,ij->j", X, X) if w is None else np.einsum("ij,ij,i->j", X, X, w)
+
+
+def _cell_residuals(
+    us: _UnitSums,
+    y: np.ndarray,
+    ybar: np.ndarray,
+    f: np.ndarray,
+    cell: np.ndarray,
+    unit_group: np.ndarray,
+    n_groups: int,
+    n_r: int,
+) -> np.ndarray:
+    """Residuals of the cell part: ``y - f[cell]`` demeaned by unit, where ``f`` is the fitted
+    value of each cell (covariates are subtracted by the caller)."""
+    if n_groups == 1:
+        fbar = (us.A @ f) * us.inv_s
+    else:
+        fbar = np.einsum("ur,ur->u", us.A, f.reshape(n_groups, n_r)[unit_group]) * us.inv_s
+    resid = us.minus(y, ybar - fbar)
+    resid -= f[cell]
+    return resid
+
+
+def _cell_vcov(
+    vcov: str,
+    bread: np.ndarray,
+    resid: np.ndarray,
+    w: np.ndarray | None,
+    L: np.ndarray,
+    Xd: np.ndarray | None,
+    cols: list[int],
+    cell: np.ndarray,
+    C: int,
+    cluster: np.ndarray | None,
+    n_clusters: int | None,
+    df_k: int,
+    df_k_cluster: int,
+) -> tuple[Any, np.ndarray | None]:
+    """iid or CRV1 covariance on the fast path (fixest's small-sample factors); CRV1 scores are
+    ``L'`` times cluster x cell residual sums, valid because the unit is nested in the cluster.
+    Returns the :class:`VcovResult` and the cluster scores (CRV1) or None."""
+    from evaluation.estimators.vcov import VcovResult
+
+    n = resid.size
+    wu = resid if w is None else w * resid
+    if vcov == "iid":
+        V = bread * float(resid @ wu) / (n - df_k)
+        return VcovResult(V, "iid", n - df_k, df_k, (n - 1) / (n - df_k)), None
+    if vcov != "CRV1":
+        raise ValueError("unit_cell_ols supports vcov 'iid' and 'CRV1' (use fe_ols for 'hetero')")
+    if cluster is None or n_clusters is None:
+        raise ValueError("vcov='CRV1' needs a cluster variable")
+    m = L.shape[1]
+    Xc = np.empty((n, 0)) if Xd is None else Xd
+    Q = np.bincount(cluster * C + cell, weights=wu, minlength=n_clusters * C)
+    S = np.empty((n_clusters, m + Xc.shape[1]))
+    S[:, :m] = Q.reshape(n_clusters, C) @ L
+    for j in range(Xc.shape[1]):
+        S[:, m + j] = np.bincount(cluster, weights=Xc[:, j] * wu, minlength=n_clusters)
+    S = S[:, cols]
+    G = n_clusters
+    ssc = G / (G - 1) * (n - 1) / (n - df_k_cluster)
+    return VcovResult(ssc * bread @ (S.T @ S) @ bread, "CRV1", G - 1, df_k_cluster, ssc, G), S
