@@ -216,7 +216,7 @@ def _check_numeric(data: pd.DataFrame, column: str) -> None:
     bad = data[column].isna().to_numpy()
     if bad.any():
         raise ValueError(
-            f"{WHERE}: column {column!r} has missing values in rows {rows_excerpt(bad, data.index)}"
+            f"{WHERE}: column {column!r} has missing values in {rows_excerpt(bad, data.index)}"
         )
 
 
@@ -305,21 +305,20 @@ def continuous_did(
         bad = data[c].isna().to_numpy()
         if bad.any():
             raise ValueError(
-                f"{WHERE}: column {c!r} has missing values in rows {rows_excerpt(bad, data.index)}"
+                f"{WHERE}: column {c!r} has missing values in {rows_excerpt(bad, data.index)}"
             )
     if not pd.api.types.is_numeric_dtype(data[outcome]):
         raise ValueError(f"{WHERE}: outcome {outcome!r} must be numeric")
     dup = data.duplicated([unit, time]).to_numpy()
     if dup.any():
         raise ValueError(
-            f"{WHERE}: more than one row per {unit!r} and {time!r} in rows "
+            f"{WHERE}: more than one row per {unit!r} and {time!r} in "
             f"{rows_excerpt(dup, data.index)}"
         )
     negative = (data[dose] < 0).to_numpy()
     if negative.any():
         raise ValueError(
-            f"{WHERE}: column {dose!r} has negative doses in rows "
-            f"{rows_excerpt(negative, data.index)}"
+            f"{WHERE}: column {dose!r} has negative doses in {rows_excerpt(negative, data.index)}"
         )
     notes: list[str] = []
     n_missing = int(data[outcome].isna().sum())
