@@ -13,13 +13,17 @@ with the Sant'Anna-Zhao (2020) estimators of :mod:`.santanna_zhao`:
   group in the two periods (``drdid_rc``, ``std_ipw_did_rc``, ``reg_did_rc``; covariates and
   weights of each observation's own period). Its influence function, one entry per
   observation and rescaled by n / n_gt (n = units, n_gt = observations in the cell), is
-  summed by unit, as R does (``rowsum`` by id).
+  summed by unit, as R does (``rowsum`` by id). The observations are sorted once by (period,
+  cohort), so a cell is a few contiguous slices, and the ``dr`` cells use
+  :func:`dr_rc_blocks`, the reference ``drdid_rc`` reorganised into per-block sums (equal to
+  rounding; tested in tests/test_cs_rc_kernel.py).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,9 +39,7 @@ from .santanna_zhao import (
     fit_logit,
     logit_scores_separated,
     nuisance,
-    ps_information_inverse,
     reg_did_rc,
-    split_parts,
     std_ipw_did_rc,
     well_conditioned,
 )
@@ -123,8 +125,8 @@ def estimate_cells(
             continue
         try:
             if panel.long is not None:
-                ctrl_rows = comparison_rows(panel.long, g, control, threshold)
-                att[k], psi[:, k] = unbalanced_cell(panel.long, method, g, cur, base, ctrl_rows, n)
+                ctrl = comparison_cohorts(panel.long, g, control, threshold)
+                att[k], psi[:, k] = unbalanced_cell(panel.long, method, g, cur, base, ctrl, n)
             else:
                 att[k] = balanced_cell(panel, method, g, cur, base, ctrl, cache, psi[:, k])
         except EstimationFailure as err:
@@ -145,11 +147,13 @@ def comparison_blocks(
     return merge_ranges(ctrl)
 
 
-def comparison_rows(long: LongPanel, g: float, control: str, threshold: float) -> np.ndarray:
-    """Observation mask of the comparison cohorts of cohort g (see :func:`comparison_blocks`)."""
+def comparison_cohorts(long: LongPanel, g: float, control: str, threshold: float) -> np.ndarray:
+    """Flags over the panel's cohorts (``row_groups(long).cohorts``) of the comparison cohorts of
+    cohort g (see :func:`comparison_blocks`)."""
+    cohorts = row_groups(long).cohorts
     if control == "never":
-        return long.cohort_row == 0
-    return (long.cohort_row == 0) | ((long.cohort_row > threshold) & (long.cohort_row != g))
+        return cohorts == 0
+    return (cohorts == 0) | ((cohorts > threshold) & (cohorts != g))
 
 
 def balanced_cell(
@@ -207,59 +211,74 @@ def _dr_rc(y, post, d, x, w):
 CELL_CODES = ("c_pre", "c_post", "t_pre", "t_post")  # code = 2 d + post
 
 
-def _separated_scores(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`~.santanna_zhao.logit_scores_separated` with the design split once (it splits
-    twice when no indicator level is separated); same calls, same numbers."""
-    t, c = split_parts(x, d, w)
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Inner product by einsum's own loop (no threaded BLAS call on a busy machine)."""
+    return float(np.einsum("i,i->", a, b))
+
+
+def _lin(cols: list[np.ndarray], b: np.ndarray, s: slice) -> np.ndarray:
+    """``X b`` on the rows ``s``, X = [1, covariate columns] (no BLAS)."""
+    out = np.full(s.stop - s.start, b[0])
+    for j, col in enumerate(cols):
+        out += col[s] * b[j + 1]
+    return out
+
+
+def _gram(cols: list[np.ndarray], v: np.ndarray, s: slice) -> np.ndarray:
+    """``X' diag(v) X`` over the rows ``s``."""
+    k = len(cols) + 1
+    out = np.empty((k, k))
+    out[0, 0] = v.sum()
+    for j, cj in enumerate(cols):
+        vj = v * cj[s]
+        out[0, j + 1] = out[j + 1, 0] = vj.sum()
+        for m in range(j, k - 1):
+            out[j + 1, m + 1] = out[m + 1, j + 1] = _dot(vj, cols[m][s])
+    return out
+
+
+def _xt(cols: list[np.ndarray], v: np.ndarray, s: slice) -> np.ndarray:
+    """``X' v`` over the rows ``s``."""
+    return np.array([v.sum(), *(_dot(v, c[s]) for c in cols)])
+
+
+def _blocked_scores(
+    z: np.ndarray | None, w: np.ndarray, split: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Separation-safe logit scores (uncapped) of rows ordered comparison | treated
+    (:func:`~.santanna_zhao.logit_scores_separated` without splitting the design)."""
+    n = len(w)
+    zero = np.zeros(n)
+    c = Part(zero[:split], None if z is None else z[:split], w[:split])
+    t = Part(zero[split:], None if z is None else z[split:], w[split:])
     keep, sep_c = absent_indicators(t, c)
     if keep.all() and not sep_c.any():
-        beta, _, _ = fit_logit(t, c)
-        return expit(x @ beta), keep
+        beta = fit_logit(t, c)[0]
+        cols = [] if z is None else [z[:, j] for j in range(z.shape[1])]
+        return expit(_lin(cols, beta, slice(0, n))), keep
+    x = np.ones((n, 1)) if z is None else np.column_stack([np.ones(n), z])
+    d = np.zeros(n)
+    d[split:] = 1.0
     return logit_scores_separated(x, d, w)
 
 
-def rc_scores(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`~.santanna_zhao.rc_propensity` with R ``did``'s overlap guard: the guard's
-    unweighted logit is the weighted one when every weight is 1, so it is fitted once then."""
+def _blocked_propensity(
+    z: np.ndarray | None, w: np.ndarray, split: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~.santanna_zhao.rc_propensity` with R ``did``'s overlap guard, on rows ordered
+    comparison | treated. The guard's unweighted logit is the weighted one when every weight
+    is 1, so it is fitted once then."""
     unit_weights = bool((w == 1.0).all())
     if unit_weights:
-        ps, keep = _separated_scores(x, d, w)
+        ps, keep = _blocked_scores(z, w, split)
         guard = ps
     else:
-        guard = _separated_scores(x, d, np.ones(len(d)))[0]
+        guard = _blocked_scores(z, np.ones(len(w)), split)[0]
     if guard.max(initial=0) >= 0.999:
         raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
     if not unit_weights:
-        ps, keep = _separated_scores(x, d, w)
+        ps, keep = _blocked_scores(z, w, split)
     return np.minimum(ps, PS_CAP), keep
-
-
-def _cell_fits(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, cell: np.ndarray, keep: np.ndarray
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """OLS (weights ``w``) of y on x within each of the four cells: coefficients (k x 4,
-    zero for the treated cells' dropped columns) and the inverse Gram matrices on the columns
-    used. Gram and cross-products by one ``bincount`` pass per entry (no row subsets copied)."""
-    k = x.shape[1]
-    gram = np.empty((4, k, k))
-    for j in range(k):
-        wx = w * x[:, j]
-        for m in range(j, k):
-            gram[:, j, m] = gram[:, m, j] = np.bincount(cell, weights=wx * x[:, m], minlength=4)
-    wy = w * y
-    xty = np.column_stack([np.bincount(cell, weights=wy * x[:, j], minlength=4) for j in range(k)])
-    every = np.ones(k, dtype=bool)
-    beta = np.zeros((k, 4))
-    inverses = []
-    for c, name in enumerate(CELL_CODES):
-        cols = keep if name.startswith("t_") else every
-        g = gram[c][np.ix_(cols, cols)]
-        if not well_conditioned(g):
-            raise EstimationFailure(f"{name}: singular design (collinear covariates)")
-        inv = np.linalg.inv(g)
-        beta[cols, c] = inv @ xty[c, cols]
-        inverses.append(inv)
-    return beta, inverses
 
 
 def dr_rc_cell(
@@ -271,78 +290,122 @@ def dr_rc_cell(
     *,
     exact: bool = False,
 ) -> tuple[float, np.ndarray]:
-    """``santanna_zhao.drdid_rc(y, post, d, x, w, exact=exact, overlap_guard=True)`` - R
-    ``DRDID::drdid_rc`` (Sant'Anna and Zhao 2020, eq. 3.4, logit MLE and OLS with their
-    estimation effects) behind R ``did``'s overlap guard - restructured for the many cells of
-    an unbalanced Callaway-Sant'Anna panel: the four cell regressions and every moment are
-    per-cell sums (``bincount`` over the cell code ``2 d + post``), and each OLS estimation
-    effect ``lin_k @ m`` is the vector ``r_k * (x @ (n G_k^-1 m))`` rather than an n x k
-    matrix. Same estimand and formulas as the reference function (equal to rounding, ~1e-15;
-    tested); about four times faster on large cells.
+    """``santanna_zhao.drdid_rc(y, post, d, x, w, exact=exact, overlap_guard=True)`` computed
+    by :func:`dr_rc_blocks` (rows put in cell order, the influence function put back)."""
+    order = np.argsort(2 * d + post, kind="stable")
+    cell = (2 * d + post)[order].astype(np.intp)
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(cell, minlength=4))))
+    z = np.asfortranarray(x[order, 1:]) if x.shape[1] > 1 else None
+    att, psi_sorted = dr_rc_blocks(y[order], z, w[order], bounds, exact=exact)
+    psi = np.empty(len(y))
+    psi[order] = psi_sorted
+    return att, psi
+
+
+def dr_rc_blocks(
+    y: np.ndarray,
+    z: np.ndarray | None,
+    w: np.ndarray,
+    bounds: np.ndarray,
+    *,
+    exact: bool = False,
+) -> tuple[float, np.ndarray]:
+    """R ``DRDID::drdid_rc`` (Sant'Anna and Zhao 2020, eq. 3.4: logit MLE and OLS with their
+    estimation effects) behind R ``did``'s overlap guard, for rows ordered in four blocks:
+    comparison-pre | comparison-post | treated-pre | treated-post (``bounds``: the five block
+    edges). ``z``: the covariates without the intercept (n x p, column-major), or None.
+
+    The same estimand and formulas as :func:`~.santanna_zhao.drdid_rc` (the reference; equal
+    to rounding, ~1e-15, tested), reorganised for the many cells of an unbalanced
+    Callaway-Sant'Anna panel: every cell mean, regression and moment is a sum over a block,
+    and each OLS estimation effect ``lin_k @ m`` is the vector ``r_k * (x @ (n G_k^-1 m))``
+    instead of an n x k matrix. ``exact`` as there.
     """
-    n = len(y)
-    ps, keep = rc_scores(x, d, w)
-    cell = (2 * d + post).astype(np.intp)
-    treated = d == 1
-    trim = np.where(treated, True, ps < TRIM_LEVEL)
-    beta, inverses = _cell_fits(x, y, w, cell, keep)
-    fits = x @ beta  # n x 4: every row's fitted value under each cell's regression
-    rows = np.arange(n)
-    out_c = fits[rows, post.astype(np.intp)]  # comparison regression of the row's period
-    d_post = fits[:, 3] - fits[:, 1]  # treated minus comparison regression, post
-    d_pre = fits[:, 2] - fits[:, 0]
-    # row weights of the four cells' means: w for the treated, trimmed odds for the others
-    wt = np.where(treated, w, trim * w * ps / (1 - ps))
+    n, k = len(y), 1 if z is None else 1 + z.shape[1]
+    blocks = [slice(int(bounds[c]), int(bounds[c + 1])) for c in range(4)]
+    split = int(bounds[2])
+    cols = [] if z is None else [z[:, j] for j in range(k - 1)]
+    ps, keep = _blocked_propensity(z, w, split)
+    every = np.ones(k, dtype=bool)
+    use = [every, every, keep, keep]
+    # the four cell regressions (weights w)
+    beta = np.zeros((k, 4))
+    inverses = []
+    for c, s in enumerate(blocks):
+        gram = _gram(cols, w[s], s)[np.ix_(use[c], use[c])]
+        if not well_conditioned(gram):
+            raise EstimationFailure(f"{CELL_CODES[c]}: singular design (collinear covariates)")
+        inv = np.linalg.inv(gram)
+        beta[use[c], c] = inv @ _xt(cols, w[s] * y[s], s)[use[c]]
+        inverses.append(inv)
+    ctrl, trt = slice(0, split), slice(split, n)
+    # comparison regression of each row's own period, and treated - comparison fits
+    out_c = np.empty(n)
+    for c, s in enumerate(blocks):
+        out_c[s] = _lin(cols, beta[:, c % 2], s)
+    fit_t = [_lin(cols, beta[:, 2], trt), _lin(cols, beta[:, 3], trt)]
+    d_pre = fit_t[0] - _lin(cols, beta[:, 0], trt)
+    d_post = fit_t[1] - _lin(cols, beta[:, 1], trt)
+    # weights of the cell means: w for the treated, trimmed odds for the comparison rows
+    wt = np.empty(n)
+    p0 = ps[ctrl]
+    wt[ctrl] = (p0 < TRIM_LEVEL) * w[ctrl] * p0 / (1 - p0)
+    wt[trt] = w[trt]
     resid = y - out_c
-    sw = np.bincount(cell, weights=wt, minlength=4)  # sums of w_cpre, w_cpost, w_tpre, w_tpost
-    a_own = np.bincount(cell, weights=wt * resid, minlength=4) / sw
+    sw = np.array([wt[s].sum() for s in blocks])
+    a_own = np.array([_dot(wt[s], resid[s]) for s in blocks]) / sw
+    w_t = w[trt]
     sw_d = sw[2] + sw[3]
-    wd = np.where(treated, w, 0.0)
-    a_dpost = float(np.dot(wd, d_post)) / sw_d
-    a_dpre = float(np.dot(wd, d_pre)) / sw_d
-    a_dt1post = float(np.bincount(cell, weights=wd * d_post, minlength=4)[3]) / sw[3]
-    a_dt0pre = float(np.bincount(cell, weights=wd * d_pre, minlength=4)[2]) / sw[2]
+    a_dpost = _dot(w_t, d_post) / sw_d
+    a_dpre = _dot(w_t, d_pre) / sw_d
+    t0 = slice(0, blocks[2].stop - split)  # treated-pre rows within the treated block
+    t1 = slice(t0.stop, n - split)
+    a_dt1post = _dot(w_t[t1], d_post[t1]) / sw[3]
+    a_dt0pre = _dot(w_t[t0], d_pre[t0]) / sw[2]
     att = (
         (a_own[3] - a_own[2]) - (a_own[1] - a_own[0]) + (a_dpost - a_dt1post) - (a_dpre - a_dt0pre)
     )
-    # plug-in influence function (the mean-n scale of R: weights divided by their means)
+    # plug-in influence function (R's mean-n scale: weights divided by their means)
     mw = sw / n
-    own_sign = np.array([1.0, -1.0, -1.0, 1.0])
-    psi = wt * (resid - a_own[cell]) * (own_sign / mw)[cell]
-    psi += wd * ((d_post - a_dpost) - (d_pre - a_dpre)) / (sw_d / n)
-    t_post, t_pre = cell == 3, cell == 2
-    psi -= np.where(t_post, w * (d_post - a_dt1post), 0.0) / mw[3]
-    psi += np.where(t_pre, w * (d_pre - a_dt0pre), 0.0) / mw[2]
-    # estimation effects: moments of the weighted covariates by cell
-    k = x.shape[1]
-    sx = np.column_stack([np.bincount(cell, weights=wt * x[:, j], minlength=4) for j in range(k)])
-    centred = wt * (resid - a_own[cell])
-    rx = np.column_stack(
-        [np.bincount(cell, weights=centred * x[:, j], minlength=4) for j in range(k)]
-    )
-    mean_x = sx / sw[:, None]  # weighted covariate means of each cell
+    own_sign = (1.0, -1.0, -1.0, 1.0)
+    centred = np.empty(n)
+    psi = np.empty(n)
+    for c, s in enumerate(blocks):
+        centred[s] = wt[s] * (resid[s] - a_own[c])
+        psi[s] = centred[s] * (own_sign[c] / mw[c])
+    psi[trt] += w_t * ((d_post - a_dpost) - (d_pre - a_dpre)) / (sw_d / n)
+    psi[blocks[3]] -= w_t[t1] * (d_post[t1] - a_dt1post) / mw[3]
+    psi[blocks[2]] += w_t[t0] * (d_pre[t0] - a_dt0pre) / mw[2]
+    # estimation effects: weighted covariate moments of each cell
+    mean_x = np.array([_xt(cols, wt[s], s) for s in blocks]) / sw[:, None]
     m1_post, m1_pre = -mean_x[3], -mean_x[2]
     m3_post, m3_pre = -mean_x[1], -mean_x[0]
-    m2_post, m2_pre = rx[1] / sw[1], rx[0] / sw[0]
-    mean_t = (sx[2] + sx[3]) / sw_d
+    m2_post = _xt(cols, centred[blocks[1]], blocks[1]) / sw[1]
+    m2_pre = _xt(cols, centred[blocks[0]], blocks[0]) / sw[0]
+    mean_t = (mean_x[2] * sw[2] + mean_x[3] * sw[3]) / sw_d
     mom_post, mom_pre = mean_t - mean_x[3], mean_t - mean_x[2]
     pre_sign = -1.0 if exact else 1.0
-    combos = [
-        pre_sign * (m1_pre - m3_pre) + mom_pre,  # c_pre
-        m1_post - m3_post - mom_post,  # c_post
-        -mom_pre,  # t_pre
-        mom_post,  # t_post
-    ]
-    every = np.ones(k, dtype=bool)
-    dirs = np.zeros((k, 4))
-    for c, name in enumerate(CELL_CODES):
-        cols = keep if name.startswith("t_") else every
-        dirs[cols, c] = inverses[c] @ combos[c][cols] * n
-    xdir = x @ dirs
-    fitted_own = fits[rows, cell]
-    psi += w * (y - fitted_own) * xdir[rows, cell]
-    ps_dir = ps_information_inverse(x, ps, w, keep) * n @ (m2_post - m2_pre)
-    psi -= w * (d - ps) * (x @ ps_dir)
+    combos = (
+        pre_sign * (m1_pre - m3_pre) + mom_pre,
+        m1_post - m3_post - mom_post,
+        -mom_pre,
+        mom_post,
+    )
+    for c, s in enumerate(blocks):
+        direction = np.zeros(k)
+        direction[use[c]] = inverses[c] @ combos[c][use[c]] * n
+        fitted = out_c[s] if c < 2 else fit_t[c - 2][t0 if c == 2 else t1]
+        psi[s] += w[s] * (y[s] - fitted) * _lin(cols, direction, s)
+    # logit estimation effect: score times the inverse information
+    info = _gram(cols, ps * (1 - ps) * w, slice(0, n))[np.ix_(keep, keep)]
+    if not well_conditioned(info):
+        raise EstimationFailure("propensity score information matrix is singular")
+    ps_dir = np.zeros(k)
+    ps_dir[keep] = np.linalg.inv(info) * n @ (m2_post - m2_pre)[keep]
+    score = np.empty(n)
+    score[ctrl] = w[ctrl] * (0.0 - ps[ctrl])
+    score[trt] = w_t * (1.0 - ps[trt])
+    psi -= score * _lin(cols, ps_dir, slice(0, n))
     return float(att), psi
 
 
@@ -352,6 +415,67 @@ def _ipw_rc(y, post, d, x, w):
 
 # R did's repeated-cross-section 2x2 estimators, with its overlap guard on the scores
 RC_ESTIMATORS = {"dr": _dr_rc, "ipw": _ipw_rc, "reg": reg_did_rc}
+
+
+@dataclass
+class RowGroups:
+    """An unbalanced panel's observations sorted by (period, cohort) - stable, so in original
+    order within a group - with each group's first row: every cell's observations are then a
+    few contiguous slices (built once per panel by :func:`row_groups`)."""
+
+    starts: np.ndarray  # group (period * n_cohorts + cohort index) -> first sorted row
+    cohorts: np.ndarray  # sorted distinct cohorts (0 = never treated)
+    y: np.ndarray
+    z: np.ndarray | None  # covariates without the intercept, column-major
+    w: np.ndarray
+    unit: np.ndarray
+
+
+def row_groups(long: LongPanel) -> RowGroups:
+    """The observations of ``long`` grouped by (period, cohort), computed on first use."""
+    if long.groups is None:
+        cohorts = np.unique(long.cohort)
+        n_c = len(cohorts)
+        key = long.period * n_c + np.searchsorted(cohorts, long.cohort_row)
+        order = np.argsort(key, kind="stable")
+        n_groups = (int(long.period.max()) + 1) * n_c if len(key) else 0
+        starts = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=n_groups))))
+        k = long.x.shape[1]
+        z = np.asfortranarray(long.x[order, 1:]) if k > 1 else None
+        long.groups = RowGroups(starts, cohorts, long.y[order], z, long.w[order], long.unit[order])
+    return long.groups
+
+
+def _gather(arr: np.ndarray, slices: list[slice]) -> np.ndarray:
+    """Rows of ``arr`` in ``slices``, concatenated (column-major kept for 2-D arrays)."""
+    if arr.ndim == 1:
+        return np.concatenate([arr[s] for s in slices])
+    out = np.empty((sum(s.stop - s.start for s in slices), arr.shape[1]), order="F")
+    for j in range(arr.shape[1]):
+        np.concatenate([arr[s, j] for s in slices], out=out[:, j])
+    return out
+
+
+def cell_slices(
+    groups: RowGroups, g: float, cur: int, base: int, control: np.ndarray
+) -> tuple[list[slice], np.ndarray]:
+    """Sorted-row slices of one 2x2 cell ordered comparison-base | comparison-current |
+    treated-base | treated-current, and the five block edges. ``control`` flags the
+    comparison cohorts (over ``groups.cohorts``)."""
+    n_c = len(groups.cohorts)
+    gi = int(np.searchsorted(groups.cohorts, g))
+    ctrl = np.flatnonzero(control).tolist()
+    slices, bounds = [], [0]
+    for cohort_idx, period in ((ctrl, base), (ctrl, cur), ([gi], base), ([gi], cur)):
+        size = 0
+        for c in cohort_idx:
+            key = period * n_c + c
+            a, b = int(groups.starts[key]), int(groups.starts[key + 1])
+            if b > a:
+                slices.append(slice(a, b))
+                size += b - a
+        bounds.append(bounds[-1] + size)
+    return slices, np.array(bounds)
 
 
 def unbalanced_cell(
@@ -365,19 +489,31 @@ def unbalanced_cell(
 ) -> tuple[float, np.ndarray]:
     """ATT(g,t) and its unit-level influence function (length n_units) on an unbalanced panel.
 
-    ``control`` flags the comparison cohorts per row (never, or not yet treated).
+    ``control`` flags the comparison cohorts (over ``row_groups(long).cohorts``: never, or not
+    yet treated). The cell's observations are gathered from the (period, cohort) groups in
+    four blocks (comparison/treated by base/current period); the estimates do not depend on
+    the order of observations (up to rounding), and each unit's at most two entries are
+    summed exactly.
     """
-    rows = ((long.period == cur) | (long.period == base)) & ((long.cohort_row == g) | control)
-    idx = np.flatnonzero(rows)
-    d = (long.cohort_row[idx] == g).astype(float)
-    post = (long.period[idx] == cur).astype(float)
-    for dv in (0.0, 1.0):
-        for pv in (0.0, 1.0):
-            if not ((d == dv) & (post == pv)).any():
-                raise EstimationFailure("no treated or comparison observations in a period")
-    w = long.w[idx]
+    groups = row_groups(long)
+    slices, bounds = cell_slices(groups, g, cur, base, control)
+    if (np.diff(bounds) == 0).any():
+        raise EstimationFailure("no treated or comparison observations in a period")
+    y = _gather(groups.y, slices)
+    z = None if groups.z is None else _gather(groups.z, slices)
+    w = _gather(groups.w, slices)
     w = w / w.mean()
-    att, psi = RC_ESTIMATORS[method](long.y[idx], post, d, long.x[idx], w)
-    n1 = len(idx)
-    unit_if = np.bincount(long.unit[idx], weights=psi * (n_units / n1), minlength=n_units)
+    if RC_ESTIMATORS[method] is _dr_rc:
+        att, psi = dr_rc_blocks(y, z, w, bounds)
+    else:
+        n1 = len(y)
+        d = np.zeros(n1)
+        d[bounds[2] :] = 1.0
+        post = np.zeros(n1)
+        post[bounds[1] : bounds[2]] = 1.0
+        post[bounds[3] :] = 1.0
+        x = np.ones((n1, 1)) if z is None else np.column_stack([np.ones(n1), z])
+        att, psi = RC_ESTIMATORS[method](y, post, d, x, w)
+    unit = _gather(groups.unit, slices)
+    unit_if = np.bincount(unit, weights=psi * (n_units / len(y)), minlength=n_units)
     return att, unit_if

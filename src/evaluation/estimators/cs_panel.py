@@ -37,6 +37,8 @@ class LongPanel:
     cohort_row: np.ndarray
     cohort: np.ndarray  # per unit
     unit_weights: np.ndarray  # per unit: mean of its rows' weights (R aggregates by id)
+    # rows grouped by (period, cohort), built on first use by the cells (cs_cells.row_groups)
+    groups: Any = None
 
 
 class CSDataWarning(UserWarning):
