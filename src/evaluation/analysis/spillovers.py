@@ -259,7 +259,8 @@ def spillover_analysis(
         return SpilloverAnalysis(main=None, reasons=("no_links",))
     years = sorted(int(y) for y in panel[time].unique())
     expo = exposure_panel(links, firms, years, baseline_year)
-    data = panel.assign(**{unit: panel[unit].astype(str)}).merge(
+    clash = [c for c in expo.columns if c in panel.columns and c not in (unit, time)]
+    data = panel.drop(columns=clash).assign(**{unit: panel[unit].astype(str)}).merge(
         expo, on=[unit, time], how="left", validate="many_to_one"
     )
     fill = [c for c in expo.columns if c not in (unit, time)]
