@@ -105,6 +105,26 @@ class Outcome(_Strict):
     unit: Text | None = Field(None, description="unit of a level outcome, e.g. 'USD'")
 
 
+class Production(_Strict):
+    """Production function behind the log-TFP outcome (``evaluation.analysis.productivity``).
+
+    Columns are panel columns in levels (money deflated, as the panel holds them); the
+    analysis takes logs and leaves out firm-years with a zero or negative value. Absent
+    columns turn the TFP analysis off with a message saying which to provide.
+    """
+
+    output: str = Field(description="output column (value added, or gross output/sales)")
+    labour: str = Field(description="labour input column (free input), e.g. employees")
+    capital: str = Field(description="capital stock column (state input)")
+    intermediates: str | None = Field(
+        None, description="intermediate inputs column: the LP/ACF proxy (gross output: an input)"
+    )
+    investment: str | None = Field(None, description="investment column: the OP proxy")
+    method: Literal["acf", "op", "lp"] = Field("acf", description="estimator of log TFP")
+    form: Literal["cobb_douglas", "translog"] = Field("cobb_douglas", description="technology")
+    value_added: bool = Field(True, description="output is value added (else gross output)")
+
+
 class Analysis(_Strict):
     """Analysis choices fixed in advance (pre-specification)."""
 
@@ -144,6 +164,9 @@ class Analysis(_Strict):
     seed: int = Field(20160601, description="seed of every random draw")
     bootstrap_reps: int = Field(9999, ge=99, description="wild cluster bootstrap draws")
     alpha: float = Field(0.05, gt=0, lt=0.5, description="1 - confidence level")
+    production: Production | None = Field(
+        None, description="production function of the log-TFP outcome (absent: no TFP page)"
+    )
 
     @model_validator(mode="after")
     def _years_ordered(self) -> Analysis:
@@ -361,6 +384,7 @@ PROGRAMME_SPECIFIC = {
         "primary_outcome", "secondary_outcomes", "cluster", "covariates", "index_outcomes",
         "first_year",
         "last_year", "base_year", "baseline_year", "endline_year",
+        "production",  # column names of the default data
     ),
     "paths": ("narrative",),  # the default programme's report text
 }  # fmt: skip
