@@ -569,6 +569,73 @@ def honest_did(
     Intervals are the convex hull of the accepted grid points, as R reports them
     (``lb = min(grid[accept])``, ``ub = max(grid[accept])``).
     """
+    beta, sig, num_pre, num_post, event_times, outcome, nobs = _honest_inputs(
+        result_or_betahat, sigma, num_pre, num_post
+    )
+    if restriction not in RESTRICTIONS:
+        raise ValueError(
+            f"honest_did: restriction must be one of {RESTRICTIONS}, got {restriction!r}"
+        )
+    lv = _target_weights(l_vec, num_post)
+    if not 0 < alpha < 1:
+        raise ValueError("honest_did: alpha must lie in (0, 1)")
+    post = slice(num_pre, num_pre + num_post)
+    theta_hat = float(lv @ beta[post])
+    se_theta = float(np.sqrt(lv @ sig[post, post] @ lv))
+    interval: _RMIntervals | _SDIntervals
+    if restriction == "relative_magnitude":
+        method = method or "C-LF"
+        interval = _rm_intervals(
+            beta, sig, num_pre, num_post, lv, alpha, method, se_theta,
+            grid=(grid_points, grid_lb, grid_ub), lf_sims=lf_sims, seed=seed,
+        )  # fmt: skip
+        label, delta = "Mbar", "DeltaRM"
+    else:
+        method = method or "FLCI"
+        if method != "FLCI":
+            raise ValueError("honest_did: smoothness takes method 'FLCI'")
+        interval = _SDIntervals(beta, sig, num_pre, num_post, lv, alpha)
+        label, delta = "M", "DeltaSD"
+    m_grid = _m_grid(restriction, m_values, beta, sig, num_pre)
+    if np.any(m_grid < 0):
+        raise ValueError("honest_did: m_values must be non-negative")
+    rows = [interval(float(m)) for m in m_grid]
+    table = _honest_table(theta_hat, se_theta, alpha, m_grid, rows, label, delta, method)
+    info: dict[str, Any] = {
+        "num_pre": num_pre,
+        "num_post": num_post,
+        "l_vec": lv.tolist(),
+        "alpha": alpha,
+        "restriction": restriction,
+        "seed": seed,
+        "event_time": event_times,
+    }
+    open_notes = interval.open_ends if isinstance(interval, _RMIntervals) else []
+    notes = [*dict.fromkeys(open_notes)] + [
+        f"Rambachan-Roth robust {int(round((1 - alpha) * 100))}% intervals for "
+        f"theta = l'tau_post, l = {np.round(lv, 4).tolist()}; {delta} ({method}), "
+        f"following R HonestDiD; 'Original' is the conventional interval."
+    ]
+    return HonestDiDResult(
+        estimator="honest_did",
+        table=table,
+        nobs=nobs,
+        vcov_type="event-study vcov as supplied",
+        outcome=outcome,
+        notes=notes,
+        info=info,
+        _interval=interval,
+    )
+
+
+def _honest_inputs(
+    result_or_betahat: EstimationResult | Sequence[float] | np.ndarray,
+    sigma: np.ndarray | pd.DataFrame | None,
+    num_pre: int | None,
+    num_post: int | None,
+) -> tuple[np.ndarray, np.ndarray, int, int, list | None, str, int]:
+    """Coefficients (pre then post), covariance, period counts, event times, outcome and
+    ``nobs`` from an event-study result or from a vector with its covariance; validated."""
     event_times: list | None = None
     if isinstance(result_or_betahat, EstimationResult):
         beta, sig, npre, npost, event_times = _event_study_inputs(result_or_betahat)
@@ -586,10 +653,11 @@ def honest_did(
         outcome, nobs = "", 0
     num_pre, num_post = int(num_pre), int(num_post)
     _validate(beta, sig, num_pre, num_post)
-    if restriction not in RESTRICTIONS:
-        raise ValueError(
-            f"honest_did: restriction must be one of {RESTRICTIONS}, got {restriction!r}"
-        )
+    return beta, sig, num_pre, num_post, event_times, outcome, nobs
+
+
+def _target_weights(l_vec: Sequence[float] | None, num_post: int) -> np.ndarray:
+    """The weights ``l`` of theta = l'tau_post: the first post period by default (R)."""
     lv = np.zeros(num_post) if l_vec is None else np.asarray(l_vec, dtype=float).ravel()
     if l_vec is None:
         lv[0] = 1.0
@@ -597,75 +665,129 @@ def honest_did(
         raise ValueError(
             f"honest_did: l_vec must be a non-zero vector of length num_post={num_post}"
         )
-    if not 0 < alpha < 1:
-        raise ValueError("honest_did: alpha must lie in (0, 1)")
+    return lv
 
-    post = slice(num_pre, num_pre + num_post)
-    theta_hat = float(lv @ beta[post])
-    se_theta = float(np.sqrt(lv @ sig[post, post] @ lv))
 
-    if restriction == "relative_magnitude":
-        method = method or "C-LF"
-        if method not in ("C-LF", "Conditional"):
-            raise ValueError("honest_did: relative magnitudes take method 'C-LF' or 'Conditional'")
-        if num_pre < 1:
-            raise ValueError("honest_did: relative magnitudes need at least one pre-period")
-        hybrid = "LF" if method == "C-LF" else "ARP"
-        open_ends: list[str] = []
-        lb = -20 * se_theta if grid_lb is None else grid_lb
-        ub = 20 * se_theta if grid_ub is None else grid_ub
-        m_grid = np.linspace(0, 2, 10) if m_values is None else np.asarray(m_values, float)
+@dataclass
+class _RMIntervals:
+    """Relative-magnitudes robust interval at one Mbar: the ARP conditional (or hybrid) test
+    inverted over the theta grid. With the default grid, a set that reaches an end of it is
+    recomputed on a grid twice as wide (up to five times); R keeps the grid and warns. A set
+    still cut by the grid warns and is recorded in ``open_ends``."""
 
-        auto_grid = grid_lb is None and grid_ub is None
+    beta: np.ndarray
+    sig: np.ndarray
+    num_pre: int
+    num_post: int
+    lv: np.ndarray
+    alpha: float
+    lb: float
+    ub: float
+    auto_grid: bool
+    grid_points: int
+    hybrid: str
+    lf_sims: int
+    seed: int
+    open_ends: list[str] = field(default_factory=list)
 
-        def interval(m: float) -> tuple[float, float]:
-            lo_g, hi_g = lb, ub
-            for _ in range(5):
-                grid = np.linspace(lo_g, hi_g, grid_points)
-                acc = _rm_accept_grid(
-                    beta, sig, num_pre, num_post, lv, m, grid,
-                    alpha=alpha, hybrid=hybrid, lf_sims=lf_sims, seed=seed,
-                )  # fmt: skip
-                if not acc.any():
-                    return float("nan"), float("nan")
-                if not (acc[0] or acc[-1]) or not auto_grid:
-                    break
-                # R keeps the +/- 20 SE grid and warns; with the default grid we widen it
-                # (same number of points) until the set is closed
-                lo_g, hi_g = 2 * lo_g, 2 * hi_g
-            if acc[0] or acc[-1]:
-                message = (
-                    f"honest_did: the robust set at {m:g} reaches the end of the theta grid "
-                    f"[{lo_g:.4g}, {hi_g:.4g}]; widen grid_lb/grid_ub (the interval is cut there)"
-                )
-                warnings.warn(message, RuntimeWarning, stacklevel=2)
-                open_ends.append(message)
-            return float(grid[acc].min()), float(grid[acc].max())
-
-        label = "Mbar"
-        delta = "DeltaRM"
-    else:
-        method = method or "FLCI"
-        if method != "FLCI":
-            raise ValueError("honest_did: smoothness takes method 'FLCI'")
-        if m_values is None:
-            top = (
-                float(np.sqrt(sig[0, 0])) if num_pre == 1 else _sd_upper_bound_m(beta, sig, num_pre)
+    def __call__(self, m: float) -> tuple[float, float]:
+        lo_g, hi_g = self.lb, self.ub
+        for _ in range(5):
+            grid = np.linspace(lo_g, hi_g, self.grid_points)
+            acc = _rm_accept_grid(
+                self.beta, self.sig, self.num_pre, self.num_post, self.lv, m, grid,
+                alpha=self.alpha, hybrid=self.hybrid, lf_sims=self.lf_sims, seed=self.seed,
+            )  # fmt: skip
+            if not acc.any():
+                return float("nan"), float("nan")
+            if not (acc[0] or acc[-1]) or not self.auto_grid:
+                break
+            lo_g, hi_g = 2 * lo_g, 2 * hi_g
+        if acc[0] or acc[-1]:
+            message = (
+                f"honest_did: the robust set at {m:g} reaches the end of the theta grid "
+                f"[{lo_g:.4g}, {hi_g:.4g}]; widen grid_lb/grid_ub (the interval is cut there)"
             )
-            m_grid = np.linspace(0, max(top, 0.0), 10)
-        else:
-            m_grid = np.asarray(m_values, float)
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+            self.open_ends.append(message)
+        return float(grid[acc].min()), float(grid[acc].max())
 
-        def interval(m: float) -> tuple[float, float]:
-            lo, hi, _ = _flci(beta, sig, num_pre, num_post, lv, m, alpha)
-            return lo, hi
 
-        label = "M"
-        delta = "DeltaSD"
-    if np.any(m_grid < 0):
-        raise ValueError("honest_did: m_values must be non-negative")
+@dataclass
+class _SDIntervals:
+    """Smoothness fixed-length confidence interval at one M (Armstrong-Kolesar FLCI)."""
 
-    rows = [interval(float(m)) for m in m_grid]
+    beta: np.ndarray
+    sig: np.ndarray
+    num_pre: int
+    num_post: int
+    lv: np.ndarray
+    alpha: float
+
+    def __call__(self, m: float) -> tuple[float, float]:
+        lo, hi, _ = _flci(self.beta, self.sig, self.num_pre, self.num_post, self.lv, m, self.alpha)
+        return lo, hi
+
+
+def _rm_intervals(
+    beta: np.ndarray,
+    sig: np.ndarray,
+    num_pre: int,
+    num_post: int,
+    lv: np.ndarray,
+    alpha: float,
+    method: str,
+    se_theta: float,
+    *,
+    grid: tuple[int, float | None, float | None],
+    lf_sims: int,
+    seed: int,
+) -> _RMIntervals:
+    """The relative-magnitudes interval function, its theta grid +/- 20 SE of theta-hat
+    around 0 unless the caller gives ends (R's default)."""
+    if method not in ("C-LF", "Conditional"):
+        raise ValueError("honest_did: relative magnitudes take method 'C-LF' or 'Conditional'")
+    if num_pre < 1:
+        raise ValueError("honest_did: relative magnitudes need at least one pre-period")
+    grid_points, grid_lb, grid_ub = grid
+    return _RMIntervals(
+        beta, sig, num_pre, num_post, lv, alpha,
+        lb=-20 * se_theta if grid_lb is None else grid_lb,
+        ub=20 * se_theta if grid_ub is None else grid_ub,
+        auto_grid=grid_lb is None and grid_ub is None,
+        grid_points=grid_points, hybrid="LF" if method == "C-LF" else "ARP",
+        lf_sims=lf_sims, seed=seed,
+    )  # fmt: skip
+
+
+def _m_grid(
+    restriction: str,
+    m_values: Sequence[float] | None,
+    beta: np.ndarray,
+    sig: np.ndarray,
+    num_pre: int,
+) -> np.ndarray:
+    """The M (or Mbar) values: the caller's, or R's defaults - 10 values on [0, 2] for Mbar;
+    10 from 0 to ``DeltaSD_upperBound_Mpre`` for M (the pre-period SE with one pre-period)."""
+    if m_values is not None:
+        return np.asarray(m_values, float)
+    if restriction == "relative_magnitude":
+        return np.linspace(0, 2, 10)
+    top = float(np.sqrt(sig[0, 0])) if num_pre == 1 else _sd_upper_bound_m(beta, sig, num_pre)
+    return np.linspace(0, max(top, 0.0), 10)
+
+
+def _honest_table(
+    theta_hat: float,
+    se_theta: float,
+    alpha: float,
+    m_grid: np.ndarray,
+    rows: list[tuple[float, float]],
+    label: str,
+    delta: str,
+    method: str,
+) -> pd.DataFrame:
+    """The original interval, then one robust row per M (or Mbar), in the tidy schema."""
     orig = tidy_frame(["original"], [theta_hat], [se_theta], alpha=alpha)
     robust = pd.DataFrame(
         {
@@ -684,28 +806,4 @@ def honest_did(
     robust["method"] = method
     table = pd.concat([orig, robust], ignore_index=True)
     table["restriction"] = [None, *[delta] * len(m_grid)]
-    info: dict[str, Any] = {
-        "num_pre": num_pre,
-        "num_post": num_post,
-        "l_vec": lv.tolist(),
-        "alpha": alpha,
-        "restriction": restriction,
-        "seed": seed,
-        "event_time": event_times,
-    }
-    open_notes = open_ends if restriction == "relative_magnitude" else []
-    notes = [*dict.fromkeys(open_notes)] + [
-        f"Rambachan-Roth robust {int(round((1 - alpha) * 100))}% intervals for "
-        f"theta = l'tau_post, l = {np.round(lv, 4).tolist()}; {delta} ({method}), "
-        f"following R HonestDiD; 'Original' is the conventional interval."
-    ]
-    return HonestDiDResult(
-        estimator="honest_did",
-        table=table,
-        nobs=nobs,
-        vcov_type="event-study vcov as supplied",
-        outcome=outcome,
-        notes=notes,
-        info=info,
-        _interval=interval,
-    )
+    return table
