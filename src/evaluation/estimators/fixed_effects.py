@@ -371,6 +371,57 @@ def _demean_column(
     return x, it, False
 
 
+#: Two fixed effects, one with at most this many levels (periods, say): the within
+#: transformation is solved exactly (:func:`_small_effect_solver`) instead of iterated.
+SMALL_EFFECT_LEVELS = 64
+
+
+def _small_effect_solver(fe: FixedEffects):
+    """Exact two-way within transformation when one effect has few levels, or None.
+
+    With A the large effect (units) and B the small one (K periods), the residual of x on
+    [A, B] is ``r - M_A D_B g`` where ``r = M_A x`` (unit means removed) and ``g`` solves the
+    K x K normal equations ``(D_B' W M_A D_B) g = D_B' W r`` (Frisch-Waugh-Lovell; the
+    Schur complement of the unit effects, as in the "one large, one small effect" case of
+    Gaure 2013). ``D_B' W M_A D_B = diag(W_t) - S' diag(1/W_a) S`` with S the units x K
+    matrix of weight sums, so each column costs three bincount passes, and the result is the
+    exact projection rather than the alternating-projections iterate (which stops within its
+    tolerance of it). The matrix is singular (constants are in both spans; more null
+    directions when the panel is disconnected): the minimum-norm solution is used, and
+    ``M_A D_B g`` does not depend on the choice. Returns a function demeaning a float64
+    column in place; None when the fixed effects are not two or neither is small enough,
+    or the units x K table would be large compared with the data.
+    """
+    if len(fe.codes) != 2:
+        return None
+    small = int(np.argmin(fe.sizes))
+    big = 1 - small
+    k, g = fe.sizes[small], fe.sizes[big]
+    n = fe.codes[0].size
+    if k > SMALL_EFFECT_LEVELS or g * k > max(2 * n, 1 << 20):
+        return None
+    a, t, w = fe.codes[big], fe.codes[small], fe.weights
+    S = np.bincount(a * k + t, weights=w, minlength=g * k).reshape(g, k)
+    inv_wa = fe._inv_wsum[big]
+    C = np.diag(S.sum(axis=0)) - (S * inv_wa[:, None]).T @ S
+    vals, vecs = np.linalg.eigh((C + C.T) / 2)
+    top = float(vals.max()) if vals.size else 0.0
+    if top <= 0:
+        return None
+    use = vals > top * 1e-10
+    C_pinv = (vecs[:, use] / vals[use]) @ vecs[:, use].T
+
+    def solve(col: np.ndarray) -> None:
+        _project_out(col, a, inv_wa, w)
+        b = np.bincount(t, weights=col if w is None else col * w, minlength=k)
+        gamma = C_pinv @ b
+        unit_part = (S @ gamma) * inv_wa
+        col -= gamma[t]
+        col += unit_part[a]
+
+    return solve
+
+
 def _demean_prepared(
     fe: FixedEffects, X: np.ndarray, tol: float, maxiter: int, overwrite: bool = False
 ) -> np.ndarray:
@@ -391,6 +442,11 @@ def _demean_prepared(
             col = out[:, j]
             for codes, inv in zip(fe.codes, fe._inv_wsum, strict=True):
                 _project_out(col, codes, inv, fe.weights)
+        return out[:, 0] if one_d else out
+    solver = _small_effect_solver(fe)
+    if solver is not None:
+        for j in range(out.shape[1]):
+            solver(out[:, j])
         return out[:, 0] if one_d else out
     failed = []
     for j in range(out.shape[1]):

@@ -53,7 +53,7 @@ from evaluation.estimators.fixed_effects import (
     factorize_sorted,
     fe_dof,
 )
-from evaluation.estimators.idcodes import column_scope
+from evaluation.estimators.idcodes import column_scope, missing_count
 from evaluation.estimators.inputs import as_list, renamed
 from evaluation.estimators.results import EstimationResult, ModelSpec
 
@@ -385,8 +385,12 @@ def prepare_problem(
     if w is not None:
         ok &= np.isfinite(w)
     for c in [cluster, *fe_cols]:
-        if frame[c].dtype.kind not in "iub":  # integer and boolean columns cannot be missing
-            ok &= frame[c].notna().to_numpy()
+        col = frame[c]
+        if col.dtype.kind in "iub":  # integer and boolean columns cannot be missing
+            continue
+        if col.dtype == object and not missing_count(col):
+            continue  # string ids: counted once per call, shared with their coding
+        ok &= col.notna().to_numpy()
     if not ok.all():
         bad = np.flatnonzero(~ok)
         notes.append(
