@@ -103,9 +103,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "nb12.did.text": _m(
         "{estimator}: participation changed the log TFP of participating firms by {effect} "
-        "(95% CI {ci}; p {p}).",
+        "(95% CI {ci}; {p}).",
         "{estimator}: la participación cambió el log de la PTF de las empresas participantes en "
-        "{effect} (IC 95 % {ci}; p {p}).",
+        "{effect} (IC 95 % {ci}; {p}).",
     ),
     "nb12.did.caveat": _m(
         "One production function is estimated for participants and comparison firms, and "
