@@ -153,6 +153,8 @@ else:
     if ctx.cluster_fallback and settings.analysis.cluster:
         say("cluster.fallback", language, requested=settings.analysis.cluster,
             n_clusters=fmt_int(ctx.n_clusters, language))  # fmt: skip
+    elif ctx.cluster_fallback:
+        say("spill.missing.cluster", language)
     say("spill.intro", language, base=baseline_year, outcome=spill_label, cluster=cluster_text,
         n_clusters=fmt_int(ctx.n_clusters, language))  # fmt: skip
     if "no_links" not in spill.reasons:

@@ -152,6 +152,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "No se formó ningún vínculo con una socia apoyada después de {base}: no se puede "
         "calcular el placebo sobre vínculos posteriores.",
     ),
+    "spill.missing.cluster": _m(
+        "No inference cluster is configured or found in the data (analysis.cluster): standard "
+        "errors are clustered by firm, which ignores the correlation between linked firms that "
+        "spillovers create. Naming a firm-level column that groups linked firms (a business "
+        "cluster, stratum or territory) in analysis.cluster would enable clustered inference "
+        "at that level.",
+        "No hay un conglomerado de inferencia configurado ni en los datos (analysis.cluster): "
+        "los errores estándar se agrupan por empresa, lo que ignora la correlación entre "
+        "empresas vinculadas que crean los efectos indirectos. Indicar en analysis.cluster una "
+        "columna de nivel empresa que agrupe a las empresas vinculadas (un clúster empresarial, "
+        "estrato o territorio) permitiría la inferencia agrupada a ese nivel.",
+    ),
     "spill.link_type.client": _m("Client", "Cliente"),
     "spill.link_type.supplier": _m("Supplier", "Proveedor"),
     "spill.link_type.knowledge": _m("Knowledge", "Conocimiento"),
