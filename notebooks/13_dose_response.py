@@ -97,6 +97,8 @@ if panel.empty:
 elif not ok:
     problem = results if isinstance(results, effects.NotEstimable) else sample_data
     not_available(problem.message, language, **problem.values)
+    if problem.message == ctx.missing(dose_response.DOSE_FEATURE):
+        say("nb13.enable", language, column=column)
 
 # %%
 if ok:

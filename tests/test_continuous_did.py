@@ -290,3 +290,89 @@ def test_missing_outcomes_and_zero_dose_participants_are_noted():
     assert any("missing y dropped" in n for n in res.notes)
     assert any("dose of 0 left out" in n for n in res.notes)
     assert np.isfinite(res.tidy().estimate).all()
+
+
+# --- the analysis layer and the figure (page 13) ------------------------------------------------
+def _firm_panel(n: int = 120, seed: int = 9, hours: str = "varied") -> pd.DataFrame:
+    """A processed-panel-like frame: cohorts 0/2016, support hours from the cohort on."""
+    rng = np.random.default_rng(seed)
+    years = np.arange(2014, 2019)
+    cohort = np.where(np.arange(n) < n // 2, 2016, 0)
+    per_year = rng.uniform(5, 60, n) if hours == "varied" else np.full(n, 20.0)
+    rows = []
+    for i in range(n):
+        for y in years:
+            supported = cohort[i] > 0 and y >= cohort[i]
+            h = per_year[i] if supported else (2.0 if cohort[i] == 0 else 0.0)
+            rows.append((f"f{i:03d}", y, cohort[i], 1, h, rng.normal() + 0.1 * supported))
+    return pd.DataFrame(
+        rows, columns=["firm_id", "year", "cohort", "responded", "bds_hours", "log_sales"]
+    )
+
+
+@pytest.fixture(scope="module")
+def settings():
+    from evaluation.config import load_settings
+
+    return load_settings()
+
+
+def test_firm_doses_sum_support_from_the_cohort_and_zero_for_comparison():
+    from evaluation.analysis.dose_response import firm_doses
+
+    panel = _firm_panel(n=4)
+    doses = firm_doses(panel, "bds_hours")
+    treated = panel[(panel.cohort > 0) & (panel.year >= panel.cohort)]
+    assert doses["f000"] == pytest.approx(treated[treated.firm_id == "f000"].bds_hours.sum())
+    assert doses["f003"] == 0.0  # comparison firm: its own hours are not programme support
+    capped = firm_doses(panel, "bds_hours", last_year=2016)
+    assert capped["f000"] == pytest.approx(doses["f000"] / 3)
+    panel.loc[panel.firm_id == "f001", "bds_hours"] = np.nan
+    assert np.isnan(firm_doses(panel, "bds_hours")["f001"])
+
+
+def test_dose_sample_says_what_is_missing(settings):
+    from evaluation.analysis import dose_response
+    from evaluation.analysis.context import study_context
+    from evaluation.analysis.effects import NotEstimable
+
+    panel = _firm_panel()
+    ctx = study_context(settings, panel, tables={"links": pd.DataFrame(),
+                                                 "organizations": pd.DataFrame()})  # fmt: skip
+    sample = dose_response.dose_sample(panel, "log_sales", ctx, "bds_hours")
+    assert len(sample.doses) == 60 and sample.control_group == "never_treated"
+    results = dose_response.estimate(sample, "log_sales", ctx, replications=49, seed=1)
+    assert results.parametric.estimator == "continuous_did"
+    assert results.binned.estimator == "continuous_did_binned"
+    assert results.finding()["direction"] in ("rises", "falls", "flat")
+    no_hours = panel.drop(columns="bds_hours")
+    with pytest.raises(NotEstimable) as err:
+        dose_response.dose_sample(no_hours, "log_sales", ctx, "bds_hours")
+    assert err.value.message == ctx.missing("support_hours")
+    same = _firm_panel(hours="same")
+    with pytest.raises(NotEstimable) as err:
+        dose_response.dose_sample(same, "log_sales", ctx, "bds_hours")
+    assert err.value.message == "dose.missing.variation"
+    few = panel[(panel.cohort == 0) | panel.firm_id.isin(["f000", "f001"])]
+    with pytest.raises(NotEstimable) as err:
+        dose_response.dose_sample(few, "log_sales", ctx, "bds_hours")
+    assert err.value.message == "dose.missing.positive"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_figure_and_tables_render(language):
+    from evaluation.reporting.dose_response import bins_table, dose_response_figure
+
+    data = panel(n=200, seed=10)
+    res = continuous_did(data, "y", "id", "time", "g", "dose", replications=49, seed=2)
+    binned = continuous_did(data, "y", "id", "time", "g", "dose", method="binned",
+                            replications=0)  # fmt: skip
+    tab = binned.tidy()
+    fig = dose_response_figure(res.curve(), language=language, title="t", dose_label="hours",
+                               overall=est(res, "ATT_overall"), bins=tab[tab.term.str.startswith("bin=")],
+                               doses=data.dose[data.dose > 0])  # fmt: skip
+    assert len(fig.axes) == 2
+    table = bins_table(tab, binned.curve(), language=language)
+    assert len(table.frame) == 4
+    assert (table.frame.index.str.contains(",") if language == "es" else
+            table.frame.index.str.contains(r"\.")).any()  # fmt: skip

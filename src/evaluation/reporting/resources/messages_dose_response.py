@@ -17,13 +17,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "13 Dosis-respuesta: el efecto según la intensidad del apoyo",
     ),
     "nb13.intro": _m(
-        "Participating firms did not receive the same amount of support. This page asks "
+        "Participating firms need not receive the same amount of support. This page asks "
         "whether {outcome} responded more where support was more intense, with the "
         "difference-in-differences estimator for a continuous treatment of Callaway, "
         "Goodman-Bacon and Sant'Anna (2024): the change of {outcome} among participants with "
         "a given dose, minus the change among comparison firms.",
-        "Las empresas participantes no recibieron la misma cantidad de apoyo. Esta página "
-        "pregunta si {outcome} respondió más donde el apoyo fue más intenso, con el estimador "
+        "Las empresas participantes no necesariamente reciben la misma cantidad de apoyo. Esta "
+        "página pregunta si {outcome} respondió más donde el apoyo fue más intenso, con el estimador "
         "de diferencias en diferencias para un tratamiento continuo de Callaway, Goodman-Bacon "
         "y Sant'Anna (2024): el cambio de {outcome} entre participantes con una dosis dada, "
         "menos el cambio entre las empresas de comparación.",
@@ -170,6 +170,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(IC 95 % {acrt_ci}), no distinguible de cero.",
     ),
     # --- what is missing --------------------------------------------------------------------
+    "nb13.enable": _m(
+        "The support each participating firm received, year by year (hours or spending, in "
+        "the column {column}), would enable this page.",
+        "El apoyo que recibió cada empresa participante, año por año (horas o gasto, en la "
+        "columna {column}), permitiría esta página.",
+    ),
     "dose.missing.column": _m(
         "No values of the dose column {column} were supplied; a per-firm intensity of support "
         "(e.g. hours or spending per firm-year) would enable this page.",
