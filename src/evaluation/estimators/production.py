@@ -501,8 +501,11 @@ def production_function(
         raise ValueError(f"{WHERE}: method must be one of {METHODS} (got {method!r})")
     if form not in FORMS:
         raise ValueError(f"{WHERE}: form must be one of {FORMS} (got {form!r})")
-    if not free_cols or not state_cols:
-        raise ValueError(f"{WHERE}: give at least one free= (labour) and one state= (capital)")
+    if not state_cols or not (free_cols or intermediates):
+        raise ValueError(
+            f"{WHERE}: give at least one state= (capital) input and one free= (labour) input "
+            "(or, for gross output, intermediates=)"
+        )
     if value_added and intermediates is not None:
         raise ValueError(
             f"{WHERE}: intermediates= is for gross output; pass value_added=False with it"

@@ -1,0 +1,157 @@
+"""Production functions (OP, LP, ACF) against known truth.
+
+* Monte Carlo in the ACF (2015) design (labour chosen at t - 1/2 with serially correlated
+  wages and an optimisation error, Leontief materials): 20 panels x 500 firms x 10 years,
+  ACF's mean bias within 0.03 of the true elasticities (0.6 labour, 0.4 capital) while OLS
+  overstates labour by more than 0.08 (measured: ACF |bias| < 0.01, OLS +0.14).
+* OP/LP design (labour chosen at t with an i.i.d. wage shock, deterministic proxies): OP,
+  LP and ACF within 0.03 of the truth on one 1,000-firm panel; OLS off by more than 0.1.
+* Translog elasticities at the mean recover the Cobb-Douglas truth (0.05).
+* Lags are the previous year of the same firm; rows order and id type do not matter (1e-8).
+* Block bootstrap: seeded, reproducible, clusters of firms; errors name columns and rows.
+
+No published estimates are reproduced here (see the report of the TFP work: R prodest's
+vignette table uses an older version of its Chilean data; an R run on the shipped data is
+the reference output that would be needed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.estimators.production import lag_index, production_function
+from evaluation.estimators.production_simulation import simulate_production_panel
+
+TRUTH = {"l": 0.6, "k": 0.4}
+
+
+def _ols(d: pd.DataFrame) -> np.ndarray:
+    x = np.column_stack([np.ones(len(d)), d["l"], d["k"]])
+    return np.linalg.lstsq(x, d["y"].to_numpy(), rcond=None)[0][1:]
+
+
+def _fit(d: pd.DataFrame, method: str = "acf", **kw):
+    proxy = "i" if method == "op" else "m"
+    kw.setdefault("replications", 0)
+    return production_function(
+        d, "y", "firm_id", "year", free="l", state="k", proxy=proxy, method=method, **kw
+    )
+
+
+@pytest.mark.slow
+def test_acf_monte_carlo_unbiased_where_ols_is_not():
+    acf, ols = [], []
+    for rep in range(20):
+        d = simulate_production_panel(500, 10, design="acf", seed=1000 + rep)
+        acf.append(_fit(d).coef[["l", "k"]].to_numpy())
+        ols.append(_ols(d))
+    bias = np.mean(acf, axis=0) - [TRUTH["l"], TRUTH["k"]]
+    ols_bias = np.mean(ols, axis=0) - [TRUTH["l"], TRUTH["k"]]
+    assert np.all(np.abs(bias) < 0.03), bias
+    assert ols_bias[0] > 0.08, ols_bias  # labour responds to productivity: OLS overstates it
+
+
+def test_op_lp_acf_in_the_op_lp_design():
+    d = simulate_production_panel(1000, 10, design="oplp", seed=7)
+    for method in ("op", "lp", "acf"):
+        coef = _fit(d, method).coef
+        assert abs(coef["l"] - TRUTH["l"]) < 0.03, (method, coef)
+        assert abs(coef["k"] - TRUTH["k"]) < 0.03, (method, coef)
+    assert abs(_ols(d)[0] - TRUTH["l"]) > 0.1
+
+
+def test_translog_elasticities_at_the_mean():
+    d = simulate_production_panel(1000, 10, design="oplp", seed=8)
+    for method in ("lp", "acf"):
+        tab = _fit(d, method, form="translog").tidy().set_index("term")
+        assert {"l^2", "k^2", "l:k"} <= set(tab.index)
+        assert abs(tab.loc["elasticity:l", "estimate"] - TRUTH["l"]) < 0.05
+        assert abs(tab.loc["elasticity:k", "estimate"] - TRUTH["k"]) < 0.05
+        rts = tab.loc["elasticity:l", "estimate"] + tab.loc["elasticity:k", "estimate"]
+        assert tab.loc["returns_to_scale", "estimate"] == pytest.approx(rts)
+
+
+def test_productivity_tracks_true_omega():
+    d = simulate_production_panel(500, 10, design="oplp", seed=9)
+    res = _fit(d, "lp")
+    omega = res.productivity(d)
+    assert omega.name == "log_tfp" and omega.index.equals(d.index)
+    assert np.corrcoef(omega, d["omega"])[0, 1] > 0.95
+    resid = res.productivity(d, kind="residual")
+    assert np.corrcoef(resid, d["omega"])[0, 1] > 0.9
+    # omega = residual - first-stage residual: the two differ by eps only
+    assert np.std(resid - omega) < 0.15
+
+
+def test_lags_are_previous_year_of_the_same_firm():
+    unit = np.array([0, 0, 0, 1, 1, 1])
+    time = np.array([2001, 2002, 2004, 2002, 2001, 2003])
+    assert lag_index(unit, time).tolist() == [-1, 0, -1, 4, -1, 3]
+    d = simulate_production_panel(300, 8, design="oplp", seed=11)
+    gap = d[~((d["year"] == 2004) & (d["firm_id"] < "f00150"))]  # half the firms skip 2004
+    res = _fit(gap, "lp")
+    expected = 300 * 7 - 150 * 2  # each missing year removes its own row and the next one
+    assert res.info["nobs_second_stage"] == expected
+    with pytest.raises(ValueError, match="more than once"):
+        _fit(pd.concat([d, d.iloc[:1]]), "lp")
+
+
+def test_row_order_and_string_ids_do_not_matter():
+    d = simulate_production_panel(300, 8, design="acf", seed=12)
+    base = _fit(d).coef
+    shuffled = _fit(d.sample(frac=1.0, random_state=3)).coef
+    codes = d.assign(firm_id=pd.factorize(d["firm_id"])[0] * 7 + 3)
+    numeric = _fit(codes).coef
+    np.testing.assert_allclose(shuffled, base, atol=1e-8)
+    np.testing.assert_allclose(numeric, base, atol=1e-8)
+
+
+def test_block_bootstrap_seeded_and_clustered():
+    d = simulate_production_panel(200, 8, design="oplp", seed=13)
+    a = _fit(d, "lp", replications=29, seed=5)
+    b = _fit(d, "lp", replications=29, seed=5)
+    c = _fit(d, "lp", replications=29, seed=6)
+    pd.testing.assert_frame_equal(a.tidy(), b.tidy())
+    assert np.isfinite(a.se).all() and (a.se > 0).all()
+    assert not np.allclose(a.se, c.se)
+    assert a.n_clusters == 200 and "block bootstrap by firm_id" in a.vcov_type
+    assert list(a.vcov.index) == ["l", "k"]
+    d["group"] = d["firm_id"].str[:4]  # 2 groups of firms
+    g = _fit(d, "lp", replications=19, cluster="group", seed=5)
+    assert g.n_clusters == d["group"].nunique()
+    d["bad"] = d["year"] % 2  # changes within a firm
+    with pytest.raises(ValueError, match="nested in clusters"):
+        _fit(d, "lp", replications=19, cluster="bad")
+
+
+def test_contract_and_errors():
+    d = simulate_production_panel(100, 6, design="oplp", seed=14)
+    res = _fit(d, "acf")
+    assert res.estimator == "production_acf" and res.spec.outcome == "y" and res.nobs == 600
+    assert "<table" in res._repr_html_() and "returns_to_scale" in res.summary()
+    with pytest.raises(ValueError, match="'m'"):
+        _fit(d.drop(columns="m"))
+    with pytest.raises(ValueError, match="intermediates="):
+        production_function(
+            d, "y", "firm_id", "year", free="l", state="k", proxy="m", value_added=False
+        )
+    bad = d.assign(l=np.where(d.index == 5, -np.inf, d["l"]))
+    with pytest.raises(ValueError, match="'l' is not finite"):
+        _fit(bad)
+    with pytest.raises(TypeError):
+        production_function(d, "y", "firm_id", "year", "l")  # options are keyword-only
+    missing_y = d.assign(y=np.where(d.index < 3, np.nan, d["y"]))
+    assert "3 row(s)" in _fit(missing_y).notes[0]
+
+
+def test_gross_output_runs_and_says_it_is_weakly_identified():
+    d = simulate_production_panel(300, 8, design="oplp", seed=15)
+    d["q"] = d["y"] + 0.5 * d["m"]
+    res = production_function(
+        d, "q", "firm_id", "year", free="l", state="k", proxy="m", value_added=False,
+        intermediates="m", method="acf", replications=0,
+    )  # fmt: skip
+    assert list(res.coef.index) == ["l", "k", "m", "returns_to_scale"]
+    assert any("Gandhi, Navarro and Rivers" in n for n in res.notes)
