@@ -87,7 +87,7 @@ def ours_wild_bootstrap(df: pd.DataFrame) -> float:
         "time": "year",
         "treatment": "treat",
     }
-    res = wild_cluster_bootstrap(spec, "treat", "stratum", reps=REPS_WILD, seed=1)
+    res = wild_cluster_bootstrap(spec, "treat", "stratum", replications=REPS_WILD, seed=1)
     return float(res.tidy().loc[0, "p_value"])
 
 
@@ -102,7 +102,7 @@ def _ours_cs(df: pd.DataFrame, bootstrap: int) -> float:
         "cohort",
         covariates=["x"],
         method="dr",
-        bootstrap=bootstrap,
+        replications=bootstrap,
         seed=1,
         allow_unbalanced=is_messy(df),
     )

@@ -437,8 +437,10 @@ def row_groups(long: LongPanel) -> RowGroups:
         cohorts = np.unique(long.cohort)
         n_c = len(cohorts)
         key = long.period * n_c + np.searchsorted(cohorts, long.cohort_row)
-        order = np.argsort(key, kind="stable")
         n_groups = (int(long.period.max()) + 1) * n_c if len(key) else 0
+        # few groups: 16-bit keys, which numpy's stable sort orders by radix sort
+        small = np.int16 if n_groups <= np.iinfo(np.int16).max else key.dtype
+        order = np.argsort(key.astype(small, copy=False), kind="stable")
         starts = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=n_groups))))
         k = long.x.shape[1]
         z = np.asfortranarray(long.x[order, 1:]) if k > 1 else None
