@@ -181,6 +181,11 @@ if spill is not None and spill.main is not None:
         only = replace(res, table=res.table[res.table["term"] == "exposure_effect"], vcov=None)
         record(only, label=f"Spillovers: exposure through {ltype} links",
                specification=str(ltype))  # fmt: skip
+    if spill.binary is not None:
+        res = spill.binary
+        only = replace(res, table=res.table[res.table["term"] == "exposure_effect"], vcov=None)
+        record(only, label="Spillovers: any baseline partner supported (indicator)",
+               specification="any")  # fmt: skip
     if spill.placebo is not None:
         placebo_tidy = spill.placebo.table[spill.placebo.table["term"] == "placebo_exposure"]
         placebo_row = placebo_tidy.iloc[0]

@@ -30,6 +30,7 @@ from evaluation.estimators.spillovers import (
     spillover_design,
     spillover_did,
 )
+from evaluation.reporting.network import spillover_figure, spillover_rows
 
 YEARS = list(range(2014, 2020))
 BASE = 2015
@@ -280,7 +281,7 @@ def test_analysis_with_few_clusters_bootstraps_and_reports_reasons() -> None:
         assert row.std_error == pytest.approx(out.main.se[term], rel=1e-8)
         assert row.conf_low < row.estimate < row.conf_high and 0 <= row.p_value <= 1
     table = out.table()
-    assert set(table["specification"]) == {"all", "client", "supplier", "placebo"}
+    assert set(table["specification"]) == {"all", "any", "client", "supplier", "placebo"}
     assert table["boot_p_value"].notna().sum() == 2
     assert out.counts["baseline_pairs"] > 0 and out.counts["exposed_comparison"] > 0
     # missing pieces: reasons, not exceptions
@@ -301,3 +302,40 @@ def test_bootstrap_checks_its_input() -> None:
         spillover_bootstrap(res, "exposure_effect", data=panel.iloc[5:], replications=99)
     with pytest.raises(KeyError, match="spillover_bootstrap: term 'x'"):
         spillover_bootstrap(res, "x", data=panel, replications=99)
+
+
+def test_report_rows_and_figure_use_the_bootstrap_and_the_catalogue() -> None:
+    from matplotlib.figure import Figure
+
+    table = pd.DataFrame(
+        {
+            "term": ["direct_effect", "exposure_effect", "exposure_effect", "exposure_effect",
+                     "placebo_exposure"],
+            "estimate": [0.2, 0.1, 0.05, 0.3, 0.0],
+            "std_error": [0.05] * 5,
+            "statistic": [4.0, 2.0, 1.0, 6.0, 0.0],
+            "p_value": [0.001, 0.04, 0.3, 0.001, 0.9],
+            "conf_low": [0.1, 0.0, -0.05, 0.2, -0.1],
+            "conf_high": [0.3, 0.2, 0.15, 0.4, 0.1],
+            "specification": ["all", "all", "client", "a_new_type", "placebo"],
+            "boot_p_value": [0.01, 0.2, np.nan, np.nan, np.nan],
+            "boot_conf_low": [0.05, -0.1, np.nan, np.nan, np.nan],
+            "boot_conf_high": [0.35, 0.3, np.nan, np.nan, np.nan],
+        }
+    )  # fmt: skip
+    rows = spillover_rows(table, language="es", base=2015)
+    assert rows["label"].tolist() == [
+        "Efecto directo en las participantes (neto del efecto indirecto)",
+        "Efecto indirecto en las empresas de comparación",
+        "Efecto indirecto en las empresas de comparación: Cliente",
+        "Efecto indirecto en las empresas de comparación: a_new_type",
+        "Placebo: vínculos formados después de 2015",
+    ]
+    assert rows["p_value"].tolist()[:3] == [0.01, 0.2, 0.3]  # bootstrap where computed
+    assert rows["conf_low"].tolist()[:2] == [0.05, -0.1]
+    fig = spillover_figure(table, language="en", base=2015, outcome_label="Log sales")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == ["All baseline links", "Client", "a_new_type",
+                            "Placebo: links formed after 2015"]  # fmt: skip

@@ -20,7 +20,7 @@ neighbours form used by Butts 2021 for spatial rings):
 
 :func:`spillover_analysis` fits :func:`evaluation.estimators.spillovers.spillover_did` on the
 outcome panel (direct effect, exposure effect on non-participants), one fit per link type, the
-placebo fit, and - with fewer clusters than ``FEW_CLUSTERS`` - the restricted wild cluster
+placebo fit, the fit on the binary ``exposed`` indicator, and - with fewer clusters than ``FEW_CLUSTERS`` - the restricted wild cluster
 bootstrap of the two main terms. Anything the data cannot support comes back as a reason code
 (``reasons``), never an exception; the page turns codes into catalogue sentences.
 """
@@ -184,6 +184,8 @@ class SpilloverAnalysis:
     main : the fit with ``direct_effect``, ``exposure_effect``, ``exposure_effect_treated``
         (None when not identified; ``reasons`` says why).
     by_type : link type -> fit with that type's exposure (types not identified are absent).
+    binary : the fit with the binary ``exposed`` indicator (any baseline partner supported)
+        in place of the share, or None.
     placebo : the fit with ``placebo_exposure`` added, or None.
     bootstrap : term -> wild cluster bootstrap result (few clusters only).
     counts : firms, non-participants, non-participants with baseline partners, exposed
@@ -194,6 +196,7 @@ class SpilloverAnalysis:
 
     main: EstimationResult | None
     by_type: dict[str, EstimationResult] = field(default_factory=dict)
+    binary: EstimationResult | None = None
     placebo: EstimationResult | None = None
     bootstrap: dict[str, EstimationResult] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -205,6 +208,9 @@ class SpilloverAnalysis:
         frames = []
         if self.main is not None:
             frames.append(self.main.tidy().assign(specification="all"))
+        if self.binary is not None:
+            t = self.binary.tidy()
+            frames.append(t[t["term"] == "exposure_effect"].assign(specification="any"))
         for ltype, res in self.by_type.items():
             t = res.tidy()
             frames.append(t[t["term"] == "exposure_effect"].assign(specification=ltype))
@@ -260,8 +266,10 @@ def spillover_analysis(
     years = sorted(int(y) for y in panel[time].unique())
     expo = exposure_panel(links, firms, years, baseline_year)
     clash = [c for c in expo.columns if c in panel.columns and c not in (unit, time)]
-    data = panel.drop(columns=clash).assign(**{unit: panel[unit].astype(str)}).merge(
-        expo, on=[unit, time], how="left", validate="many_to_one"
+    data = (
+        panel.drop(columns=clash)
+        .assign(**{unit: panel[unit].astype(str)})
+        .merge(expo, on=[unit, time], how="left", validate="many_to_one")
     )
     fill = [c for c in expo.columns if c not in (unit, time)]
     data[fill] = data[fill].fillna(0.0)
@@ -312,6 +320,7 @@ def spillover_analysis(
             if not _not_identified(err):
                 raise
             reasons.append(f"type:{ltype}")
+    binary = spillover_did(data, outcome, unit, time, TREATED, "exposed", **fit_args)
     placebo = None
     if counts["later_pairs"] == 0 or not (data["placebo_exposure"].to_numpy() > 0).any():
         reasons.append("no_placebo_links")
@@ -333,6 +342,7 @@ def spillover_analysis(
     return SpilloverAnalysis(
         main=main,
         by_type=by_type,
+        binary=binary,
         placebo=placebo,
         bootstrap=bootstrap,
         counts=counts,

@@ -74,12 +74,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "spill.table.note": _m(
         "Two-way fixed effects (firm and year); exposure = share of baseline partners supported; "
-        "CRV1 by {cluster}. By link type: the exposure through links of that type only. "
+        "CRV1 by {cluster}. Any partner supported: an indicator in place of the share. By link "
+        "type: the exposure through links of that type only. "
         "Placebo: the share of partners supported among links formed after {base}, beside the "
         "baseline exposure.",
         "Efectos fijos de empresa y año; exposición = proporción de socias de la línea de base "
-        "apoyadas; CRV1 por {cluster}. Por tipo de vínculo: la exposición solo a través de "
-        "vínculos de ese tipo. Placebo: la proporción de socias apoyadas entre los vínculos "
+        "apoyadas; CRV1 por {cluster}. Alguna socia apoyada: un indicador en lugar de la "
+        "proporción. Por tipo de vínculo: la exposición solo a través de vínculos de ese tipo. "
+        "Placebo: la proporción de socias apoyadas entre los vínculos "
         "formados después de {base}, junto a la exposición de la línea de base.",
     ),
     "spill.figure.title": _m(
@@ -89,6 +91,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "spill.figure.effect": _m("Spillover", "Efecto indirecto"),
     "spill.figure.placebo": _m("Placebo", "Placebo"),
     "spill.spec.all": _m("All baseline links", "Todos los vínculos de la línea de base"),
+    "spill.spec.any": _m(
+        "Any partner supported (yes/no)",
+        "Alguna socia apoyada (sí/no)",
+    ),
     "spill.spec.placebo": _m(
         "Placebo: links formed after {base}",
         "Placebo: vínculos formados después de {base}",
