@@ -58,7 +58,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.interpolate import BSpline
 
 from evaluation.estimators.distributions import norm_ppf
 from evaluation.estimators.inputs import check_columns, rows_excerpt
@@ -119,9 +118,9 @@ class DoseBasis:
             return len(self.knots) - 1
         return self.degree + 1 + len(self.knots)
 
-    def _spline(self) -> BSpline:
-        t = np.r_[[self.low] * (self.degree + 1), self.knots, [self.high] * (self.degree + 1)]
-        return BSpline(t, np.eye(self.size), self.degree, extrapolate=True)
+    def _knot_vector(self) -> np.ndarray:
+        """Clamped knots: boundaries repeated degree + 1 times (de Boor 1978)."""
+        return np.r_[[self.low] * (self.degree + 1), self.knots, [self.high] * (self.degree + 1)]
 
     def values(self, d: np.ndarray) -> np.ndarray:
         d = np.asarray(d, dtype=float)
@@ -129,18 +128,53 @@ class DoseBasis:
             return np.ones((d.size, 1))
         if self.kind == "bins":
             return np.eye(self.size)[self.bin_of(d)]
-        return np.atleast_2d(self._spline()(np.clip(d, self.low, self.high)))
+        return bspline_basis(np.clip(d, self.low, self.high), self._knot_vector(), self.degree)
 
     def derivatives(self, d: np.ndarray) -> np.ndarray:
         d = np.asarray(d, dtype=float)
         if self.kind != "bspline":
             return np.zeros((d.size, self.size))
-        return np.atleast_2d(self._spline().derivative()(np.clip(d, self.low, self.high)))
+        t, k = self._knot_vector(), self.degree
+        lower = bspline_basis(np.clip(d, self.low, self.high), t, k - 1)
+        out = np.zeros((d.size, self.size))
+        for i in range(self.size):
+            left, right = t[i + k] - t[i], t[i + k + 1] - t[i + 1]
+            if left > 0:
+                out[:, i] += k * lower[:, i] / left
+            if right > 0:
+                out[:, i] -= k * lower[:, i + 1] / right
+        return out
 
     def bin_of(self, d: np.ndarray) -> np.ndarray:
         """Bin index (bins closed on the right, the first also on the left)."""
         edges = np.asarray(self.knots)
         return np.clip(np.searchsorted(edges, d, side="left") - 1, 0, self.size - 1)
+
+
+def bspline_basis(x: np.ndarray, t: np.ndarray, k: int) -> np.ndarray:
+    """Values of the ``len(t) - k - 1`` B-splines of degree ``k`` on knots ``t`` at ``x``.
+
+    Cox-de Boor recursion (de Boor 1978, ch. IX) on half-open intervals ``[t_i, t_i+1)``, the
+    right boundary belonging to the last non-empty interval (as ``scipy.interpolate.BSpline``,
+    which the tests check against through ``contdid``); ``x`` must lie in ``[t_k, t_-k-1]``.
+    """
+    x = np.asarray(x, dtype=float)
+    m = len(t) - 1
+    values = np.zeros((x.size, m))
+    nonempty = [i for i in range(m) if t[i] < t[i + 1]]
+    for i in nonempty:
+        values[:, i] = (x >= t[i]) & (x < t[i + 1])
+    values[x >= t[-1], nonempty[-1]] = 1.0
+    for d in range(1, k + 1):
+        nxt = np.zeros((x.size, m - d))
+        for i in range(m - d):
+            left, right = t[i + d] - t[i], t[i + d + 1] - t[i + 1]
+            if left > 0:
+                nxt[:, i] += (x - t[i]) / left * values[:, i]
+            if right > 0:
+                nxt[:, i] += (t[i + d + 1] - x) / right * values[:, i + 1]
+        values = nxt
+    return values
 
 
 def make_basis(
