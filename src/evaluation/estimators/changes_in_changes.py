@@ -171,11 +171,12 @@ def cic_analytic_se(
 
 
 # --------------------------------------------------------------------------- the data
-def _periods(value: int | float | Sequence[int | float], name: str) -> list[float]:
+def _periods(value: int | float | Sequence[int | float], name: str) -> list[int | float]:
     values = [value] if np.isscalar(value) else list(value)  # type: ignore[arg-type]
     if not values:
         raise ValueError(f"{WHERE}: {name}= names no period; give one period or several")
-    return [float(v) for v in values]
+    out = [float(v) for v in values]
+    return [int(v) if v.is_integer() else v for v in out]
 
 
 def _unit_table(
