@@ -10,17 +10,19 @@ the mean change of the comparison units:
 
     ATT_gt(d) = B(d)' beta_gt - mean(dY | comparison),   ACRT_gt(d) = B'(d)' beta_gt.
 
-Identification (CGBS, Sections 3-4; say which one you believe when you report):
+Identification (CGBS's two-period results, extended to cohorts as they do; a report should say
+which assumption it relies on):
 
-* Under **parallel trends** (PT, CGBS Assumption 4: the mean untreated change is the same for
-  every dose group, ``E[dY(0) | D = d] = E[dY(0) | D = 0]``), the contrast
+* Under **parallel trends** (PT: the mean untreated change is the same for every dose group,
+  ``E[dY(0) | D = d] = E[dY(0) | D = 0]``), the contrast
   ``E[dY | D = d] - E[dY | D = 0]`` identifies ``ATT(d|d)``, the effect of dose ``d`` on the
   units that received ``d``, and the overall ``ATT_overall = E[ATT(D|D) | D > 0]`` (which equals
   the binary DiD of treated against untreated). Its slope in ``d`` mixes the causal response
   with selection bias (units choosing different doses may gain differently), so PT does *not*
   identify ``ACRT``.
-* Under **strong parallel trends** (SPT, CGBS Assumption 5: no selection on gains, the mean
-  potential change under any dose is the same across dose groups), the same contrast identifies
+* Under **strong parallel trends** (SPT: no selection on gains, the mean potential change under
+  any dose is the same across dose groups, ``E[Y_t(d) - Y_t-1(0) | D = d] = E[Y_t(d) - Y_t-1(0)
+  | D > 0]``), the same contrast identifies
   ``ATT(d) = E[Y(d) - Y(0) | D > 0]`` for the whole treated population, its derivative
   ``ACRT(d)`` (the average causal response on the treated at dose ``d``), and
   ``ACRT_overall = E[ACRT(D) | D > 0]``.
@@ -29,8 +31,8 @@ The terms carry the SPT names (``ATT(d=12.5)``, ``ACRT(d=12.5)``, ``ATT_overall`
 ``ACRT_overall``); the result's notes repeat which assumption each needs.
 
 Estimation: ``method="parametric"`` uses a clamped B-spline of the dose of ``degree`` with
-``num_knots`` interior knots at dose quantiles (``num_knots=0``: a global polynomial; CGBS
-Section 5.1 and the R/PyPI ``contdid`` package's parametric route); ``method="binned"`` uses
+``num_knots`` interior knots at dose quantiles (``num_knots=0``: a global polynomial; CGBS's
+parametric estimator and the R/PyPI ``contdid`` package's parametric route); ``method="binned"`` uses
 indicators of dose bins (quantile bins), so each bin's ATT is the mean change of its units minus
 the comparison mean (the binned version for tables). With a single dose value among the treated
 the basis collapses to a constant and ``ATT_overall`` is exactly the 2x2 DiD (ACRT is not
@@ -39,8 +41,8 @@ identified then and is left out).
 Timing: common timing (one treated cohort) and staggered adoption. Every (cohort, post period)
 cell is estimated on its own with the dose basis fixed across cells (boundary and knots from all
 treated doses) and aggregated with weights proportional to the cell's treated units, the
-"simple" aggregation of Callaway and Sant'Anna (2021) used for the dose aggregation in CGBS
-Section 6 (and by ``contdid``'s multi-period route). ``base_period="last"`` compares with the
+"simple" aggregation of Callaway and Sant'Anna (2021) used for the dose aggregation in the
+paper's multi-period extension (and by ``contdid``'s multi-period route). ``base_period="last"`` compares with the
 period before the cohort starts (CGBS); ``"average"`` with the mean of all pre periods. With one
 cohort and a balanced panel the aggregate equals the estimate on post-period averages.
 
@@ -48,7 +50,7 @@ Inference: influence functions per unit (treated regression and comparison mean)
 ``cluster`` (default: the unit); pointwise standard errors are analytic (normal inference). The
 uniform band over the dose curve uses a multiplier bootstrap of the influence functions
 (Mammen weights, one draw per cluster, ``replications`` draws, ``seed``), with the sup-t
-critical value as in Callaway and Sant'Anna (2021, Section 4.1) and CGBS Section 5.
+critical value as in Callaway and Sant'Anna (2021, Section 4.1) and CGBS.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from evaluation.estimators.constants import FEW_CLUSTERS
 from evaluation.estimators.distributions import norm_ppf
 from evaluation.estimators.inputs import check_columns, rows_excerpt
 from evaluation.estimators.results import EstimationResult, make_spec, tidy_frame
@@ -602,6 +605,11 @@ def continuous_did(
         notes.append(
             f"{len(fitted)} (cohort, period) cells aggregated with weights proportional to "
             "their treated units"
+        )
+    if cluster and G < FEW_CLUSTERS:
+        notes.append(
+            f"only {G} clusters: cluster-robust standard errors can be too small with fewer "
+            f"than ~{FEW_CLUSTERS} clusters (Cameron and Miller 2015)"
         )
     if band == "uniform":
         notes.append(
