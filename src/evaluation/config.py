@@ -247,6 +247,43 @@ class Question(_Strict):
     outcomes: tuple[str, ...] = Field((), description="outcomes that answer it")
 
 
+class Costs(_Strict):
+    """What the programme cost, for cost-effectiveness (``evaluation.analysis.cost_effectiveness``).
+
+    Give the programme's ``total`` and/or a ``table`` of costs by ``level`` (``cluster``: one
+    row per cluster with ``cluster_id`` and ``amount``; ``firm``: one row per supported firm
+    with ``firm_id`` and ``amount``). With a table and no total, the total is the table's sum;
+    with both, the total counts (it may include overheads the table does not) and the table
+    says where the money went. Amounts are in ``currency`` at ``year`` prices; say in ``note``
+    what they include and where they come from (the page shows it).
+    """
+
+    total: float | None = Field(None, gt=0, description="total cost of the support, in currency")
+    currency: str = Field(description="currency code of the amounts, e.g. USD")
+    year: int | None = Field(None, description="price year of the amounts")
+    level: Literal["programme", "cluster", "firm"] = Field(
+        "programme", description="programme (a total), cluster or firm (a table of amounts)"
+    )
+    table: Path | None = Field(
+        None,
+        description="CSV with an id column (cluster_id or firm_id, per level) and amount; "
+        "relative to the repository root unless absolute",
+    )
+    note: Text | None = Field(
+        None, description="source and coverage of the costs, shown on the page"
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> Costs:
+        if self.total is None and self.table is None:
+            raise ValueError("program.costs: give a total, a table of costs, or both")
+        if self.level == "programme" and self.table is not None:
+            raise ValueError("program.costs: a table needs level: cluster or level: firm")
+        if self.level != "programme" and self.table is None:
+            raise ValueError(f"program.costs: level {self.level} needs a table of costs")
+        return self
+
+
 class Program(_Strict):
     """The programme evaluated. Only ``name`` is required; absent facts are left off pages."""
 
@@ -259,6 +296,7 @@ class Program(_Strict):
     period: tuple[int, int] | None = Field(None, description="years of support [first, last]")
     logframe: tuple[LogframeTarget, ...] = Field((), description="results framework targets")
     questions: tuple[Question, ...] = Field((), description="evaluation questions")
+    costs: Costs | None = Field(None, description="programme costs (cost-effectiveness page)")
 
     @field_validator("name")
     @classmethod
