@@ -24,6 +24,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -321,51 +322,101 @@ def dr_rc_blocks(
     and each OLS estimation effect ``lin_k @ m`` is the vector ``r_k * (x @ (n G_k^-1 m))``
     instead of an n x k matrix. ``exact`` as there.
     """
-    n, k = len(y), 1 if z is None else 1 + z.shape[1]
-    blocks = [slice(int(bounds[c]), int(bounds[c + 1])) for c in range(4)]
-    split = int(bounds[2])
-    cols = [] if z is None else [z[:, j] for j in range(k - 1)]
-    ps, keep = _blocked_propensity(z, w, split)
-    every = np.ones(k, dtype=bool)
+    cell = _RCCell.of(y, z, w, bounds)
+    ps, keep = _blocked_propensity(z, w, cell.split)
+    every = np.ones(cell.k, dtype=bool)
     use = [every, every, keep, keep]
-    # the four cell regressions (weights w)
-    beta = np.zeros((k, 4))
+    beta, inverses = _cell_regressions(cell, use)
+    fits = _cell_fits(cell, beta)
+    wt = np.empty(cell.n)  # weights of the cell means: trimmed odds, w for the treated
+    p0 = ps[: cell.split]
+    wt[: cell.split] = (p0 < TRIM_LEVEL) * w[: cell.split] * p0 / (1 - p0)
+    wt[cell.split :] = w[cell.split :]
+    att, psi, means = _rc_plugin(cell, fits, wt)
+    psi += _ols_effects(cell, fits, wt, means, use, inverses, exact)
+    psi -= _logit_effect(cell, ps, keep, means)
+    return att, psi
+
+
+@dataclass
+class _RCCell:
+    """A repeated-cross-section 2x2 in four row blocks (see :func:`dr_rc_blocks`)."""
+
+    y: np.ndarray
+    w: np.ndarray
+    cols: list[np.ndarray]  # covariate columns (the intercept is implicit)
+    blocks: list[slice]  # comparison-pre, comparison-post, treated-pre, treated-post
+    n: int
+    k: int
+    split: int  # first treated row
+
+    @classmethod
+    def of(cls, y: np.ndarray, z: np.ndarray | None, w: np.ndarray, bounds: np.ndarray) -> _RCCell:
+        cols = [] if z is None else [z[:, j] for j in range(z.shape[1])]
+        blocks = [slice(int(bounds[c]), int(bounds[c + 1])) for c in range(4)]
+        return cls(y, w, cols, blocks, len(y), 1 + len(cols), int(bounds[2]))
+
+    @property
+    def treated(self) -> slice:
+        return slice(self.split, self.n)
+
+    def within_treated(self, c: int) -> slice:
+        """Block ``c`` (2 or 3) as a slice of the treated rows."""
+        s = self.blocks[c]
+        return slice(s.start - self.split, s.stop - self.split)
+
+
+def _cell_regressions(cell: _RCCell, use: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """OLS (weights w) of y on [1, covariates] in each block: coefficients (k x 4; zero for
+    the treated blocks' dropped indicator columns) and the inverse Gram matrices."""
+    beta = np.zeros((cell.k, 4))
     inverses = []
-    for c, s in enumerate(blocks):
-        gram = _gram(cols, w[s], s)[np.ix_(use[c], use[c])]
+    for c, s in enumerate(cell.blocks):
+        gram = _gram(cell.cols, cell.w[s], s)[np.ix_(use[c], use[c])]
         if not well_conditioned(gram):
             raise EstimationFailure(f"{CELL_CODES[c]}: singular design (collinear covariates)")
         inv = np.linalg.inv(gram)
-        beta[use[c], c] = inv @ _xt(cols, w[s] * y[s], s)[use[c]]
+        beta[use[c], c] = inv @ _xt(cell.cols, cell.w[s] * cell.y[s], s)[use[c]]
         inverses.append(inv)
-    ctrl, trt = slice(0, split), slice(split, n)
-    # comparison regression of each row's own period, and treated - comparison fits
-    out_c = np.empty(n)
-    for c, s in enumerate(blocks):
+    return beta, inverses
+
+
+def _cell_fits(cell: _RCCell, beta: np.ndarray) -> dict[str, Any]:
+    """Fitted values: the comparison regression of each row's own period (``out_c``), the
+    treated regressions on the treated rows and the treated-minus-comparison differences."""
+    cols, trt = cell.cols, cell.treated
+    out_c = np.empty(cell.n)
+    for c, s in enumerate(cell.blocks):
         out_c[s] = _lin(cols, beta[:, c % 2], s)
     fit_t = [_lin(cols, beta[:, 2], trt), _lin(cols, beta[:, 3], trt)]
-    d_pre = fit_t[0] - _lin(cols, beta[:, 0], trt)
-    d_post = fit_t[1] - _lin(cols, beta[:, 1], trt)
-    # weights of the cell means: w for the treated, trimmed odds for the comparison rows
-    wt = np.empty(n)
-    p0 = ps[ctrl]
-    wt[ctrl] = (p0 < TRIM_LEVEL) * w[ctrl] * p0 / (1 - p0)
-    wt[trt] = w[trt]
-    resid = y - out_c
+    return {
+        "out_c": out_c,
+        "fit_t": fit_t,
+        "d_pre": fit_t[0] - _lin(cols, beta[:, 0], trt),
+        "d_post": fit_t[1] - _lin(cols, beta[:, 1], trt),
+    }
+
+
+def _rc_plugin(
+    cell: _RCCell, fits: dict[str, Any], wt: np.ndarray
+) -> tuple[float, np.ndarray, dict[str, Any]]:
+    """The ATT of eq. (3.4) and its plug-in influence function (R's mean-n scale: weights
+    divided by their means), with the cell means the estimation effects need."""
+    n, blocks, trt = cell.n, cell.blocks, cell.treated
+    resid = cell.y - fits["out_c"]
+    d_pre, d_post = fits["d_pre"], fits["d_post"]
     sw = np.array([wt[s].sum() for s in blocks])
     a_own = np.array([_dot(wt[s], resid[s]) for s in blocks]) / sw
-    w_t = w[trt]
+    w_t = cell.w[trt]
     sw_d = sw[2] + sw[3]
     a_dpost = _dot(w_t, d_post) / sw_d
     a_dpre = _dot(w_t, d_pre) / sw_d
-    t0 = slice(0, blocks[2].stop - split)  # treated-pre rows within the treated block
-    t1 = slice(t0.stop, n - split)
+    t0, t1 = cell.within_treated(2), cell.within_treated(3)
     a_dt1post = _dot(w_t[t1], d_post[t1]) / sw[3]
     a_dt0pre = _dot(w_t[t0], d_pre[t0]) / sw[2]
     att = (
         (a_own[3] - a_own[2]) - (a_own[1] - a_own[0]) + (a_dpost - a_dt1post) - (a_dpre - a_dt0pre)
     )
-    # plug-in influence function (R's mean-n scale: weights divided by their means)
     mw = sw / n
     own_sign = (1.0, -1.0, -1.0, 1.0)
     centred = np.empty(n)
@@ -376,13 +427,25 @@ def dr_rc_blocks(
     psi[trt] += w_t * ((d_post - a_dpost) - (d_pre - a_dpre)) / (sw_d / n)
     psi[blocks[3]] -= w_t[t1] * (d_post[t1] - a_dt1post) / mw[3]
     psi[blocks[2]] += w_t[t0] * (d_pre[t0] - a_dt0pre) / mw[2]
-    # estimation effects: weighted covariate moments of each cell
+    return float(att), psi, {"sw": sw, "sw_d": sw_d, "centred": centred}
+
+
+def _ols_effects(
+    cell: _RCCell,
+    fits: dict[str, Any],
+    wt: np.ndarray,
+    means: dict[str, Any],
+    use: list[np.ndarray],
+    inverses: list[np.ndarray],
+    exact: bool,
+) -> np.ndarray:
+    """The four outcome regressions' estimation effects, ``sum_k lin_k @ m_k`` with each
+    ``m_k`` the combination of DRDID's M1, M3 and the treated-regression moments."""
+    blocks, cols, sw = cell.blocks, cell.cols, means["sw"]
     mean_x = np.array([_xt(cols, wt[s], s) for s in blocks]) / sw[:, None]
     m1_post, m1_pre = -mean_x[3], -mean_x[2]
     m3_post, m3_pre = -mean_x[1], -mean_x[0]
-    m2_post = _xt(cols, centred[blocks[1]], blocks[1]) / sw[1]
-    m2_pre = _xt(cols, centred[blocks[0]], blocks[0]) / sw[0]
-    mean_t = (mean_x[2] * sw[2] + mean_x[3] * sw[3]) / sw_d
+    mean_t = (mean_x[2] * sw[2] + mean_x[3] * sw[3]) / means["sw_d"]
     mom_post, mom_pre = mean_t - mean_x[3], mean_t - mean_x[2]
     pre_sign = -1.0 if exact else 1.0
     combos = (
@@ -391,22 +454,36 @@ def dr_rc_blocks(
         -mom_pre,
         mom_post,
     )
+    out = np.empty(cell.n)
     for c, s in enumerate(blocks):
-        direction = np.zeros(k)
-        direction[use[c]] = inverses[c] @ combos[c][use[c]] * n
-        fitted = out_c[s] if c < 2 else fit_t[c - 2][t0 if c == 2 else t1]
-        psi[s] += w[s] * (y[s] - fitted) * _lin(cols, direction, s)
-    # logit estimation effect: score times the inverse information
+        direction = np.zeros(cell.k)
+        direction[use[c]] = inverses[c] @ combos[c][use[c]] * cell.n
+        if c < 2:
+            fitted = fits["out_c"][s]
+        else:
+            fitted = fits["fit_t"][c - 2][cell.within_treated(c)]
+        out[s] = cell.w[s] * (cell.y[s] - fitted) * _lin(cols, direction, s)
+    return out
+
+
+def _logit_effect(
+    cell: _RCCell, ps: np.ndarray, keep: np.ndarray, means: dict[str, Any]
+) -> np.ndarray:
+    """The propensity score's estimation effect: logit score times the inverse information
+    times DRDID's M2 (post minus pre)."""
+    blocks, cols, sw, centred = cell.blocks, cell.cols, means["sw"], means["centred"]
+    m2_post = _xt(cols, centred[blocks[1]], blocks[1]) / sw[1]
+    m2_pre = _xt(cols, centred[blocks[0]], blocks[0]) / sw[0]
+    w, n, split = cell.w, cell.n, cell.split
     info = _gram(cols, ps * (1 - ps) * w, slice(0, n))[np.ix_(keep, keep)]
     if not well_conditioned(info):
         raise EstimationFailure("propensity score information matrix is singular")
-    ps_dir = np.zeros(k)
+    ps_dir = np.zeros(cell.k)
     ps_dir[keep] = np.linalg.inv(info) * n @ (m2_post - m2_pre)[keep]
     score = np.empty(n)
-    score[ctrl] = w[ctrl] * (0.0 - ps[ctrl])
-    score[trt] = w_t * (1.0 - ps[trt])
-    psi -= score * _lin(cols, ps_dir, slice(0, n))
-    return float(att), psi
+    score[:split] = w[:split] * (0.0 - ps[:split])
+    score[split:] = w[split:] * (1.0 - ps[split:])
+    return score * _lin(cols, ps_dir, slice(0, n))
 
 
 def _ipw_rc(y, post, d, x, w):
