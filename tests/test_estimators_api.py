@@ -84,29 +84,6 @@ def test_docstring_examples_run(monkeypatch):
             assert res.attempted > 0 and res.failed == 0, f"{mod.__name__}: {res}"
 
 
-def test_distributions_equal_scipy_stats_bitwise() -> None:
-    """The light tail functions are the scipy.special routines scipy.stats evaluates: equal to
-    the last bit on a grid (tolerance 0), NaN where scipy.stats rejects the degrees of freedom."""
-    from scipy import stats
-
-    from evaluation.estimators import distributions as dist
-
-    x = np.r_[np.linspace(-40, 40, 801), np.nan, np.inf, -np.inf]
-    q = np.r_[np.linspace(0.0005, 0.9995, 999), 0.975]
-    for df in (0.5, 1.0, 3.0, 24.0, 499.0, 1e6, np.inf):
-        np.testing.assert_array_equal(dist.t_sf(x, df), stats.t(df).sf(x))
-        np.testing.assert_array_equal(dist.t_ppf(q, df), stats.t(df).ppf(q))
-    np.testing.assert_array_equal(dist.norm_sf(x), stats.norm.sf(x))
-    np.testing.assert_array_equal(dist.norm_ppf(q), stats.norm.ppf(q))
-    w = np.abs(x[np.isfinite(x)])
-    for k in (1, 2, 7, 30):
-        np.testing.assert_array_equal(dist.chi2_sf(w, k), stats.chi2.sf(w, k))
-        np.testing.assert_array_equal(dist.f_sf(w, k, 40), stats.f.sf(w, k, 40))
-    for bad in (0, -1, np.nan):
-        assert np.isnan(dist.t_ppf(0.975, bad)) and np.isnan(stats.t(bad).ppf(0.975))
-        assert np.isnan(dist.chi2_sf(3.0, bad)) and np.isnan(stats.chi2.sf(3.0, bad))
-
-
 def test_first_fit_does_not_import_scipy_stats() -> None:
     """Cold start: a twfe, event-study and Callaway-Sant'Anna fit (with its aggregation and
     pre-test) in a fresh process load neither scipy.stats (over a second to import) nor
