@@ -14,10 +14,11 @@
 # 07 Final evaluation report
 # Cover (programme name and title from config), the run's true status, executive summary,
 # logframe table, main results, robustness, gender, methods (worded from the specification
-# that ran) and limitations, in the language of the `language` parameter. The primary outcome
-# and estimator come from the configuration (pre-specified); the primary numbers are computed
-# here, the robustness table and the diagnostics are read from what the other pages recorded
-# in this run. Sections whose data are absent say so in one line.
+# that ran) and limitations, in the language of the `language` parameter. This page estimates
+# nothing: the pre-specified numbers (primary and secondary outcomes, women-led and men-led
+# firms) are the ones notebook 16 recorded in stage 1 (roles primary/secondary/subgroup), the
+# robustness table and the diagnostics are read from what the other pages recorded in this
+# run. Sections whose data are absent say so in one line.
 # (Developer note, not shown: the pages print only cell outputs, in the report language.)
 
 # %% tags=["parameters"]
@@ -36,13 +37,12 @@ from evaluation.pipeline.parameters import check
 params = check(globals(), notebook="07_final_report")
 
 # %%
-from evaluation.analysis import effects, indicators
 from evaluation.analysis.context import study_context
 from evaluation.config import load_settings
-from evaluation.data.load import load_panel, load_table, load_truth
-from evaluation.pipeline import load_estimates, load_values, record, record_value
+from evaluation.data.load import load_panel, load_truth
+from evaluation.pipeline import load_estimates, load_values
 from evaluation.reporting import figures, final, sections
-from evaluation.reporting.indicators import worded
+from evaluation.reporting.report_builder import estimand_truth
 from evaluation.reporting.sections import heading, not_available, say, show
 from evaluation.reporting.tables import estimates_table, publish_table
 from evaluation.reporting.translations import (
@@ -54,7 +54,6 @@ from evaluation.reporting.translations import (
     variable_label,
 )
 
-effects.quiet_few_clusters()
 settings = load_settings()
 analysis = settings.analysis
 program = settings.program
@@ -71,32 +70,35 @@ status = final.run_status(reports)
 run_values = final.read_run(load_values, reports, "values.json")
 run_estimates = final.read_run(load_estimates, reports, "estimates.parquet")
 truth_file = load_truth(sections.resolve(raw_dir)) if sections.resolve(raw_dir).exists() else None
-
-
-def estimate(outcome_name):
-    """The pre-specified estimator on one outcome, or the reason it cannot run."""
-    data = effects.attempt(effects.estimation_sample, panel, outcome_name, ctx)
-    if isinstance(data, effects.NotEstimable):
-        return data, None
-    result = effects.attempt(
-        effects.primary_effect, data, outcome_name, ctx, replications=bootstrap_reps, seed=seed
-    )
-    return result, data
-
-
-primary, data = estimate(primary_outcome)
-has_primary = not isinstance(primary, effects.NotEstimable)
+recorded_primary = [e for e in final.recorded_effects(run_estimates.frame, "primary")
+                    if e.outcome == primary_outcome and e.sample == sample]  # fmt: skip
+primary = recorded_primary[-1] if recorded_primary else None
+has_primary = primary is not None
+missing_primary = "final.recorded.missing"
+missing_values = {"outcome": sections.inline(variable_label(primary_outcome, language))}
 if has_primary:
-    record(primary.result, label="primary", role="primary", **primary.columns(sample))
     row = primary.row()
-    _ = record_value("primary_estimate", row["estimate"])
     inference = t(
         "inf.if_cluster" if estimator_key == "cs" else "inf.crv1",
         language,
         cluster=sections.cluster_name(primary.spec.get("cluster", ctx.cluster), language),
-        n_clusters=primary.spec.get("n_clusters", primary.result.n_clusters),
+        n_clusters=primary.spec.get("n_clusters", "—"),
     )
-truth = effects.truth_for(truth_file, primary_outcome, sample) if has_primary else None
+
+
+def truth_of(sample_name):
+    """The true value of the recorded estimator's own estimand on ``sample_name``."""
+    sizes = final.recorded(
+        run_values.frame, f"cohort_sizes primary {primary_outcome} {sample_name}"
+    )
+    if sizes is None and sample_name != "all":
+        sizes = final.recorded(
+            run_values.frame, f"cohort_sizes subgroup {primary_outcome} {sample_name}"
+        )
+    return estimand_truth(truth_file, primary_outcome, estimator_key, sizes, sample=sample_name)
+
+
+truth = truth_of(sample) if has_primary else None
 
 # %%
 heading("final.title", language, level=1, program=program.name)
@@ -132,7 +134,7 @@ say(
     last_year=ctx.years.last,
 )
 if not has_primary:
-    not_available(primary.message, language, **primary.values)
+    not_available(missing_primary, language, **missing_values)
 else:
     say(
         "final.summary.primary",
@@ -145,12 +147,11 @@ else:
     )
     covers_zero = row["conf_low"] <= 0 <= row["conf_high"]
     say("final.summary.not_significant" if covers_zero else "final.summary.significant", language)
-by_gender = None
-if has_primary and ctx.has("women_led_groups"):
-    by_gender = effects.attempt(effects.subgroup_effects, data, primary_outcome, ctx, "women_led")
-    if isinstance(by_gender, effects.NotEstimable):
-        by_gender = None
-gender = {int(r.subgroup): r for r in by_gender.itertuples()} if by_gender is not None else {}
+gender = {}
+for item in final.recorded_effects(run_estimates.frame, "subgroup"):
+    if item.outcome == primary_outcome and item.sample in ("women_led", "men_led"):
+        gender[int(item.sample == "women_led")] = final.subgroup_row(item)
+by_gender = final.subgroup_frame(gender) if has_primary and gender else None
 if by_gender is not None:
     say(
         "final.summary.gender",
@@ -162,8 +163,8 @@ if truth is not None:
     say(
         "final.summary.truth",
         language,
-        truth=fmt_number(truth["overall"], language, 3),
-        error=fmt_number(row["estimate"] - truth["overall"], language, 3),
+        truth=fmt_number(truth, language, 3),
+        error=fmt_number(row["estimate"] - truth, language, 3),
     )
 say("final.summary.source", language)
 say("final.primary_note", language)
@@ -172,39 +173,21 @@ say("final.primary_note", language)
 outcome_items, skipped = [], []
 if has_primary:
     outcome_items.append(
-        final.OutcomeEffect("primary", primary_outcome, primary, effects.n_treated_firms(data))
+        final.OutcomeEffect("primary", primary_outcome, primary, primary.n_treated)
     )
+    secondary = {e.outcome: e for e in final.recorded_effects(run_estimates.frame, "secondary")
+                 if e.sample == sample}  # fmt: skip
     for name in analysis.secondary_outcomes:
-        eff, sub = estimate(name)
-        if isinstance(eff, effects.NotEstimable):
-            skipped.append(f"{name}: {eff}")
+        if name not in secondary:
+            skipped.append(t("final.recorded.missing_secondary", language,
+                             outcome=variable_label(name, language)))  # fmt: skip
             continue
-        record(eff.result, label="secondary", role="secondary", **eff.columns(sample))
         outcome_items.append(
-            final.OutcomeEffect("secondary", name, eff, effects.n_treated_firms(sub))
+            final.OutcomeEffect("secondary", name, secondary[name], secondary[name].n_treated)
         )
 if ctx.has("logframe"):
     heading("final.logframe.heading", language)
-    computed = None
-    if final.recorded(run_values.frame, "logframe") is None:
-        # the indicators page recorded none: the same table, same years, from this report
-        summaries = {
-            item.outcome: indicators.effect_summary(
-                item.effect.result, item.effect.term, t(f"est.{estimator_key}", language),
-                item.n_treated,
-            )
-            for item in outcome_items
-        }  # fmt: skip
-        inputs = indicators.Inputs(
-            firms=load_table("firms", folder),
-            organizations=load_table("organizations", folder),
-            links=load_table("links", folder),
-            panel=panel, effects={"primary": summaries.get(primary_outcome)},
-            baseline_year=ctx.years.baseline, endline_year=ctx.years.endline,
-            outcome=primary_outcome, outcome_kind=ctx.outcome(primary_outcome).kind,
-        )  # fmt: skip
-        computed = worded(indicators.logframe(indicators.logframe_targets(program), inputs))
-    logframe, source = final.logframe_table(run_values.frame, language, computed)
+    logframe, source = final.logframe_table(run_values.frame, language, None)
     if logframe is None:
         reason = run_values.reason or t("common.not_available", language)
         say("final.logframe.missing", language, reason=reason)
@@ -223,7 +206,7 @@ if ctx.has("logframe"):
 # %%
 heading("final.main.heading", language)
 if not outcome_items:
-    not_available(primary.message, language, **primary.values)
+    not_available(missing_primary, language, **missing_values)
 else:
     say(
         "final.main.text",
@@ -261,7 +244,7 @@ else:
             group="estimator",
             language=language,
             outcome=primary_outcome,
-            truth=truth["overall"] if truth else None,
+            truth=truth,
         )
     )
     show(final.robustness_table(robust, language, min_cell))
@@ -269,14 +252,17 @@ else:
 # %%
 heading("final.gender.heading", language)
 if by_gender is None:
-    not_available(ctx.missing("women_led_groups") if has_primary else primary.message, language,
-                  **({} if has_primary else primary.values))  # fmt: skip
+    if has_primary and ctx.has("women_led_groups"):
+        not_available(missing_primary, language, **missing_values)
+    elif has_primary:
+        not_available(ctx.missing("women_led_groups"), language)
+    else:
+        not_available(missing_primary, language, **missing_values)
 else:
     say("final.gender.text", language)
     by_gender["term"] = [
         t("common.women_led" if g else "common.men_led", language) for g in by_gender["subgroup"]
     ]
-    by_gender["statistic"] = by_gender["estimate"] / by_gender["std_error"]
     show(
         estimates_table(
             by_gender, language=language, n_column="n_treated", min_cell=min_cell,
@@ -288,14 +274,13 @@ else:
 if truth is not None:
     heading("final.truth.heading", language)
     truth_rows = [{"label": t("common.all", language), "estimate": row["estimate"],
-                   "truth": truth["overall"]}]  # fmt: skip
+                   "truth": truth}]  # fmt: skip
     for flag, r in sorted(gender.items()):
-        sub = effects.truth_for(truth_file, primary_outcome, "women_led" if flag else "men_led")
-        if sub is not None and r.n_treated >= min_cell and r.estimate == r.estimate:
-            label = t("common.women_led" if flag else "common.men_led", language)
-            truth_rows.append(
-                {"label": label, "estimate": float(r.estimate), "truth": sub["overall"]}
-            )
+        name = "women_led" if flag else "men_led"
+        sub = truth_of(name)
+        if sub is not None and (r.n_treated or 0) >= min_cell and r.estimate == r.estimate:
+            label = t("common." + name, language)
+            truth_rows.append({"label": label, "estimate": float(r.estimate), "truth": sub})
     show(final.truth_table(truth_rows, language, min_cell))
 
 # %%
@@ -314,18 +299,18 @@ if has_primary:
     spec = final.primary_spec(
         run_estimates.frame,
         primary_outcome,
-        {**primary.spec, "nobs": primary.result.nobs, "sample": sample},
+        {**primary.spec, "nobs": primary.nobs, "sample": sample},
     )
     spec |= {
         "estimator": estimator_key, "outcome": primary_outcome,
         "sample_label": sections.sample_label(str(spec.get("sample", sample)), language),
-        "n_firms": data["firm_id"].nunique(), "n_treated": effects.n_treated_firms(data),
+        "n_firms": primary.n_firms, "n_treated": primary.n_treated,
         "staggered": ctx.has("staggered"), "money": ctx.money, "base_year": ctx.years.base,
     }  # fmt: skip
     for key, values in final.methods_sentences(spec, language):
         say(key, language, **values)
 else:
-    not_available(primary.message, language, **primary.values)
+    not_available(missing_primary, language, **missing_values)
 heading("final.limitations.heading", language)
 for key in ("selection", "attrition", "spillovers", "subgroups"):
     say(f"final.limitations.{key}", language)

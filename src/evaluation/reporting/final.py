@@ -1,8 +1,9 @@
 """What the final report reads from the run: recorded estimates, recorded values, the logframe.
 
-The final report computes its primary numbers itself from the processed data (the
-pre-specified outcome and estimator, so the headline never depends on which other jobs
-ran), and reads everything else from what the other pipeline jobs recorded through
+The final report estimates nothing: its primary, secondary and women-led/men-led numbers are
+the pre-specified estimator's, recorded in stage 1 by notebook 16 (rows with role
+``primary`` / ``secondary`` / ``subgroup``; :func:`recorded_effects`), and everything else is
+read from what the other pipeline jobs recorded through
 :func:`evaluation.pipeline.record` / :func:`~evaluation.pipeline.record_value`:
 ``reports/estimates.parquet`` (robustness: the same outcome under other estimators and
 inference) and ``reports/values.json`` (the logframe table and the design diagnostics of the
@@ -70,6 +71,80 @@ def read_run(loader: Callable[[Path], pd.DataFrame], reports_dir: Path, name: st
         return Loaded(loader(reports_dir))
     except (FileNotFoundError, OSError, ValueError) as err:
         return Loaded(None, f"{Path(reports_dir).name}/{name}: {type(err).__name__}")
+
+
+@dataclass
+class RecordedEffect:
+    """One recorded overall effect (a row of ``reports/estimates.parquet``) read back for a
+    page: the tidy row, the specification columns it was recorded with, its participant
+    count. ``row()`` mirrors :meth:`evaluation.analysis.effects.Effect.row`."""
+
+    outcome: str
+    role: str
+    sample: str
+    tidy: pd.Series
+    spec: dict[str, Any]
+    n_treated: int | None
+    nobs: int | None
+    n_firms: int | None = None
+
+    def row(self) -> pd.Series:
+        return self.tidy
+
+
+SPEC_COLUMNS = ("cluster", "n_clusters", "covariates", "control_group", "conditional_trends")
+
+
+def recorded_effects(estimates: pd.DataFrame | None, role: str) -> list[RecordedEffect]:
+    """The effects recorded with ``role`` (``primary``, ``secondary`` or ``subgroup``, notebook
+    16), in recording order, one per outcome and sample (the last recorded wins). Empty when
+    the run recorded none or the table lacks the columns."""
+    if estimates is None or estimates.empty or "role" not in estimates.columns:
+        return []
+    hit = estimates[estimates["role"].astype(str) == role]
+    if "term" in hit.columns:
+        hit = hit[hit["term"].isin(("overall", "treated", "participant:after"))]
+    sample_col = "sample" if "sample" in hit.columns else None
+    out: dict[tuple[str, str], RecordedEffect] = {}
+    for _, r in hit.iterrows():
+        sample = str(r[sample_col]) if sample_col and pd.notna(r[sample_col]) else "all"
+        spec = {k: r[k] for k in SPEC_COLUMNS if k in r.index and _present(r[k])}
+        n, nobs, firms = r.get("n_treated"), r.get("nobs"), r.get("n_firms")
+        out[(str(r["outcome_variable"]), sample)] = RecordedEffect(
+            str(r["outcome_variable"]), role, sample, r, spec,
+            int(n) if _present(n) else None, int(nobs) if _present(nobs) else None,
+            int(firms) if _present(firms) else None,
+        )  # fmt: skip
+    return list(out.values())
+
+
+def subgroup_row(item: RecordedEffect) -> Any:
+    """A recorded subgroup effect as the row :func:`effect_text` reads (attributes
+    ``estimate``, ``conf_low``, ``conf_high``, ``n_treated`` and the tidy columns)."""
+    from types import SimpleNamespace
+
+    r = item.row()
+    values = {k: float(r[k]) if _present(r.get(k)) else float("nan")
+              for k in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")}  # fmt: skip
+    return SimpleNamespace(**values, n_treated=item.n_treated or 0)
+
+
+def subgroup_frame(rows: dict[int, Any]) -> pd.DataFrame:
+    """The women-led (1) and men-led (0) rows as one tidy frame (``subgroup`` 0/1 first)."""
+    return pd.DataFrame(
+        [{"subgroup": flag, **vars(r)} for flag, r in sorted(rows.items())],
+        columns=["subgroup", "estimate", "std_error", "statistic", "p_value", "conf_low",
+                 "conf_high", "n_treated"],
+    )  # fmt: skip
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return True
 
 
 # --- the run's status ---------------------------------------------------------------------

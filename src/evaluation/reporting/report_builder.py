@@ -166,11 +166,26 @@ class RunOutputs:
         hit = hit[hit["term"].isin(OVERALL_TERMS)]
         if "param_sample" in hit.columns:
             hit = hit[hit["param_sample"].fillna("all") == sample]
+        if "role" in hit.columns:
+            hit = hit[hit["role"].astype(str) != "subgroup"]
         if hit.empty:
             return None
         if "role" in hit.columns and hit["role"].isin(["primary", "secondary"]).any():
             hit = hit[hit["role"].isin(["primary", "secondary"])]
         return hit.iloc[-1]
+
+    def subgroup(self, outcome: str, sample: str) -> pd.Series | None:
+        """The pre-specified estimator's overall effect on ``outcome`` in subgroup ``sample``
+        (notebook 16's rows with role ``subgroup``), else None."""
+        frame = self.estimates
+        if frame is None or frame.empty or "role" not in frame.columns:
+            return None
+        hit = frame[(frame["role"].astype(str) == "subgroup")
+                    & (frame["outcome_variable"] == outcome)
+                    & frame["term"].isin(OVERALL_TERMS)]  # fmt: skip
+        if "sample" in hit.columns:
+            hit = hit[hit["sample"].astype(str) == sample]
+        return None if hit.empty else hit.iloc[-1]
 
 
 def _text(value: Any, language: str) -> str:
@@ -226,6 +241,84 @@ def firm_year_truth(att_gt: list[dict[str, Any]]) -> float | None:
             num += float(n) * float(att)
             den += float(n)
     return num / den if den > 0 else None
+
+
+TRUTH_SAMPLES = {"women_led": True, "men_led": False}
+
+
+def truth_cells(
+    truth: dict[str, Any] | None, outcome: str, sample: str = "all"
+) -> tuple[list[dict[str, Any]], float | None] | None:
+    """The truth file's ATT(g, t) cells of ``outcome`` on ``sample`` (``all``, ``women_led``
+    or ``men_led``: the simulator's truth is by women-led status only) and its firm-year
+    average; None when the file does not cover them."""
+    est = ((truth or {}).get("estimands") or {}).get(outcome)
+    if not isinstance(est, dict):
+        return None
+    if sample == "all":
+        cells, overall = est.get("att_gt"), (est.get("overall") or {}).get("att")
+    elif sample in TRUTH_SAMPLES:
+        flag = TRUTH_SAMPLES[sample]
+        cells = [c for c in est.get("att_gt_by_women_led") or []
+                 if isinstance(c, dict) and bool(c.get("women_led")) == flag]  # fmt: skip
+        overall = ((est.get("by_women_led") or {}).get("true" if flag else "false") or {}).get(
+            "att"
+        )
+    else:
+        return None
+    if not isinstance(cells, list) or not cells:
+        return None
+    return cells, float(overall) if _finite(overall) else firm_year_truth(cells)
+
+
+def estimand_truth_keyed(
+    truth: dict[str, Any] | None,
+    outcome: str,
+    estimator: str,
+    cohort_sizes: dict[str, float] | None,
+    *,
+    sample: str = "all",
+) -> tuple[float, str] | None:
+    """The true value of ``estimator``'s own estimand (catalogue key) on ``sample``, with the
+    estimand's key (``simple``, ``firm_years``, ``firm_years_no_sizes``, ``twfe``).
+
+    Callaway-Sant'Anna's simple aggregation weights the post-entry ATT(g, t) by the size of
+    cohort g among the firms the estimate used (R ``did``'s ``aggte(type = "simple")``), so
+    its truth is the same weighted mean of the true cells, with the cohort sizes the
+    estimating page recorded for that sample (:func:`simple_aggregation_truth`); without
+    them it falls back to the firm-year average and says so. Sun-Abraham and imputation
+    weight treated firm-years (:func:`firm_year_truth`); TWFE has no convex estimand under
+    heterogeneous effects and is set beside the firm-year average as a reference.
+    """
+    found = truth_cells(truth, outcome, sample)
+    if found is None:
+        return None
+    cells, firm_years = found
+    if estimator == "cs":
+        simple = (
+            simple_aggregation_truth(cells, cohort_sizes)
+            if isinstance(cohort_sizes, dict)
+            else None
+        )
+        if simple is not None:
+            return simple, "simple"
+        return (firm_years, "firm_years_no_sizes") if firm_years is not None else None
+    if firm_years is None:
+        return None
+    return firm_years, "twfe" if estimator == "twfe" else "firm_years"
+
+
+def estimand_truth(
+    truth: dict[str, Any] | None,
+    outcome: str,
+    estimator: str,
+    cohort_sizes: dict[str, float] | None,
+    *,
+    sample: str = "all",
+) -> float | None:
+    """The value of :func:`estimand_truth_keyed` alone (None on real data)."""
+    hit = estimand_truth_keyed(truth, outcome, estimator, cohort_sizes, sample=sample)
+    return None if hit is None else hit[0]
 
 
 class Builder:
@@ -937,36 +1030,37 @@ class Builder:
                 )
             )
 
-    def truths(self) -> dict[str, tuple[float, str]]:
-        """The true value of each estimator's own estimand for the primary outcome on the
-        whole sample: ``{estimator: (truth, estimand key)}``.
+    def cohort_sizes(self, sample: str = "all") -> dict[str, float] | None:
+        """The cohort sizes behind the primary Callaway-Sant'Anna estimate on ``sample``:
+        notebook 16's ``cohort_sizes <role> <outcome> <sample>``, else (whole sample)
+        notebook 10's ``cs_cohort_sizes``."""
+        o = self.primary_outcome
+        role = "primary" if sample == "all" else "subgroup"
+        sizes = self.run.value(f"cohort_sizes {role} {o} {sample}")
+        if sizes is None and sample == "all":
+            sizes = self.run.value_for("cs_cohort_sizes", o)
+        return sizes if isinstance(sizes, dict) else None
 
-        From the truth file when the pipeline passed it (simulated data): Callaway-Sant'Anna's
-        simple aggregation with the cohort sizes notebook 10 records (``cs_cohort_sizes``);
-        Sun-Abraham and imputation with the firm-year-weighted average (their overall effect
-        weights event times by treated firm-years); TWFE has no convex estimand under
-        heterogeneous effects and is set beside the firm-year average. Without a truth file,
-        every estimator is set beside the recorded ``truth_overall``.
+    def truths(self, sample: str = "all") -> dict[str, tuple[float, str]]:
+        """The true value of each estimator's own estimand for the primary outcome on
+        ``sample`` (``all``, ``women_led``, ``men_led``): ``{estimator: (truth, estimand)}``.
+
+        From the truth file when the pipeline passed it (simulated data), by
+        :func:`estimand_truth_keyed` with the cohort sizes the run recorded for that sample.
+        Without a truth file, every estimator of the whole sample is set beside the recorded
+        ``truth_overall``; subgroups then have no truth.
         """
-        est = ((self.run.truth or {}).get("estimands") or {}).get(self.primary_outcome)
-        cells = est.get("att_gt") if isinstance(est, dict) else None
         out: dict[str, tuple[float, str]] = {}
-        if isinstance(cells, list) and cells:
-            overall = (est.get("overall") or {}).get("att")
-            firm_years = float(overall) if _finite(overall) else firm_year_truth(cells)
-            sizes = self.run.value_for("cs_cohort_sizes", self.primary_outcome)
-            simple = simple_aggregation_truth(cells, sizes) if isinstance(sizes, dict) else None
-            if simple is not None:
-                out["cs"] = (simple, "simple")
-            elif firm_years is not None:
-                out["cs"] = (firm_years, "firm_years_no_sizes")
-            if firm_years is not None:
-                out |= {"sunab": (firm_years, "firm_years"),
-                        "imputation": (firm_years, "firm_years"),
-                        "twfe": (firm_years, "twfe")}  # fmt: skip
+        if truth_cells(self.run.truth, self.primary_outcome, sample) is not None:
+            sizes = self.cohort_sizes(sample)
+            for key in ("cs", "sunab", "imputation", "twfe"):
+                hit = estimand_truth_keyed(self.run.truth, self.primary_outcome, key, sizes,
+                                           sample=sample)  # fmt: skip
+                if hit is not None:
+                    out[key] = hit
             return out
         recorded = self.run.value("truth_overall")
-        if _finite(recorded):
+        if sample == "all" and _finite(recorded):
             out = {k: (float(recorded), "recorded") for k in ("cs", "twfe", "sunab", "imputation")}
         return out
 
@@ -976,23 +1070,32 @@ class Builder:
             return  # real data: no truth file, no annex
         sec = self.doc.section("annex-truth", self.m("doc.annex.truth"), annex=True)
         rows, used = [], []
-        for key in ("cs", "sunab", "imputation", "twfe"):
-            r = self.run.overall(self.primary_outcome, key)
-            if r is None or key not in truths:
-                continue
-            truth, estimand = truths[key]
+
+        def add(sample: str, key: str, r: pd.Series, truth: float, estimand: str) -> None:
             covers = float(r["conf_low"]) <= truth <= float(r["conf_high"])
-            rows.append([self.est_name(key), self.m(f"doc.truth.estimand.{estimand}"),
+            rows.append([self.m(f"common.{sample}"), self.est_name(key),
+                         self.m(f"doc.truth.estimand.{estimand}"),
                          fmt_number(r["estimate"], self.lang, 3), fmt_number(truth, self.lang, 3),
                          fmt_number(float(r["estimate"]) - truth, self.lang, 3),
                          self.m("common.yes" if covers else "common.no")])  # fmt: skip
             used.append(r)
+
+        for key in ("cs", "sunab", "imputation", "twfe"):
+            r = self.run.overall(self.primary_outcome, key)
+            if r is not None and key in truths:
+                add("all", key, r, *truths[key])
+        for sample in TRUTH_SAMPLES:
+            r = self.run.subgroup(self.primary_outcome, sample)
+            own = self.truths(sample).get(self.estimator)
+            if r is not None and own is not None and _finite(r.get("estimate")):
+                add(sample, self.estimator, r, *own)
         if not rows:
             self.missing(sec, self.m("doc.what.truth_estimates"))
             return
         sec.say([Text(self.m("doc.truth.text")), Ref("tab-truth"), Text(".")])
         sec.add(Table("tab-truth", self.m("doc.annex.truth"),
-                      [Column(self.m("common.estimator")), Column(self.m("doc.truth.col.estimand")),
+                      [Column(self.m("common.sample")), Column(self.m("common.estimator")),
+                       Column(self.m("doc.truth.col.estimand")),
                        Column(self.m("common.estimate"), "number"),
                        Column(self.m("common.truth"), "number"), Column(self.m("common.error"), "number"),
                        Column(self.m("doc.truth.col.covers"))],

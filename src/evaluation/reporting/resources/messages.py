@@ -930,13 +930,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "estimación principal se desvía en {error}.",
     ),
     "final.summary.source": _m(
-        "The primary and secondary outcomes' estimates are computed in this report from the "
-        "processed data; the robustness table and the design diagnostics are read from what "
-        "the other pipeline pages recorded (reports/estimates.parquet, reports/values.json).",
-        "Las estimaciones de los resultados principal y secundarios se calculan en este "
-        "informe a partir de los datos procesados; la tabla de robustez y los diagnósticos del "
-        "diseño se leen de lo registrado por las demás páginas del proceso "
-        "(reports/estimates.parquet, reports/values.json).",
+        "Every number of this report was recorded by the run's pages: the primary and "
+        "secondary outcomes' estimates by the pre-specified effects page, the robustness "
+        "table and the design diagnostics by the other pages (reports/estimates.parquet, "
+        "reports/values.json).",
+        "Todas las cifras de este informe las registraron las páginas de la ejecución: las "
+        "estimaciones de los resultados principal y secundarios, la página de efectos "
+        "preespecificados; la tabla de robustez y los diagnósticos del diseño, las demás "
+        "páginas (reports/estimates.parquet, reports/values.json).",
     ),
     "final.logframe.heading": _m(
         "Logframe targets and achievement", "Metas del marco lógico y su cumplimiento"
@@ -1808,6 +1809,26 @@ MESSAGES.update(
         "doc.note.significance": _m(
             "95% intervals; two-sided p-values; an effect is called significant when its interval excludes zero (p < 0.05).",
             "Intervalos del 95 %; valores p bilaterales; un efecto se considera significativo cuando su intervalo excluye el cero (p < 0,05).",
+        ),
+    }
+)
+
+
+# --- page 16 and the report's reading of it (issue 12) --------------------------------------
+MESSAGES.update(
+    {
+        "nb16.title": _m("16 Pre-specified effects", "16 Efectos preespecificados"),
+        "nb16.intro": _m(
+            "The pre-specified estimator ({estimator}) on the primary and secondary outcomes and on women-led and other firms separately: the numbers the final report states, estimated once here.",
+            "El estimador preespecificado ({estimator}) sobre los resultados primario y secundarios y, por separado, sobre las empresas lideradas por mujeres y las demás: las cifras que cita el informe final, estimadas una sola vez aquí.",
+        ),
+        "final.recorded.missing": _m(
+            "Not available: the run recorded no pre-specified estimate for {outcome}. Run the pre-specified effects page (notebook 16) in the same run to enable it.",
+            "No disponible: la ejecución no registró una estimación preespecificada para {outcome}. Ejecute la página de efectos preespecificados (cuaderno 16) en la misma ejecución para habilitarla.",
+        ),
+        "final.recorded.missing_secondary": _m(
+            "{outcome}: no pre-specified estimate recorded in this run.",
+            "{outcome}: no se registró una estimación preespecificada en esta ejecución.",
         ),
     }
 )
