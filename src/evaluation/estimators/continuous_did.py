@@ -63,7 +63,7 @@ import pandas as pd
 
 from evaluation.estimators.constants import FEW_CLUSTERS
 from evaluation.estimators.distributions import norm_ppf
-from evaluation.estimators.inputs import check_columns, rows_excerpt
+from evaluation.estimators.inputs import as_list, check_columns, rows_excerpt
 from evaluation.estimators.results import EstimationResult, make_spec, tidy_frame
 
 __all__ = ["continuous_did", "ContinuousDiDResult"]
@@ -281,6 +281,7 @@ def continuous_did(
     curve_points: int = 50,
     control_group: str = "never_treated",
     base_period: str = "last",
+    covariates: str | Sequence[str] | None = None,
     alpha: float = 0.05,
     replications: int = 999,
     seed: int | None = None,
@@ -310,6 +311,12 @@ def continuous_did(
     control_group : ``"never_treated"`` or ``"not_yet_treated"`` (units whose cohort starts after
         the period; Callaway and Sant'Anna 2021).
     base_period : ``"last"`` (period before the cohort starts) or ``"average"`` (pre mean).
+    covariates : time-invariant unit covariates (numeric; constant within unit, no missing
+        values) for parallel trends conditional on them: in every cell the comparison units'
+        change is predicted by OLS on the covariates and subtracted from each treated unit's
+        change (the outcome-regression DiD of Heckman, Ichimura and Todd 1997 / Sant'Anna and
+        Zhao 2020, applied before the dose regression; its estimation effect is in the
+        influence function). Without them, unconditional (strong) parallel trends.
     alpha : 1 - confidence level of intervals and band.
     replications : multiplier-bootstrap draws for the uniform band (0: pointwise only).
     seed : seed of the bootstrap draws.
@@ -334,9 +341,10 @@ def continuous_did(
         raise ValueError(f"{WHERE}: alpha must be in (0, 1), got {alpha}")
     if int(replications) != replications or replications < 0:
         raise ValueError(f"{WHERE}: replications must be a non-negative integer")
-    cols = [outcome, unit, time, cohort, dose] + ([cluster] if cluster else [])
+    covs = as_list(covariates)
+    cols = [outcome, unit, time, cohort, dose, *covs] + ([cluster] if cluster else [])
     check_columns(data, list(dict.fromkeys(cols)), WHERE)
-    for c in (time, cohort, dose):
+    for c in (time, cohort, dose, *covs):
         _check_numeric(data, c)
     for c in [unit] + ([cluster] if cluster else []):
         bad = data[c].isna().to_numpy()
@@ -364,6 +372,13 @@ def continuous_did(
 
     units_cohort = _unit_constant(data, unit, cohort)
     units_dose = _unit_constant(data, unit, dose).reindex(units_cohort.index)
+    W = (
+        np.column_stack(
+            [_unit_constant(data, unit, c).reindex(units_cohort.index) for c in covs]
+        ).astype(float)
+        if covs
+        else None
+    )
     clusters = (
         _unit_constant(data, unit, cluster).reindex(units_cohort.index)
         if cluster
@@ -497,25 +512,33 @@ def continuous_did(
         est["acrt_o"] = np.zeros(1)
         psi["acrt_o"] = np.zeros((len(g_all), 1))
     cell_rows = []
+    dropped_columns = 0
     for w, (g, t, tr, co, dy, X) in zip(weights, fitted, strict=True):
         y1, y0 = dy[tr], dy[co]
         n1, n0 = tr.size, co.size
-        beta, *_ = np.linalg.lstsq(X, y1, rcond=None)
-        e = y1 - X @ beta
-        m0 = float(y0.mean())
+        # comparison units' outcome regression (intercept only without covariates: their mean)
+        Z0 = np.ones((n0, 1)) if W is None else np.column_stack([np.ones(n0), W[co]])
+        Z1 = np.ones((n1, 1)) if W is None else np.column_stack([np.ones(n1), W[tr]])
+        if W is not None:
+            varies = np.r_[True, np.ptp(Z0[:, 1:], axis=0) > 0]
+            dropped_columns += int((~varies).sum())
+            Z0, Z1 = Z0[:, varies], Z1[:, varies]
+        gamma, *_ = np.linalg.lstsq(Z0, y0, rcond=None)
+        ctl = (n / n0) * (Z0 * (y0 - Z0 @ gamma)[:, None]) @ np.linalg.pinv(Z0.T @ Z0 / n0)
+        r = y1 - Z1 @ gamma  # treated changes net of the comparison prediction
+        beta, *_ = np.linalg.lstsq(X, r, rcond=None)
+        e = r - X @ beta
         Qinv = np.linalg.pinv(X.T @ X / n1)
         lin = (n / n1) * (X * e[:, None]) @ Qinv  # n1 x k: IF of beta, scaled to n
-        ctl = (n / n0) * (y0 - m0)  # IF of the comparison mean
+        P = Qinv @ (X.T @ Z1 / n1)  # k x p: beta moves by -P (d gamma)
         for key, A in blocks.items():
-            level = key.startswith("att")
-            est[key] += w * (A @ beta - (m0 if level else 0.0))
+            est[key] += w * (A @ beta)
             psi[key][tr] += w * lin @ A.T
-            if level:
-                psi[key][co] -= w * ctl[:, None]
-        att_o = float(y1.mean() - m0)
+            psi[key][co] -= w * ctl @ (A @ P).T
+        att_o = float(r.mean())
         est["att_o"] += w * att_o
-        psi["att_o"][tr, 0] += w * (n / n1) * (y1 - y1.mean())
-        psi["att_o"][co, 0] -= w * ctl
+        psi["att_o"][tr, 0] += w * (n / n1) * (r - att_o)
+        psi["att_o"][co, 0] -= w * ctl @ Z1.mean(axis=0)
         acrt_o = np.nan
         if parametric:
             slopes = basis.derivatives(d_all[tr]) @ beta
@@ -523,7 +546,14 @@ def continuous_did(
             mbar = basis.derivatives(d_all[tr]).mean(axis=0)
             est["acrt_o"] += w * acrt_o
             psi["acrt_o"][tr, 0] += w * ((n / n1) * (slopes - acrt_o) + lin @ mbar)
+            psi["acrt_o"][co, 0] -= w * ctl @ (mbar @ P)
         cell_rows.append((g, t, n1, n0, w, att_o, acrt_o))
+
+    if dropped_columns:
+        notes.append(
+            f"{dropped_columns} covariate column(s) left out of (cohort, period) cells where "
+            "they do not vary among the comparison units"
+        )
 
     # --- inference -----------------------------------------------------------------------
     ccodes = pd.factorize(clusters.to_numpy()[used])[0]
@@ -624,7 +654,14 @@ def continuous_did(
         "continuous_did" if method == "parametric" else "continuous_did_binned",
         data,
         outcome,
-        {"unit": unit, "time": time, "cohort": cohort, "dose": dose, "cluster": cluster},
+        {
+            "unit": unit,
+            "time": time,
+            "cohort": cohort,
+            "dose": dose,
+            "covariates": covs,
+            "cluster": cluster,
+        },  # fmt: skip
         {
             "method": method,
             "degree": basis.degree,
