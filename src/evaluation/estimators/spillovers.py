@@ -30,6 +30,13 @@ terms the TWFE coefficient of ``D`` is biased by the spillover on the control un
 averages of cohort-period effects (Goodman-Bacon 2021); the model is a regression summary,
 not the staggered-robust ATT.
 
+``method="two_stage"`` estimates the same terms by Gardner's (2021) two-stage DiD, the
+staggered-robust route Butts (2021, section 4) recommends: the firm and year effects are
+fitted on the untreated, unexposed firm-years only (every spillover regressor zero), the
+outcome net of them is regressed on the terms, and the variance is the GMM (cluster) variance
+of both stages (Gardner 2021; pyfixest ``did2s``). It is robust to effects that vary by cohort
+and period; its terms are averages over the treated (exposed) firm-years.
+
 Inference follows fixest/pyfixest (:func:`evaluation.estimators.fe_regression.fe_ols`):
 singletons dropped, CRV1 ``G/(G-1) (N-1)/(N-K)`` with fixed effects nested in the cluster not
 counted, Student-t with ``G - 1`` df. With few clusters use :func:`spillover_bootstrap` (the
@@ -125,6 +132,7 @@ def spillover_did(
     cluster: str | None = None,
     vcov: str = "CRV1",
     alpha: float = 0.05,
+    method: str = "twfe",
 ) -> EstimationResult:
     """Direct effect and spillover on the untreated by two-way fixed effects (module docstring).
 
@@ -142,6 +150,9 @@ def spillover_did(
     covariates : time-varying controls. weights : analytic weights column.
     cluster : CRV1 cluster column (default with ``vcov="CRV1"``: the unit).
     vcov : ``"iid"``, ``"hetero"`` or ``"CRV1"``. alpha : level of the intervals.
+    method : ``"twfe"`` (one regression) or ``"two_stage"`` (Gardner 2021: fixed effects from
+        the untreated, unexposed firm-years, then the terms; CRV1-type GMM variance by
+        ``cluster``; no covariates or weights).
 
     Returns
     -------
@@ -154,7 +165,14 @@ def spillover_did(
     where = _WHERE
     if not 0 < alpha < 1:
         raise ValueError(f"{where}: alpha must be in (0, 1), got {alpha!r}")
+    if method not in ("twfe", "two_stage"):
+        raise ValueError(f"{where}: method must be 'twfe' or 'two_stage', got {method!r}")
     kind = check_vcov_type(vcov)
+    if method == "two_stage" and (covariates or weights or kind != "CRV1"):
+        raise ValueError(
+            f"{where}: method='two_stage' supports neither covariates nor weights and uses its "
+            "GMM cluster variance (vcov='CRV1')"
+        )
     notes: list[str] = []
     if cluster is not None and kind != "CRV1":
         raise ValueError(f"{where}: cluster={cluster!r} given but vcov={vcov!r}; use vcov='CRV1'")
@@ -195,6 +213,13 @@ def spillover_did(
             f"{where}: no untreated row has a non-zero exposure in column {exposure!r}: the "
             "spillover on the untreated is not identified"
         )
+    if method == "two_stage":
+        return _two_stage(
+            data, sample, design, y, outcome, unit, time, cluster, cl, notes, alpha,
+            {"unit": unit, "time": time, "treatment": treatment, "exposure": exposure,
+             "placebo": placebo, "cluster": cluster},
+            exposure_on_treated,
+        )  # fmt: skip
     fit = fe_ols(
         y,
         np.column_stack([design.to_numpy(), *Z]),
@@ -217,6 +242,7 @@ def spillover_did(
     roles |= {"exposure": exposure, "placebo": placebo, "covariates": covs}
     roles |= {"weights": weights, "cluster": cluster, "fixed_effects": [unit, time]}
     options = {"vcov": kind, "term": DIRECT, "exposure_on_treated": exposure_on_treated}
+    options["method"] = "twfe"
     options |= {"alpha": alpha, "drop_singletons": True}
     spec = make_spec(
         "spillovers",
@@ -252,6 +278,125 @@ def spillover_did(
     )
 
 
+def _two_stage(
+    data: pd.DataFrame,
+    sample: pd.DataFrame,
+    design: pd.DataFrame,
+    y: np.ndarray,
+    outcome: str,
+    unit: str,
+    time: str,
+    cluster: str,
+    cl: np.ndarray,
+    notes: list[str],
+    alpha: float,
+    roles: dict[str, Any],
+    exposure_on_treated: bool,
+) -> EstimationResult:
+    """Gardner (2021) two-stage DiD with the spillover terms; GMM variance by cluster.
+
+    Stage 1: ``y = a_i + l_t`` on the rows where every term is zero (untreated, unexposed),
+    solved exactly (sparse normal equations, the first period's effect set to zero). Stage 2:
+    ``y - a_i - l_t`` on the terms, no intercept. Variance: ``B^-1 (sum_g W_g W_g') B^-1``
+    with ``B = X2'X2`` and ``W_g = X2_g'e2_g - X2'X1 (X10'X10)^-1 X10_g'e1_g`` (Gardner 2021,
+    appendix; pyfixest ``did2s``), no small-sample factor; t with ``G - 1`` df.
+    """
+    from scipy import sparse
+    from scipy.sparse.linalg import spsolve
+
+    where = _WHERE
+    X2 = design.to_numpy(dtype=float)
+    names = list(design.columns)
+    stage1 = ~(X2 != 0).any(axis=1)
+    ucodes, _ = factorize(sample[unit].to_numpy(), unit)
+    tcodes, _ = factorize(sample[time].to_numpy(), time)
+    # rows of units or periods with no untreated, unexposed row cannot be imputed: dropped
+    ok_unit = np.bincount(ucodes, weights=stage1, minlength=ucodes.max() + 1) > 0
+    ok_time = np.bincount(tcodes, weights=stage1, minlength=tcodes.max() + 1) > 0
+    keep = ok_unit[ucodes] & ok_time[tcodes]
+    if not keep.all():
+        notes = [
+            *notes,
+            f"{int((~keep).sum())} row(s) of firms or periods without an untreated, unexposed "
+            "observation dropped (their fixed effects cannot be imputed)",
+        ]
+    if not stage1[keep].any():
+        raise ValueError(f"{where}: no untreated, unexposed row: the first stage is empty")
+    X2, y, stage1 = X2[keep], y[keep], stage1[keep]
+    u, n_u = factorize(ucodes[keep], unit)
+    tt, n_t = factorize(tcodes[keep], time)
+    cl_k, G = factorize(cl[keep], cluster)
+    n = y.size
+    p = n_u + n_t - 1
+    rows = np.arange(n)
+    has_t = tt > 0
+    X1 = sparse.csr_matrix(
+        (
+            np.ones(n + int(has_t.sum())),
+            (np.concatenate([rows, rows[has_t]]), np.concatenate([u, n_u + tt[has_t] - 1])),
+        ),
+        shape=(n, p),
+    )
+    X10 = sparse.diags(stage1.astype(float)) @ X1
+    A = (X10.T @ X10).tocsc()
+    theta = spsolve(A, X10.T @ y)
+    if not np.all(np.isfinite(theta)):
+        raise ValueError(
+            f"{where}: the untreated, unexposed firm-years do not connect every firm and "
+            "period: the first-stage fixed effects are not identified"
+        )
+    ytil = y - X1 @ theta
+    B = X2.T @ X2
+    kept = [j for j in range(X2.shape[1]) if B[j, j] > 0]
+    if [names[j] for j in range(X2.shape[1]) if j not in kept and names[j] in (DIRECT, EXPOSURE)]:
+        raise ValueError(f"{where}: {DIRECT!r} or {EXPOSURE!r} has no variation")
+    X2, names = X2[:, kept], [names[j] for j in kept]
+    bread = np.linalg.inv(X2.T @ X2)
+    beta = bread @ (X2.T @ ytil)
+    e2 = ytil - X2 @ beta
+    e1 = np.where(stage1, ytil, 0.0)
+    Zsol = spsolve(A, np.asarray(X1.T @ X2))
+    Zsol = np.asarray(Zsol).reshape(p, -1)
+    S1 = sparse.csr_matrix(
+        (
+            np.concatenate([e1, e1[has_t]]),
+            (np.concatenate([cl_k, cl_k[has_t]]), np.concatenate([u, n_u + tt[has_t] - 1])),
+        ),
+        shape=(G, p),
+    )
+    S2 = np.column_stack([np.bincount(cl_k, weights=X2[:, j] * e2, minlength=G)
+                          for j in range(X2.shape[1])])  # fmt: skip
+    W = S2 - np.asarray(S1 @ Zsol)
+    V = bread @ (W.T @ W) @ bread
+    table = tidy_frame(names, beta, np.sqrt(np.diag(V)), df=G - 1, alpha=alpha)
+    all_notes = list(notes)
+    warn_few_clusters(G, "CRV1", all_notes)
+    roles = {**roles, "covariates": [], "weights": None, "fixed_effects": [unit, time]}
+    options = {"vcov": "CRV1", "term": DIRECT, "exposure_on_treated": exposure_on_treated,
+               "alpha": alpha, "method": "two_stage"}  # fmt: skip
+    spec = make_spec(
+        "spillovers", data, outcome, roles, options, nobs=n,
+        dropped=[("missing outcome", len(data) - len(sample)), ("no first stage", int((~keep).sum()))],
+    )  # fmt: skip
+    return EstimationResult(
+        estimator="spillovers",
+        table=table,
+        nobs=n,
+        vcov=pd.DataFrame(V, index=names, columns=names),
+        vcov_type=f"two-stage GMM (Gardner 2021) clustered by {cluster}",
+        n_clusters=G,
+        outcome=outcome,
+        notes=all_notes,
+        info={
+            "spec": spec,
+            "df_t": G - 1,
+            "stage1_rows": int(stage1.sum()),
+            "convention": "Gardner (2021) two-stage; Butts (2021) section 4",
+        },  # fmt: skip
+        spec=spec,
+    )
+
+
 def spillover_bootstrap(
     result: EstimationResult,
     term: str,
@@ -275,8 +420,10 @@ def spillover_bootstrap(
 
     where = "spillover_bootstrap"
     spec = result.spec
-    if spec is None or spec.kind != "spillovers":
-        raise ValueError(f"{where}: pass a spillover_did result (got {result.estimator!r})")
+    if spec is None or spec.kind != "spillovers" or spec.get("method") == "two_stage":
+        raise ValueError(
+            f"{where}: pass a spillover_did result of method 'twfe' (got {result.estimator!r})"
+        )
     spec.check_data(data, where)
     cluster = cluster or spec.get("cluster")
     if cluster is None:
