@@ -181,6 +181,12 @@ if spill is not None and spill.main is not None:
         only = replace(res, table=res.table[res.table["term"] == "exposure_effect"], vcov=None)
         record(only, label=f"Spillovers: exposure through {ltype} links",
                specification=str(ltype))  # fmt: skip
+    if spill.two_stage is not None:
+        res = spill.two_stage
+        rows2 = res.table[res.table["term"].isin(["direct_effect", "exposure_effect"])]
+        record(replace(res, table=rows2, vcov=None),
+               label="Spillovers: two-stage DiD (Gardner 2021), all baseline links",
+               specification="two_stage")  # fmt: skip
     if spill.binary is not None:
         res = spill.binary
         only = replace(res, table=res.table[res.table["term"] == "exposure_effect"], vcov=None)

@@ -336,7 +336,8 @@ def test_analysis_with_few_clusters_bootstraps_and_reports_reasons() -> None:
         assert row.std_error == pytest.approx(out.main.se[term], rel=1e-8)
         assert row.conf_low < row.estimate < row.conf_high and 0 <= row.p_value <= 1
     table = out.table()
-    assert set(table["specification"]) == {"all", "any", "client", "supplier", "placebo"}
+    assert set(table["specification"]) == {"all", "two_stage", "any", "client", "supplier",
+                                           "placebo"}  # fmt: skip
     assert table["boot_p_value"].notna().sum() == 2
     assert out.counts["baseline_pairs"] > 0 and out.counts["exposed_comparison"] > 0
     # missing pieces: reasons, not exceptions

@@ -20,7 +20,8 @@ neighbours form used by Butts 2021 for spatial rings):
 
 :func:`spillover_analysis` fits :func:`evaluation.estimators.spillovers.spillover_did` on the
 outcome panel (direct effect, exposure effect on non-participants), one fit per link type, the
-placebo fit, the fit on the binary ``exposed`` indicator, and - with fewer clusters than ``FEW_CLUSTERS`` - the restricted wild cluster
+placebo fit, the fit on the binary ``exposed`` indicator, the staggered-robust two-stage fit
+(Gardner 2021), and - with fewer clusters than ``FEW_CLUSTERS`` - the restricted wild cluster
 bootstrap of the two main terms. Anything the data cannot support comes back as a reason code
 (``reasons``), never an exception; the page turns codes into catalogue sentences.
 """
@@ -186,6 +187,8 @@ class SpilloverAnalysis:
     by_type : link type -> fit with that type's exposure (types not identified are absent).
     binary : the fit with the binary ``exposed`` indicator (any baseline partner supported)
         in place of the share, or None.
+    two_stage : the same model by Gardner's (2021) two-stage DiD (robust to effects that vary
+        with cohort and time since support), or None.
     placebo : the fit with ``placebo_exposure`` added, or None.
     bootstrap : term -> wild cluster bootstrap result (few clusters only).
     counts : firms, non-participants, non-participants with baseline partners, exposed
@@ -197,6 +200,7 @@ class SpilloverAnalysis:
     main: EstimationResult | None
     by_type: dict[str, EstimationResult] = field(default_factory=dict)
     binary: EstimationResult | None = None
+    two_stage: EstimationResult | None = None
     placebo: EstimationResult | None = None
     bootstrap: dict[str, EstimationResult] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -208,6 +212,10 @@ class SpilloverAnalysis:
         frames = []
         if self.main is not None:
             frames.append(self.main.tidy().assign(specification="all"))
+        if self.two_stage is not None:
+            t = self.two_stage.tidy()
+            keep = t["term"].isin(["direct_effect", "exposure_effect"])
+            frames.append(t[keep].assign(specification="two_stage"))
         if self.binary is not None:
             t = self.binary.tidy()
             frames.append(t[t["term"] == "exposure_effect"].assign(specification="any"))
@@ -321,6 +329,15 @@ def spillover_analysis(
                 raise
             reasons.append(f"type:{ltype}")
     binary = spillover_did(data, outcome, unit, time, TREATED, "exposed", **fit_args)
+    two_stage = None
+    try:
+        two_stage = spillover_did(
+            data, outcome, unit, time, TREATED, "exposure", method="two_stage", **fit_args
+        )
+    except ValueError as err:
+        if not _not_identified(err):
+            raise
+        reasons.append("two_stage")
     placebo = None
     if counts["later_pairs"] == 0 or not (data["placebo_exposure"].to_numpy() > 0).any():
         reasons.append("no_placebo_links")
@@ -343,6 +360,7 @@ def spillover_analysis(
         main=main,
         by_type=by_type,
         binary=binary,
+        two_stage=two_stage,
         placebo=placebo,
         bootstrap=bootstrap,
         counts=counts,

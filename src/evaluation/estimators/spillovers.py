@@ -321,7 +321,7 @@ def _two_stage(
             "observation dropped (their fixed effects cannot be imputed)",
         ]
     if not stage1[keep].any():
-        raise ValueError(f"{where}: no untreated, unexposed row: the first stage is empty")
+        raise ValueError(f"{where}: no untreated, unexposed row: the first stage is not identified")
     X2, y, stage1 = X2[keep], y[keep], stage1[keep]
     u, n_u = factorize(ucodes[keep], unit)
     tt, n_t = factorize(tcodes[keep], time)
@@ -349,7 +349,9 @@ def _two_stage(
     B = X2.T @ X2
     kept = [j for j in range(X2.shape[1]) if B[j, j] > 0]
     if [names[j] for j in range(X2.shape[1]) if j not in kept and names[j] in (DIRECT, EXPOSURE)]:
-        raise ValueError(f"{where}: {DIRECT!r} or {EXPOSURE!r} has no variation")
+        raise ValueError(
+            f"{where}: {DIRECT!r} or {EXPOSURE!r} has no variation: its effect is not identified"
+        )
     X2, names = X2[:, kept], [names[j] for j in kept]
     bread = np.linalg.inv(X2.T @ X2)
     beta = bread @ (X2.T @ ytil)

@@ -54,7 +54,7 @@ def network_figure(edges: pd.DataFrame, attr: pd.DataFrame, *, title: str, langu
 
 # --- spillovers (issue 14): labels, the figure and the table of the spillovers section -------
 
-_SPEC_ALL, _SPEC_ANY, _SPEC_PLACEBO = "all", "any", "placebo"
+_SPEC_ALL, _SPEC_ANY, _SPEC_PLACEBO, _SPEC_TWO_STAGE = "all", "any", "placebo", "two_stage"
 
 
 def link_type_label(value: str, language: str) -> str:
@@ -78,6 +78,8 @@ def spillover_labels(table: pd.DataFrame, *, language: str, base: int) -> pd.Dat
             return t("spill.spec.placebo", language, base=base)
         if value == _SPEC_ANY:
             return t("spill.spec.any", language)
+        if value == _SPEC_TWO_STAGE:
+            return t("spill.spec.two_stage", language)
         return link_type_label(value, language)
 
     def term(value: str) -> str:

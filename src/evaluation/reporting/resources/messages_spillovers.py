@@ -74,12 +74,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "spill.table.note": _m(
         "Two-way fixed effects (firm and year); exposure = share of baseline partners supported; "
-        "CRV1 by {cluster}. Any partner supported: an indicator in place of the share. By link "
+        "CRV1 by {cluster}. Two-stage DiD: fixed effects estimated on firm-years neither "
+        "supported nor exposed (Gardner 2021), GMM standard errors by {cluster}. Any partner "
+        "supported: an indicator in place of the share. By link "
         "type: the exposure through links of that type only. "
         "Placebo: the share of partners supported among links formed after {base}, beside the "
         "baseline exposure.",
         "Efectos fijos de empresa y año; exposición = proporción de socias de la línea de base "
-        "apoyadas; CRV1 por {cluster}. Alguna socia apoyada: un indicador en lugar de la "
+        "apoyadas; CRV1 por {cluster}. DiD en dos etapas: efectos fijos estimados en los "
+        "años-empresa ni apoyados ni expuestos (Gardner 2021), errores estándar GMM por "
+        "{cluster}. Alguna socia apoyada: un indicador en lugar de la "
         "proporción. Por tipo de vínculo: la exposición solo a través de vínculos de ese tipo. "
         "Placebo: la proporción de socias apoyadas entre los vínculos "
         "formados después de {base}, junto a la exposición de la línea de base.",
@@ -94,6 +98,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "spill.spec.any": _m(
         "Any partner supported (yes/no)",
         "Alguna socia apoyada (sí/no)",
+    ),
+    "spill.spec.two_stage": _m(
+        "Two-stage DiD (robust to staggered support)",
+        "DiD en dos etapas (robusto al apoyo escalonado)",
     ),
     "spill.spec.placebo": _m(
         "Placebo: links formed after {base}",
