@@ -176,6 +176,15 @@ def _polynomial(v: np.ndarray, degree: int) -> np.ndarray:
     return np.column_stack(cols) if cols else np.empty((v.shape[0], 0))
 
 
+def _powers(c: np.ndarray, degree: int) -> np.ndarray:
+    """Columns 1, c, c^2, ..., c^degree (products, not pow: several times faster)."""
+    out = np.empty((len(c), degree + 1))
+    out[:, 0] = 1.0
+    for d in range(1, degree + 1):
+        np.multiply(out[:, d - 1], c, out=out[:, d])
+    return out
+
+
 def _ols(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Least squares through the normal equations (scaled), lstsq when ill-conditioned."""
     xtx = x.T @ x
@@ -321,7 +330,7 @@ class _Model:
             omega = phi_t - s_cur @ theta
             omega_l = phi_l - s_lag @ theta
             c = omega_l - omega_l.mean()
-            g = np.column_stack([np.ones_like(c)] + [c**d for d in range(1, deg + 1)])
+            g = _powers(c, deg)
             gb = _ols(g, omega)
             if self.method == "acf":
                 return omega - g @ gb
@@ -344,7 +353,7 @@ class _Model:
             omega = phi_t - s_cur @ theta
             omega_l = phi_l - s_lag @ theta
             c = omega_l - omega_l.mean()
-            g = np.column_stack([np.ones_like(c)] + [c**d for d in range(1, deg + 1)])
+            g = _powers(c, deg)
             return g @ _ols(g, omega)
 
         def residuals(theta: np.ndarray) -> np.ndarray:
