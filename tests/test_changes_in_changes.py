@@ -205,3 +205,38 @@ def test_errors_name_function_column_and_rows():
         changes_in_changes(data, "nope", "firm", "year", "g", pre=2015, post=2018)
     with pytest.raises(ValueError, match="quantiles must lie strictly between 0 and 1"):
         changes_in_changes(data, "y", "firm", "year", "g", pre=2015, post=2018, quantiles=[1.0])
+
+
+# --------------------------------------------------------------------------- the page's helpers
+def test_share_above_baseline_median_hand_computed():
+    from evaluation.analysis.distribution import share_above_baseline_median, shares_by_group
+
+    data = pd.DataFrame(
+        {"firm_id": list("abcdabcd"), "year": [1] * 4 + [2] * 4,
+         "cic_group": [1, 1, 0, 0] * 2, "y": [1.0, 4.0, 2.0, 3.0, 5.0, 6.0, 1.0, 3.5]}
+    )  # fmt: skip
+    table = share_above_baseline_median(data, "y", 1, 2)
+    assert table.attrs["median"] == 2.5
+    assert shares_by_group(table) == {
+        "participants": {"baseline": 0.5, "endline": 1.0},
+        "comparison": {"baseline": 0.5, "endline": 0.5},
+    }
+    assert table.attrs["difference"] == pytest.approx(0.5)
+
+
+def test_finding_codes():
+    from evaluation.analysis.distribution import finding
+
+    def result(lows: list[float]) -> object:
+        qs = np.arange(1, len(lows) + 1) / (len(lows) + 1)
+        tab = pd.DataFrame({"term": [f"q={q:.2f}" for q in qs] + [MEAN_TERM],
+                            "quantile": [*qs, np.nan], "conf_low": [*lows, 0.0],
+                            "conf_high": [*(np.array(lows) + 1), 1.0]})  # fmt: skip
+        return type("R", (), {"tidy": lambda self: tab})()
+
+    assert finding(result([0.1] * 9))["code"] == "broad"
+    assert finding(result([-1] * 6 + [0.1] * 3))["code"] == "concentrated_top"
+    assert finding(result([0.1] * 3 + [-1] * 6))["code"] == "concentrated_bottom"
+    assert finding(result([-1] * 8 + [0.1]))["code"] == "none"  # one of nine: chance
+    assert finding(result([-1] * 9))["code"] == "none"
+    assert finding(result([-2.0] * 9))["code"] == "negative"
