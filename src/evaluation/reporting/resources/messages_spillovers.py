@@ -89,8 +89,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "formados después de {base}, junto a la exposición de la línea de base.",
     ),
     "spill.figure.title": _m(
-        "Spillover on comparison firms by link type",
-        "Efecto indirecto en las empresas de comparación por tipo de vínculo",
+        "Spillover on comparison firms: by specification and link type",
+        "Efecto indirecto en las empresas de comparación: por especificación y tipo de vínculo",
     ),
     "spill.figure.effect": _m("Spillover", "Efecto indirecto"),
     "spill.figure.placebo": _m("Placebo", "Placebo"),
