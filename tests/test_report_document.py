@@ -43,6 +43,11 @@ def _row(label, estimator, estimate, low, high, **extra):
 @pytest.fixture
 def run_folder(tmp_path: Path) -> Path:
     """A small run: two estimators, balance counts, pre-trends, truth, a manifest."""
+    return make_run_folder(tmp_path)
+
+
+def make_run_folder(tmp_path: Path) -> Path:
+    """The run folder of :func:`run_folder` (other test modules build it too)."""
     reports = tmp_path / "reports"
     reports.mkdir()
     rows = [

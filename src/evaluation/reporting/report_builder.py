@@ -454,7 +454,8 @@ class Builder:
         )
         self.findings = self.collect_findings()
         for part in (self.summary, self.programme, self.questions_design, self.data_sample,
-                     self.methods, self.findings_sections, self.robustness, self.limitations,
+                     self.methods, self.findings_sections, self.topics, self.robustness,
+                     self.limitations,
                      self.conclusions, self.annex_estimates, self.annex_balance,
                      self.annex_quality, self.annex_truth, self.annex_provenance,
                      self.annex_glossary):  # fmt: skip
@@ -753,6 +754,13 @@ class Builder:
                                Column(self.m("common.n_obs"), "integer")],
                               rows, [self.m("doc.note.effects", estimator=self.est_name(self.estimator)),
                                      *self.spec_notes(pd.DataFrame([self.findings[o] for o in q["outcomes"] if self.findings.get(o) is not None]))]))  # fmt: skip
+
+    def topics(self) -> None:
+        """Productivity (TFP), dose-response, spillovers, distribution, cost-effectiveness
+        (:mod:`evaluation.reporting.report_topics`), each under the findings."""
+        from evaluation.reporting.report_topics import add_topics
+
+        add_topics(self)
 
     # --- 7 robustness ----------------------------------------------------------------------
     def robustness(self) -> None:

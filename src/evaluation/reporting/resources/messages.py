@@ -1833,6 +1833,186 @@ MESSAGES.update(
     }
 )
 
+# --- the report document: issue 14's analyses (reporting/report_topics.py) ------------------
+MESSAGES.update(
+    {
+        "doc.topic.unbounded": _m("unbounded interval", "intervalo no acotado"),
+        # total factor productivity
+        "doc.tfp": _m("Total factor productivity", "Productividad total de los factores"),
+        "doc.tfp.what": _m(
+            "total factor productivity, which needs production-function estimates (capital and intermediate inputs in the panel, the productivity page in the run)",
+            "la productividad total de los factores, que requiere estimar la función de producción (capital e insumos intermedios en el panel, la página de productividad en la ejecución)",
+        ),
+        "doc.tfp.finding": _m(
+            "Participation raised total factor productivity by {effect} log points (about {pct}), 95% interval {ci}, which excludes zero.",
+            "La participación elevó la productividad total de los factores en {effect} puntos logarítmicos (cerca de {pct}), intervalo del 95 % {ci}, que excluye el cero.",
+        ),
+        "doc.tfp.finding_not": _m(
+            "The estimated effect on total factor productivity is {effect} log points (about {pct}), 95% interval {ci}, which includes zero: no effect can be claimed.",
+            "El efecto estimado sobre la productividad total de los factores es de {effect} puntos logarítmicos (cerca de {pct}), intervalo del 95 % {ci}, que incluye el cero: no puede afirmarse un efecto.",
+        ),
+        "doc.tfp.no_effect": _m(
+            "The production function was estimated, but the run recorded no effect on total factor productivity.",
+            "Se estimó la función de producción, pero la ejecución no registró un efecto sobre la productividad total de los factores.",
+        ),
+        "doc.tfp.methods": _m(
+            "Input elasticities by {methods}.", "Elasticidades de los insumos según {methods}."
+        ),
+        "doc.tfp.method.production_acf": _m("Ackerberg-Caves-Frazer", "Ackerberg-Caves-Frazer"),
+        "doc.tfp.method.production_op": _m("Olley-Pakes", "Olley-Pakes"),
+        "doc.tfp.method.production_lp": _m("Levinsohn-Petrin", "Levinsohn-Petrin"),
+        "doc.tfp.axis": _m("Output elasticity", "Elasticidad del producto"),
+        "doc.tfp.figure": _m(
+            "Production function: input elasticities by estimator",
+            "Función de producción: elasticidades de los insumos por estimador",
+        ),
+        "doc.tfp.note": _m(
+            "Points: estimated elasticities; bars: 95% intervals. Total factor productivity is the part of output the inputs do not explain.",
+            "Puntos: elasticidades estimadas; barras: intervalos del 95 %. La productividad total de los factores es la parte del producto que los insumos no explican.",
+        ),
+        # dose-response
+        "doc.dose": _m("Dose-response", "Dosis-respuesta"),
+        "doc.dose.what": _m(
+            "the dose-response curve, which needs a recorded intensity of support per firm (the dose) and the dose-response page in the run",
+            "la curva dosis-respuesta, que requiere una intensidad de apoyo registrada por empresa (la dosis) y la página de dosis-respuesta en la ejecución",
+        ),
+        "doc.dose.att": _m(
+            "Averaged over the doses received, the effect is {effect} (95% interval {ci}).",
+            "Promediado sobre las dosis recibidas, el efecto es {effect} (intervalo del 95 % {ci}).",
+        ),
+        "doc.dose.rises": _m(
+            "Each additional unit of dose raises the effect by {acrt} on average (95% interval {ci}): more support, larger gains.",
+            "Cada unidad adicional de dosis eleva el efecto en {acrt} en promedio (intervalo del 95 % {ci}): más apoyo, mayores ganancias.",
+        ),
+        "doc.dose.falls": _m(
+            "Each additional unit of dose lowers the effect by {acrt} on average (95% interval {ci}): gains do not grow with support.",
+            "Cada unidad adicional de dosis reduce el efecto en {acrt} en promedio (intervalo del 95 % {ci}): las ganancias no crecen con el apoyo.",
+        ),
+        "doc.dose.flat": _m(
+            "The average response to an additional unit of dose is {acrt} (95% interval {ci}), which includes zero: the data show no clear gradient.",
+            "La respuesta media a una unidad adicional de dosis es {acrt} (intervalo del 95 % {ci}), que incluye el cero: los datos no muestran un gradiente claro.",
+        ),
+        "doc.dose.curve_only": _m(
+            "The effect by dose is shown below.", "El efecto según la dosis se muestra abajo."
+        ),
+        "doc.dose.curve": _m("Effect at each dose", "Efecto en cada dosis"),
+        "doc.dose.bins": _m("Effect by dose group", "Efecto por grupo de dosis"),
+        "doc.dose.axis": _m("Dose (intensity of support)", "Dosis (intensidad del apoyo)"),
+        "doc.dose.axis_effect": _m("Effect", "Efecto"),
+        "doc.dose.figure": _m(
+            "Effect by intensity of support", "Efecto según la intensidad del apoyo"
+        ),
+        "doc.dose.note": _m(
+            "Line: effect at each dose with its 95% band; points: dose groups with 95% intervals. The slope is causal only under strong parallel trends.",
+            "Línea: efecto en cada dosis con su banda del 95 %; puntos: grupos de dosis con intervalos del 95 %. La pendiente es causal solo bajo tendencias paralelas fuertes.",
+        ),
+        # spillovers
+        "doc.spill": _m("Spillovers to linked firms", "Efectos indirectos en empresas vinculadas"),
+        "doc.spill.what": _m(
+            "spillovers, which need the business links between firms (a links table) and the network page in the run",
+            "los efectos indirectos, que requieren los vínculos empresariales entre firmas (una tabla de vínculos) y la página de red en la ejecución",
+        ),
+        "doc.spill.found": _m(
+            "Firms linked to participants changed by {effect} (95% interval {ci}): the programme reached beyond the firms it supported, and comparisons with linked firms understate its effect.",
+            "Las empresas vinculadas a participantes cambiaron en {effect} (intervalo del 95 % {ci}): el programa llegó más allá de las empresas apoyadas y las comparaciones con empresas vinculadas subestiman su efecto.",
+        ),
+        "doc.spill.none": _m(
+            "No spillover to linked firms can be claimed: the exposure effect is {effect} (95% interval {ci}), which includes zero.",
+            "No puede afirmarse un efecto indirecto en las empresas vinculadas: el efecto de exposición es {effect} (intervalo del 95 % {ci}), que incluye el cero.",
+        ),
+        "doc.spill.direct": _m(
+            "The direct effect on participants is {effect} (95% interval {ci}).",
+            "El efecto directo en las participantes es {effect} (intervalo del 95 % {ci}).",
+        ),
+        "doc.spill.placebo_fails": _m(
+            "Caution: the placebo (exposure before support began) also differs from zero.",
+            "Precaución: el placebo (exposición antes del apoyo) también difiere de cero.",
+        ),
+        "doc.spill.term.direct_effect": _m("Direct effect", "Efecto directo"),
+        "doc.spill.term.exposure_effect": _m(
+            "Exposure (spillover)", "Exposición (efecto indirecto)"
+        ),
+        "doc.spill.term.placebo_exposure": _m("Placebo exposure", "Exposición placebo"),
+        "doc.spill.figure": _m("Direct and spillover effects", "Efectos directos e indirectos"),
+        "doc.spill.note": _m(
+            "Points: estimates; bars: 95% intervals. Exposure: share of a firm's baseline partners that were supported.",
+            "Puntos: estimaciones; barras: intervalos del 95 %. Exposición: proporción de los socios de la empresa en la línea de base que recibieron apoyo.",
+        ),
+        # distribution
+        "doc.dist": _m("Distribution of effects", "Distribución de los efectos"),
+        "doc.dist.what": _m(
+            "quantile effects, which need a continuous outcome observed at baseline and end line and the distribution page in the run",
+            "los efectos por cuantil, que requieren un resultado continuo observado en la línea de base y al final y la página de distribución en la ejecución",
+        ),
+        "doc.dist.broad": _m(
+            "Gains were broad: the effect is positive and significant at {k} of {n} quantiles.",
+            "Las ganancias fueron amplias: el efecto es positivo y significativo en {k} de {n} cuantiles.",
+        ),
+        "doc.dist.top": _m(
+            "Gains were concentrated among the better-performing firms: the effect is positive and significant at {k} of {n} quantiles, all above the median.",
+            "Las ganancias se concentraron en las empresas de mejor desempeño: el efecto es positivo y significativo en {k} de {n} cuantiles, todos por encima de la mediana.",
+        ),
+        "doc.dist.bottom": _m(
+            "Gains were concentrated among the weaker firms: the effect is positive and significant at {k} of {n} quantiles, all below the median.",
+            "Las ganancias se concentraron en las empresas más débiles: el efecto es positivo y significativo en {k} de {n} cuantiles, todos por debajo de la mediana.",
+        ),
+        "doc.dist.some": _m(
+            "The effect is positive and significant at {k} of {n} quantiles, without a clear pattern along the distribution.",
+            "El efecto es positivo y significativo en {k} de {n} cuantiles, sin un patrón claro a lo largo de la distribución.",
+        ),
+        "doc.dist.none": _m(
+            "No quantile effect is distinguishable from zero ({k} of {n} quantiles significant).",
+            "Ningún efecto por cuantil se distingue de cero ({k} de {n} cuantiles significativos).",
+        ),
+        "doc.dist.mean": _m(
+            "The changes-in-changes average effect is {effect} (95% interval {ci}).",
+            "El efecto medio de cambios en cambios es {effect} (intervalo del 95 % {ci}).",
+        ),
+        "doc.dist.shares": _m(
+            "Share above the baseline median: participants {p0} at baseline, {p1} at end line; comparison firms {c0} and {c1}.",
+            "Proporción por encima de la mediana de la línea de base: participantes {p0} al inicio y {p1} al final; empresas de comparación {c0} y {c1}.",
+        ),
+        "doc.dist.qte": _m("Quantile effect", "Efecto por cuantil"),
+        "doc.dist.mean_label": _m("Average effect", "Efecto medio"),
+        "doc.dist.axis": _m("Quantile of the outcome", "Cuantil del resultado"),
+        "doc.dist.figure": _m(
+            "Effects along the outcome's distribution (changes-in-changes)",
+            "Efectos a lo largo de la distribución del resultado (cambios en cambios)",
+        ),
+        "doc.dist.note": _m(
+            "Points: quantile treatment effects on the treated with 95% intervals (Athey and Imbens 2006); dashed line: average effect.",
+            "Puntos: efectos del tratamiento sobre los tratados por cuantil con intervalos del 95 % (Athey e Imbens 2006); línea discontinua: efecto medio.",
+        ),
+        # cost-effectiveness
+        "doc.cost": _m("Cost-effectiveness", "Costo-efectividad"),
+        "doc.cost.what": _m(
+            "cost-effectiveness, which needs the programme's costs in the configuration (program.costs) and the cost-effectiveness page in the run",
+            "el costo-efectividad, que requiere los costos del programa en la configuración (program.costs) y la página de costo-efectividad en la ejecución",
+        ),
+        "doc.cost.finding": _m("The programme cost {parts}.", "El programa costó {parts}."),
+        "doc.cost.cost_per_firm": _m("{value} per supported firm", "{value} por empresa apoyada"),
+        "doc.cost.cost_per_outcome_unit": _m(
+            "{value} per unit of effect on the primary outcome per firm ({ci})",
+            "{value} por unidad de efecto sobre el resultado principal por empresa ({ci})",
+        ),
+        "doc.cost.cost_per_job": _m(
+            "{value} per job created ({ci})", "{value} por empleo creado ({ci})"
+        ),
+        "doc.cost.unbounded": _m(
+            "interval unbounded: the effect's interval includes zero",
+            "intervalo no acotado: el intervalo del efecto incluye el cero",
+        ),
+        "doc.cost.short.cost_per_firm": _m("Per firm", "Por empresa"),
+        "doc.cost.short.cost_per_outcome_unit": _m("Per unit of effect", "Por unidad de efecto"),
+        "doc.cost.short.cost_per_job": _m("Per job", "Por empleo"),
+        "doc.cost.figure": _m("Cost per result", "Costo por resultado"),
+        "doc.cost.note": _m(
+            "Bars: cost ratios; whiskers: 95% intervals from the effect's uncertainty where bounded.",
+            "Barras: razones de costo; bigotes: intervalos del 95 % derivados de la incertidumbre del efecto cuando están acotados.",
+        ),
+    }
+)
+
 
 def _merge_topics() -> None:
     """Merge the per-topic catalogues (one module each, so topics are edited independently)."""
