@@ -30,6 +30,7 @@ degree = 3
 num_knots = 0
 bins = 4
 bootstrap_reps = 999
+conditional_trends = True
 
 # %%
 from evaluation.pipeline.parameters import check
@@ -69,7 +70,14 @@ panel = load_panel(folder, sample)
 column = dose_response.dose_column(ctx, dose or None)
 column_label = variable_label(column, language)
 sample_data = (
-    effects.attempt(dose_response.dose_sample, panel, outcome, ctx, column)
+    effects.attempt(
+        dose_response.dose_sample,
+        panel,
+        outcome,
+        ctx,
+        column,
+        conditional_trends=conditional_trends,
+    )  # fmt: skip
     if not panel.empty
     else None
 )
@@ -122,6 +130,15 @@ if ok:
     heading("nb13.assumptions.heading", language)
     say("nb13.assumptions.pt", language)
     say("nb13.assumptions.spt", language)
+    plain = [c for c in sample_data.covariates if not c.startswith("sector_")]
+    names = [sections.outcome_label(c, language, ctx) for c in plain]
+    names += [t("spec.sector_indicators", language)] if sample_data.sectors else []
+    if names:
+        say("nb13.conditioning.covariates", language, covariates=", ".join(names))
+    else:
+        say("nb13.conditioning.none", language)
+    if sample_data.excluded.get("missing_covariates"):
+        say("nb13.excluded_covariates", language, n=sample_data.excluded["missing_covariates"])
 
 # %%
 if ok:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.analysis.context import VALUE_FEATURES, StudyContext
-from evaluation.analysis.effects import NotEstimable, estimation_sample
+from evaluation.analysis.effects import NotEstimable, adjusted, cs_covariates, estimation_sample
 from evaluation.estimators.continuous_did import ContinuousDiDResult, continuous_did
 
 DOSE_FEATURE = "support_hours"
@@ -40,8 +40,10 @@ class DoseSample:
     doses: pd.Series  # positive doses of the participants in the sample, by firm
     column: str  # the support column summed
     last_year: int | None  # last programme year counted (None: every year from the cohort)
-    excluded: dict[str, int] = field(default_factory=dict)  # unknown_dose, zero_dose
+    excluded: dict[str, int] = field(default_factory=dict)  # unknown_dose, zero_dose, covariates
     control_group: str = "never_treated"
+    covariates: tuple[str, ...] = ()  # columns the trends are conditioned on (sector indicators)
+    sectors: bool = False  # sector indicators among them
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,21 @@ def firm_doses(panel: pd.DataFrame, column: str, *, last_year: int | None = None
     return total.where(~comparison, 0.0).rename(DOSE)
 
 
-def dose_sample(panel: pd.DataFrame, outcome: str, ctx: StudyContext, column: str) -> DoseSample:
+def dose_sample(
+    panel: pd.DataFrame,
+    outcome: str,
+    ctx: StudyContext,
+    column: str,
+    *,
+    conditional_trends: bool = True,
+) -> DoseSample:
     """The outcome's estimation sample with the dose; NotEstimable (a message id) when the
-    data cannot support a dose-response analysis."""
+    data cannot support a dose-response analysis.
+
+    With ``conditional_trends`` the trends are conditioned on the study's observed
+    ``analysis.covariates`` and sector indicators, as the Callaway-Sant'Anna pages do
+    (:func:`evaluation.analysis.effects.cs_covariates`); firms without a covariate value leave
+    the sample (counted)."""
     if column not in panel.columns or not panel[column].notna().any():
         if column == VALUE_FEATURES[DOSE_FEATURE]:
             raise NotEstimable(ctx.missing(DOSE_FEATURE), f"no values of {column!r}")
@@ -116,6 +130,13 @@ def dose_sample(panel: pd.DataFrame, outcome: str, ctx: StudyContext, column: st
         "zero_dose": int(data.loc[zero, UNIT].nunique()),
     }
     data = data[~(unknown | zero)].reset_index(drop=True)
+    covariates: list[str] = []
+    if conditional_trends:
+        data, found = cs_covariates(data, ctx)
+        covariates = list(found or [])
+        before = data[UNIT].nunique()
+        data = adjusted(data, covariates).reset_index(drop=True)
+        excluded["missing_covariates"] = int(before - data[UNIT].nunique())
     positive = data.loc[data[COHORT] > 0].groupby(UNIT)[DOSE].first()
     if len(positive) < MIN_TREATED:
         raise NotEstimable(
@@ -137,6 +158,8 @@ def dose_sample(panel: pd.DataFrame, outcome: str, ctx: StudyContext, column: st
         last_year=last_year,
         excluded=excluded,
         control_group="never_treated" if has_never else "not_yet_treated",
+        covariates=tuple(covariates),
+        sectors=any(c.startswith("sector_") for c in covariates),
     )
 
 
@@ -175,8 +198,8 @@ def estimate(
     degree = max(1, min(degree, distinct - 2 - num_knots))
     cluster = ctx.cluster if ctx.cluster in sample.data.columns else None
     common = dict(
-        control_group=sample.control_group, alpha=alpha, replications=replications, seed=seed,
-        cluster=cluster,
+        control_group=sample.control_group, covariates=list(sample.covariates) or None,
+        alpha=alpha, replications=replications, seed=seed, cluster=cluster,
     )  # fmt: skip
     args = (sample.data, outcome, UNIT, TIME, COHORT, DOSE)
     parametric = continuous_did(*args, degree=degree, num_knots=num_knots, **common)

@@ -97,6 +97,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "efecto de cada dosis sobre todas las participantes, y su pendiente, la respuesta "
         "causal promedio (el efecto de una unidad más de apoyo), una magnitud causal.",
     ),
+    "nb13.conditioning.covariates": _m(
+        "Trends are compared conditional on {covariates}: in every cohort and year, the "
+        "comparison firms' change is predicted from these baseline characteristics and "
+        "subtracted from each participant's change (outcome regression).",
+        "Las tendencias se comparan condicionando en {covariates}: en cada cohorte y año, el "
+        "cambio de las empresas de comparación se predice a partir de estas características de "
+        "la línea de base y se resta del cambio de cada participante (regresión de resultados).",
+    ),
+    "nb13.conditioning.none": _m(
+        "Trends are compared without conditioning on baseline characteristics.",
+        "Las tendencias se comparan sin condicionar en características de la línea de base.",
+    ),
+    "nb13.excluded_covariates": _m(
+        "{n} firms without a value of a baseline characteristic were left out.",
+        "Se excluyeron {n} empresas sin valor en alguna característica de la línea de base.",
+    ),
     "nb13.curve.heading": _m("The dose-response curve", "La curva dosis-respuesta"),
     "nb13.curve.text": _m(
         "Average effect on participants: {att} (95% CI {att_ci}); average causal response, per "
