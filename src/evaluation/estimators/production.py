@@ -90,6 +90,9 @@ __all__ = ["METHODS", "FORMS", "ProductionResult", "production_function", "lag_i
 METHODS = ("op", "lp", "acf")
 FORMS = ("cobb_douglas", "translog")
 WHERE = "production_function"
+#: Above this many second-stage rows the multi-start search runs on a fixed random subsample
+#: of this size first; only the roots it finds are then solved on all rows.
+SUBSAMPLE_ROWS = 100_000
 
 
 # --- panel lags -----------------------------------------------------------------------------
@@ -326,16 +329,6 @@ class _Model:
                 chol = np.eye(z.shape[1])
         deg = self.markov_degree
 
-        def xi(theta: np.ndarray) -> np.ndarray:
-            omega = phi_t - s_cur @ theta
-            omega_l = phi_l - s_lag @ theta
-            c = omega_l - omega_l.mean()
-            g = _powers(c, deg)
-            gb = _ols(g, omega)
-            if self.method == "acf":
-                return omega - g @ gb
-            return res_t - s_cur @ theta - g @ gb
-
         means = p.x.mean(axis=0)
 
         def plausible(theta: np.ndarray) -> bool:
@@ -356,32 +349,59 @@ class _Model:
             g = _powers(c, deg)
             return g @ _ols(g, omega)
 
-        def residuals(theta: np.ndarray) -> np.ndarray:
-            e = xi(theta)
-            if use_gmm:
-                moments = z.T @ e / len(e)
-                return chol.T @ moments
-            return e / np.sqrt(len(e))
+        def system(sel: Any) -> Any:
+            """The residual function of the second stage on the rows ``sel``."""
+            pt, pl, sc, sl, rt, zz = (
+                phi_t[sel],
+                phi_l[sel],
+                s_cur[sel],
+                s_lag[sel],
+                res_t[sel],
+                z[sel],
+            )
+            acf = self.method == "acf"
 
-        found: list[tuple[float, np.ndarray, bool]] = []
-        for start in starts:
-            try:
-                sol = least_squares(
-                    residuals, np.asarray(start, float), method="lm", xtol=1e-12, ftol=1e-14,
-                    gtol=1e-14, max_nfev=2000,
-                )  # fmt: skip
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-            if np.all(np.isfinite(sol.x)):
-                found.append((float(2 * sol.cost), sol.x, bool(sol.success)))
+            def residuals(theta: np.ndarray) -> np.ndarray:
+                omega = pt - sc @ theta
+                omega_l = pl - sl @ theta
+                g = _powers(omega_l - omega_l.mean(), deg)
+                fitted = g @ _ols(g, omega)
+                e = omega - fitted if acf else rt - sc @ theta - fitted
+                if use_gmm:
+                    return chol.T @ (zz.T @ e / len(e))
+                return e / np.sqrt(len(e))
+
+            return residuals
+
+        def solve(residuals: Any, points: Sequence[np.ndarray]) -> list:
+            out: list[tuple[float, np.ndarray, bool]] = []
+            for start in points:
+                try:
+                    sol = least_squares(
+                        residuals, np.asarray(start, float), method="lm", xtol=1e-12,
+                        ftol=1e-14, gtol=1e-14, max_nfev=2000,
+                    )  # fmt: skip
+                except (ValueError, np.linalg.LinAlgError):
+                    continue
+                if np.all(np.isfinite(sol.x)):
+                    out.append((float(2 * sol.cost), sol.x, bool(sol.success)))
+            return out
+
+        if len(rows) > SUBSAMPLE_ROWS and len(starts) > 1:
+            # locate the roots from every start on a fixed random subsample of rows, then
+            # solve on all rows from each of them (same roots, a fraction of the passes)
+            sel = np.sort(np.random.default_rng(0).choice(len(rows), SUBSAMPLE_ROWS, replace=False))
+            pre = solve(system(sel), starts)
+            if pre:
+                low = min(f[0] for f in pre)
+                starts = _distinct([f for f in pre if f[0] <= low + 1e-10 * (1 + abs(low))])
+                starts = [f[1] for f in starts]
+        found = solve(system(slice(None)), starts)
         if not found:
             raise ValueError(f"{WHERE}: the second stage failed from every starting value")
         low = min(f[0] for f in found)
         tied = [f for f in found if f[0] <= low + 1e-10 * (1 + abs(low))]
-        roots: list[tuple[float, np.ndarray, bool]] = []
-        for f in tied:
-            if all(np.max(np.abs(f[1] - r[1])) > 1e-5 for r in roots):
-                roots.append(f)
+        roots = _distinct(tied)
         if len(roots) > 1:  # several exact solutions: positive elasticities, then persistence
             best = max(roots, key=lambda f: (plausible(f[1]), persistence(f[1])))
         else:
@@ -390,6 +410,15 @@ class _Model:
         theta[list(self.linear_terms)] = beta_free
         theta[list(self.second_terms)] = best[1]
         return _Fit(theta, fs, best[0], len(rows), best[2], len(roots))
+
+
+def _distinct(found: list) -> list:
+    """Solutions ``(criterion, theta, converged)`` with distinct theta (1e-5 apart)."""
+    out: list = []
+    for f in found:
+        if all(np.max(np.abs(f[1] - r[1])) > 1e-5 for r in out):
+            out.append(f)
+    return out
 
 
 def _resample(
