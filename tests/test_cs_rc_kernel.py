@@ -61,3 +61,23 @@ def test_kernel_raises_as_reference() -> None:
     with pytest.raises(sz.EstimationFailure) as got:
         cells.dr_rc_cell(y, post, d, x, w)
     assert str(got.value) == str(ref.value)
+
+
+def test_multiplier_draws_same_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CS multiplier product runs on one BLAS thread when the machine is busy: same draws
+    bit for bit, and the thread count is restored afterwards."""
+    import evaluation.estimators.cs_inference as inference
+
+    rng = np.random.default_rng(2)
+    mats = [rng.normal(size=(3000, 12)), rng.normal(size=(3000, 3))]
+    idle = inference.multiplier_draws(mats, 199, 5)
+    monkeypatch.setattr(inference.os, "getloadavg", lambda: (1e6, 1e6, 1e6))
+    api = inference._openblas_threads()
+    before = api[0]() if api else None
+    with inference.one_blas_thread_when_busy():
+        if api:
+            assert api[0]() == 1
+    assert (api[0]() if api else None) == before
+    busy = inference.multiplier_draws(mats, 199, 5)
+    for a, b in zip(idle, busy, strict=True):
+        assert np.array_equal(a, b)

@@ -7,7 +7,13 @@ Distribution functions come from :mod:`.distributions` (``scipy.special``, impor
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
 import math
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -44,6 +50,56 @@ def tall_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     for i in range(0, a.shape[0], rows):
         out[i : i + rows] = a[i : i + rows] @ b
     return out
+
+
+@functools.cache
+def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """Get/set of the thread count of the OpenBLAS bundled with numpy's wheels, or None
+    (another BLAS, or not found): what ``threadpoolctl`` does, for this one library."""
+    root = Path(np.__file__).resolve().parent
+    for folder in (root.parent / "numpy.libs", root / ".dylibs"):
+        for path in sorted(folder.glob("*openblas*")) if folder.is_dir() else []:
+            try:
+                lib = ctypes.CDLL(str(path))
+            except OSError:
+                continue
+            for prefix, suffix in (("scipy_", "64_"), ("", "64_"), ("", "")):
+                get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                set_ = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                if get is not None and set_ is not None:
+                    get.restype = ctypes.c_int
+                    set_.argtypes = [ctypes.c_int]
+                    return get, set_
+    return None
+
+
+@contextlib.contextmanager
+def one_blas_thread_when_busy() -> Iterator[None]:
+    """Run BLAS products on one thread while no core is idle (1-minute load average at
+    least the number of usable cores less one half); otherwise leave the threads as they are.
+
+    On an oversubscribed machine OpenBLAS threads spin waiting for each other: the
+    multiplier product then takes about five times the CPU time and three times the wall
+    time of one thread (measured at load 10 on 2 cores). The results are the same either way
+    (OpenBLAS splits a product by output blocks; bit-identical, tested). The setting is
+    process-wide while the block runs.
+    """
+    api = _openblas_threads()
+    try:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        busy = os.getloadavg()[0] >= (cores or 1) - 0.5
+    except (OSError, AttributeError):
+        busy = False
+    if api is None or not busy or api[0]() <= 1:
+        yield
+        return
+    get, set_ = api
+    before = get()
+    set_(1)
+    try:
+        yield
+    finally:
+        set_(before)
 
 
 def cluster_sums(psi: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
@@ -103,15 +159,16 @@ def multiplier_draws(
         if len(where):
             sub = np.hstack([mat[s:e][:, c] for mat, c in zip(mats, cols, strict=True)])
             pieces.append((s, e, where, sub))
-    for start in range(0, m, _BOOT_UNITS):
-        stop = min(start + _BOOT_UNITS, m)
-        nbytes = (stop - start + 7) // 8
-        bits = np.frombuffer(rng.bytes(reps * nbytes), dtype=np.uint8).reshape(reps, nbytes)
-        ones = np.unpackbits(bits, axis=1, count=stop - start).astype(np.float64)
-        for s, e, where, sub in pieces:
-            a, b = max(s, start), min(e, stop)
-            if a < b:
-                out[:, where] += ones[:, a - start : b - start] @ sub[a - s : b - s]
+    with one_blas_thread_when_busy():
+        for start in range(0, m, _BOOT_UNITS):
+            stop = min(start + _BOOT_UNITS, m)
+            nbytes = (stop - start + 7) // 8
+            bits = np.frombuffer(rng.bytes(reps * nbytes), dtype=np.uint8).reshape(reps, nbytes)
+            ones = np.unpackbits(bits, axis=1, count=stop - start).astype(np.float64)
+            for s, e, where, sub in pieces:
+                a, b = max(s, start), min(e, stop)
+                if a < b:
+                    out[:, where] += ones[:, a - start : b - start] @ sub[a - s : b - s]
     total = np.concatenate([mat.sum(axis=0) for mat in mats])
     out = 2.0 * out - total
     return [out[:, offsets[j] : offsets[j + 1]] for j in range(len(mats))]
