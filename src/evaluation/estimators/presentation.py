@@ -167,16 +167,19 @@ def coefplot(
     xlabel: str | None = None,
     ylabel: str | None = None,
     colors: Sequence[str] | None = None,
+    markers: Sequence[str] | None = None,
     line: float | Mapping[float, float] | pd.Series | None = None,
     line_label: str | None = None,
     line_color: str = "black",
     reference_label: str | None = None,
+    number_format: Callable[[float], str] | None = None,
+    legend_below: bool = False,
 ) -> Any:
     """Estimates with their confidence intervals, one colour per result; returns the Figure.
 
-    Results with an ``event_time`` column are drawn against event time, with the reference
-    period (``ref_period`` of an event study, default -1) marked by a hollow point at zero
-    and a dashed line before adoption; other results are drawn term by term.
+    Results with an ``event_time`` column are drawn against event time (integer ticks), with
+    the reference period (``ref_period`` of an event study, default -1) marked by a hollow
+    point at zero and a dashed line before adoption; other results are drawn term by term.
 
     Every text and colour can come from the caller, so that a report draws this figure in
     its own language and palette (this module imports no reporting code):
@@ -184,11 +187,15 @@ def coefplot(
     - ``labels``: the legend entry of each result; ``xlabel`` / ``ylabel``: the axis labels
       (default English descriptions); ``title``;
     - ``colors``: one colour per result (default matplotlib's cycle ``C0, C1, ...``);
+      ``markers``: one marker per result (default ``"o"``), so that a grey print still
+      tells the series apart;
     - ``line``: a number (a horizontal line, e.g. a known effect) or a mapping x -> value
       (a dashed curve, e.g. simulated true effects by event time), in ``line_color``, with
       the legend entry ``line_label``;
     - ``reference_label``: the legend entry of the hollow reference-period point (default
-      none: the default x label explains it).
+      none: the default x label explains it);
+    - ``number_format``: the y tick labels (e.g. a decimal comma); ``legend_below``: the
+      legend under the axes instead of inside them, where it can hide points.
 
     Examples
     --------
@@ -210,10 +217,11 @@ def coefplot(
     else:
         fig = ax.figure
     names = labels if labels is not None else [r.outcome or r.estimator for r in results]
-    if len(names) != len(results):
-        raise ValueError(f"coefplot: {len(results)} result(s) but {len(names)} label(s)")
-    if colors is not None and len(colors) < len(results):
-        raise ValueError(f"coefplot: {len(results)} result(s) but {len(colors)} colour(s)")
+    for what, given in (("label", names), ("colour", colors), ("marker", markers)):
+        if given is not None and len(given) < len(results):
+            raise ValueError(f"coefplot: {len(results)} result(s) but {len(given)} {what}(s)")
+    if labels is not None and len(labels) != len(results):
+        raise ValueError(f"coefplot: {len(results)} result(s) but {len(labels)} label(s)")
     order = list(terms) if terms is not None else []
     if terms is None:
         for r in results:
@@ -222,33 +230,82 @@ def coefplot(
     width = 0.6 / max(len(results), 1)
     marked_reference = False
     for i, (r, name) in enumerate(zip(results, names, strict=True)):
-        tab = r.table.assign(term=r.table["term"].astype(str))
-        tab = tab[tab["term"].isin(order)]
-        if by_event:
-            tab = tab[tab["event_time"].notna()]
-            x = tab["event_time"].to_numpy(float)
-        else:
-            x = np.array([pos[t] for t in tab["term"]], dtype=float)
-        x = x + (i - (len(results) - 1) / 2) * width
+        shift = (i - (len(results) - 1) / 2) * width
         color = f"C{i}" if colors is None else colors[i]
-        ax.vlines(x, tab["conf_low"], tab["conf_high"], color=color, lw=1.5)
-        ax.plot(x, tab["estimate"], "o", color=color, label=str(name))
+        marker = "o" if markers is None else markers[i]
+        _draw_result(ax, r, str(name), order, pos, by_event, shift, color, marker)
         ref = getattr(r, "ref_period", -1) if by_event else None
-        if ref is not None and by_event and ref not in set(tab["event_time"].astype(float)):
+        tab = r.table
+        if ref is not None and ref not in set(tab["event_time"].dropna().astype(float)):
             first = reference_label is not None and not marked_reference
             ax.plot([ref], [0.0], "o", mfc="white", color=color,
                     label=reference_label if first else None)  # fmt: skip
             marked_reference = True
     if line is not None:
-        if isinstance(line, Mapping | pd.Series):
-            curve = pd.Series(line, dtype=float).sort_index()
-            ax.plot(curve.index.to_numpy(float), curve.to_numpy(float), color=line_color,
-                    ls="--", lw=1.2, marker="_", ms=12, label=line_label)  # fmt: skip
+        _draw_line(ax, line, line_label, line_color)
+    _finish_axes(ax, order, by_event, xlabel, ylabel, number_format)
+    if len(results) > 1 or line_label is not None or reference_label is not None:
+        if legend_below:
+            ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
         else:
-            ax.axhline(float(line), color=line_color, ls="--", lw=1.2, label=line_label)
+            ax.legend(frameon=False)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _draw_result(
+    ax: Any,
+    r: EstimationResult,
+    name: str,
+    order: list[str],
+    pos: dict[str, int] | None,
+    by_event: bool,
+    shift: float,
+    color: str,
+    marker: str,
+) -> None:
+    """One result's estimates (points) and confidence intervals (vertical lines)."""
+    tab = r.table.assign(term=r.table["term"].astype(str))
+    tab = tab[tab["term"].isin(order)]
+    if by_event:
+        tab = tab[tab["event_time"].notna()]
+        x = tab["event_time"].to_numpy(float)
+    else:
+        assert pos is not None
+        x = np.array([pos[t] for t in tab["term"]], dtype=float)
+    x = x + shift
+    ax.vlines(x, tab["conf_low"], tab["conf_high"], color=color, lw=1.5)
+    ax.plot(x, tab["estimate"], marker, color=color, ls="none", label=name)
+
+
+def _draw_line(
+    ax: Any, line: float | Mapping[float, float] | pd.Series, label: str | None, color: str
+) -> None:
+    """A known value: a horizontal line, or a dashed curve by event time."""
+    if isinstance(line, Mapping | pd.Series):
+        curve = pd.Series(line, dtype=float).sort_index()
+        ax.plot(curve.index.to_numpy(float), curve.to_numpy(float), color=color,
+                ls="--", lw=1.2, marker="_", ms=12, label=label)  # fmt: skip
+    else:
+        ax.axhline(float(line), color=color, ls="--", lw=1.2, label=label)
+
+
+def _finish_axes(
+    ax: Any,
+    order: list[str],
+    by_event: bool,
+    xlabel: str | None,
+    ylabel: str | None,
+    number_format: Callable[[float], str] | None,
+) -> None:
+    """Zero line, adoption line, ticks and axis labels."""
     ax.axhline(0.0, color="0.4", lw=0.8)
     if by_event:
+        from matplotlib.ticker import MaxNLocator
+
         ax.axvline(-0.5, color="0.6", lw=0.8, ls="--")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(
             xlabel
             if xlabel is not None
@@ -259,8 +316,7 @@ def coefplot(
         if xlabel is not None:
             ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel if ylabel is not None else "estimate and confidence interval")
-    if len(results) > 1 or line_label is not None or reference_label is not None:
-        ax.legend(frameon=False)
-    if title:
-        ax.set_title(title)
-    return fig
+    if number_format is not None:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number_format(v)))
