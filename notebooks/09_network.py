@@ -175,7 +175,8 @@ if spill is not None and spill.main is not None:
     main_rows = spillover_rows(table[table["specification"] == "all"], language=language,
                                base=baseline_year).set_index("term")  # fmt: skip
     spill_row, direct_row = main_rows.loc["exposure_effect"], main_rows.loc["direct_effect"]
-    record(spill.main, label="Spillovers: direct effect and exposure (all baseline links)",
+    record(spill.main_inference(),
+           label="Spillovers: direct effect and exposure (all baseline links)",
            specification="all")  # fmt: skip
     for ltype, res in spill.by_type.items():
         only = replace(res, table=res.table[res.table["term"] == "exposure_effect"], vcov=None)

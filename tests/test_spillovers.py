@@ -335,6 +335,14 @@ def test_analysis_with_few_clusters_bootstraps_and_reports_reasons() -> None:
         assert row.estimate == pytest.approx(out.main.coef[term], rel=1e-10)
         assert row.std_error == pytest.approx(out.main.se[term], rel=1e-8)
         assert row.conf_low < row.estimate < row.conf_high and 0 <= row.p_value <= 1
+    shown = out.main_inference().tidy().set_index("term")
+    for term, boot in out.bootstrap.items():
+        row = boot.tidy().iloc[0]
+        assert (
+            shown.loc[term, "conf_low"] == row.conf_low
+            and shown.loc[term, "p_value"] == row.p_value
+        )
+    assert "wild cluster bootstrap" in out.main_inference().vcov_type
     table = out.table()
     assert set(table["specification"]) == {"all", "two_stage", "any", "client", "supplier",
                                            "placebo"}  # fmt: skip
