@@ -317,3 +317,25 @@ def test_index_is_a_landing_page(tmp_path, monkeypatch, with_questions):
     (reports / "estimates.parquet").unlink()
     index = site.build_index(reports).read_text(encoding="utf-8")
     assert "Headline result:</strong> not available in this run" in index
+
+
+def test_landing_page_in_spanish_links_both_ways(tmp_path):
+    """index.html (en) and index.es.html (es): each links to the other; the Spanish page's
+    headings, statuses and headline are in Spanish and its links resolve like the English."""
+    from evaluation.pipeline import site
+    from tests.conftest import REPO
+
+    reports = tmp_path / "reports"
+    _landing_run(reports, REPO)
+    site.build_index(reports)
+    en = (reports / "index.html").read_text(encoding="utf-8")
+    es = (reports / "index.es.html").read_text(encoding="utf-8")
+    assert '<html lang="es">' in es and 'href="index.html"' in es
+    assert 'href="index.es.html"' in en and "Versión en español" in en
+    for words in ("Informe final de evaluación", "Páginas de análisis por pregunta",
+                  "Efectos sobre", "Cuadros y manifiesto", "FALLÓ", "Inglés", "Español"):  # fmt: skip
+        assert words in es, words
+    assert "intervalo" in es.split('class="headline"', 1)[1].split("</p>", 1)[0]
+    assert "0,104" in es and "Analysis pages by question" not in es
+    for href in re.findall(r'href="([^"]+)"', es):
+        assert (reports / href).is_file() or href == "index.html", href

@@ -61,69 +61,95 @@ def _pdf_rel(page: str) -> str:
     return page[: -len(".html")] + ".pdf"
 
 
+INDEX_FILES = {"en": INDEX, "es": "index.es.html"}
+
+
+def _say(key: str, language: str, **values: Any) -> str:
+    """A landing-page text from the catalogue (``site.<key>``), HTML-escaped."""
+    from evaluation.reporting.translations import t
+
+    return html.escape(t(f"site.{key}", language, **values))
+
+
 def build_index(reports: Path) -> Path:
-    """Write ``reports/index.html`` from the run manifest; every link points to a file there."""
+    """Write the landing page in English (``reports/index.html``) and Spanish
+    (``reports/index.es.html``), each linking to the other; every link points to a file
+    there. Returns the English page's path."""
     reports = Path(reports)
     manifest = read_manifest(reports)
+    settings = _settings_of(manifest)
+    for language, name in INDEX_FILES.items():
+        path = reports / name
+        cache.atomic_write_text(path, _index_page(reports, manifest, settings, language))
+    return reports / INDEX
+
+
+def _index_page(reports: Path, manifest: dict[str, Any], settings: Any, lang: str) -> str:
+    """One language's landing page: programme, status, headline, final reports, pages by
+    question, tables, then the job list."""
     jobs: list[dict[str, Any]] = manifest.get("jobs", [])
     prov = manifest.get("provenance", {})
     name = str((manifest.get("program") or {}).get("name") or "Programme")
+    other = "es" if lang == "en" else "en"
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
-        f'<head><meta charset="utf-8"><title>{html.escape(name)} evaluation: reports</title>',
+        f'<html lang="{lang}">',
+        f'<head><meta charset="utf-8"><title>{_say("title", lang, program=name)}</title>',
         f"<style>{_CSS}</style></head>",
         "<body>",
-        f"<h1>{html.escape(name)} impact evaluation: reports</h1>",
-        f'<p class="meta">Run {html.escape(str(manifest.get("created", "")))} &middot; commit '
-        f"<code>{html.escape(str(prov.get('commit', '')))}</code> &middot; package "
-        f"{html.escape(str(prov.get('package_version', '')))} &middot; "
-        f"{html.escape(_summary_text(manifest.get('summary', {})))}</p>",
-        *_status_banner(jobs),
+        f'<p class="meta" lang="{other}">{_a(INDEX_FILES[other], _lang_switch(other))}</p>',
+        f"<h1>{_say('heading', lang, program=name)}</h1>",
+        f'<p class="meta">{_say("run", lang)} {html.escape(str(manifest.get("created", "")))}'
+        f" &middot; commit <code>{html.escape(str(prov.get('commit', '')))}</code> &middot; "
+        f"{_say('package', lang)} {html.escape(str(prov.get('package_version', '')))} &middot; "
+        f"{html.escape(_summary_text(manifest.get('summary', {}), lang))}</p>",
+        *_status_banner(jobs, lang),
     ]
-    settings = _settings_of(manifest)
-    parts += _headline(settings, reports)
+    parts += _headline(settings, reports, lang)
     finals = [j for j in jobs if j.get("final") and j.get("page")]
     if finals:
-        parts.append("<h2>Final evaluation report</h2><ul>")
+        parts.append(f"<h2>{_say('finals', lang)}</h2><ul>")
         for job in finals:
-            label = _final_label(job)
+            label = _final_label(job, lang)
             links = []
             if (reports / job["page"]).is_file():
                 links.append(_a(job["page"], "HTML"))
             if (reports / _pdf_rel(job["page"])).is_file():
                 links.append(_a(_pdf_rel(job["page"]), "PDF"))
-            for kind, text in (("docx", "DOCX"), ("html", "document")):
+            for kind, text in (("docx", "DOCX"), ("html", t_site("document", lang))):
                 target = document_paths(reports, job["page"])[kind]
                 if target.is_file():
                     links.append(_a(target.relative_to(reports).as_posix(), text))
             status = job.get("status", "")
             parts.append(
-                f"<li>{html.escape(label)}: {' &middot; '.join(links) or 'no page'} "
-                f'<span class="{_cls(status)}">{html.escape(STATUS_TEXT.get(status, status))}</span></li>'
+                f"<li>{html.escape(label)}: {' &middot; '.join(links) or _say('no_page', lang)} "
+                f'<span class="{_cls(status)}">{html.escape(_status_text(status, lang))}</span></li>'
             )
         parts.append("</ul>")
-    parts += _pages_by_question(settings, jobs, reports)
+    parts += _pages_by_question(settings, jobs, reports, lang)
     files = [
-        ("estimates.csv", "every estimate of every job (CSV)"),
-        ("estimates.parquet", "the same table (Parquet)"),
-        ("values.json", "scalars recorded by the notebooks"),
-        ("run_manifest.json", "run manifest: jobs, parameters, hashes, timings, versions"),
+        ("estimates.csv", "file.estimates_csv"),
+        ("estimates.parquet", "file.estimates_parquet"),
+        ("values.json", "file.values"),
+        ("run_manifest.json", "file.manifest"),
     ]
     present = [(f, d) for f, d in files if (reports / f).is_file()]
     if present:
-        parts.append("<h2>Tables and manifest</h2><ul>")
-        parts += [f"<li>{_a(f, f)}: {html.escape(d)}</li>" for f, d in present]
+        parts.append(f"<h2>{_say('tables', lang)}</h2><ul>")
+        parts += [f"<li>{_a(f, f)}: {_say(d, lang)}</li>" for f, d in present]
         parts.append("</ul>")
+    parts.append(f"<h2>{_say('jobs', lang)}</h2>")
     for notebook in _ordered({j["notebook"] for j in jobs}, jobs):
         group = [j for j in jobs if j["notebook"] == notebook]
         keys = _param_keys(group)
         title = next((j["title"] for j in group if j.get("title")), "")
         heading = f"{notebook}: {title}" if title else notebook
-        parts.append(f'<h2 id="{html.escape(notebook, quote=True)}">{html.escape(heading)}</h2>')
+        parts.append(f'<h3 id="{html.escape(notebook, quote=True)}">{html.escape(heading)}</h3>')
         head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
         parts.append(
-            f"<table><tr>{head}<th>status</th><th>reason</th><th>time (s)</th><th>page</th></tr>"
+            f"<table><tr>{head}<th>{_say('col.status', lang)}</th>"
+            f"<th>{_say('col.reason', lang)}</th><th>{_say('col.time', lang)}</th>"
+            f"<th>{_say('col.page', lang)}</th></tr>"
         )
         for job in group:
             cells = "".join(
@@ -132,22 +158,40 @@ def build_index(reports: Path) -> Path:
             status = job.get("status", "")
             dur = job.get("duration")
             page = job.get("page")
-            link = _a(page, "open") if page and (reports / page).is_file() else "&ndash;"
+            link = (
+                _a(page, t_site("open", lang)) if page and (reports / page).is_file() else "&ndash;"
+            )
             if job.get("final") and page and (reports / _pdf_rel(page)).is_file():
                 link += " &middot; " + _a(_pdf_rel(page), "PDF")
             error = job.get("error") or ""
             title = f' title="{html.escape(error.splitlines()[0], quote=True)}"' if error else ""
             parts.append(
                 f'<tr>{cells}<td class="{_cls(status)}"{title}>'
-                f"{html.escape(STATUS_TEXT.get(status, status))}</td>"
+                f"{html.escape(_status_text(status, lang))}</td>"
                 f"<td>{html.escape(_reason(job))}</td>"
                 f"<td>{'' if dur is None else f'{float(dur):.1f}'}</td><td>{link}</td></tr>"
             )
         parts.append("</table>")
     parts += ["</body>", "</html>", ""]
-    path = reports / INDEX
-    cache.atomic_write_text(path, "\n".join(parts))
-    return path
+    return "\n".join(parts)
+
+
+def t_site(key: str, language: str, **values: Any) -> str:
+    """A landing-page text from the catalogue (``site.<key>``), not escaped."""
+    from evaluation.reporting.translations import t
+
+    return t(f"site.{key}", language, **values)
+
+
+def _lang_switch(language: str) -> str:
+    return t_site(f"switch.{language}", language)
+
+
+def _status_text(status: str, language: str) -> str:
+    key = f"status.{status.replace(' ', '_')}"
+    from evaluation.reporting.translations import has_message
+
+    return t_site(key, language) if has_message(f"site.{key}") else status
 
 
 def _settings_of(manifest: dict[str, Any]) -> Any:
@@ -162,7 +206,7 @@ def _settings_of(manifest: dict[str, Any]) -> Any:
         return None
 
 
-def _headline(settings: Any, reports: Path) -> list[str]:
+def _headline(settings: Any, reports: Path, language: str = "en") -> list[str]:
     """The headline result: the sentence the final report opens with (the same function),
     or a line saying it is not available in this run."""
     from evaluation.reporting.report_builder import headline
@@ -170,28 +214,32 @@ def _headline(settings: Any, reports: Path) -> list[str]:
     text = None
     if settings is not None:
         try:
-            text = headline(settings, reports, "en")
+            text = headline(settings, reports, language)
         except (KeyError, ValueError, TypeError, OSError):
             text = None
     if text is None:
         return [
-            '<p class="not-run"><strong>Headline result:</strong> not available in this run '
-            "(no primary estimate was recorded; it needs the final report's job to succeed)."
-            "</p>"
+            f'<p class="not-run"><strong>{_say("headline", language)}:</strong> '
+            f"{_say('headline_missing', language)}</p>"
         ]
     return [f'<p class="headline">{html.escape(text)}</p>']
 
 
-def _final_label(job: dict[str, Any]) -> str:
+def _final_label(job: dict[str, Any], language: str = "en") -> str:
     """A final report's label: its language in words, then any other parameters."""
     params = dict(job.get("parameters", {}))
-    language = params.pop("language", None)
-    words = {"en": "English", "es": "Spanish"}.get(str(language), str(language or ""))
+    report_language = params.pop("language", None)
+    key = f"language.{report_language}"
+    from evaluation.reporting.translations import has_message
+
+    words = t_site(key, language) if has_message(f"site.{key}") else str(report_language or "")
     rest = ", ".join(f"{k}={v}" for k, v in params.items())
     return " ".join(x for x in (words, f"({rest})" if rest else "") if x) or job["notebook"]
 
 
-def _pages_by_question(settings: Any, jobs: list[dict[str, Any]], reports: Path) -> list[str]:
+def _pages_by_question(
+    settings: Any, jobs: list[dict[str, Any]], reports: Path, language: str = "en"
+) -> list[str]:
     """The analysis pages grouped by evaluation question (``program.questions``), else by
     outcome; pages of no single outcome (data quality, descriptives, network) last."""
     from evaluation.reporting.report_builder import _text
@@ -208,22 +256,23 @@ def _pages_by_question(settings: Any, jobs: list[dict[str, Any]], reports: Path)
         for q in questions:
             outcomes = set(q.outcomes) or {primary}
             members = [j for j in pages if j["parameters"].get("outcome") in outcomes]
-            groups.append((_text(q.text, "en"), members))
+            groups.append((_text(q.text, language), members))
             placed |= {j["job"] for j in members}
     else:
         outcomes = [j["parameters"]["outcome"] for j in pages if j["parameters"].get("outcome")]
         for outcome in dict.fromkeys(outcomes):
             members = [j for j in pages if j["parameters"].get("outcome") == outcome]
-            groups.append((f"Effects on {variable_label(str(outcome), 'en')}", members))
+            label = variable_label(str(outcome), language)
+            groups.append((t_site("effects_on", language, outcome=label), members))
             placed |= {j["job"] for j in members}
     rest = [j for j in pages if j["job"] not in placed]
     if rest:
-        groups.append(("Other pages: data, descriptives and outcomes no question names", rest))
-    parts = ["<h2>Analysis pages by question</h2>"]
+        groups.append((t_site("other_pages", language), rest))
+    parts = [f"<h2>{_say('by_question', language)}</h2>"]
     for title, members in groups:
         parts.append(f"<h3>{html.escape(title)}</h3>")
         if not members:
-            parts.append("<p>No page of this run addresses it.</p>")
+            parts.append(f"<p>{_say('no_member', language)}</p>")
             continue
         parts.append("<ul>")
         for job in members:
@@ -238,7 +287,7 @@ def _pages_by_question(settings: Any, jobs: list[dict[str, Any]], reports: Path)
             )
             parts.append(
                 f'<li>{link} <span class="{_cls(status)}">'
-                f"{html.escape(STATUS_TEXT.get(status, status))}</span></li>"
+                f"{html.escape(_status_text(status, language))}</span></li>"
             )
         parts.append("</ul>")
     return parts
@@ -253,14 +302,14 @@ def _reason(job: dict[str, Any]) -> str:
     return str(job.get("reason") or "")
 
 
-def _status_banner(jobs: list[dict[str, Any]]) -> list[str]:
+def _status_banner(jobs: list[dict[str, Any]], language: str = "en") -> list[str]:
     """ "Complete" only when every job of the run succeeded; else each failed/not-run job."""
     bad = [j for j in jobs if j.get("status") not in ("ok", "cached")]
     if jobs and not bad:
-        return [f'<p class="ok"><strong>Complete: all {len(jobs)} jobs succeeded.</strong></p>']
+        return [f'<p class="ok"><strong>{_say("complete", language, n=len(jobs))}</strong></p>']
     lines = [
-        f'<p class="failed"><strong>INCOMPLETE: {len(bad)} of {len(jobs)} jobs did not '
-        "succeed.</strong> Their results are missing from the pages and tables.</p><ul>"
+        f'<p class="failed"><strong>{_say("incomplete", language, n=len(bad), total=len(jobs))}'
+        f"</strong> {_say('incomplete_more', language)}</p><ul>"
     ]
     for job in bad:
         status = str(job.get("status", ""))
@@ -268,7 +317,7 @@ def _status_banner(jobs: list[dict[str, Any]]) -> list[str]:
         name = _a(page, job["job"]) if page else html.escape(str(job["job"]))
         lines.append(
             f'<li>{name}: <span class="{_cls(status)}">'
-            f"{html.escape(STATUS_TEXT.get(status, status))}</span> &ndash; "
+            f"{html.escape(_status_text(status, language))}</span> &ndash; "
             f"{html.escape(_reason(job))}</li>"
         )
     lines.append("</ul>")
@@ -279,15 +328,15 @@ def _cls(status: str) -> str:
     return status.replace(" ", "-")
 
 
-def _summary_text(summary: dict[str, Any]) -> str:
+def _summary_text(summary: dict[str, Any], language: str = "en") -> str:
     if not summary:
         return ""
-    return (
-        f"{summary.get('jobs', 0)} jobs: {summary.get('ok', 0)} ran, "
-        f"{summary.get('cached', 0)} up to date, "
-        f"{summary.get('failed', 0) + summary.get('failed_earlier', 0)} failed, "
-        f"{summary.get('not_run', 0)} not run"
-    )
+    return t_site(
+        "summary", language, jobs=summary.get("jobs", 0), ok=summary.get("ok", 0),
+        cached=summary.get("cached", 0),
+        failed=summary.get("failed", 0) + summary.get("failed_earlier", 0),
+        not_run=summary.get("not_run", 0),
+    )  # fmt: skip
 
 
 def _ordered(names: set[str], jobs: list[dict[str, Any]]) -> list[str]:

@@ -92,7 +92,7 @@ def _block(block, doc: Document, labels: dict[str, str], draft: str) -> str:
             "<tr>"
             + "".join(f'<td class="{k}">{esc(v)}</td>' for v, k in zip(row, cls, strict=True))
             + "</tr>"
-            for row in block.rows
+            for row in block.aligned_rows(doc.language)
         )
         notes = "".join(f'<p class="note">{esc(n)}</p>' for n in block.notes)
         cap = esc(caption(doc, "table", block.number, block.caption))

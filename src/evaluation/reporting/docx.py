@@ -109,7 +109,8 @@ def _block(block, doc: Document, labels: dict[str, str], figures: dict[str, str]
     if isinstance(block, Table):
         header = "| " + " | ".join(md(c.label) for c in block.columns) + " |"
         rule = "|" + "|".join("---" if c.kind == "text" else "--:" for c in block.columns) + "|"
-        rows = ["| " + " | ".join(md(cell) or " " for cell in row) + " |" for row in block.rows]
+        rows = ["| " + " | ".join(md(cell) or " " for cell in row) + " |"
+                for row in block.aligned_rows(doc.language)]  # fmt: skip
         cap = md(caption(doc, "table", block.number, block.caption))
         notes = "".join(f"{md(n)}\n\n" for n in block.notes)
         return "\n".join([header, rule, *rows]) + f"\n\n: {cap}\n\n{notes}"

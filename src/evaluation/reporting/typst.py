@@ -84,7 +84,7 @@ def _draft(doc: Document) -> str:
 def _table(table: Table, doc: Document) -> str:
     aligns = ", ".join("left" if c.kind == "text" else "right" for c in table.columns)
     header = ", ".join(f"[*{lit(c.label)}*]" for c in table.columns)
-    cells = ", ".join(f"[{lit(cell)}]" for row in table.rows for cell in row)
+    cells = ", ".join(f"[{lit(cell)}]" for row in table.aligned_rows(doc.language) for cell in row)
     notes = "".join(
         f"#block(width: 100%)[#set align(left); #set text(size: 8pt); {lit(n)}]\n"
         for n in table.notes
@@ -150,6 +150,7 @@ def to_typst(doc: Document, figures: dict[str, str] | None = None) -> str:
         "#show figure.caption: set text(size: 9pt)\n",
         "#show figure: set block(breakable: true)\n",
         "#show table: set par(justify: false)\n",
+        '#show table: set text(number-width: "tabular")\n',
         "#show table: set text(size: 9pt)\n",
         # --- cover
         "#v(30mm)\n",

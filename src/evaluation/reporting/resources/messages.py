@@ -2013,6 +2013,85 @@ MESSAGES.update(
     }
 )
 
+# --- the reports' landing page (pipeline/site.py), en and es -------------------------------
+MESSAGES.update(
+    {
+        "site.title": _m("{program} evaluation: reports", "Evaluación de {program}: informes"),
+        "site.heading": _m(
+            "{program} impact evaluation: reports", "Evaluación de impacto de {program}: informes"
+        ),
+        "site.switch.es": _m("Versión en español", "Versión en español"),
+        "site.switch.en": _m("English version", "English version"),
+        "site.run": _m("Run", "Ejecución"),
+        "site.package": _m("package", "paquete"),
+        "site.summary": _m(
+            "{jobs} jobs: {ok} ran, {cached} up to date, {failed} failed, {not_run} not run",
+            "{jobs} trabajos: {ok} ejecutados, {cached} al día, {failed} fallidos, {not_run} sin ejecutar",
+        ),
+        "site.complete": _m(
+            "Complete: all {n} jobs succeeded.", "Completa: los {n} trabajos terminaron bien."
+        ),
+        "site.incomplete": _m(
+            "INCOMPLETE: {n} of {total} jobs did not succeed.",
+            "INCOMPLETA: {n} de {total} trabajos no terminaron bien.",
+        ),
+        "site.incomplete_more": _m(
+            "Their results are missing from the pages and tables.",
+            "Sus resultados faltan en las páginas y los cuadros.",
+        ),
+        "site.headline": _m("Headline result", "Resultado principal"),
+        "site.headline_missing": _m(
+            "not available in this run (no primary estimate was recorded; it needs the pre-specified effects page to succeed).",
+            "no disponible en esta ejecución (no se registró la estimación principal; requiere que la página de efectos preespecificados termine bien).",
+        ),
+        "site.finals": _m("Final evaluation report", "Informe final de evaluación"),
+        "site.document": _m("document", "documento"),
+        "site.no_page": _m("no page", "sin página"),
+        "site.language.en": _m("English", "Inglés"),
+        "site.language.es": _m("Spanish", "Español"),
+        "site.by_question": _m("Analysis pages by question", "Páginas de análisis por pregunta"),
+        "site.effects_on": _m("Effects on {outcome}", "Efectos sobre {outcome}"),
+        "site.other_pages": _m(
+            "Other pages: data, descriptives and outcomes no question names",
+            "Otras páginas: datos, descriptivos y resultados que ninguna pregunta nombra",
+        ),
+        "site.no_member": _m(
+            "No page of this run addresses it.", "Ninguna página de esta ejecución la aborda."
+        ),
+        "site.tables": _m("Tables and manifest", "Cuadros y manifiesto"),
+        "site.file.estimates_csv": _m(
+            "every estimate of every job (CSV)",
+            "todas las estimaciones de todos los trabajos (CSV)",
+        ),
+        "site.file.estimates_parquet": _m("the same table (Parquet)", "el mismo cuadro (Parquet)"),
+        "site.file.values": _m(
+            "scalars recorded by the notebooks", "valores registrados por los cuadernos"
+        ),
+        "site.file.manifest": _m(
+            "run manifest: jobs, parameters, hashes, timings, versions",
+            "manifiesto de la ejecución: trabajos, parámetros, huellas, tiempos, versiones",
+        ),
+        "site.jobs": _m("Jobs of this run", "Trabajos de esta ejecución"),
+        "site.col.status": _m("status", "estado"),
+        "site.col.reason": _m("reason", "motivo"),
+        "site.col.time": _m("time (s)", "tiempo (s)"),
+        "site.col.page": _m("page", "página"),
+        "site.open": _m("open", "abrir"),
+        "site.status.ok": _m("ok (ran)", "bien (ejecutado)"),
+        "site.status.cached": _m("ok (up to date)", "bien (al día)"),
+        "site.status.failed": _m("FAILED", "FALLÓ"),
+        "site.status.failed_earlier": _m(
+            "FAILED (last run; not re-run)", "FALLÓ (última ejecución; no se repitió)"
+        ),
+        "site.status.stale": _m(
+            "stale (inputs changed, not re-run)",
+            "desactualizado (cambiaron las entradas, no se repitió)",
+        ),
+        "site.status.not_run": _m("not run", "sin ejecutar"),
+        "site.status.pending": _m("pending (run cut off)", "pendiente (ejecución interrumpida)"),
+    }
+)
+
 
 def _merge_topics() -> None:
     """Merge the per-topic catalogues (one module each, so topics are edited independently)."""
