@@ -307,25 +307,20 @@ def spillover_analysis(
     firm_rows = data.drop_duplicates(unit)
     end_rows = data[data[time] == endline_year]
     pairs = pair_table(links, firms)
+
+    def supported(frame: pd.DataFrame) -> pd.Series:
+        return pd.to_numeric(frame["cohort"], errors="coerce").fillna(0) > 0
+
+    formed = pairs.drop_duplicates(["u", "v"])["formed"]
     counts = {
         "firms": int(firm_rows.shape[0]),
-        "comparison_firms": int(
-            (pd.to_numeric(firm_rows["cohort"], errors="coerce").fillna(0) <= 0).sum()
-        ),  # fmt: skip
+        "comparison_firms": int((~supported(firm_rows)).sum()),
         "comparison_with_partners": int(
-            (
-                (firm_rows["partners"] > 0)
-                & ~(pd.to_numeric(firm_rows["cohort"], errors="coerce").fillna(0) > 0)
-            ).sum()
-        ),  # fmt: skip
-        "exposed_comparison": int(
-            (
-                (end_rows["exposure"] > 0)
-                & ~(pd.to_numeric(end_rows["cohort"], errors="coerce").fillna(0) > 0)
-            ).sum()
-        ),  # fmt: skip
-        "baseline_pairs": int((pairs.drop_duplicates(["u", "v"])["formed"] <= baseline_year).sum()),
-        "later_pairs": int((pairs.drop_duplicates(["u", "v"])["formed"] > baseline_year).sum()),
+            ((firm_rows["partners"] > 0) & ~supported(firm_rows)).sum()
+        ),
+        "exposed_comparison": int(((end_rows["exposure"] > 0) & ~supported(end_rows)).sum()),
+        "baseline_pairs": int((formed <= baseline_year).sum()),
+        "later_pairs": int((formed > baseline_year).sum()),
     }
     if counts["baseline_pairs"] == 0:
         return SpilloverAnalysis(main=None, counts=counts, reasons=("no_baseline_links",))
