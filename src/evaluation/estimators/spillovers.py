@@ -2,7 +2,7 @@
 
 Model (two-way fixed effects with an exposure term split by own treatment status; Clarke 2017,
 "Estimating difference-in-differences in the presence of spillovers", MPRA 81604; Butts 2021,
-"Difference-in-differences estimation with spatial spillovers", arXiv:2105.03737, eq. 3.2)::
+"Difference-in-differences estimation with spatial spillovers", arXiv:2105.03737)::
 
     y_it = a_i + l_t + tau D_it + delta_c (1 - D_it) E_it + delta_t D_it E_it
                [+ rho (1 - D_it) P_it] + X_it'g + e_it
@@ -22,7 +22,7 @@ The terms of the result are
   could not have been exposed through them at the time); about zero when the exposure design
   is valid and the later links do not select on outcome trends.
 
-Identification (Butts 2021, Assumptions 1-3): parallel trends of the untreated, unexposed
+Identification (Butts 2021): parallel trends of the untreated, unexposed
 potential outcome across all units; exposure fixed by a pre-treatment network (exogenous); the
 exposure mapping is correct (spillovers reach only the partners counted). Without the spillover
 terms the TWFE coefficient of ``D`` is biased by the spillover on the control units (Clarke
@@ -30,8 +30,8 @@ terms the TWFE coefficient of ``D`` is biased by the spillover on the control un
 averages of cohort-period effects (Goodman-Bacon 2021); the model is a regression summary,
 not the staggered-robust ATT.
 
-``method="two_stage"`` estimates the same terms by Gardner's (2021) two-stage DiD, the
-staggered-robust route Butts (2021, section 4) recommends: the firm and year effects are
+``method="two_stage"`` estimates the same terms by Gardner's (2021, "Two-stage differences in
+differences", arXiv:2207.05943) two-stage DiD, a staggered-robust route Butts (2021) discusses: the firm and year effects are
 fitted on the untreated, unexposed firm-years only (every spillover regressor zero), the
 outcome net of them is regressed on the terms, and the variance is the GMM (cluster) variance
 of both stages (Gardner 2021; pyfixest ``did2s``). It is robust to effects that vary by cohort
@@ -272,7 +272,7 @@ def spillover_did(
             "df_t": fit.vcov.df_t,
             "ssc": fit.vcov.ssc,
             "exposed_untreated_rows": exposed_untreated,
-            "convention": "Butts (2021) eq. 3.2" if exposure_on_treated else "Clarke (2017)",
+            "convention": "Butts (2021)" if exposure_on_treated else "Clarke (2017)",
         },
         spec=spec,
     )
@@ -393,7 +393,7 @@ def _two_stage(
             "spec": spec,
             "df_t": G - 1,
             "stage1_rows": int(stage1.sum()),
-            "convention": "Gardner (2021) two-stage; Butts (2021) section 4",
+            "convention": "Gardner (2021) two-stage; Butts (2021)",
         },  # fmt: skip
         spec=spec,
     )
