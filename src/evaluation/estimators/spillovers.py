@@ -30,11 +30,11 @@ terms the TWFE coefficient of ``D`` is biased by the spillover on the control un
 averages of cohort-period effects (Goodman-Bacon 2021); the model is a regression summary,
 not the staggered-robust ATT.
 
-``method="two_stage"`` estimates the same terms by Gardner's (2021, "Two-stage differences in
-differences", arXiv:2207.05943) two-stage DiD, a staggered-robust route Butts (2021) discusses: the firm and year effects are
-fitted on the untreated, unexposed firm-years only (every spillover regressor zero), the
-outcome net of them is regressed on the terms, and the variance is the GMM (cluster) variance
-of both stages (Gardner 2021; pyfixest ``did2s``). It is robust to effects that vary by cohort
+``method="two_stage"`` estimates the same terms by Gardner's two-stage DiD (Gardner 2021,
+"Two-stage differences in differences", arXiv:2207.05943), a staggered-robust route Butts
+(2021) discusses: the firm and year effects are fitted on the untreated, unexposed firm-years
+only (every spillover regressor zero), the outcome net of them is regressed on the terms, and
+the variance is the GMM (cluster) variance of both stages (Gardner 2021; pyfixest ``did2s``). It is robust to effects that vary by cohort
 and period; its terms are averages over the treated (exposed) firm-years.
 
 Inference follows fixest/pyfixest (:func:`evaluation.estimators.fe_regression.fe_ols`):
