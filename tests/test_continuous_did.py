@@ -450,3 +450,9 @@ def test_monte_carlo_with_covariates_standard_errors():
     ratio = mc.se.mean() / mc.error.std()
     assert ratio.between(0.75, 1.25).all(), ratio
     assert (mc.covered.mean() >= 0.85).all(), mc.covered.mean()
+
+
+def test_grid_outside_the_treated_doses_is_an_error():
+    data = panel(n=100, seed=13)
+    with pytest.raises(ValueError, match=r"grid doses \[50.0\] lie outside"):
+        continuous_did(data, "y", "id", "time", "g", "dose", grid=[2.0, 50.0], replications=0)

@@ -38,7 +38,8 @@ the comparison mean (the binned version for tables). With a single dose value am
 the basis collapses to a constant and ``ATT_overall`` is exactly the 2x2 DiD (ACRT is not
 identified then and is left out).
 
-Timing: common timing (one treated cohort) and staggered adoption. Every (cohort, post period)
+Timing: common timing (one treated cohort) and staggered adoption. Unbalanced panels: a unit
+enters a cell when its outcome is observed in the period and in the base period. Every (cohort, post period)
 cell is estimated on its own with the dose basis fixed across cells (boundary and knots from all
 treated doses) and aggregated with weights proportional to the cell's treated units, the
 "simple" aggregation of Callaway and Sant'Anna (2021) used for the dose aggregation in the
@@ -481,6 +482,12 @@ def continuous_did(
         A_curve = A_grid
     else:
         grid_pts = _default_grid(treated_doses) if grid is None else np.asarray(grid, float)
+        outside = (grid_pts < basis.low) | (grid_pts > basis.high)
+        if outside.any():
+            raise ValueError(
+                f"{WHERE}: grid doses {[float(v) for v in grid_pts[outside]]} lie outside the treated units' "
+                f"{dose!r} range [{basis.low:g}, {basis.high:g}]; the curve is not extrapolated"
+            )
         if basis.kind == "constant":
             grid_pts = np.array([basis.low])
         lo_q, hi_q = np.quantile(treated_doses, [0.05, 0.95])
