@@ -516,6 +516,8 @@ def production_function(
         firm id (any hashable: strings welcome) and integer year.
     free, state : log free inputs (labour) and log state inputs (capital).
     proxy : the control for productivity: log investment (OP) or log intermediates (LP, ACF).
+        ACF also accepts a free input as its own proxy (De Loecker and Warzynski 2012's
+        variable input): the first stage is then a polynomial in the inputs alone.
     method : ``"acf"`` (default), ``"op"`` or ``"lp"``.
     form : ``"cobb_douglas"`` or ``"translog"``.
     value_added, intermediates : gross output (``value_added=False``) needs the log
@@ -602,10 +604,11 @@ def production_function(
         )
 
     proxy_pos = inputs.index(proxy) if proxy in inputs else None
-    if proxy_pos is not None and roles[proxy_pos] != "intermediate":
+    own_proxy = method == "acf" and proxy_pos is not None and roles[proxy_pos] == "free"
+    if proxy_pos is not None and roles[proxy_pos] != "intermediate" and not own_proxy:
         raise ValueError(
-            f"{WHERE}: the proxy {proxy!r} is also a free or state input; the proxy must be "
-            "investment (OP) or intermediates (LP, ACF)"
+            f"{WHERE}: the proxy {proxy!r} is also a state input (or, for OP/LP, a free "
+            "input); the proxy must be investment (OP) or intermediates (LP, ACF)"
         )
     terms = _make_terms(inputs, roles, form)
     if method == "acf":
