@@ -357,6 +357,10 @@ def test_dose_sample_says_what_is_missing(settings):
     with pytest.raises(NotEstimable) as err:
         dose_response.dose_sample(few, "log_sales", ctx, "bds_hours")
     assert err.value.message == "dose.missing.positive"
+    only_participants = panel[panel.cohort > 0]
+    with pytest.raises(NotEstimable) as err:
+        dose_response.dose_sample(only_participants, "log_sales", ctx, "bds_hours")
+    assert err.value.message == "dose.missing.comparison"
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
