@@ -401,9 +401,15 @@ def _small_effect_solver(fe: FixedEffects):
     if k > SMALL_EFFECT_LEVELS or g * k > max(2 * n, 1 << 20):
         return None
     a, t, w = fe.codes[big], fe.codes[small], fe.weights
-    S = np.bincount(a * k + t, weights=w, minlength=g * k).reshape(g, k)
+    S = np.bincount(a * k + t, weights=w, minlength=g * k).reshape(g, k).astype(float)
     inv_wa = fe._inv_wsum[big]
-    C = np.diag(S.sum(axis=0)) - (S * inv_wa[:, None]).T @ S
+    # S' diag(1/W_a) S in row chunks small enough for one BLAS thread (threads spin on a
+    # busy machine; the product is memory-bound anyway)
+    C = np.diag(S.sum(axis=0))
+    scaled = S * inv_wa[:, None]
+    rows = max(16, 200_000 // (k * k))
+    for i in range(0, g, rows):
+        C -= scaled[i : i + rows].T @ S[i : i + rows]
     vals, vecs = np.linalg.eigh((C + C.T) / 2)
     top = float(vals.max()) if vals.size else 0.0
     if top <= 0:
@@ -415,7 +421,7 @@ def _small_effect_solver(fe: FixedEffects):
         _project_out(col, a, inv_wa, w)
         b = np.bincount(t, weights=col if w is None else col * w, minlength=k)
         gamma = C_pinv @ b
-        unit_part = (S @ gamma) * inv_wa
+        unit_part = np.einsum("ij,j->i", S, gamma) * inv_wa
         col -= gamma[t]
         col += unit_part[a]
 
