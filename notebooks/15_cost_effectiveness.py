@@ -126,7 +126,9 @@ if result is not None:
     if not ok_main:
         not_available("missing.costs_effect", language, outcome=sections.inline(label),
                       reason=str(main_effect.values.get("reason", main_effect)))  # fmt: skip
-    if not ok_jobs:
+    if not ok_jobs and not ctx.has("employees"):
+        not_available(ctx.missing("employees"), language)
+    elif not ok_jobs:
         not_available("missing.jobs", language,
                       reason=str(jobs_effect.values.get("reason", jobs_effect)))  # fmt: skip
     heading("nb15.table.heading", language)
@@ -174,7 +176,8 @@ if result is not None:
     curves = {"cost_per_outcome_unit": t("cost.fig.x.percent" if kind in ce.PERCENT_KINDS
                                          else "cost.fig.x.level", language),
               "cost_per_job": t("cost.fig.x.jobs", language)}  # fmt: skip
-    if tidy["term"].isin(list(curves)).any():
+    drawn = tidy["term"].isin(list(curves)) & tidy["status"].isin(["bounded", "unbounded"])
+    if drawn.any():
         show(cost_curve_figure(tidy, language=language, unit_labels=curves,
                                currency=base.currency))  # fmt: skip
 

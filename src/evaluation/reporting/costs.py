@@ -19,7 +19,8 @@ def cost_curve_figure(
 ) -> Figure:
     """One panel per ratio (``cost_per_outcome_unit``, ``cost_per_job``): the cost per unit
     ``C / t`` for every effect ``t`` in the effect's 95% interval, the point estimate marked.
-    An interval reaching zero sends the curve off the top: the cost is unbounded there.
+    An interval reaching zero sends the curve off the top: the cost is unbounded there. Ratios
+    without a gain (``status`` ``not_positive``) are not drawn.
 
     ``unit_labels`` maps each term to its x-axis label (the effect's unit, in ``language``).
     """
@@ -27,7 +28,8 @@ def cost_curve_figure(
 
     check_language(language)
     _check(tidy, ["term", "estimate", "effect", "effect_low", "effect_high", "unit"], "costs")
-    rows = tidy[tidy["term"].isin(list(unit_labels)) & tidy["effect"].notna()]
+    positive = tidy["status"].isin(["bounded", "unbounded"]) if "status" in tidy else True
+    rows = tidy[tidy["term"].isin(list(unit_labels)) & tidy["effect"].notna() & positive]
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(7.0, 3.6), layout="constrained")
         axes = fig.subplots(1, max(len(rows), 1), squeeze=False)[0]
