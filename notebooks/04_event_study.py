@@ -31,10 +31,14 @@ from evaluation.pipeline.parameters import check
 params = check(globals(), notebook="04_event_study")
 
 # %%
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+
 from evaluation.analysis import effects
 from evaluation.analysis.context import study_context
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel
+from evaluation.estimators.presentation import coefplot
 from evaluation.pipeline import record, record_value
 from evaluation.reporting import figures, sections
 from evaluation.reporting.sections import heading, say, show
@@ -90,15 +94,23 @@ else:
         estimator=t(f"est.{method}", language),
         sample=sections.sample_label(sample, language),
     )
-    show(
-        figures.event_study_figure(
-            study.tidy(),
-            language=language,
-            outcome=outcome,
-            outcome_label=label,
-            ref_period=study.ref_period,
+    # the library's coefficient plot in the house style: texts from the catalogue, the
+    # palette of reporting.figures, the language's decimal separator
+    with rc_context(figures.STYLE):
+        figure = Figure(figsize=(7.5, 4.8), layout="constrained")
+        coefplot(
+            study,
+            ax=figure.add_subplot(),
+            labels=[t(f"est.{method}", language)],
+            colors=[figures.PALETTE[3]],
+            title=t("fig.event_study.title", language),
+            xlabel=t("common.event_time", language),
+            ylabel=t("fig.event_study.y", language, outcome=label.split(" (")[0]),
+            reference_label=t("fig.reference", language) if study.ref_period is not None else None,
+            number_format=lambda v: fmt_number(v, language, 2),
+            legend_below=True,
         )
-    )
+    show(figure)
 
 # %%
 if isinstance(pretrend, dict):

@@ -33,16 +33,19 @@ params = check(globals(), notebook="05_staggered")
 
 # %%
 import pandas as pd
+from matplotlib import rc_context
+from matplotlib.figure import Figure
 
 from evaluation.analysis import effects
 from evaluation.analysis.context import study_context
 from evaluation.config import load_settings
 from evaluation.data.load import load_panel, load_truth
+from evaluation.estimators.presentation import coefplot
 from evaluation.pipeline import record, record_value
 from evaluation.reporting import figures, sections
 from evaluation.reporting.sections import heading, say, show
 from evaluation.reporting.tables import publish_table
-from evaluation.reporting.translations import fmt_interval, t
+from evaluation.reporting.translations import fmt_interval, fmt_number, t
 
 effects.quiet_few_clusters()
 settings = load_settings()
@@ -165,24 +168,84 @@ if results:
 # %%
 truth_file = load_truth(sections.resolve(raw_dir))
 truth = effects.truth_for(truth_file, outcome, sample)
-dynamic = [
-    eff.dynamic.tidy().assign(estimator=key)
+
+
+def event_time_effects(key, eff):
+    """The estimator's event-time result; for Callaway-Sant'Anna the library's dynamic
+    aggregation itself (the analysis layer keeps only its table), whose ``pretrend_test`` uses
+    the joint influence-function covariance."""
+    att_gt = (eff.extra or {}).get("att_gt") if key == "cs" else None
+    return att_gt.aggregate("dynamic") if att_gt is not None else eff.dynamic
+
+
+dynamic = {
+    key: event_time_effects(key, eff)
     for key, eff in results.items()
     if eff.dynamic is not None and eff.inference
-]
+}
 if dynamic:
     heading("nb05.dynamic.heading", language)
-    show(
-        figures.event_study_figure(
-            pd.concat(dynamic, ignore_index=True).dropna(subset=["std_error"]),
-            language=language,
-            outcome=outcome,
-            outcome_label=label,
-            series="estimator",
-            series_labels=labels,
-            truth=pd.Series(truth["att_e"]) if truth else None,
+    # the library's coefficient plot in the house style: one colour and marker per estimator,
+    # texts from the catalogue, the true effects by event time on simulated data
+    with rc_context(figures.STYLE):
+        figure = Figure(figsize=(7.5, 4.8), layout="constrained")
+        coefplot(
+            *dynamic.values(),
+            ax=figure.add_subplot(),
+            labels=[labels[key] for key in dynamic],
+            colors=figures.colors(len(dynamic)),
+            markers=[figures.MARKERS[i % len(figures.MARKERS)] for i in range(len(dynamic))],
+            title=t("fig.event_study.title", language),
+            xlabel=t("common.event_time", language),
+            ylabel=t("fig.event_study.y", language, outcome=label.split(" (")[0]),
+            line=pd.Series(truth["att_e"]) if truth else None,
+            line_label=t("common.truth", language) if truth else None,
+            line_color=figures.TRUTH_COLOR,
+            reference_label=t("fig.reference", language),
+            number_format=lambda v: fmt_number(v, language, 2),
+            legend_below=True,
         )
-    )
+    show(figure)
+    # the joint pre-trend test of each estimator's event-time effects (Callaway-Sant'Anna:
+    # the dynamic aggregation's own test on its influence-function covariance)
+    pretrends = {
+        key: effects.attempt(res.pretrend_test)
+        for key, res in dynamic.items()
+        if hasattr(res, "pretrend_test")
+    }
+    rows = [
+        {
+            "label": labels[key],
+            "statistic": (
+                f"χ²({test['df1']}) = " if test["distribution"] == "chi2"
+                else f"F({test['df1']}, {test['df2']:g}) = "
+            ) + fmt_number(test["statistic"], language, 2),
+            "p_value": test["p_value"],
+        }
+        for key, test in pretrends.items()
+        if isinstance(test, dict)
+    ]  # fmt: skip
+    for key, test in pretrends.items():
+        if isinstance(test, dict):
+            record_value(f"pretrend_p_value_{key}", test["p_value"])
+    if rows:
+        tests = pd.DataFrame(rows).set_index("label")
+        tests.index.name = t("common.estimator", language)
+        show(
+            publish_table(
+                tests,
+                language=language,
+                labels={
+                    "statistic": t("common.statistic", language),
+                    "p_value": t("common.p_value", language),
+                },
+                notes=[
+                    f"{t('doc.gloss.pretrend', language)}: {t('doc.gloss.pretrend.text', language)}"
+                ],
+            )
+        )
+    else:
+        sections.not_available("missing.pretrend", language)
 
 # %%
 # simulated data only: real data have no truth file, and then this section is silent

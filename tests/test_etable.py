@@ -42,7 +42,9 @@ def test_coefplot_marks_reference_period(mpdta):
     fig = coefplot(es, es, labels=["a", "b"])
     ax = fig.axes[0]
     hollow = [ln for ln in ax.lines if ln.get_markerfacecolor() == "white"]
-    assert len(hollow) == 2 and all(ln.get_xdata()[0] == -1 for ln in hollow)
+    # each result marks it beside its own points (offset like them), at zero
+    assert [ln.get_xdata()[0] for ln in hollow] == pytest.approx([-1.15, -0.85])
+    assert all(ln.get_ydata()[0] == 0 for ln in hollow)
 
 
 def test_coefplot_takes_the_callers_texts_colours_and_line(mpdta):
@@ -70,7 +72,8 @@ def test_coefplot_takes_the_callers_texts_colours_and_line(mpdta):
     assert list(curve.get_xdata()) == [-2.0, 0.0, 1.0]
     assert list(curve.get_ydata()) == [0.0, -0.02, -0.05]
     hollow = [ln for ln in ax.lines if ln.get_markerfacecolor() == "white"]
-    assert [ln.get_xdata()[0] for ln in hollow] == [-1, -1]  # both series mark the reference
+    # both series mark the reference, each beside its own points
+    assert [ln.get_xdata()[0] for ln in hollow] == pytest.approx([-1.15, -0.85])
     flat = coefplot(es, line=0.03, line_label="truth").axes[0]
     (hline,) = [ln for ln in flat.lines if ln.get_label() == "truth"]
     assert list(hline.get_ydata()) == [0.03, 0.03]  # axhline: y at both ends

@@ -179,7 +179,8 @@ def coefplot(
 
     Results with an ``event_time`` column are drawn against event time (integer ticks), with
     the reference period (``ref_period`` of an event study, default -1) marked by a hollow
-    point at zero and a dashed line before adoption; other results are drawn term by term.
+    point at zero (beside the result's other points) and a dashed line before adoption;
+    other results are drawn term by term.
 
     Every text and colour can come from the caller, so that a report draws this figure in
     its own language and palette (this module imports no reporting code):
@@ -238,7 +239,7 @@ def coefplot(
         tab = r.table
         if ref is not None and ref not in set(tab["event_time"].dropna().astype(float)):
             first = reference_label is not None and not marked_reference
-            ax.plot([ref], [0.0], "o", mfc="white", color=color,
+            ax.plot([ref + shift], [0.0], "o", mfc="white", color=color,
                     label=reference_label if first else None)  # fmt: skip
             marked_reference = True
     if line is not None:
@@ -246,7 +247,7 @@ def coefplot(
     _finish_axes(ax, order, by_event, xlabel, ylabel, number_format)
     if len(results) > 1 or line_label is not None or reference_label is not None:
         if legend_below:
-            ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
+            ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
         else:
             ax.legend(frameon=False)
     if title:
