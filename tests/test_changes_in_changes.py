@@ -240,3 +240,14 @@ def test_finding_codes():
     assert finding(result([-1] * 8 + [0.1]))["code"] == "none"  # one of nine: chance
     assert finding(result([-1] * 9))["code"] == "none"
     assert finding(result([-2.0] * 9))["code"] == "negative"
+
+
+def test_quantile_effects_figure_and_table():
+    from evaluation.reporting.distribution import quantile_effects_figure, quantile_table
+
+    res = changes_in_changes(_panel(100, seed=2), "y", "firm", "year", "g", pre=2015,
+                             post=2018, inference="analytic")  # fmt: skip
+    fig = quantile_effects_figure(res.tidy(), language="es", outcome_label="y")
+    assert len(fig.axes[0].lines) >= 2
+    table = quantile_table(res.tidy(), "es")
+    assert len(table) == len(QS) + 1 and table.index[0].startswith("Cuantil 10")

@@ -126,3 +126,15 @@ def test_logframe_costs_use_targets_and_counts():
     assert list(out.index) == ["a", "b"]
     assert out.loc["a", "cost_per_target"] == 100.0 and out.loc["a", "cost_per_achieved"] == 200.0
     assert out.loc["b", "cost_per_target"] == 250.0 and np.isnan(out.loc["b", "cost_per_achieved"])
+
+
+def test_cost_curve_figure_draws_only_ratios_with_a_gain():
+    from evaluation.reporting.costs import cost_curve_figure
+
+    base = ce.CostBase(1000.0, "USD", None, "programme", 4, 0, 0, "total")
+    res = ce.cost_effectiveness(base, _effect(0.10, 0.02), "overall", "log",
+                                _effect(-1.0, 0.5), "overall")  # fmt: skip
+    labels = {"cost_per_outcome_unit": "points", "cost_per_job": "jobs"}
+    fig = cost_curve_figure(res.tidy(), language="es", unit_labels=labels, currency="USD")
+    drawn = [ax for ax in fig.axes if ax.lines]
+    assert len(drawn) == 1 and drawn[0].get_xlabel() == "points"

@@ -164,12 +164,12 @@ def cost_effectiveness(
 ) -> EstimationResult:
     """The three ratios as one result (terms :data:`TERMS`; a ratio whose effect is missing
     is left out). Extra columns: ``status``, ``lower_bound``, ``effect``, ``effect_low``,
-    ``effect_high``, ``unit`` (the outcome unit) and ``currency``."""
+    ``effect_high``, ``unit_size`` (the outcome unit) and ``currency``."""
     rows = [
         {"term": "cost_per_firm", "estimate": base.per_firm, "std_error": np.nan,
          "statistic": np.nan, "p_value": np.nan, "conf_low": np.nan, "conf_high": np.nan,
          "status": "accounting", "lower_bound": np.nan, "effect": np.nan, "effect_low": np.nan,
-         "effect_high": np.nan, "unit": np.nan},
+         "effect_high": np.nan, "unit_size": np.nan},
     ]  # fmt: skip
     for term, result, key, size in (
         ("cost_per_outcome_unit", outcome_effect, outcome_term, unit_size(outcome_kind)),
@@ -183,7 +183,7 @@ def cost_effectiveness(
         r = ratio(base.per_firm, *scaled)
         rows.append({"term": term, **r, "statistic": eff.statistic, "p_value": eff.p_value,
                      "effect": eff.estimate, "effect_low": eff.conf_low,
-                     "effect_high": eff.conf_high, "unit": size})  # fmt: skip
+                     "effect_high": eff.conf_high, "unit_size": size})  # fmt: skip
     table = pd.DataFrame(rows)
     table["currency"] = base.currency
     order = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]

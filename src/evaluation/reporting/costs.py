@@ -27,7 +27,7 @@ def cost_curve_figure(
     import matplotlib
 
     check_language(language)
-    _check(tidy, ["term", "estimate", "effect", "effect_low", "effect_high", "unit"], "costs")
+    _check(tidy, ["term", "estimate", "effect", "effect_low", "effect_high", "unit_size"], "costs")
     positive = tidy["status"].isin(["bounded", "unbounded"]) if "status" in tidy else True
     rows = tidy[tidy["term"].isin(list(unit_labels)) & tidy["effect"].notna() & positive]
     with matplotlib.rc_context(STYLE):
@@ -35,7 +35,7 @@ def cost_curve_figure(
         axes = fig.subplots(1, max(len(rows), 1), squeeze=False)[0]
     per_firm = float(tidy.loc[tidy["term"] == "cost_per_firm", "estimate"].iloc[0])
     for ax, row in zip(axes, rows.itertuples(), strict=False):
-        size = float(row.unit)
+        size = float(row.unit_size)
         low, high, est = row.effect_low / size, row.effect_high / size, row.effect / size
         top = high if np.isfinite(high) and high > 0 else max(est, 1e-9)
         start = low if np.isfinite(low) and low > 0 else top / 50
