@@ -128,6 +128,7 @@ def spillover_did(
     placebo: str | None = None,
     exposure_on_treated: bool = True,
     covariates: str | Sequence[str] | None = None,
+    fixed_effects: str | None = None,
     weights: str | None = None,
     cluster: str | None = None,
     vcov: str = "CRV1",
@@ -147,12 +148,18 @@ def spillover_did(
     exposure_on_treated : add ``exposure_effect_treated`` (``D E``), so that ``direct_effect``
         is the effect on treated units with no exposure (Butts 2021); False: one exposure term
         for the untreated only (Clarke 2017) and ``direct_effect`` averages over exposure.
-    covariates : time-varying controls. weights : analytic weights column.
+    covariates : time-varying controls (e.g. baseline size x time trends for conditional
+        parallel trends); their coefficients are reported as terms of the TWFE fit and are
+        first-stage controls of the two-stage fit.
+    fixed_effects : one more fixed effect nested in the period (e.g. a sector-by-year id):
+        absorbed beside unit and period in the TWFE fit, in place of the period effect in
+        the two-stage fit's first stage (the same span, since it is nested in the period).
+    weights : analytic weights column (TWFE only).
     cluster : CRV1 cluster column (default with ``vcov="CRV1"``: the unit).
     vcov : ``"iid"``, ``"hetero"`` or ``"CRV1"``. alpha : level of the intervals.
-    method : ``"twfe"`` (one regression) or ``"two_stage"`` (Gardner 2021: fixed effects from
-        the untreated, unexposed firm-years, then the terms; CRV1-type GMM variance by
-        ``cluster``; no covariates or weights).
+    method : ``"twfe"`` (one regression) or ``"two_stage"`` (Gardner 2021: unit and period
+        effects and covariates from the untreated, unexposed firm-years, then the terms;
+        GMM cluster variance by ``cluster``; no weights).
 
     Returns
     -------
@@ -168,10 +175,10 @@ def spillover_did(
     if method not in ("twfe", "two_stage"):
         raise ValueError(f"{where}: method must be 'twfe' or 'two_stage', got {method!r}")
     kind = check_vcov_type(vcov)
-    if method == "two_stage" and (covariates or weights or kind != "CRV1"):
+    if method == "two_stage" and (weights or kind != "CRV1"):
         raise ValueError(
-            f"{where}: method='two_stage' supports neither covariates nor weights and uses its "
-            "GMM cluster variance (vcov='CRV1')"
+            f"{where}: method='two_stage' supports no weights and uses its GMM cluster variance "
+            "(vcov='CRV1')"
         )
     notes: list[str] = []
     if cluster is not None and kind != "CRV1":
@@ -181,7 +188,7 @@ def spillover_did(
         notes.append(f"standard errors clustered by {unit!r} (the unit; fixest default)")
     covs = as_list(covariates)
     used = [unit, time, treatment, exposure, *as_list(placebo), *covs]
-    used += [c for c in (weights, cluster) if c]
+    used += [c for c in (weights, cluster, fixed_effects) if c]
     sample, sample_notes = prepare_sample(data, outcome, list(dict.fromkeys(used)), where)
     notes += sample_notes
     design = spillover_design(
@@ -215,17 +222,19 @@ def spillover_did(
         )
     if method == "two_stage":
         return _two_stage(
-            data, sample, design, y, outcome, unit, time, cluster, cl, notes, alpha,
+            data, sample, design, y, Z, covs, outcome, unit, time, fixed_effects, cluster, cl,
+            notes, alpha,
             {"unit": unit, "time": time, "treatment": treatment, "exposure": exposure,
              "placebo": placebo, "cluster": cluster},
             exposure_on_treated,
         )  # fmt: skip
+    fe_names = [unit, time, *as_list(fixed_effects)]
     fit = fe_ols(
         y,
         np.column_stack([design.to_numpy(), *Z]),
         [*names, *covs],
-        [sample[unit].to_numpy(), sample[time].to_numpy()],
-        [unit, time],
+        [sample[c].to_numpy() for c in fe_names],
+        fe_names,
         weights=w,
         cluster=cl,
         vcov=kind,
@@ -240,7 +249,7 @@ def spillover_did(
         warn_few_clusters(fit.n_clusters, "CRV1", all_notes)
     roles: dict[str, Any] = {"unit": unit, "time": time, "treatment": treatment}
     roles |= {"exposure": exposure, "placebo": placebo, "covariates": covs}
-    roles |= {"weights": weights, "cluster": cluster, "fixed_effects": [unit, time]}
+    roles |= {"weights": weights, "cluster": cluster, "fixed_effects": fe_names}
     options = {"vcov": kind, "term": DIRECT, "exposure_on_treated": exposure_on_treated}
     options["method"] = "twfe"
     options |= {"alpha": alpha, "drop_singletons": True}
@@ -283,9 +292,12 @@ def _two_stage(
     sample: pd.DataFrame,
     design: pd.DataFrame,
     y: np.ndarray,
+    Z: list[np.ndarray],
+    covs: list[str],
     outcome: str,
     unit: str,
     time: str,
+    period_fe: str | None,
     cluster: str,
     cl: np.ndarray,
     notes: list[str],
@@ -295,9 +307,10 @@ def _two_stage(
 ) -> EstimationResult:
     """Gardner (2021) two-stage DiD with the spillover terms; GMM variance by cluster.
 
-    Stage 1: ``y = a_i + l_t`` on the rows where every term is zero (untreated, unexposed),
-    solved exactly (sparse normal equations, the first period's effect set to zero). Stage 2:
-    ``y - a_i - l_t`` on the terms, no intercept. Variance: ``B^-1 (sum_g W_g W_g') B^-1``
+    Stage 1: ``y = a_i + l_p + X g`` on the rows where every term is zero (untreated,
+    unexposed), ``p`` the period or ``period_fe`` (nested in the period), solved exactly
+    (sparse normal equations, the first period's effect set to zero). Stage 2:
+    ``y - a_i - l_p - X g`` on the terms, no intercept. Variance: ``B^-1 (sum_g W_g W_g') B^-1``
     with ``B = X2'X2`` and ``W_g = X2_g'e2_g - X2'X1 (X10'X10)^-1 X10_g'e1_g`` (Gardner 2021,
     appendix; pyfixest ``did2s``), no small-sample factor; t with ``G - 1`` df.
     """
@@ -309,7 +322,15 @@ def _two_stage(
     names = list(design.columns)
     stage1 = ~(X2 != 0).any(axis=1)
     ucodes, _ = factorize(sample[unit].to_numpy(), unit)
-    tcodes, _ = factorize(sample[time].to_numpy(), time)
+    period = period_fe or time
+    tcodes, _ = factorize(sample[period].to_numpy(), period)
+    if period_fe:
+        per_level = sample.groupby(tcodes)[time].nunique()
+        if (per_level > 1).any():
+            raise ValueError(
+                f"{where}: method='two_stage' takes a fixed effect nested in the period "
+                f"{time!r}; {period_fe!r} spans several periods"
+            )
     # rows of units or periods with no untreated, unexposed row cannot be imputed: dropped
     ok_unit = np.bincount(ucodes, weights=stage1, minlength=ucodes.max() + 1) > 0
     ok_time = np.bincount(tcodes, weights=stage1, minlength=tcodes.max() + 1) > 0
@@ -323,11 +344,14 @@ def _two_stage(
     if not stage1[keep].any():
         raise ValueError(f"{where}: no untreated, unexposed row: the first stage is not identified")
     X2, y, stage1 = X2[keep], y[keep], stage1[keep]
+    Zk = np.column_stack(Z)[keep] if Z else np.empty((int(keep.sum()), 0))
     u, n_u = factorize(ucodes[keep], unit)
     tt, n_t = factorize(tcodes[keep], time)
     cl_k, G = factorize(cl[keep], cluster)
     n = y.size
-    p = n_u + n_t - 1
+    q = Zk.shape[1]
+    p_fe = n_u + n_t - 1
+    p = p_fe + q
     rows = np.arange(n)
     has_t = tt > 0
     X1 = sparse.csr_matrix(
@@ -335,8 +359,10 @@ def _two_stage(
             np.ones(n + int(has_t.sum())),
             (np.concatenate([rows, rows[has_t]]), np.concatenate([u, n_u + tt[has_t] - 1])),
         ),
-        shape=(n, p),
+        shape=(n, p_fe),
     )
+    if q:
+        X1 = sparse.hstack([X1, sparse.csr_matrix(Zk)], format="csr")
     X10 = sparse.diags(stage1.astype(float)) @ X1
     A = (X10.T @ X10).tocsc()
     theta = spsolve(A, X10.T @ y)
@@ -364,8 +390,14 @@ def _two_stage(
             np.concatenate([e1, e1[has_t]]),
             (np.concatenate([cl_k, cl_k[has_t]]), np.concatenate([u, n_u + tt[has_t] - 1])),
         ),
-        shape=(G, p),
+        shape=(G, p_fe),
     )
+    if q:
+        S1 = sparse.hstack(
+            [S1, sparse.csr_matrix(np.column_stack(
+                [np.bincount(cl_k, weights=Zk[:, j] * e1, minlength=G) for j in range(q)]))],
+            format="csr",
+        )  # fmt: skip
     S2 = np.column_stack([np.bincount(cl_k, weights=X2[:, j] * e2, minlength=G)
                           for j in range(X2.shape[1])])  # fmt: skip
     W = S2 - np.asarray(S1 @ Zsol)
@@ -373,7 +405,8 @@ def _two_stage(
     table = tidy_frame(names, beta, np.sqrt(np.diag(V)), df=G - 1, alpha=alpha)
     all_notes = list(notes)
     warn_few_clusters(G, "CRV1", all_notes)
-    roles = {**roles, "covariates": [], "weights": None, "fixed_effects": [unit, time]}
+    fe_names = [unit, period_fe] if period_fe else [unit, time]
+    roles = {**roles, "covariates": covs, "weights": None, "fixed_effects": fe_names}
     options = {"vcov": "CRV1", "term": DIRECT, "exposure_on_treated": exposure_on_treated,
                "alpha": alpha, "method": "two_stage"}  # fmt: skip
     spec = make_spec(
@@ -432,7 +465,7 @@ def spillover_bootstrap(
         raise ValueError(f"{where}: name the cluster column (the fit was not clustered)")
     if term not in set(result.table["term"]):
         raise KeyError(f"{where}: term {term!r} is not in the fit ({list(result.table['term'])})")
-    outcome, unit, time = spec.outcome, spec["unit"], spec["time"]
+    outcome = spec.outcome
     covs = as_list(spec.get("covariates"))
     sample = data[data[outcome].notna()]
     design = spillover_design(
@@ -443,8 +476,8 @@ def spillover_bootstrap(
         exposure_on_treated=bool(spec.get("exposure_on_treated")),
         where=where,
     )
-    keep = [c for c in dict.fromkeys([outcome, unit, time, cluster, *covs, spec.get("weights")])
-            if c]  # fmt: skip
+    fes = list(spec["fixed_effects"])
+    keep = [c for c in dict.fromkeys([outcome, *fes, cluster, *covs, spec.get("weights")]) if c]
     frame = pd.concat([sample[keep].reset_index(drop=True), design.reset_index(drop=True)], axis=1)
     regressors = [t for t in [*design.columns, *covs] if t in set(result.table["term"])]
     boot_spec = {
@@ -452,7 +485,7 @@ def spillover_bootstrap(
         "data": frame,
         "outcome": outcome,
         "regressors": regressors,
-        "fixed_effects": [unit, time],
+        "fixed_effects": list(spec["fixed_effects"]),
         "weights": spec.get("weights"),
         "cluster": cluster,
     }
