@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from evaluation.estimators.changes_in_changes import (
+from evaluation.estimators.cic import (
     DEFAULT_QUANTILES,
     MEAN_TERM,
     changes_in_changes,

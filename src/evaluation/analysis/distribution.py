@@ -7,8 +7,8 @@
   (``post="average"``); responding firm-years with the outcome observed. Participants not yet
   treated at the end line and firms treated from the first panel year leave the sample
   (counts kept in ``attrs["excluded"]``).
-* :func:`distribution_effects` -- :func:`~evaluation.estimators.changes_in_changes.
-  changes_in_changes` on that sample, bootstrap over the context's inference clusters (whole
+* :func:`distribution_effects` -- :func:`~evaluation.estimators.cic.changes_in_changes` on
+  that sample, bootstrap over the context's inference clusters (whole
   clusters resampled, or firms when the firm is the cluster), seeded.
 * :func:`share_above_baseline_median` -- the share of firms above the baseline median of the
   outcome (all firms of the sample pooled, one fixed threshold) in each group at baseline and
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.analysis.context import StudyContext
-from evaluation.estimators.changes_in_changes import (
+from evaluation.estimators.cic import (
     DEFAULT_QUANTILES,
     MEAN_TERM,
     changes_in_changes,

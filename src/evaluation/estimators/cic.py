@@ -1,5 +1,9 @@
 """Changes-in-changes (Athey and Imbens 2006): effects on the treated along the distribution.
 
+The module is ``cic`` and the function :func:`changes_in_changes`: an estimator module may not
+share its name with an exported function (``tests/test_estimators_api.py``: the submodule
+would shadow the export once imported).
+
 Difference-in-differences moves the treated group's pre-period *mean* by the comparison group's
 change in means. Changes-in-changes moves its whole *distribution*: a treated unit at rank
 ``F00(y)`` of the comparison group's pre-period distribution would, without treatment, have
