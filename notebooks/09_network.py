@@ -136,17 +136,26 @@ if links is not None and not links.empty:
 heading("spill.heading", language)
 all_links = load_table("links", folder) if ctx.has("links") else None
 spill_outcome = ctx.analysis_outcomes[0] if ctx.analysis_outcomes else None
-spill = None
+spill = spill_data = None
 if all_links is None or all_links.empty:
     not_available("missing.links", language)
 elif spill_outcome is None:
     not_available("missing.outcome", language, outcome=settings.analysis.primary_outcome,
                   reason=t("missing.links", language))  # fmt: skip
 else:
+    spill_data = effects.attempt(effects.estimation_sample, panel, spill_outcome, ctx)
+if isinstance(spill_data, effects.NotEstimable):
+    not_available(spill_data.message, language, **spill_data.values)
+elif spill_data is not None:
+    # the conditional-trend controls of the other estimation pages (sector-by-year effects,
+    # baseline covariate x year trends); firms without a covariate value leave the sample
+    spill_fe, spill_covs = effects.trends(ctx, True, spill_data)
+    spill_data = effects.adjusted(spill_data, [c.removesuffix("_trend") for c in spill_covs or []])
     spill = spillovers.spillover_analysis(
-        panel, all_links, load_table("firms", folder), spill_outcome, baseline_year,
-        endline_year, cluster=ctx.cluster, replications=settings.analysis.bootstrap_reps,
-        seed=seed, alpha=settings.analysis.alpha,
+        spill_data, all_links, load_table("firms", folder), spill_outcome, baseline_year,
+        endline_year, cluster=ctx.cluster, covariates=spill_covs, fixed_effects=spill_fe,
+        replications=settings.analysis.bootstrap_reps, seed=seed,
+        alpha=settings.analysis.alpha,
     )  # fmt: skip
     spill_label = sections.outcome_label(spill_outcome, language, ctx)
     cluster_text = sections.cluster_name(ctx.cluster, language)
@@ -157,6 +166,14 @@ else:
         say("spill.missing.cluster", language)
     say("spill.intro", language, base=baseline_year, outcome=spill_label, cluster=cluster_text,
         n_clusters=fmt_int(ctx.n_clusters, language))  # fmt: skip
+    controls = [t("spec.sector_year", language)] if spill_fe else []
+    controls += [t("spec.trend_in", language,
+                   covariate=sections.outcome_label(c.removesuffix("_trend"), language, ctx))
+                 for c in spill_covs or []]  # fmt: skip
+    if controls:
+        say("spill.controls", language, controls=", ".join(controls))
+    else:
+        say("spill.controls.none", language)
     if "no_links" not in spill.reasons:
         c = spill.counts
         say("spill.counts", language, exposed=fmt_int(c["exposed_comparison"], language),

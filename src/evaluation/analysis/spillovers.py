@@ -231,7 +231,9 @@ class SpilloverAnalysis:
         tidy columns, and the wild bootstrap p-value and interval where computed."""
         frames = []
         if self.main is not None:
-            frames.append(self.main.tidy().assign(specification="all"))
+            t = self.main.tidy()
+            own = ["direct_effect", "exposure_effect", "exposure_effect_treated"]
+            frames.append(t[t["term"].isin(own)].assign(specification="all"))  # no controls
         if self.two_stage is not None:
             t = self.two_stage.tidy()
             keep = t["term"].isin(["direct_effect", "exposure_effect"])
@@ -273,6 +275,8 @@ def spillover_analysis(
     endline_year: int,
     *,
     cluster: str = "firm_id",
+    covariates: Sequence[str] | None = None,
+    fixed_effects: str | None = None,
     replications: int = 999,
     seed: int | None = None,
     alpha: float = 0.05,
@@ -282,9 +286,12 @@ def spillover_analysis(
     """Exposure, the spillover fits and their inference on the outcome ``panel``.
 
     The own treatment is ``cohort > 0 and year >= cohort`` from the panel's ``cohort``; the
-    sample is every firm-year of the panel with the outcome observed. ``cluster`` is the
-    study's inference cluster (CRV1; wild cluster bootstrap with ``replications`` draws when
-    there are fewer than ``FEW_CLUSTERS`` clusters).
+    sample is every firm-year of the panel with the outcome observed (pass the pages'
+    estimation sample, :func:`evaluation.analysis.effects.estimation_sample`). ``covariates``
+    and ``fixed_effects`` are the conditional-trend controls of the other estimation pages
+    (:func:`evaluation.analysis.effects.trends`: baseline covariate x year trends, sector-by-
+    year effects). ``cluster`` is the study's inference cluster (CRV1; wild cluster bootstrap
+    with ``replications`` draws when there are fewer than ``FEW_CLUSTERS`` clusters).
     """
     from evaluation.estimators.spillovers import spillover_bootstrap, spillover_did
 
@@ -327,7 +334,8 @@ def spillover_analysis(
     observed = data[outcome].notna().to_numpy()
     if not ((data["exposure"].to_numpy() > 0) & ~participant & observed).any():
         return SpilloverAnalysis(main=None, counts=counts, reasons=("no_exposed_comparison",))
-    fit_args = {"cluster": cluster, "alpha": alpha}
+    fit_args = {"cluster": cluster, "alpha": alpha, "covariates": covariates}
+    fit_args["fixed_effects"] = fixed_effects
     try:
         main = spillover_did(data, outcome, unit, time, TREATED, "exposure", **fit_args)
     except ValueError as err:

@@ -32,6 +32,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "apoyadas frente a ninguna), según Clarke (2017) y Butts (2021). Los errores estándar "
         "se agrupan por {cluster} ({n_clusters} conglomerados).",
     ),
+    "spill.controls": _m(
+        "Both the fixed-effects and the two-stage fits include {controls} (conditional "
+        "parallel trends, as on the effects pages).",
+        "Tanto la estimación con efectos fijos como la de dos etapas incluyen {controls} "
+        "(tendencias paralelas condicionales, como en las páginas de efectos).",
+    ),
+    "spill.controls.none": _m(
+        "No covariate or sector is in the data: the fits rely on unconditional parallel trends.",
+        "Los datos no tienen covariables ni sector: las estimaciones suponen tendencias "
+        "paralelas incondicionales.",
+    ),
     "spill.counts": _m(
         "{exposed} of {comparison} comparison firms had at least one supported partner by "
         "{end}; {with_partners} had a business partner at baseline ({pairs} links formed up to "
