@@ -33,7 +33,6 @@ from evaluation.pipeline.parameters import check
 params = check(globals(), notebook="12_productivity")
 
 # %%
-import numpy as np
 import pandas as pd
 
 from evaluation.analysis import effects, productivity
@@ -152,14 +151,9 @@ if results:
         return t(f"nb12.role.{role_of[names[term]]}", language).split(" (")[0]
 
     # OLS beside the control functions: the bias they correct
-    x_cols = [c for c in names if c not in (productivity.Y, productivity.INV)]
-    if config.value_added:
-        x_cols = [c for c in x_cols if c != productivity.M]
-    design = np.column_stack([np.ones(len(tfp_sample)), tfp_sample[x_cols].to_numpy()])
-    ols = np.linalg.lstsq(design, tfp_sample[productivity.Y].to_numpy(), rcond=None)[0][1:]
+    ols = productivity.ols_reference(tfp_sample, inputs)
     table = pd.DataFrame(
-        {t("nb12.ols", language): [*ols, ols.sum()]},
-        index=[input_label(c) for c in x_cols] + [input_label("returns_to_scale")],
+        {t("nb12.ols", language): ols.to_numpy()}, index=[input_label(c) for c in ols.index]
     )
     for method, fit in results.items():
         frame = summary_frame(fit)

@@ -203,3 +203,49 @@ def test_independent_implementation_pymarkup_acf():
     assert res.coef["l"] == pytest.approx(PYMARKUP_ACF["l"], abs=1e-4)
     assert res.coef["k"] == pytest.approx(PYMARKUP_ACF["k"], abs=1e-4)
     assert not any("distinct parameter values" in n for n in res.notes)
+
+
+def _settings_panel():
+    from evaluation.config import load_settings
+
+    settings = load_settings()
+    config = settings.analysis.production
+    d = simulate_production_panel(150, 6, design="oplp", seed=31)
+    panel = pd.DataFrame(
+        {
+            "firm_id": d["firm_id"],
+            "year": d["year"],
+            "responded": 1,
+            config.output: np.exp(d["y"]),
+            config.labour: np.exp(d["l"]),
+            config.capital: np.exp(d["k"]),
+            config.intermediates: np.exp(d["m"]),
+        }
+    )
+    return settings, panel
+
+
+def test_analysis_log_tfp_outcome_and_what_is_missing():
+    from evaluation.analysis import productivity
+
+    settings, panel = _settings_panel()
+    config = settings.analysis.production
+    panel.loc[3, config.output] = -1.0  # non-positive value added leaves the sample
+    inputs = productivity.production_inputs(settings, panel)
+    assert inputs.methods == ("lp", "acf") and productivity.not_estimable(inputs) is None
+    sample = productivity.estimation_sample(panel, inputs)
+    assert len(sample) == len(panel) - 1 and sample.attrs["excluded"] == 1
+    res = productivity.estimate(sample, inputs, "acf", replications=0, seed=1)
+    out = productivity.with_log_tfp(panel, sample, res)
+    assert np.isnan(out.loc[3, "log_tfp"]) and out["log_tfp"].notna().sum() == len(sample)
+    ols = productivity.ols_reference(sample, inputs)
+    assert list(ols.index) == [productivity.L, productivity.K, "returns_to_scale"]
+    # what is missing
+    thin = panel.drop(columns=[config.capital])
+    why = productivity.not_estimable(productivity.production_inputs(settings, thin))
+    assert why.message == "missing.production_inputs" and config.capital in why.values["columns"]
+    none = settings.model_copy(
+        update={"analysis": settings.analysis.model_copy(update={"production": None})}
+    )
+    why = productivity.not_estimable(productivity.production_inputs(none, panel))
+    assert why.message == "missing.production_config"

@@ -170,6 +170,19 @@ def input_names(inputs: Inputs) -> dict[str, str]:
     return {k: inputs.found[r] for k, r in pairs.items() if r in inputs.found}
 
 
+def ols_reference(sample: pd.DataFrame, inputs: Inputs) -> pd.Series:
+    """OLS elasticities of the same technology (Cobb-Douglas): the reference the control
+    functions correct (inputs respond to productivity, so OLS overstates the free input).
+    Indexed by the internal log columns, then ``returns_to_scale``."""
+    config = inputs.config
+    cols = [c for c in (L, K) if c in sample.columns]
+    if config is not None and not config.value_added and M in sample.columns:
+        cols.append(M)
+    design = np.column_stack([np.ones(len(sample)), sample[cols].to_numpy(dtype=float)])
+    coef = np.linalg.lstsq(design, sample[Y].to_numpy(dtype=float), rcond=None)[0][1:]
+    return pd.Series([*coef, coef.sum()], index=[*cols, "returns_to_scale"], name="ols")
+
+
 def with_log_tfp(
     panel: pd.DataFrame, sample: pd.DataFrame, result: ProductionResult
 ) -> pd.DataFrame:
@@ -190,6 +203,7 @@ __all__ = [
     "estimation_sample",
     "input_names",
     "not_estimable",
+    "ols_reference",
     "production_inputs",
     "with_log_tfp",
 ]
