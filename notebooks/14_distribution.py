@@ -82,7 +82,10 @@ problem = next(
     (x for x in (data, result) if isinstance(x, effects.NotEstimable)), None
 )  # the first reason the estimates are missing
 if problem is None and result is not None:
-    record(result, label="changes-in-changes, baseline vs end line", sample=sample)
+    cluster = result.spec.columns.get("cluster") or "firm_id"
+    n_clusters = result.n_clusters or int(data["firm_id"].nunique())
+    record(result, label="changes-in-changes, baseline vs end line", sample=sample,
+           cluster=cluster, n_clusters=n_clusters)  # fmt: skip
 if shares is not None and not isinstance(shares, effects.NotEstimable):
     record_value("share_above_baseline_median", distribution.shares_by_group(shares))
 
