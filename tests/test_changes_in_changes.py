@@ -251,3 +251,20 @@ def test_quantile_effects_figure_and_table():
     assert len(fig.axes[0].lines) >= 2
     table = quantile_table(res.tidy(), "es")
     assert len(table) == len(QS) + 1 and table.index[0].startswith("Cuantil 10")
+
+
+def test_cic_sample_says_what_is_missing():
+    from types import SimpleNamespace
+
+    from evaluation.analysis.distribution import cic_sample
+
+    ctx = SimpleNamespace(years=SimpleNamespace(first=2014, endline=2018))
+    panel = pd.DataFrame({"firm_id": ["a", "a", "b", "b"], "year": [2015, 2018] * 2,
+                          "cohort": [2016, 2016, 2017, 2017], "y": [1.0, 2.0, 1.5, 2.5]})  # fmt: skip
+    with pytest.raises(ValueError, match="no never-supported comparison firm"):
+        cic_sample(panel, "y", ctx)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="outcome 'z' is not observed"):
+        cic_sample(panel, "z", ctx)  # type: ignore[arg-type]
+    late = panel.assign(cohort=[0, 0, 2019, 2019])
+    with pytest.raises(ValueError, match="no participant treated by the end line"):
+        cic_sample(late, "y", ctx)  # type: ignore[arg-type]
