@@ -394,6 +394,20 @@ def test_analysis_with_few_clusters_bootstraps_and_reports_reasons() -> None:
                                            "placebo"}  # fmt: skip
     assert table["boot_p_value"].notna().sum() == 2
     assert out.counts["baseline_pairs"] > 0 and out.counts["exposed_comparison"] > 0
+    # the effects pages' controls pass through to every fit and to the bootstrap
+    panel["sector_year"] = (panel["stratum"] % 3).astype(str) + ":" + panel["year"].astype(str)
+    panel["size_trend"] = panel["stratum"] * (panel["year"] - BASE) / 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        ctl = sp.spillover_analysis(
+            panel, links, firms, "y", BASE, 2018, cluster="stratum", replications=99, seed=1,
+            covariates=["size_trend"], fixed_effects="sector_year",
+        )  # fmt: skip
+    assert ctl.main.spec["fixed_effects"] == ["firm_id", "year", "sector_year"]
+    assert ctl.two_stage.spec["fixed_effects"] == ["firm_id", "sector_year"]
+    boot = ctl.bootstrap["exposure_effect"].tidy().iloc[0]
+    assert boot.estimate == pytest.approx(ctl.main.coef["exposure_effect"], rel=1e-10)
+    assert "size_trend" not in set(ctl.table()["term"])
     # missing pieces: reasons, not exceptions
     assert sp.spillover_analysis(panel, None, firms, "y", BASE, 2018).reasons == ("no_links",)
     late = links.assign(year=2019)
