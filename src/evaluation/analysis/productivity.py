@@ -36,7 +36,7 @@ Y, L, K, M, INV = (
     "tfp_log_output",
     "tfp_log_labour",
     "tfp_log_capital",
-    "tfp_log_inter",
+    "tfp_log_intermediates",
     "tfp_log_inv",
 )
 

@@ -14,6 +14,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "var.log_tfp": _m(
         "Log total factor productivity", "Log de la productividad total de los factores"
     ),
+    # the production-function terms as recorded (tfp_log_<input>), for the final report
+    "var.log_labour": _m("Labour (log)", "Trabajo (log)"),
+    "var.log_capital": _m("Capital (log)", "Capital (log)"),
+    "var.log_intermediates": _m("Intermediate inputs (log)", "Consumo intermedio (log)"),
+    "var.returns_to_scale": _m("Returns to scale", "Rendimientos a escala"),
     "est.production_op": _m("Olley–Pakes", "Olley–Pakes"),
     "est.production_lp": _m("Levinsohn–Petrin", "Levinsohn–Petrin"),
     "est.production_acf": _m("Ackerberg–Caves–Frazer", "Ackerberg–Caves–Frazer"),
