@@ -252,7 +252,7 @@ def test_robustness_and_sample_flow_read_what_the_pages_record(run_folder):
     assert rr[2][3] == "0.0284"
     assert tables["tab-ri"].rows == [["0.159", "0.029", "999", "0.005", "no"]]
     q = tables["tab-qvalues"].rows
-    assert [r[1] for r in q] == ["all firms", "women-led firms"]
+    assert [r[1] for r in q] == ["All firms", "Women-led firms"]
     assert [r[4] for r in q] == ["0.005", "0.110"] and q[1][5] == "0.097"
     text = _paragraphs(doc, "robustness")
     assert "up to 1.80 times" in text and "survives violations as large" in text

@@ -99,7 +99,7 @@ def test_each_topic_has_one_figure_and_a_finding_from_the_numbers(topic_folder):
     found = {sec: _section(doc, sec) for sec in TOPICS}
     assert all(len(f) == 1 for _, f in found.values()), {k: len(f) for k, (_, f) in found.items()}
     tfp = found["topic-tfp"][0]
-    assert "raised total factor productivity by 0.071 log points (about 7.4%)" in tfp
+    assert "raised total factor productivity by 0.071 log points (about +7.4%)" in tfp
     assert "Ackerberg-Caves-Frazer, Levinsohn-Petrin" in tfp
     dose = found["topic-dose"][0]
     assert "the effect is 0.090 (95% interval [0.060, 0.120])" in dose
@@ -112,7 +112,7 @@ def test_each_topic_has_one_figure_and_a_finding_from_the_numbers(topic_folder):
     assert "participants 50.0% at baseline, 64.0% at end line" in dist
     cost = found["topic-costs"][0]
     assert "12,000 USD per supported firm" in cost
-    assert "115,000 USD per unit of effect" in cost and "[95,000 USD, 140,000 USD]" in cost
+    assert "115,000 USD per unit of effect" in cost and "(95% interval 95,000–140,000 USD)" in cost
     assert "40,000 USD per job created (interval unbounded" in cost
     # Spanish: the same sections, in Spanish
     es = build_document(_settings(), topic_folder, "es", narrative_dir=None)

@@ -336,7 +336,13 @@ class Builder:
         return t(key, self.lang, **values)
 
     def label(self, outcome: str) -> str:
-        return variable_label(outcome, self.lang)
+        """The variable's label; a name no catalogue or configuration labels is shown in
+        words ("klk_index" -> "Klk index"), never as an identifier."""
+        text = variable_label(outcome, self.lang)
+        if text == outcome and "_" in text:
+            words = text.replace("_", " ").strip()
+            return words[:1].upper() + words[1:]
+        return text
 
     def est_name(self, key: str) -> str:
         if key == "wcb":
@@ -351,14 +357,33 @@ class Builder:
         return declared.kind if declared is not None else BUILTIN_OUTCOMES.get(outcome, "level")
 
     def natural(self, outcome: str, estimate: Any) -> str:
-        """The effect in words of its unit: a percentage change for a log outcome
+        """The effect in words of its unit: a signed percentage change for a log outcome
         (100 (exp(b) - 1)), percentage points for a share or binary, units otherwise."""
         kind = self.kind(outcome)
         if kind == "log":
-            return self.m("doc.unit.log", pct=fmt_percent(math.expm1(float(estimate)), self.lang))
+            return self.m("doc.unit.log", pct=self.signed_percent(estimate))
         if kind in ("share", "binary"):
             return self.m("doc.unit.points", points=fmt_number(100 * float(estimate), self.lang, 1))
         return self.m("doc.unit.level")
+
+    def inline_label(self, outcome: str) -> str:
+        """The outcome's label inside a sentence: its first letter lower-cased unless the
+        label starts with an acronym ("Log sales" -> "log sales", "SME links" unchanged)."""
+        text = self.label(outcome)
+        if len(text) > 1 and text[0].isupper() and text[1].islower():
+            return text[0].lower() + text[1:]
+        return text
+
+    def signed_percent(self, log_points: Any) -> str:
+        """100 (exp(b) - 1) with its sign: "+10.9%", "-3.0%" (es: "+10,9 %")."""
+        change = math.expm1(float(log_points))
+        text = fmt_percent(change, self.lang)
+        return text if text.startswith(("-", "−")) else f"+{text}"
+
+    def kind_key(self, outcome: str) -> str:
+        """``log``, ``share`` (share or binary) or ``level`` (counts and other levels)."""
+        kind = self.kind(outcome)
+        return "share" if kind in ("share", "binary") else "log" if kind == "log" else "level"
 
     def functions(self) -> dict[str, narrative.Resolver]:
         """The placeholders of the narrative blocks, bound to this run."""
@@ -474,8 +499,9 @@ class Builder:
                     for q in configured]  # fmt: skip
         outcomes = [self.primary_outcome, *self.s.analysis.secondary_outcomes]
         return [
-            {"id": f"q{i + 1}", "text": self.m("doc.question.generic", outcome=self.label(o)),
-             "criterion": "effectiveness" if i else "impact", "outcomes": [o]}
+            {"id": f"q{i + 1}", "text": self.m(f"doc.question.{self.kind_key(o)}",
+                                               outcome=self.label(o)),
+             "criterion": "effectiveness" if i else "impact", "outcomes": [o], "generated": True}
             for i, o in enumerate(dict.fromkeys(outcomes))
         ]  # fmt: skip
 
@@ -484,17 +510,26 @@ class Builder:
         return {o: self.run.overall(o, self.estimator) for o in sorted(outcomes)}
 
     def effect_words(self, outcome: str) -> str:
+        """One finding sentence worded for the outcome's kind: a percentage change with log
+        points for a log outcome, percentage points for a share or binary outcome, the
+        outcome's own units for a count or level; it says whether the 95% interval excludes
+        zero."""
         r = self.findings.get(outcome)
         if r is None:
             return self.m("doc.finding.none", outcome=self.label(outcome))
         covers = float(r["conf_low"]) <= 0 <= float(r["conf_high"])
+        kind = self.kind_key(outcome)
+        if kind == "share":
+            effect = fmt_number(100 * float(r["estimate"]), self.lang, 1)
+            ci = fmt_interval(100 * float(r["conf_low"]), 100 * float(r["conf_high"]), self.lang, 1)
+        else:
+            effect = fmt_number(r["estimate"], self.lang, 3)
+            ci = fmt_interval(r["conf_low"], r["conf_high"], self.lang)
         return self.m(
-            "doc.finding.not_significant" if covers else "doc.finding.significant",
-            outcome=self.label(outcome),
-            effect=fmt_number(r["estimate"], self.lang, 3),
-            pct=self.natural(outcome, r["estimate"]),
-            ci=fmt_interval(r["conf_low"], r["conf_high"], self.lang),
-        )
+            f"doc.finding.{kind}.{'not' if covers else 'sig'}",
+            outcome=self.label(outcome), effect=effect, ci=ci,
+            pct=self.signed_percent(r["estimate"]) if kind == "log" else "",
+        )  # fmt: skip
 
     # --- 1 executive summary ---------------------------------------------------------------
     def headline(self) -> str | None:
@@ -505,7 +540,7 @@ class Builder:
         if primary is None:
             return None
         return self.m(
-            "doc.summary.headline", outcome=self.label(self.primary_outcome),
+            "doc.summary.headline", outcome=self.inline_label(self.primary_outcome),
             estimator=self.est_name(self.estimator),
             effect=fmt_number(primary["estimate"], self.lang, 3),
             pct=self.natural(self.primary_outcome, primary["estimate"]),
@@ -520,7 +555,10 @@ class Builder:
             self.missing(sec, self.m("doc.what.primary"))
         else:
             sec.say(headline)
-        generated.append(Bullets([[Text(f"{q['text']} — {self.effect_words(q['outcomes'][0])}")]
+        # a configured question is quoted before its finding; a generated one already is the
+        # outcome's label, which the finding sentence opens with
+        generated.append(Bullets([[Text(self.effect_words(q["outcomes"][0]) if q.get("generated")
+                                        else f"{q['text']} — {self.effect_words(q['outcomes'][0])}")]
                                   for q in self.questions()]))  # fmt: skip
         met = [r for r in self.logframe_rows() if str(r.get("status", "")).lower() == "met"]
         if self.logframe_rows():
@@ -680,7 +718,7 @@ class Builder:
         if covariates:
             names = dict.fromkeys(c.strip() for v in covariates for c in str(v).split(","))
             notes.append(self.m("doc.note.covariates", covariates=", ".join(
-                self.label(c) for c in names if c)))  # fmt: skip
+                self.inline_label(c) for c in names if c)))  # fmt: skip
         controls = distinct("control_group")
         if controls:
             notes.append(self.m("doc.note.control", control=" / ".join(
@@ -878,7 +916,7 @@ class Builder:
                         label=self.m(f"doc.rr.target.{'first' if i == 0 else 'average'}"))  # fmt: skip
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xlabel(self.m("doc.rr.axis"))
-        ax.set_ylabel(textwrap.fill(self.label(self.primary_outcome), 40))
+        ax.set_ylabel(textwrap.fill(self.label(self.primary_outcome), 28))
         ax.legend(loc="upper left", fontsize=8, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
         svg, png = _encoded(fig)
@@ -945,7 +983,8 @@ class Builder:
                         Column(self.m("doc.mt.col.q_sharp"), "number")]  # fmt: skip
         body = []
         for _, r in table.iterrows():
-            row = [self.label(str(r["outcome"])), sample_label(str(r["subgroup"]), self.lang),
+            group = sample_label(str(r["subgroup"]), self.lang)
+            row = [self.label(str(r["outcome"])), group[:1].upper() + group[1:],
                    fmt_number(r["estimate"], self.lang, 3), fmt_pvalue(r["p_value"], self.lang),
                    fmt_pvalue(r["p_romano_wolf"], self.lang)]  # fmt: skip
             if has_q:
@@ -995,16 +1034,32 @@ class Builder:
         if frame is None or frame.empty:
             self.missing(sec, self.m("doc.what.estimates"))
             return
-        overall = frame[frame["term"].isin(OVERALL_TERMS)].drop_duplicates(
-            subset=["outcome_variable", "estimator", "estimate", "conf_low", "conf_high"]
+        from evaluation.reporting.sections import sample_label
+
+        overall = frame[frame["term"].isin(OVERALL_TERMS)].copy()
+        own = (
+            overall["sample"]
+            if "sample" in overall.columns
+            else pd.Series(None, index=overall.index)
         )
-        rows = [[self.label(str(r["outcome_variable"])),
+        job = overall["param_sample"] if "param_sample" in overall.columns else own
+        overall["_sample"] = own.where(own.notna(), job).fillna("all").astype(str)
+        overall = overall.drop_duplicates(
+            subset=["outcome_variable", "estimator", "_sample", "estimate", "conf_low", "conf_high"]
+        )
+
+        def sample_text(value: str) -> str:
+            text = sample_label(value, self.lang)
+            return text[:1].upper() + text[1:]
+
+        rows = [[self.label(str(r["outcome_variable"])), sample_text(r["_sample"]),
                  self.est_name(ESTIMATOR_KEYS.get(str(r["estimator"]), "other")),
                  fmt_number(r["estimate"], self.lang, 3),
                  fmt_interval(r["conf_low"], r["conf_high"], self.lang), self.number(r.get("nobs"))]
                 for _, r in overall.iterrows()]  # fmt: skip
         sec.add(Table("tab-annex-estimates", self.m("doc.annex.estimates"),
-                      [Column(self.m("common.outcome")), Column(self.m("common.estimator")),
+                      [Column(self.m("common.outcome")), Column(self.m("common.sample")),
+                       Column(self.m("common.estimator")),
                        Column(self.m("common.estimate"), "number"), Column(self.m("common.ci"), "interval"),
                        Column(self.m("common.n_obs"), "integer")], rows,
                       [self.m("doc.note.annex_estimates"), *self.spec_notes(overall)]))  # fmt: skip

@@ -146,7 +146,7 @@ def tfp(builder: Builder) -> None:
         text = builder.m(
             "doc.tfp.finding" if side else "doc.tfp.finding_not",
             effect=fmt_number(effect["estimate"], builder.lang, 3),
-            pct=fmt_percent(math.expm1(float(effect["estimate"])), builder.lang),
+            pct=builder.signed_percent(effect["estimate"]),
             ci=_interval(builder, effect),
         )
     else:
@@ -377,8 +377,8 @@ def costs(builder: Builder) -> None:
         lo, hi = _num(r.get("conf_low")), _num(r.get("conf_high"))
         if lo is None or hi is None or lo <= 0:
             return builder.m("doc.cost.unbounded")
-        sep = ", " if builder.lang == "en" else "; "
-        return f"[{money(lo)}{sep}{money(hi)}]"
+        return builder.m("doc.cost.interval", low=money(lo).removesuffix(f" {currency}"),
+                         high=money(hi))  # fmt: skip
 
     parts = []
     for k in keys:

@@ -81,23 +81,49 @@ def _draft(doc: Document) -> str:
     )
 
 
+SHORT_TABLE = 12  # rows: a table this short is kept on one page with its caption and notes
+
+
+def _widths(table: Table) -> str:
+    """Column widths: every column sized to its content, except that in a table with a long
+    text column (a label, an estimand in words) the text columns share the width left by the
+    numbers, in proportion to their longest cell, so numbers never wrap and labels wrap
+    evenly instead of squeezing into one narrow column."""
+    longest = [
+        max([len(c.label)] + [len(r[j]) for r in table.rows if j < len(r)])
+        for j, c in enumerate(table.columns)
+    ]
+    texts = [j for j, c in enumerate(table.columns) if c.kind == "text"]
+    if len(table.columns) < 4 or not any(longest[j] > 20 for j in texts):
+        return str(len(table.columns))
+    widths = [f"{min(max(longest[j], 8), 40) / 10:.1f}fr" if j in texts else "auto"
+              for j in range(len(table.columns))]  # fmt: skip
+    return "(" + ", ".join(widths) + ",)"
+
+
 def _table(table: Table, doc: Document) -> str:
     aligns = ", ".join("left" if c.kind == "text" else "right" for c in table.columns)
     header = ", ".join(f"[*{lit(c.label)}*]" for c in table.columns)
     cells = ", ".join(f"[{lit(cell)}]" for row in table.aligned_rows(doc.language) for cell in row)
-    notes = "".join(
-        f"#block(width: 100%)[#set align(left); #set text(size: 8pt); {lit(n)}]\n"
-        for n in table.notes
+    notes = (
+        f"#block(width: 100%)[#set align(left); #set text(size: 8pt); "
+        f"{lit(' '.join(table.notes))}]\n"
+        if table.notes
+        else ""
     )
+    size = "#set text(size: 8.5pt); " if len(table.columns) >= 6 else ""
     body = (
-        f"table(columns: {len(table.columns)}, align: ({aligns},), stroke: none, "
+        f"table(columns: {_widths(table)}, align: ({aligns},), stroke: none, "
         f"table.hline(), table.header({header}), table.hline(stroke: 0.5pt), {cells}, "
         "table.hline())"
     )
-    return (
-        f"#figure({body}, kind: table, supplement: {string(_word(doc, 'table'))}, "
-        f"caption: [{lit(table.caption)}]) <{table.id}>\n{notes}\n"
+    figure = (
+        f"#figure([{size}#{body}], kind: table, supplement: {string(_word(doc, 'table'))}, "
+        f"caption: [{lit(table.caption)}]) <{table.id}>\n{notes}"
     )
+    if len(table.rows) <= SHORT_TABLE:
+        return f"#block(breakable: false, width: 100%)[\n{figure}]\n\n"
+    return figure + "\n"
 
 
 def _word(doc: Document, kind: str) -> str:

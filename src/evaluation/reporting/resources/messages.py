@@ -1614,7 +1614,7 @@ MESSAGES.update(
 
 MESSAGES.update(
     {
-        "doc.unit.log": _m("≈ {pct} change", "≈ {pct} de cambio"),
+        "doc.unit.log": _m("about {pct}", "cerca de {pct}"),
         "doc.unit.points": _m("{points} percentage points", "{points} puntos porcentuales"),
         "doc.unit.level": _m("in the outcome's own units", "en las unidades del resultado"),
     }
@@ -1998,6 +1998,7 @@ MESSAGES.update(
         "doc.cost.cost_per_job": _m(
             "{value} per job created ({ci})", "{value} por empleo creado ({ci})"
         ),
+        "doc.cost.interval": _m("95% interval {low}–{high}", "intervalo del 95 % {low}–{high}"),
         "doc.cost.unbounded": _m(
             "interval unbounded: the effect's interval includes zero",
             "intervalo no acotado: el intervalo del efecto incluye el cero",
@@ -2089,6 +2090,48 @@ MESSAGES.update(
         ),
         "site.status.not_run": _m("not run", "sin ejecutar"),
         "site.status.pending": _m("pending (run cut off)", "pendiente (ejecución interrumpida)"),
+    }
+)
+
+# --- generated questions and findings worded by the outcome's kind (issue 12) ---------------
+MESSAGES.update(
+    {
+        "doc.question.log": _m(
+            "{outcome}: by what percentage did the level change with participation?",
+            "{outcome}: ¿en qué porcentaje cambió el nivel con la participación?",
+        ),
+        "doc.question.share": _m(
+            "{outcome}: by how many percentage points did it change with participation?",
+            "{outcome}: ¿en cuántos puntos porcentuales cambió con la participación?",
+        ),
+        "doc.question.level": _m(
+            "{outcome}: how much did it change with participation?",
+            "{outcome}: ¿cuánto cambió con la participación?",
+        ),
+        "doc.finding.log.sig": _m(
+            "{outcome}: with participation the level changed by about {pct} ({effect} log points; 95% interval {ci}), an interval that excludes zero.",
+            "{outcome}: con la participación el nivel cambió en cerca de {pct} ({effect} puntos logarítmicos; intervalo del 95 % {ci}), un intervalo que excluye el cero.",
+        ),
+        "doc.finding.log.not": _m(
+            "{outcome}: the estimated change in the level is about {pct} ({effect} log points; 95% interval {ci}), an interval that includes zero: no effect can be claimed.",
+            "{outcome}: el cambio estimado del nivel es de cerca de {pct} ({effect} puntos logarítmicos; intervalo del 95 % {ci}), un intervalo que incluye el cero: no puede afirmarse un efecto.",
+        ),
+        "doc.finding.share.sig": _m(
+            "{outcome}: participation changed it by {effect} percentage points (95% interval {ci} points), an interval that excludes zero.",
+            "{outcome}: con la participación cambió en {effect} puntos porcentuales (intervalo del 95 % {ci} puntos), un intervalo que excluye el cero.",
+        ),
+        "doc.finding.share.not": _m(
+            "{outcome}: the estimated change is {effect} percentage points (95% interval {ci} points), an interval that includes zero: no effect can be claimed.",
+            "{outcome}: el cambio estimado es de {effect} puntos porcentuales (intervalo del 95 % {ci} puntos), un intervalo que incluye el cero: no puede afirmarse un efecto.",
+        ),
+        "doc.finding.level.sig": _m(
+            "{outcome}: participation changed it by {effect} per firm on average (95% interval {ci}), an interval that excludes zero.",
+            "{outcome}: con la participación cambió en {effect} por empresa en promedio (intervalo del 95 % {ci}), un intervalo que excluye el cero.",
+        ),
+        "doc.finding.level.not": _m(
+            "{outcome}: the estimated change is {effect} per firm on average (95% interval {ci}), an interval that includes zero: no effect can be claimed.",
+            "{outcome}: el cambio estimado es de {effect} por empresa en promedio (intervalo del 95 % {ci}), un intervalo que incluye el cero: no puede afirmarse un efecto.",
+        ),
     }
 )
 
