@@ -187,8 +187,15 @@ def bacon_decomposition(
 
     Examples
     --------
-    >>> res = bacon_decomposition(panel, "y", "firm_id", "year", "treated")  # doctest: +SKIP
-    >>> res.by_type()  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> d["post"] = ((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int)
+    >>> res = bacon_decomposition(d, "lemp", "countyreal", "year", "post")
+    >>> print(res.by_type().round(4).to_string(index=False))
+                type  weight  estimate  n_comparisons
+    treated_vs_never  0.8628   -0.0407              3
+    earlier_vs_later  0.0833   -0.0198              3
+    later_vs_earlier  0.0539    0.0046              3
     """
     if balance not in ("error", "drop"):
         raise ValueError("bacon_decomposition: balance must be 'error' or 'drop'")

@@ -150,8 +150,15 @@ def balance_table(
 
     Examples
     --------
-    >>> bal = balance_table(firms, "participant", ["employees", "women_led"],  # doctest: +SKIP
-    ...                     cluster="stratum", fixed_effects="stratum")
+    >>> import pandas as pd
+    >>> d = pd.read_csv("tests/data/mpdta.csv").query("year == 2003")
+    >>> d["treated"] = (d["first.treat"] > 0).astype(int)
+    >>> bal = balance_table(d, "treated", ["lpop", "lemp"])
+    >>> cols = ["term", "estimate", "p_value", "normalized_difference"]
+    >>> print(bal.tidy()[cols].round(3).to_string(index=False))
+    term  estimate  p_value  normalized_difference
+    lpop     0.339    0.004                  0.267
+    lemp     0.377    0.006                  0.255
     """
     from scipy import stats
 

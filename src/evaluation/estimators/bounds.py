@@ -151,6 +151,21 @@ def lee_bounds(
     EstimationResult with rows ``lower`` and ``upper`` (each with its SE and pointwise
     interval) and ``identified_set`` (the Imbens-Manski interval for the effect).
     ``info`` holds the trimming share ``p``, response rates and which group was trimmed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"t": rng.integers(0, 2, 400)})
+    >>> d["obs"] = (rng.random(400) < 0.7 + 0.1 * d["t"]).astype(int)  # treatment raises response
+    >>> d["y"] = np.where(d["obs"] == 1, 0.3 * d["t"] + rng.normal(size=400), np.nan)
+    >>> res = lee_bounds(d, "y", "t", "obs", replications=99, seed=1)
+    >>> print(res.tidy()[["term", "estimate", "conf_low", "conf_high"]].round(3).to_string(index=False))
+              term  estimate  conf_low  conf_high
+             lower     0.213    -0.074      0.500
+             upper     0.499     0.203      0.794
+    identified_set       NaN    -0.028      0.747
     """
     where = "lee_bounds"
     reps = renamed(where, "replications", replications, "reps", reps, 499)

@@ -496,6 +496,20 @@ def triple_differences(
     ----------
     treatment : binary ``D_it`` column; subgroup : binary, constant within unit.
     cluster : cluster column (CRV1); default with ``vcov="CRV1"``: the unit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> d["post"] = ((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int)
+    >>> pop = d.groupby("countyreal")["lpop"].transform("first")
+    >>> d["large"] = (pop > d["lpop"].median()).astype(int)
+    >>> res = triple_differences(d, "lemp", "countyreal", "year", "post", "large")
+    >>> print(res.tidy()[["term", "estimate", "std_error"]].round(4).to_string(index=False))
+              term  estimate  std_error
+              post   -0.0434     0.0240
+        post:large    0.0079     0.0282
+    post (large=1)   -0.0355     0.0148
     """
     where = "triple_differences"
     covs = as_list(covariates)

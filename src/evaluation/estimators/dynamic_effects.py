@@ -448,9 +448,21 @@ def event_study(
 
     Examples
     --------
-    >>> es = event_study(panel, "log_lp", "firm_id", "year", "cohort",
-    ...                  method="sunab", cluster="stratum")  # doctest: +SKIP
-    >>> es.pretrend_test()["p_value"]  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> es = event_study(d, "lemp", "countyreal", "year", "first.treat", method="sunab")
+    >>> print(es.tidy()[["term", "estimate", "std_error"]].round(4).to_string(index=False))
+              term  estimate  std_error
+    event_time::-4    0.0033     0.0246
+    event_time::-3    0.0250     0.0182
+    event_time::-2    0.0245     0.0143
+     event_time::0   -0.0199     0.0119
+     event_time::1   -0.0510     0.0169
+     event_time::2   -0.1373     0.0366
+     event_time::3   -0.1008     0.0345
+    >>> test = es.pretrend_test()
+    >>> print(test["distribution"], test["df1"], f"{test['statistic']:.3f}", f"{test['p_value']:.3f}")
+    F 3 1.884 0.131
     """
     where = f"event_study({method})"
     if method not in METHODS:

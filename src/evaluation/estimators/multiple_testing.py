@@ -56,6 +56,11 @@ def sharpened_qvalues(
     Benjamini-Hochberg at q' = q / (1 + q) and counts rejections r; stage two runs it at
     q' * m / (m - r). A hypothesis's q-value is the smallest grid level at which it is rejected
     (1 if none). Rejections at each level equal statsmodels' ``fdr_tsbky`` with ``maxiter=1``.
+
+    Examples
+    --------
+    >>> print(sharpened_qvalues([0.001, 0.01, 0.04, 0.2]).round(3))
+    [0.005 0.016 0.028 0.057]
     """
     p = _pvalue_array(pvalues, "sharpened_qvalues")
     m = p.size

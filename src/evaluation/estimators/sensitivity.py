@@ -568,6 +568,22 @@ def honest_did(
     -----
     Intervals are the convex hull of the accepted grid points, as R reports them
     (``lb = min(grid[accept])``, ``ub = max(grid[accept])``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evaluation.estimators import event_study
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> es = event_study(d, "lemp", "countyreal", "year", "first.treat", method="sunab")
+    >>> hd = honest_did(es, m_values=[0, 0.5, 1], grid_points=200)
+    >>> print(hd.tidy()[["term", "conf_low", "conf_high"]].round(3).to_string(index=False))
+        term  conf_low  conf_high
+    original    -0.043      0.003
+      Mbar=0    -0.042      0.001
+    Mbar=0.5    -0.054      0.018
+      Mbar=1    -0.073      0.037
+    >>> hd.breakdown() == 0.0  # the conventional interval already covers zero
+    True
     """
     beta, sig, num_pre, num_post, event_times, outcome, nobs = _honest_inputs(
         result_or_betahat, sigma, num_pre, num_post
