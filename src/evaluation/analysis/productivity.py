@@ -13,9 +13,9 @@ When the settings name no production function, or the panel lacks a configured c
 functions return (or raise) :class:`~evaluation.analysis.effects.NotEstimable` with a
 ``missing.*`` message id saying what to provide; the page shows it and its job succeeds.
 
-One production function for all firms, treated or not, with a law of motion that ignores the
-programme (the common practice; De Loecker 2013 lets the treatment enter ``g``): the page
-states it.
+One production function for all firms, treated or not; the law of motion of productivity
+includes last year's participation (``treated``) when the panel has it (De Loecker 2013), so
+that the moment conditions allow the programme to shift productivity: the page states it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from evaluation.analysis.effects import NotEstimable
 from evaluation.config import Production, Settings
 from evaluation.estimators.production import ProductionResult, production_function
 
-UNIT, TIME = "firm_id", "year"
+UNIT, TIME, TREATED = "firm_id", "year", "treated"
 OUTCOME = "log_tfp"
 # internal names of the log columns of the estimation sample
 Y, L, K, M, INV = (
@@ -52,6 +52,10 @@ class Inputs:
     @property
     def methods(self) -> tuple[str, ...]:
         return available_methods(self)
+
+
+def _varies(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and frame[column].notna().all() and frame[column].nunique() > 1
 
 
 def _observed(panel: pd.DataFrame, column: str | None) -> bool:
@@ -141,7 +145,12 @@ def estimate(
     seed: int,
     alpha: float = 0.05,
 ) -> ProductionResult:
-    """One production function (``method``) on the estimation sample, bootstrap by firm."""
+    """One production function (``method``) on the estimation sample, bootstrap by firm.
+
+    When the sample has the participation indicator ``treated`` (1 from the firm's cohort
+    on), its previous-year value enters the law of motion of productivity (De Loecker 2013):
+    the programme may shift productivity, and the Markov moments must allow it.
+    """
     config = inputs.config
     if config is None or method not in inputs.methods:
         raise NotEstimable("missing.production_method", method=method.upper())
@@ -161,6 +170,7 @@ def estimate(
         replications=replications,
         seed=seed,
         alpha=alpha,
+        markov_controls=[TREATED] if _varies(sample, TREATED) else None,
     )
 
 

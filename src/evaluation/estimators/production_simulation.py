@@ -14,7 +14,12 @@ Two timing designs, both Cobb-Douglas value added ``y = b_l l + b_k k + omega + 
   shock that moves labour but neither investment nor materials, investment and materials are
   deterministic, monotone functions of ``(k_t, omega_t)``. OP, LP and ACF are consistent.
 
-Firm ids are strings; years start at 2001. Columns: ``firm_id, year, y, l, k, m, i, omega``.
+``programme_effect`` (default 0): from the middle year of the panel the more productive half
+of the firms participate (``treated`` = 1) and participation raises next year's productivity
+by that much on top of the Markov process (De Loecker 2013's law of motion).
+
+Firm ids are strings; years start at 2001. Columns: ``firm_id, year, y, l, k, m, i, omega,
+treated``.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ def simulate_production_panel(
     sigma_xi: float = 0.2,
     sigma_eps: float = 0.1,
     sigma_labour: float = 0.1,
+    programme_effect: float = 0.0,
     seed: int = 0,
     burn_in: int = 10,
 ) -> pd.DataFrame:
@@ -49,9 +55,17 @@ def simulate_production_panel(
     log_k = rng.normal(1.0, 0.8, n)
     wage = rng.normal(0, 0.3, n)
     out = []
+    start = burn_in + n_years // 2  # the programme starts mid-panel
+    joins = np.zeros(n, dtype=bool)
+    treated = np.zeros(n)
     for t in range(total):
+        if t == start and programme_effect:
+            joins = omega > np.median(omega)  # the more productive firms join
+        treated_lag = treated
+        treated = (joins & (t >= start)).astype(float)
         omega_half = np.sqrt(rho) * omega + rng.normal(0, half_sd, n)
         omega_new = np.sqrt(rho) * omega_half + rng.normal(0, half_sd, n)
+        omega_new = omega_new + programme_effect * treated_lag
         if design == "acf":
             wage = 0.6 * wage + rng.normal(0, 0.25, n)
             seen = omega_half
@@ -83,6 +97,7 @@ def simulate_production_panel(
                         "m": log_m,
                         "i": log_i,
                         "omega": omega,
+                        "treated": treated,
                     }
                 )
             )

@@ -113,14 +113,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{effect} (IC 95 % {ci}; {p}).",
     ),
     "nb12.did.caveat": _m(
-        "One production function is estimated for participants and comparison firms, and "
-        "productivity follows a law of motion that ignores the programme (De Loecker 2013 lets "
-        "the programme enter it). An effect on log TFP is an effect on output beyond what the "
-        "measured inputs explain.",
-        "Se estima una sola función de producción para participantes y empresas de comparación, "
-        "y la productividad sigue una ley de movimiento que ignora el programa (De Loecker 2013 "
-        "permite que el programa entre en ella). Un efecto sobre el log de la PTF es un efecto "
-        "sobre el producto más allá de lo que explican los insumos medidos.",
+        "One production function is estimated for participants and comparison firms; the law "
+        "of motion of productivity includes the firm's participation in the previous year, so "
+        "that the programme may shift productivity (De Loecker 2013). An effect on log TFP is "
+        "an effect on output beyond what the measured inputs explain.",
+        "Se estima una sola función de producción para participantes y empresas de "
+        "comparación; la ley de movimiento de la productividad incluye la participación de la "
+        "empresa el año anterior, de modo que el programa puede desplazar la productividad (De "
+        "Loecker 2013). Un efecto sobre el log de la PTF es un efecto sobre el producto más "
+        "allá de lo que explican los insumos medidos.",
     ),
     "nb12.dynamic.heading": _m(
         "Effect on log TFP by year since entry",
