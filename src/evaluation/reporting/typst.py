@@ -84,26 +84,51 @@ def _draft(doc: Document) -> str:
 SHORT_TABLE = 12  # rows: a table this short is kept on one page with its caption and notes
 
 
-def _widths(table: Table) -> str:
-    """Column widths: every column sized to its content, except that in a table with a long
-    text column (a label, an estimand in words) the text columns share the width left by the
-    numbers, in proportion to their longest cell, so numbers never wrap and labels wrap
-    evenly instead of squeezing into one narrow column."""
-    longest = [
-        max([len(c.label)] + [len(r[j]) for r in table.rows if j < len(r)])
-        for j, c in enumerate(table.columns)
+def _longest(table: Table) -> list[int]:
+    return [
+        max([len(r[j]) for r in table.rows if j < len(r)] or [0]) for j in range(len(table.columns))
     ]
+
+
+def _widths(table: Table) -> str:
+    """Column widths. A narrow table sizes each column to its content. A table with a long
+    text column (a label, an estimand in words) spans the text width: number columns keep
+    their content's width (numbers never wrap; their headers are broken over lines by
+    :func:`_header`) and the text columns share the rest in proportion to their longest
+    cell, so labels wrap evenly instead of one column being squeezed."""
+    n = len(table.columns)
+    longest = _longest(table)
     texts = [j for j, c in enumerate(table.columns) if c.kind == "text"]
-    if len(table.columns) < 4 or not any(longest[j] > 20 for j in texts):
-        return str(len(table.columns))
-    widths = [f"{min(max(longest[j], 8), 40) / 10:.1f}fr" if j in texts else "auto"
-              for j in range(len(table.columns))]  # fmt: skip
+    if n < 4 or not any(longest[j] > 20 for j in texts):
+        return str(n)
+    widths = [f"{min(max(longest[j], 6), 30)}fr" if j in texts else "auto" for j in range(n)]
     return "(" + ", ".join(widths) + ",)"
+
+
+def _header(table: Table) -> str:
+    """The header cells, bold; a number column's long header is broken over lines no wider
+    than its widest cell (or longest word), so the header does not widen the column."""
+    longest = _longest(table)
+    cells = []
+    for j, column in enumerate(table.columns):
+        words = column.label.split()
+        if column.kind == "text" or not words:
+            cells.append(f"[*{lit(column.label)}*]")
+            continue
+        width = max(longest[j], max(len(w) for w in words))
+        lines: list[str] = []
+        for word in words:
+            if lines and len(lines[-1]) + 1 + len(word) <= width:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        cells.append("[*" + "#linebreak()".join(lit(line) for line in lines) + "*]")
+    return ", ".join(cells)
 
 
 def _table(table: Table, doc: Document) -> str:
     aligns = ", ".join("left" if c.kind == "text" else "right" for c in table.columns)
-    header = ", ".join(f"[*{lit(c.label)}*]" for c in table.columns)
+    header = _header(table)
     cells = ", ".join(f"[{lit(cell)}]" for row in table.aligned_rows(doc.language) for cell in row)
     notes = (
         f"#block(width: 100%)[#set align(left); #set text(size: 8pt); "
