@@ -8,7 +8,8 @@
   LP and ACF within 0.03 of the truth on one 1,000-firm panel; OLS off by more than 0.1.
 * Translog elasticities at the mean recover the Cobb-Douglas truth (0.05).
 * Lags are the previous year of the same firm; rows order and id type do not matter (1e-8).
-* Block bootstrap: seeded, reproducible, clusters of firms; errors name columns and rows.
+* Block bootstrap: seeded, reproducible, clusters of firms; coverage in a small Monte Carlo
+  (30 panels, >= 0.85; the 150-panel run in benchmarks/ gives 0.96 / 0.97).
 
 * Independent implementation: the PyPI peer pymarkup-estimator (stored numbers, 1e-4).
 * Published: R prodest's vignette Table 1 on its Chilean data (LP to the printed digits,
@@ -264,3 +265,22 @@ def test_programme_in_the_law_of_motion():
     truth = [TRUTH["l"], TRUTH["k"]]
     assert np.mean(plain, axis=0)[1] - truth[1] > 0.04
     assert np.all(np.abs(np.mean(with_d, axis=0) - truth) < 0.035)
+
+
+@pytest.mark.slow
+def test_bootstrap_coverage_small_monte_carlo():
+    """30 panels x 200 firms x 8 years (ACF design), 39 block-bootstrap draws each: the 95%
+    normal intervals cover the truth in at least 85% of panels (measured 0.93 / 0.97) and the
+    mean bootstrap SE is within 30% of the Monte Carlo sd (measured 0.031 vs 0.033, 0.035 vs
+    0.032). The 150-panel version is in benchmarks/production_montecarlo.py (0.96 / 0.97)."""
+    est, se, cover = [], [], []
+    truth = np.array([TRUTH["l"], TRUTH["k"]])
+    for r in range(30):
+        d = simulate_production_panel(200, 8, design="acf", seed=5000 + r)
+        tab = _fit(d, replications=39, seed=r).tidy().set_index("term").loc[["l", "k"]]
+        est.append(tab["estimate"].to_numpy())
+        se.append(tab["std_error"].to_numpy())
+        cover.append(((tab["conf_low"] <= truth) & (truth <= tab["conf_high"])).to_numpy())
+    assert np.all(np.mean(cover, axis=0) >= 0.85), np.mean(cover, axis=0)
+    ratio = np.mean(se, axis=0) / np.std(est, axis=0, ddof=1)
+    assert np.all((ratio > 0.7) & (ratio < 1.3)), ratio
