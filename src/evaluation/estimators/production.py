@@ -36,9 +36,18 @@ in ``omega_i,t-1``, and the innovation ``xi_it(theta)``. Moment conditions:
   Gandhi, Navarro and Rivers (2020) show that gross-output proxy estimators are not
   identified without variation beyond the model's (prices, say): the result says so.
 
+With ``markov_controls`` (a participation indicator, say) ``g`` also has each control of the
+previous year and its product with ``omega_i,t-1`` (De Loecker 2013): a programme that shifts
+productivity then stays out of ``xi``.
+
 The optimiser is deterministic (``scipy.optimize.least_squares`` on the residuals or on the
-weighted moments), started from OLS and two scaled copies of it (the lowest criterion wins);
-bootstrap draws start from the estimate. OP's selection correction (survival probability) is
+weighted moments), started from OLS, two scaled copies of it and two with the free and the
+other terms scaled apart (:func:`_starts`); on more than ``SUBSAMPLE_ROWS`` second-stage rows
+the starts run on a fixed random subsample first and only the roots found are solved on all
+rows. ACF's just-identified moments can have several exact roots (Kim, Luo and Su 2019,
+Journal of Applied Econometrics 34(4)): the root with positive output elasticities whose
+productivity its past predicts best is reported, with a note. Bootstrap draws start from the
+estimate. OP's selection correction (survival probability) is
 not implemented: OP (1996) found it small in balanced-type panels, and ``prodest`` makes it
 optional too.
 
