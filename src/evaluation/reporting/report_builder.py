@@ -790,7 +790,8 @@ class Builder:
                                Column(self.m("common.ci"), "interval"),
                                Column(self.m("common.p_value"), "number"),
                                Column(self.m("common.n_obs"), "integer")],
-                              rows, [self.m("doc.note.effects", estimator=self.est_name(self.estimator)),
+                              rows, [self.m("doc.note.effects" if any(self.kind_key(o) == "log" for o in q["outcomes"])
+                                            else "doc.note.effects_plain", estimator=self.est_name(self.estimator)),
                                      *self.spec_notes(pd.DataFrame([self.findings[o] for o in q["outcomes"] if self.findings.get(o) is not None]))]))  # fmt: skip
 
     def topics(self) -> None:

@@ -131,7 +131,7 @@ def _table(table: Table, doc: Document) -> str:
     header = _header(table)
     cells = ", ".join(f"[{lit(cell)}]" for row in table.aligned_rows(doc.language) for cell in row)
     notes = (
-        f"#block(width: 100%)[#set align(left); #set text(size: 8pt); "
+        f"#block(width: 100%)[#set align(left); #set par(justify: false); #set text(size: 8pt); "
         f"{lit(' '.join(table.notes))}]\n"
         if table.notes
         else ""

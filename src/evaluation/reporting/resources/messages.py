@@ -2096,6 +2096,10 @@ MESSAGES.update(
 # --- generated questions and findings worded by the outcome's kind (issue 12) ---------------
 MESSAGES.update(
     {
+        "doc.note.effects_plain": _m(
+            "Average effect on participants, {estimator}.",
+            "Efecto promedio en las participantes, {estimator}.",
+        ),
         "doc.question.log": _m(
             "{outcome}: by what percentage did the level change with participation?",
             "{outcome}: ¿en qué porcentaje cambió el nivel con la participación?",
