@@ -60,7 +60,6 @@ from evaluation.estimators.fixed_effects import (
     refactorize,
 )
 from evaluation.estimators.idcodes import column_scope
-from evaluation.estimators.imputation import imputation_event_study
 from evaluation.estimators.inputs import as_list
 from evaluation.estimators.results import (
     EstimationResult,
@@ -566,6 +565,8 @@ def _imputation_event_fit(
 ) -> _EventFit:
     """Borusyak-Jaravel-Spiess imputation: conservative SEs, normal inference, no omitted
     period (leads come from their Test 1 regression)."""
+    from evaluation.estimators.imputation import imputation_event_study  # only this method
+
     if kind == "iid":
         raise ValueError(
             "event_study(imputation): vcov='iid' is not available; use 'hetero' or 'CRV1'"
