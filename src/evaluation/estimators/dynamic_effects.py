@@ -93,27 +93,18 @@ class EventStudyResult(EstimationResult):
         return self.table["event_time"].to_numpy()
 
     def plot(self, ax: Any = None, *, title: str | None = None, color: str = "C0") -> Any:
-        """Coefficients with 95% confidence intervals by event time; returns the Figure."""
-        if ax is None:
-            # a bare Figure (no pyplot state): safe headless and in loops; Jupyter renders it
-            from matplotlib.figure import Figure
+        """Coefficients with 95% confidence intervals by event time, the reference period
+        marked (:func:`~evaluation.estimators.presentation.coefplot`); returns the Figure."""
+        from evaluation.estimators.presentation import coefplot
 
-            fig = Figure(figsize=(7, 4), layout="constrained")
-            ax = fig.subplots()
-        else:
-            fig = ax.figure
-        t = self.table.sort_values("event_time")
-        e = t["event_time"].to_numpy(float)
-        ax.axhline(0.0, color="0.4", lw=0.8)
-        ax.axvline(-0.5, color="0.6", lw=0.8, ls="--")
-        ax.vlines(e, t["conf_low"], t["conf_high"], color=color, lw=1.5)
-        ax.plot(e, t["estimate"], "o", color=color, label=self.estimator)
-        if self.ref_period is not None and self.ref_period not in set(e.astype(int)):
-            ax.plot([self.ref_period], [0.0], "o", mfc="white", color=color)
-        ax.set_xlabel("event time (periods since adoption)")
-        ax.set_ylabel(f"effect on {self.outcome}" if self.outcome else "effect")
-        ax.set_title(title or f"Event study ({self.estimator}), 95% CI")
-        return fig
+        return coefplot(
+            self,
+            labels=[self.estimator],
+            ax=ax,
+            colors=[color],
+            title=title or f"Event study ({self.estimator}), 95% CI",
+            ylabel=f"effect on {self.outcome}" if self.outcome else "effect",
+        )
 
 
 def _pretrend(
