@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.estimators.continuous_did import continuous_did
+from evaluation.estimators.continuous_treatment import continuous_did
 from evaluation.estimators.did import did_2x2
 from evaluation.estimators.results import TIDY_COLUMNS
 

@@ -8,7 +8,7 @@ of 0 by design: hours they report from other providers are not programme support
 participant with no observed hours has an unknown dose and leaves the sample; one with 0 hours
 is neither treated with a positive dose nor untreated and leaves it too (both counted).
 
-The estimates are :func:`evaluation.estimators.continuous_did.continuous_did` (Callaway,
+The estimates are :func:`evaluation.estimators.continuous_treatment.continuous_did` (Callaway,
 Goodman-Bacon and Sant'Anna 2024): a B-spline in the dose (the curve, ATT(d) and ACRT(d), and
 their overall averages) and dose bins (the table), staggered cohorts aggregated by their
 treated firms, clustered by the study's inference cluster. This module turns the data into
@@ -24,7 +24,7 @@ import pandas as pd
 
 from evaluation.analysis.context import VALUE_FEATURES, StudyContext
 from evaluation.analysis.effects import NotEstimable, adjusted, cs_covariates, estimation_sample
-from evaluation.estimators.continuous_did import ContinuousDiDResult, continuous_did
+from evaluation.estimators.continuous_treatment import ContinuousDiDResult, continuous_did
 
 DOSE_FEATURE = "support_hours"
 DOSE = "dose"  # the derived per-firm column added to the estimation sample

@@ -65,6 +65,11 @@ _EXPORTS = {
     "romano_wolf": "multiple_testing",
     "sharpened_qvalues": "multiple_testing",
     "randomization_inference": "randomization",
+    "production_function": "production",
+    "continuous_did": "continuous_treatment",
+    "spillover_did": "spillovers",
+    "spillover_bootstrap": "spillovers",
+    "changes_in_changes": "cic",
 }
 
 __all__ = sorted(_EXPORTS)
