@@ -12,7 +12,6 @@ import pkgutil
 import types
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import evaluation.estimators as est
