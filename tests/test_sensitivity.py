@@ -128,7 +128,7 @@ def test_flci_unbiased_under_linear_trend():
     times = np.array([-4, -3, -2, -1, 1, 2])  # reference period 0 omitted
     tau = np.array([0.0, 0.0, 0.0, 0.0, 0.10, 0.15])
     beta = tau + 0.03 * times  # noise-free: a linear pre-trend carried into the post-period
-    res = honest_did(beta, sigma, 4, 2, "smoothness", [0.0])
+    res = honest_did(beta, sigma, 4, 2, restriction="smoothness", m_values=[0.0])
     lo, hi = res.robust().loc[0, ["conf_low", "conf_high"]]
     assert (lo + hi) / 2 == pytest.approx(0.10, abs=1e-6)
     # the conventional interval is centred on the biased 0.13
@@ -157,15 +157,36 @@ def test_relative_magnitudes_coverage_simulation():
 
 def test_breakdown_brackets_zero(medicaid):
     beta, sigma, _ = medicaid
-    res = honest_did(beta.estimate.to_numpy(), sigma.to_numpy(), 5, 2, "smoothness", [0.0, 0.05])
+    res = honest_did(
+        beta.estimate.to_numpy(),
+        sigma.to_numpy(),
+        5,
+        2,
+        restriction="smoothness",
+        m_values=[0.0, 0.05],
+    )
     m = res.breakdown()
     lo_before = (
-        honest_did(beta.estimate.to_numpy(), sigma.to_numpy(), 5, 2, "smoothness", [m * 0.98])
+        honest_did(
+            beta.estimate.to_numpy(),
+            sigma.to_numpy(),
+            5,
+            2,
+            restriction="smoothness",
+            m_values=[m * 0.98],
+        )
         .robust()
         .conf_low[0]
     )
     lo_after = (
-        honest_did(beta.estimate.to_numpy(), sigma.to_numpy(), 5, 2, "smoothness", [m * 1.02])
+        honest_did(
+            beta.estimate.to_numpy(),
+            sigma.to_numpy(),
+            5,
+            2,
+            restriction="smoothness",
+            m_values=[m * 1.02],
+        )
         .robust()
         .conf_low[0]
     )
@@ -217,3 +238,15 @@ def test_default_grid_widens_until_the_set_is_closed():
     lo, hi = res.robust().loc[0, ["conf_low", "conf_high"]]
     assert hi - lo > 40 * 0.01  # wider than R's default grid
     assert lo < 0.05 - 2 * 0.3 * 0.9 and hi > 0.05 + 2 * 0.3 * 0.9  # covers Mbar x max swing
+
+
+def test_options_by_position_are_deprecated_but_still_work(medicaid):
+    """The API convention: options keyword-only; the old positional form warns, same result."""
+    beta, sigma, _ = medicaid
+    b, S = beta.estimate.to_numpy(), sigma.to_numpy()
+    want = honest_did(b, S, 5, 2, restriction="smoothness", m_values=[0.0, 0.05])
+    with pytest.warns(DeprecationWarning, match="by keyword"):
+        got = honest_did(b, S, 5, 2, "smoothness", [0.0, 0.05])
+    pd.testing.assert_frame_equal(got.tidy(), want.tidy())
+    with pytest.raises(TypeError, match="by position and by keyword"):
+        honest_did(b, S, 5, 2, "smoothness", m_values=[0.0], restriction="smoothness")

@@ -527,11 +527,11 @@ def honest_did(
     sigma: np.ndarray | pd.DataFrame | None = None,
     num_pre: int | None = None,
     num_post: int | None = None,
+    *positional_options: Any,
     restriction: str = "relative_magnitude",
     m_values: Sequence[float] | None = None,
     l_vec: Sequence[float] | None = None,
     alpha: float = 0.05,
-    *,
     method: str | None = None,
     grid_points: int = 1000,
     grid_lb: float | None = None,
@@ -540,6 +540,11 @@ def honest_did(
     seed: int = 0,
 ) -> HonestDiDResult:
     """Rambachan-Roth robust confidence sets for an event-study parameter.
+
+    The inputs (a result, or coefficients with ``sigma``, ``num_pre``, ``num_post``) are
+    positional; every option is keyword-only, as in every estimator of the package (options
+    ``restriction, m_values, l_vec, alpha`` given by position still work this release, with a
+    ``DeprecationWarning``).
 
     Parameters
     ----------
@@ -585,6 +590,10 @@ def honest_did(
     >>> hd.breakdown() == 0.0  # the conventional interval already covers zero
     True
     """
+    if positional_options:
+        restriction, m_values, l_vec, alpha = _positional_options(
+            positional_options, restriction, m_values, l_vec, alpha
+        )
     beta, sig, num_pre, num_post, event_times, outcome, nobs = _honest_inputs(
         result_or_betahat, sigma, num_pre, num_post
     )
@@ -642,6 +651,34 @@ def honest_did(
         info=info,
         _interval=interval,
     )
+
+
+def _positional_options(
+    given: tuple[Any, ...],
+    restriction: str,
+    m_values: Sequence[float] | None,
+    l_vec: Sequence[float] | None,
+    alpha: float,
+) -> tuple[Any, Any, Any, Any]:
+    """The options ``restriction, m_values, l_vec, alpha`` given by position (deprecated):
+    mapped in that order, with a ``DeprecationWarning``; an option given both ways or too many
+    positions is a ``TypeError``."""
+    names = ("restriction", "m_values", "l_vec", "alpha")
+    if len(given) > len(names):
+        raise TypeError(f"honest_did: at most {4 + len(names)} positional arguments")
+    current = dict(zip(names, (restriction, m_values, l_vec, alpha), strict=True))
+    defaults = {"restriction": "relative_magnitude", "m_values": None, "l_vec": None, "alpha": 0.05}
+    for name, value in zip(names, given, strict=False):
+        if current[name] is not defaults[name] and current[name] != defaults[name]:
+            raise TypeError(f"honest_did: {name} given by position and by keyword")
+        current[name] = value
+    warnings.warn(
+        f"honest_did: give {', '.join(names[: len(given)])} by keyword "
+        f"(e.g. {names[0]}=...); passing options by position is deprecated",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return current["restriction"], current["m_values"], current["l_vec"], current["alpha"]
 
 
 def _honest_inputs(
