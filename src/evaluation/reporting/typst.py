@@ -105,6 +105,9 @@ def _widths(table: Table) -> str:
     return "(" + ", ".join(widths) + ",)"
 
 
+HEADER_MIN = 12  # characters per header line of a number column (narrower reads as a list)
+
+
 def _header(table: Table) -> str:
     """The header cells, bold; a number column's long header is broken over lines no wider
     than its widest cell (or longest word), so the header does not widen the column."""
@@ -115,7 +118,7 @@ def _header(table: Table) -> str:
         if column.kind == "text" or not words:
             cells.append(f"[*{lit(column.label)}*]")
             continue
-        width = max(longest[j], max(len(w) for w in words))
+        width = max(longest[j], max(len(w) for w in words), HEADER_MIN)
         lines: list[str] = []
         for word in words:
             if lines and len(lines[-1]) + 1 + len(word) <= width:
@@ -226,9 +229,33 @@ def to_typst(doc: Document, figures: dict[str, str] | None = None) -> str:
         out.append(_heading(sec, numbers, doc, first_annex))
         if sec.annex and sec.level == 1:
             first_annex = False
-        for block in sec.blocks:
+        blocks = sec.blocks
+        i = 0
+        while i < len(blocks):
+            block = blocks[i]
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            if _keeps_with(block, nxt):
+                # a short lead-in sentence stays on the page of the figure or table it
+                # introduces (with the heading before it), never stranded at a page foot
+                body = _block(block, doc, labels, figures) + _block(nxt, doc, labels, figures)
+                out.append(f"#block(breakable: false, width: 100%)[\n{body}]\n\n")
+                i += 2
+                continue
             out.append(_block(block, doc, labels, figures))
+            i += 1
     return "".join(out)
+
+
+LEAD_IN = 400  # characters: a paragraph this short is kept with the figure or table after it
+
+
+def _keeps_with(block, nxt) -> bool:
+    if not isinstance(block, Paragraph) or nxt is None:
+        return False
+    text = "".join(getattr(i, "text", "") for i in block.content)
+    if len(text) > LEAD_IN:
+        return False
+    return isinstance(nxt, Figure) or (isinstance(nxt, Table) and len(nxt.rows) <= SHORT_TABLE)
 
 
 def _heading(sec: Section, numbers: dict[str, str], doc: Document, first_annex: bool) -> str:
