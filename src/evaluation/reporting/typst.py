@@ -101,7 +101,13 @@ def _widths(table: Table) -> str:
     texts = [j for j, c in enumerate(table.columns) if c.kind == "text"]
     if n < 4 or not any(longest[j] > 20 for j in texts):
         return str(n)
-    widths = [f"{min(max(longest[j], 6), 30)}fr" if j in texts else "auto" for j in range(n)]
+    head = [
+        max(len(c.label) // 2, max((len(w) for w in c.label.split()), default=0))
+        for c in table.columns
+    ]
+    widths = [
+        f"{min(max(longest[j], head[j], 6), 30)}fr" if j in texts else "auto" for j in range(n)
+    ]
     return "(" + ", ".join(widths) + ",)"
 
 
@@ -201,6 +207,8 @@ def to_typst(doc: Document, figures: dict[str, str] | None = None) -> str:
         "#counter(page).final().first()] })\n",
         "#show heading.where(level: 1): it => { v(0.8em); it; v(0.3em) }\n",
         "#show figure.where(kind: table): set figure.caption(position: top)\n",
+        # a table's caption (above it) never ends a page: it sticks to the table's first rows
+        "#show figure.caption.where(position: top): it => block(sticky: true, it)\n",
         "#show figure.caption: set text(size: 9pt)\n",
         "#show figure: set block(breakable: true)\n",
         "#show table: set par(justify: false)\n",
