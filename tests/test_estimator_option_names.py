@@ -78,16 +78,16 @@ def test_randomization_inference_replications_and_cluster():
     with pytest.raises(TypeError):  # the cluster is no longer positional
         randomization_inference(data, "y", "firm_id", "year", "cohort", "stratum")
     with pytest.raises(ValueError, match="replications must be at least 19"):
-        randomization_inference(data, "y", replications=5)
+        randomization_inference(data, "y", cluster="stratum", replications=5)
 
 
 def test_simulated_power_replications():
     data = _panel(2, clusters=10, per=6)  # no effect in the data: a clean placebo
     new, old = _new_and_old(
-        lambda: simulated_power(data, 0.5, outcome="y", replications=20, seed=2),
-        lambda: simulated_power(data, 0.5, outcome="y", reps=20, seed=2),
+        lambda: simulated_power(data, 0.5, outcome="y", cluster="stratum", replications=20, seed=2),
+        lambda: simulated_power(data, 0.5, outcome="y", cluster="stratum", reps=20, seed=2),
     )
     pd.testing.assert_frame_equal(new, old, rtol=0, atol=0)
     assert 0.0 <= new.estimate[0] <= 1.0
     with pytest.raises(ValueError, match="replications must be at least 10"):
-        simulated_power(data, 0.5, outcome="y", replications=5)
+        simulated_power(data, 0.5, outcome="y", cluster="stratum", replications=5)

@@ -64,7 +64,11 @@ def test_design_effects_and_take_up():
     with pytest.raises(ValueError, match="power"):
         minimum_detectable_effect(sigma=1.0, power=1.2)
     with pytest.raises(ValueError, match="data or sigma"):
-        minimum_detectable_effect()
+        minimum_detectable_effect(clusters=26)
+    # no default programme's design: the number of clusters, the outcome and the cluster
+    # column are the caller's
+    with pytest.raises(ValueError, match="clusters= "):
+        minimum_detectable_effect(sigma=1.0)
 
 
 def _simulated_panel(seed: int, clusters: int = 26, per: int = 16) -> tuple[pd.DataFrame, dict]:
@@ -126,6 +130,8 @@ def test_simulated_power_at_the_mde_is_eighty_percent():
         ).tidy().estimate[0]
     )  # fmt: skip
     assert mde.estimate[0] < mde_value  # the first call ignores the cluster component
-    sim = simulated_power(data, mde_value, outcome="y", replications=150, seed=5).tidy()
+    sim = simulated_power(
+        data, mde_value, outcome="y", cluster="stratum", replications=150, seed=5
+    ).tidy()
     assert sim.estimate[0] == pytest.approx(0.8, abs=0.1)
     assert sim.mean_estimate[0] == pytest.approx(mde_value, abs=0.03)

@@ -48,7 +48,7 @@ def test_observed_statistic_equals_twfe_estimator():
     from evaluation.estimators import twfe
 
     data = _panel(0, effect=0.2, attrition=0.1)
-    ri = randomization_inference(data, "y", replications=19, seed=1)
+    ri = randomization_inference(data, "y", cluster="stratum", replications=19, seed=1)
     data["treated"] = ((data.cohort > 0) & (data.year >= data.cohort)).astype(int)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -70,7 +70,9 @@ def test_matches_pyfixest_ritest_within_monte_carlo_error():
     # within stratum, and the 26 stratum cohorts are what both procedures permute
     data["cohort"] = data.groupby("stratum").cohort.transform("max")
     data["everyone"] = 1
-    ri = randomization_inference(data, "y", participant="everyone", replications=999, seed=4)
+    ri = randomization_inference(
+        data, "y", cluster="stratum", participant="everyone", replications=999, seed=4
+    )
     means = data.assign(post=data.year >= 2016).pivot_table(
         index=["firm_id", "stratum", "cohort"], columns="post", values="y", aggfunc="mean"
     )
@@ -94,7 +96,7 @@ def test_exact_enumeration_equals_brute_force_pyfixest():
     import pyfixest as pf
 
     data = _panel(2, clusters=6, per=4, effect=0.1)
-    ri = randomization_inference(data, "y", replications=999)
+    ri = randomization_inference(data, "y", cluster="stratum", replications=999)
     strata = sorted(data.stratum.unique())
     observed = data.groupby("stratum").cohort.max().reindex(strata).to_numpy()
     stats = []
@@ -118,7 +120,7 @@ def test_exact_enumeration_equals_brute_force_pyfixest():
 
 def test_exact_enumeration_when_few_assignments():
     data = _panel(1, clusters=6, per=4)
-    ri = randomization_inference(data, "y", replications=999, seed=0)
+    ri = randomization_inference(data, "y", cluster="stratum", replications=999, seed=0)
     # 6 clusters, 3 at 2016 and 3 at 2017: C(6,3) = 20 distinct assignments
     assert bool(ri.tidy().exact[0]) and ri.tidy().assignments[0] == 20
     p = ri.tidy().p_value[0]
@@ -128,19 +130,23 @@ def test_exact_enumeration_when_few_assignments():
 def test_size_under_the_null_and_power():
     """Known truth: under no effect p-values are ~uniform; a large effect is detected."""
     ps = [
-        randomization_inference(_panel(100 + k), "y", replications=99, seed=k).tidy().p_value[0]
+        randomization_inference(_panel(100 + k), "y", cluster="stratum", replications=99, seed=k)
+        .tidy()
+        .p_value[0]
         for k in range(40)
     ]
     assert np.mean(np.array(ps) <= 0.1) <= 0.25  # 10% nominal; 40 draws, loose MC bound
-    strong = randomization_inference(_panel(7, effect=0.4), "y", replications=199, seed=1)
+    strong = randomization_inference(
+        _panel(7, effect=0.4), "y", cluster="stratum", replications=199, seed=1
+    )
     assert strong.tidy().p_value[0] <= 0.01
 
 
 def test_errors_name_the_problem():
     data = _panel(0)
     with pytest.raises(ValueError, match="'nope' not in data"):
-        randomization_inference(data, "nope")
+        randomization_inference(data, "nope", cluster="stratum")
     mixed = data.copy()
     mixed.loc[(mixed.stratum == "s0") & (mixed.firm_id == "f0_0"), "cohort"] = 2017
     with pytest.raises(ValueError, match="several cohorts"):
-        randomization_inference(mixed, "y")
+        randomization_inference(mixed, "y", cluster="stratum")

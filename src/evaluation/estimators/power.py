@@ -103,7 +103,7 @@ def _exact_multiplier(alpha: float, power: float, df: float, scale: float) -> fl
 def minimum_detectable_effect(
     data: pd.DataFrame | None = None,
     icc: float | None = None,
-    clusters: int = 26,
+    clusters: int | None = None,
     periods: tuple[int, int] = (2, 3),
     power: float = 0.8,
     alpha: float = 0.05,
@@ -114,10 +114,10 @@ def minimum_detectable_effect(
     sigma: float | None = None,
     serial_correlation: float = 0.0,
     assignment: str = "within",
-    outcome: str = "log_labor_productivity",
+    outcome: str | None = None,
     unit: str = "firm_id",
     time: str = "year",
-    cluster: str = "stratum",
+    cluster: str | None = None,
     pre_window: Sequence[Any] | None = None,
     post_window: Sequence[Any] | None = None,
     comparison: str | None = "participant",
@@ -150,6 +150,12 @@ def minimum_detectable_effect(
             raise ValueError(f"minimum_detectable_effect: {name} must lie in (0, 1), got {v}")
     if not 0 < take_up <= 1:
         raise ValueError("minimum_detectable_effect: take_up must lie in (0, 1]")
+    if clusters is None:
+        raise ValueError(
+            "minimum_detectable_effect: clusters= (the number of clusters J) is required"
+        )
+    if data is not None and not outcome:
+        raise ValueError("minimum_detectable_effect: outcome= names the column of data to use")
     if clusters < 3 or firms_per_cluster <= 0:
         raise ValueError("minimum_detectable_effect: need at least 3 clusters and firms > 0")
     notes: list[str] = []
@@ -168,6 +174,10 @@ def minimum_detectable_effect(
         con = contrast_from_panel(sample, outcome, unit, time, pre_w, post_w, cluster)
         var_d = float(con["contrast"].var(ddof=1))
         if icc is None:
+            if not cluster:
+                raise ValueError(
+                    "minimum_detectable_effect: give cluster= (to estimate the ICC) or icc="
+                )
             icc = _icc_anova(con["contrast"].to_numpy(), con["cluster"].to_numpy())
         m, r = len(pre_w), len(post_w)
         notes.append(
@@ -244,7 +254,7 @@ def simulated_power(
     outcome: str,
     unit: str = "firm_id",
     time: str = "year",
-    cluster: str = "stratum",
+    cluster: str,
     cohort: str = "cohort",
     replications: int = 200,
     seed: int = 0,

@@ -82,12 +82,12 @@ def _multiset_permutations(n: int, counts: list[int]):
 
 def randomization_inference(
     data: pd.DataFrame,
-    outcome: str = "log_labor_productivity",
+    outcome: str,
     unit: str = "firm_id",
     time: str = "year",
     cohort: str = "cohort",
     *,
-    cluster: str = "stratum",
+    cluster: str | None = None,
     replications: int = 999,
     seed: int = 0,
     participant: str | None = None,
@@ -113,7 +113,9 @@ def randomization_inference(
         TWFE coefficient of ``treated_ri`` with unit and year fixed effects.
     """
     where = "randomization_inference"
-    level = renamed(where, "cluster", cluster, "level", level, "stratum")
+    level = renamed(where, "cluster", cluster, "level", level, None)
+    if level is None:
+        raise ValueError(f"{where}: cluster= names the column of the assignment clusters")
     reps = renamed(where, "replications", replications, "reps", reps, 999)
     for col in (outcome, unit, time, cohort, level, *([strata] if strata else [])):
         if col not in data.columns:
