@@ -221,3 +221,31 @@ def test_truth_annex_has_subgroup_rows(run_folder):
     assert by_sample["Not women-led"][3:] == ["0.090", "0.125", "-0.035", "no"]
     # the whole-sample CS row stays the first: the annex is read top to bottom
     assert table[0][0] == "All firms"
+
+
+# --- decimal alignment -----------------------------------------------------------------------
+def test_number_columns_are_decimal_aligned_in_every_format(run_folder, tmp_path):
+    import re
+    import zipfile
+
+    from evaluation.reporting.document import FIGURE_SPACE as F
+    from evaluation.reporting.document import PUNCTUATION_SPACE as P
+    from evaluation.reporting.document import decimal_aligned
+    from evaluation.reporting.document_html import to_html
+    from evaluation.reporting.docx import write_docx
+
+    # en: the last "." is the mark (thousands commas are not); a cell without one gets a mark space
+    assert decimal_aligned(["1.80", "0.0284", "12,345.5", "—"], "en") == [
+        "1.80" + F * 2, "0.0284", "12,345.5" + F * 3, "—" + P + F * 4,
+    ]  # fmt: skip
+    # es: the comma is the mark, the point separates thousands
+    assert decimal_aligned(["1.234,5", "0,25"], "es") == ["1.234,5" + F, "0,25"]
+    assert decimal_aligned(["260", "3,521"], "en") == ["260", "3,521"]  # integers untouched
+    from tests.test_report_document import _add_recorded
+
+    _add_recorded(run_folder)  # the sensitivity table: breakdown values 1.80 and 0.0284
+    doc = build_document(_settings(), run_folder, "en", narrative_dir=None)
+    assert f">1.80{F * 2}<" in to_html(doc)
+    xml = zipfile.ZipFile(write_docx(doc, tmp_path / "a.docx")).read("word/document.xml").decode()
+    cells = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)
+    assert f"1.80{F * 2}\u2060" in cells, "padding lost in DOCX"

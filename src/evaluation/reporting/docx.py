@@ -100,6 +100,15 @@ def to_markdown(doc: Document, figures: dict[str, str] | None = None) -> str:
     return "".join(out)
 
 
+def _cell(cell: str) -> str:
+    """A table cell as escaped Markdown whose decimal-alignment padding (figure and
+    punctuation spaces, which the escaping would collapse and pandoc would trim) survives:
+    the padding is kept as is and closed by a word joiner."""
+    text = cell.rstrip("\u2007\u2008")
+    pad = cell[len(text) :]
+    return md(text) + (pad + "\u2060" if pad else "")
+
+
 def _block(block, doc: Document, labels: dict[str, str], figures: dict[str, str], draft: str):
     if isinstance(block, Paragraph):
         return f"{draft if block.draft else ''}{_content(block.content, labels)}\n\n"
@@ -109,7 +118,9 @@ def _block(block, doc: Document, labels: dict[str, str], figures: dict[str, str]
     if isinstance(block, Table):
         header = "| " + " | ".join(md(c.label) for c in block.columns) + " |"
         rule = "|" + "|".join("---" if c.kind == "text" else "--:" for c in block.columns) + "|"
-        rows = ["| " + " | ".join(md(cell) or " " for cell in row) + " |"
+        # pandoc trims trailing spaces of a cell, figure spaces included: a word joiner after
+        # the decimal-alignment padding keeps it
+        rows = ["| " + " | ".join(_cell(cell) or " " for cell in row) + " |"
                 for row in block.aligned_rows(doc.language)]  # fmt: skip
         cap = md(caption(doc, "table", block.number, block.caption))
         notes = "".join(f"{md(n)}\n\n" for n in block.notes)
