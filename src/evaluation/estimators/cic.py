@@ -288,19 +288,7 @@ def changes_in_changes(
     ``counterfactual``. ``info`` holds the cell sizes, the periods, the bootstrap draws
     (``draws``, replications x terms) and ``outside_support``.
     """
-    if quantile_method not in ("inverted_cdf", "linear"):
-        raise ValueError(
-            f"{WHERE}: quantile_method must be 'inverted_cdf' or 'linear', got {quantile_method!r}"
-        )
-    if inference not in ("bootstrap", "analytic"):
-        raise ValueError(f"{WHERE}: inference must be 'bootstrap' or 'analytic', got {inference!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"{WHERE}: alpha must lie in (0, 1), got {alpha}")
-    qs = np.asarray(list(quantiles), dtype=float)
-    if qs.size == 0 or not ((qs > 0) & (qs < 1)).all():
-        raise ValueError(f"{WHERE}: quantiles must lie strictly between 0 and 1, got {list(qs)}")
-    if inference == "bootstrap" and replications < 19:
-        raise ValueError(f"{WHERE}: replications must be at least 19, got {replications}")
+    qs = _check_options(quantiles, inference, replications, alpha, quantile_method)
     pre_p, post_p = _periods(pre, "pre"), _periods(post, "post")
     if set(pre_p) & set(post_p):
         raise ValueError(
@@ -309,20 +297,10 @@ def changes_in_changes(
     check_columns(data, [outcome, unit, time, group, *([cluster] if cluster else [])], WHERE)
     units = _unit_table(data, outcome, unit, time, group, pre_p, post_p, cluster)
     cells = _cells(units)
-    names = {"y00": "comparison, pre", "y01": "comparison, post", "y10": "treated, pre",
-             "y11": "treated, post"}  # fmt: skip
-    sizes = {k: len(v) for k, v in zip(names, cells, strict=True)}
-    thin = {names[k]: n for k, n in sizes.items() if n < MIN_CELL}
-    if thin:
-        raise ValueError(
-            f"{WHERE}: too few units with an observed {outcome!r} in cell(s) {thin} (need at "
-            f"least {MIN_CELL}; group column {group!r}, periods pre={pre_p}, post={post_p} of "
-            f"column {time!r})"
-        )
+    sizes = _check_cell_sizes(cells, outcome, group, time, pre_p, post_p)
     point = cic_point(*cells, qs, quantile_method)
     terms = [quantile_term(q) for q in qs] + [MEAN_TERM]
     estimates = np.append(point["qte"], point["mean"])
-    notes: list[str] = []
     info: dict = {
         "cells": sizes,
         "pre": pre_p,
@@ -330,49 +308,14 @@ def changes_in_changes(
         "quantile_method": quantile_method,
         "outside_support": point["outside"],
     }
-    vcov = None
     if inference == "bootstrap":
-        draws, failed = _bootstrap(units, qs, quantile_method, replications, seed, cluster)
-        if failed:
-            notes.append(f"{failed} of {replications} bootstrap draws left a cell empty; dropped")
-        se = draws.std(axis=0, ddof=1)
-        vcov = pd.DataFrame(np.cov(draws, rowvar=False), index=terms, columns=terms)
-        info["draws"] = draws
-        what = f"clusters of {cluster!r}" if cluster else "units within group"
-        vcov_type = f"bootstrap over {what} ({replications} draws)"
-        n_clusters = int(units["cl"].nunique()) if cluster else None
+        se, vcov, vcov_type, n_clusters, notes = _bootstrap_inference(
+            units, cells, qs, terms, quantile_method, replications, seed, cluster, info
+        )
     else:
-        se_q, se_mean = cic_analytic_se(*cells, qs, quantile_method)
-        se = np.append(se_q, se_mean)
-        vcov_type = "analytic (Athey-Imbens 2006, independent cells, kernel densities)"
-        n_clusters = None
-        notes.append(
-            "analytic standard errors treat the four cells as independent samples; with panel "
-            "data use the bootstrap"
-        )
-    if len(pre_p) > 1 or len(post_p) > 1:
-        notes.append(
-            f"outcomes averaged per unit over the pre period(s) {pre_p} and post period(s) {post_p}"
-        )
-    if point["outside"] > 0:
-        notes.append(
-            f"{point['outside']:.1%} of the treated group's pre-period outcomes lie outside the "
-            "comparison group's pre-period range: their counterfactual is clamped at its extremes"
-        )
-    table = tidy_frame(
-        terms,
-        estimates,
-        se,
-        alpha=alpha,
-        extra={
-            "quantile": [*qs.tolist(), np.nan],
-            "observed": [*point["observed"].tolist(), float(cells[3].mean())],
-            "counterfactual": [
-                *point["counterfactual"].tolist(),
-                float(cells[3].mean() - point["mean"]),
-            ],
-        },
-    )
+        se, vcov, vcov_type, n_clusters, notes = _analytic_inference(cells, qs, quantile_method)
+    notes += _sample_notes(pre_p, post_p, point["outside"])
+    table = _cic_table(terms, estimates, se, qs, point, cells[3], alpha)
     used = data[data[time].isin(pre_p + post_p) & data[outcome].notna()]
     spec = make_spec(
         "changes_in_changes",
@@ -402,6 +345,132 @@ def changes_in_changes(
         notes=notes,
         info=info,
         spec=spec,
+    )
+
+
+def _check_options(
+    quantiles: Sequence[float],
+    inference: str,
+    replications: int,
+    alpha: float,
+    quantile_method: str,
+) -> np.ndarray:
+    """Validate the scalar options of :func:`changes_in_changes`; return the quantiles."""
+    if quantile_method not in ("inverted_cdf", "linear"):
+        raise ValueError(
+            f"{WHERE}: quantile_method must be 'inverted_cdf' or 'linear', got {quantile_method!r}"
+        )
+    if inference not in ("bootstrap", "analytic"):
+        raise ValueError(f"{WHERE}: inference must be 'bootstrap' or 'analytic', got {inference!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"{WHERE}: alpha must lie in (0, 1), got {alpha}")
+    qs = np.asarray(list(quantiles), dtype=float)
+    if qs.size == 0 or not ((qs > 0) & (qs < 1)).all():
+        raise ValueError(f"{WHERE}: quantiles must lie strictly between 0 and 1, got {list(qs)}")
+    if inference == "bootstrap" and replications < 19:
+        raise ValueError(f"{WHERE}: replications must be at least 19, got {replications}")
+    return qs
+
+
+def _check_cell_sizes(
+    cells: tuple[np.ndarray, ...],
+    outcome: str,
+    group: str,
+    time: str,
+    pre_p: list,
+    post_p: list,
+) -> dict[str, int]:
+    """Units per group x period cell; an error naming the cells with fewer than ``MIN_CELL``."""
+    names = {"y00": "comparison, pre", "y01": "comparison, post", "y10": "treated, pre",
+             "y11": "treated, post"}  # fmt: skip
+    sizes = {k: len(v) for k, v in zip(names, cells, strict=True)}
+    thin = {names[k]: n for k, n in sizes.items() if n < MIN_CELL}
+    if thin:
+        raise ValueError(
+            f"{WHERE}: too few units with an observed {outcome!r} in cell(s) {thin} (need at "
+            f"least {MIN_CELL}; group column {group!r}, periods pre={pre_p}, post={post_p} of "
+            f"column {time!r})"
+        )
+    return sizes
+
+
+def _bootstrap_inference(
+    units: pd.DataFrame,
+    cells: tuple[np.ndarray, ...],
+    qs: np.ndarray,
+    terms: list[str],
+    quantile_method: str,
+    replications: int,
+    seed: int | None,
+    cluster: str | None,
+    info: dict,
+) -> tuple[np.ndarray, pd.DataFrame, str, int | None, list[str]]:
+    """Bootstrap standard errors and covariance; stores the draws in ``info["draws"]``."""
+    notes: list[str] = []
+    draws, failed = _bootstrap(units, qs, quantile_method, replications, seed, cluster)
+    if failed:
+        notes.append(f"{failed} of {replications} bootstrap draws left a cell empty; dropped")
+    se = draws.std(axis=0, ddof=1)
+    vcov = pd.DataFrame(np.cov(draws, rowvar=False), index=terms, columns=terms)
+    info["draws"] = draws
+    what = f"clusters of {cluster!r}" if cluster else "units within group"
+    vcov_type = f"bootstrap over {what} ({replications} draws)"
+    n_clusters = int(units["cl"].nunique()) if cluster else None
+    return se, vcov, vcov_type, n_clusters, notes
+
+
+def _analytic_inference(
+    cells: tuple[np.ndarray, ...], qs: np.ndarray, quantile_method: str
+) -> tuple[np.ndarray, None, str, None, list[str]]:
+    """Athey-Imbens analytic standard errors (independent cells), with their note."""
+    se_q, se_mean = cic_analytic_se(*cells, qs, quantile_method)
+    se = np.append(se_q, se_mean)
+    vcov_type = "analytic (Athey-Imbens 2006, independent cells, kernel densities)"
+    notes = [
+        "analytic standard errors treat the four cells as independent samples; with panel "
+        "data use the bootstrap"
+    ]
+    return se, None, vcov_type, None, notes
+
+
+def _sample_notes(pre_p: list, post_p: list, outside: float) -> list[str]:
+    """Notes on averaged periods and on treated pre-period outcomes outside the support."""
+    notes: list[str] = []
+    if len(pre_p) > 1 or len(post_p) > 1:
+        notes.append(
+            f"outcomes averaged per unit over the pre period(s) {pre_p} and post period(s) {post_p}"
+        )
+    if outside > 0:
+        notes.append(
+            f"{outside:.1%} of the treated group's pre-period outcomes lie outside the "
+            "comparison group's pre-period range: their counterfactual is clamped at its extremes"
+        )
+    return notes
+
+
+def _cic_table(
+    terms: list[str],
+    estimates: np.ndarray,
+    se: np.ndarray,
+    qs: np.ndarray,
+    point: dict,
+    y11: np.ndarray,
+    alpha: float,
+) -> pd.DataFrame:
+    """The tidy table with the quantile, observed and counterfactual columns."""
+    return tidy_frame(
+        terms,
+        estimates,
+        se,
+        alpha=alpha,
+        extra={
+            "quantile": [*qs.tolist(), np.nan],
+            "observed": [*point["observed"].tolist(), float(y11.mean())],
+            "counterfactual": [
+                *point["counterfactual"].tolist(),
+                float(y11.mean() - point["mean"]),
+            ],
+        },
     )
 
 
