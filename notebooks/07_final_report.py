@@ -281,7 +281,7 @@ if truth is not None:
         if sub is not None and (r.n_treated or 0) >= min_cell and r.estimate == r.estimate:
             label = t("common." + name, language)
             truth_rows.append({"label": label, "estimate": float(r.estimate), "truth": sub})
-    show(final.truth_table(truth_rows, language, min_cell))
+    show(final.truth_table(truth_rows, language, min_cell, note="final.truth.own_estimand"))
 
 # %%
 heading("final.diagnostics.heading", language)

@@ -53,6 +53,7 @@ OWN_NOTEBOOKS = {
     "05_staggered",
     "06_heterogeneity",
     "07_final_report",
+    "16_prespecified_effects",
 }
 
 
@@ -109,6 +110,8 @@ def recorded_effects(estimates: pd.DataFrame | None, role: str) -> list[Recorded
     for _, r in hit.iterrows():
         sample = str(r[sample_col]) if sample_col and pd.notna(r[sample_col]) else "all"
         spec = {k: r[k] for k in SPEC_COLUMNS if k in r.index and _present(r[k])}
+        if isinstance(spec.get("n_clusters"), float) and float(spec["n_clusters"]).is_integer():
+            spec["n_clusters"] = int(spec["n_clusters"])  # a count, read back from Parquet
         n, nobs, firms = r.get("n_treated"), r.get("nobs"), r.get("n_firms")
         out[(str(r["outcome_variable"]), sample)] = RecordedEffect(
             str(r["outcome_variable"]), role, sample, r, spec,
@@ -405,7 +408,7 @@ def diagnostics(values: pd.DataFrame | None, language: str) -> pd.DataFrame | No
             {
                 "source": r["notebook"],
                 "name": t(key, language) if has_message(key) else str(r["name"]).replace("_", " "),
-                "value": value,
+                "value": _number(value, language),
             }
         )
     if not rows:
@@ -480,7 +483,9 @@ def robustness_table(robust: pd.DataFrame, language: str, min_cell: int):
     )
 
 
-def truth_table(rows: list[dict[str, Any]], language: str, min_cell: int):
+def truth_table(
+    rows: list[dict[str, Any]], language: str, min_cell: int, *, note: str = "nb05.truth.weights"
+):
     """Estimates against the truth file (simulated data only): rows of ``label``, ``estimate``
     and ``truth`` (the notebook reads the truth; this only lays it out)."""
     from evaluation.reporting.tables import publish_table
@@ -498,7 +503,7 @@ def truth_table(rows: list[dict[str, Any]], language: str, min_cell: int):
             "truth": t("common.truth", language),
             "error": t("common.error", language),
         },
-        notes=[t("nb05.truth.weights", language)],
+        notes=[t(note, language)],
     )
 
 

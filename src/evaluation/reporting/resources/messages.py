@@ -1826,6 +1826,10 @@ MESSAGES.update(
             "Not available: the run recorded no pre-specified estimate for {outcome}. Run the pre-specified effects page (notebook 16) in the same run to enable it.",
             "No disponible: la ejecución no registró una estimación preespecificada para {outcome}. Ejecute la página de efectos preespecificados (cuaderno 16) en la misma ejecución para habilitarla.",
         ),
+        "final.truth.own_estimand": _m(
+            "Each estimate is set beside the true value of its own estimand, computed from the simulation's true effects of the same sample with the estimator's weights (for Callaway–Sant'Anna's simple aggregation: each cohort's true effects weighted by its size among the firms the estimate used).",
+            "Cada estimación se compara con el valor verdadero de su propio estimando, calculado con los efectos verdaderos de la simulación en la misma muestra y los pesos del estimador (para la agregación simple de Callaway–Sant'Anna: los efectos verdaderos de cada cohorte ponderados por su tamaño entre las empresas que usa la estimación).",
+        ),
         "final.recorded.missing_secondary": _m(
             "{outcome}: no pre-specified estimate recorded in this run.",
             "{outcome}: no se registró una estimación preespecificada en esta ejecución.",
