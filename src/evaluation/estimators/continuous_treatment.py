@@ -65,7 +65,7 @@ import pandas as pd
 from evaluation.estimators.constants import FEW_CLUSTERS
 from evaluation.estimators.distributions import norm_ppf
 from evaluation.estimators.inputs import as_list, check_columns, rows_excerpt
-from evaluation.estimators.results import EstimationResult, make_spec, tidy_frame
+from evaluation.estimators.results import EstimationResult, ModelSpec, make_spec, tidy_frame
 
 __all__ = ["continuous_did", "ContinuousDiDResult"]
 
@@ -328,6 +328,69 @@ def continuous_did(
     ContinuousDiDResult with terms ``ATT(d=<d>)``, ``ACRT(d=<d>)`` (parametric), ``bin=<lo>-<hi>``
     (binned), ``ATT_overall`` and ``ACRT_overall`` (parametric).
     """
+    control = _check_options(method, control_group, base_period, alpha, replications)
+    covs = as_list(covariates)
+    _check_data(data, outcome, unit, time, cohort, dose, covs, cluster)
+    notes: list[str] = []
+    n_missing = _missing_outcomes(data, outcome, notes)
+    units_cohort, units_dose, W, clusters = _unit_columns(data, unit, cohort, dose, covs, cluster)
+    never = _check_never_treated(units_cohort, units_dose, cohort, dose, notes)
+
+    wide = data.pivot(index=unit, columns=time, values=outcome).reindex(units_cohort.index)
+    periods, Y = wide.columns.to_numpy(dtype=float), wide.to_numpy(dtype=float)
+    g_all, d_all = units_cohort.to_numpy(dtype=float), units_dose.to_numpy(dtype=float)
+    usable, in_usable = _usable_cohorts(g_all, d_all, never, periods, control, cohort, dose, notes)
+    treated_doses = d_all[in_usable]
+    basis, basis_notes = make_basis(treated_doses, method, degree, num_knots, knots, bins)
+    notes.extend(basis_notes)
+
+    cells = _cells(Y, periods, g_all, never, in_usable, usable, base_period, control)
+    fitted = _fittable_cells(cells, basis, d_all, dose, notes)
+    parametric = basis.kind == "bspline"
+    grid_pts, curve_pts, blocks = _evaluation_points(basis, treated_doses, grid, curve_points, dose)
+    used = _used_units(fitted, len(g_all))
+    n = int(used.sum())
+    est, psi, cell_rows = _estimates_and_influence(
+        fitted, blocks, basis, d_all, W, n, len(g_all), notes
+    )
+    se, crit, band, G = _inference(psi, used, clusters, n, alpha, replications, seed)
+    table = _estimates_table(basis, grid_pts, est, se, parametric, alpha)
+    curve = _curve_frame(basis, curve_pts, treated_doses, est, se, crit, band, parametric)
+    notes += _closing_notes(len(fitted), cluster, G, band, replications, crit)
+    cells_table = pd.DataFrame(
+        cell_rows, columns=["cohort", "time", "n_treated", "n_control", "weight", "att", "acrt"]
+    )
+    spec = _spec(data, outcome, unit, time, cohort, dose, covs, cluster, method, basis,
+                 control, base_period, alpha, replications, seed, n_missing)  # fmt: skip
+    return ContinuousDiDResult(
+        estimator="continuous_did" if method == "parametric" else "continuous_did_binned",
+        table=table,
+        nobs=n,
+        vcov=None,
+        vcov_type=f"influence function, clustered by {cluster or unit}",
+        n_clusters=G,
+        outcome=outcome,
+        notes=notes,
+        info={
+            "spec": spec,
+            "cells": cells_table,
+            "basis": basis,
+            "n_treated": int(in_usable[used].sum()),
+            "n_control": int((used & ~in_usable).sum()),
+            "critical_values": crit,
+            "band": band,
+            "assumptions": dict(ASSUMPTIONS),
+            "n_grid": len(grid_pts),
+        },
+        spec=spec,
+        curve_frame=curve,
+    )
+
+
+def _check_options(
+    method: str, control_group: str, base_period: str, alpha: float, replications: int
+) -> str:
+    """Validate the scalar options of :func:`continuous_did`; return the comparison rule."""
     if method not in ("parametric", "binned"):
         raise ValueError(f"{WHERE}: method must be 'parametric' or 'binned', got {method!r}")
     if control_group not in _CONTROL:
@@ -342,7 +405,20 @@ def continuous_did(
         raise ValueError(f"{WHERE}: alpha must be in (0, 1), got {alpha}")
     if int(replications) != replications or replications < 0:
         raise ValueError(f"{WHERE}: replications must be a non-negative integer")
-    covs = as_list(covariates)
+    return control
+
+
+def _check_data(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    dose: str,
+    covs: list[str],
+    cluster: str | None,
+) -> None:
+    """Columns present and numeric, ids complete, one row per unit and period, doses >= 0."""
     cols = [outcome, unit, time, cohort, dose, *covs] + ([cluster] if cluster else [])
     check_columns(data, list(dict.fromkeys(cols)), WHERE)
     for c in (time, cohort, dose, *covs):
@@ -366,11 +442,25 @@ def continuous_did(
         raise ValueError(
             f"{WHERE}: column {dose!r} has negative doses in {rows_excerpt(negative, data.index)}"
         )
-    notes: list[str] = []
+
+
+def _missing_outcomes(data: pd.DataFrame, outcome: str, notes: list[str]) -> int:
+    """Count of rows with a missing outcome (dropped), noted when there are any."""
     n_missing = int(data[outcome].isna().sum())
     if n_missing:
         notes.append(f"{n_missing} row(s) with a missing {outcome} dropped")
+    return n_missing
 
+
+def _unit_columns(
+    data: pd.DataFrame,
+    unit: str,
+    cohort: str,
+    dose: str,
+    covs: list[str],
+    cluster: str | None,
+) -> tuple[pd.Series, pd.Series, np.ndarray | None, pd.Series]:
+    """Per-unit cohort, dose, covariate matrix (or None) and cluster, aligned on the units."""
     units_cohort = _unit_constant(data, unit, cohort)
     units_dose = _unit_constant(data, unit, dose).reindex(units_cohort.index)
     W = (
@@ -385,6 +475,19 @@ def continuous_did(
         if cluster
         else pd.Series(units_cohort.index, index=units_cohort.index)
     )
+    return units_cohort, units_dose, W, clusters
+
+
+def _check_never_treated(
+    units_cohort: pd.Series,
+    units_dose: pd.Series,
+    cohort: str,
+    dose: str,
+    notes: list[str],
+) -> np.ndarray:
+    """Never-treated units need a zero dose; treated units with a zero dose are noted.
+
+    Returns the mask of never-treated units."""
     never = units_cohort.to_numpy() == 0
     wrong = never & (units_dose.to_numpy() != 0)
     if wrong.any():
@@ -399,14 +502,21 @@ def continuous_did(
             f"{int(zero_dose.sum())} treated unit(s) with a dose of 0 left out (neither treated "
             "with a positive dose nor untreated)"
         )
+    return never
 
-    wide = data.pivot(index=unit, columns=time, values=outcome).reindex(units_cohort.index)
-    periods = wide.columns.to_numpy(dtype=float)
-    Y = wide.to_numpy(dtype=float)
-    g_all = units_cohort.to_numpy(dtype=float)
-    d_all = units_dose.to_numpy(dtype=float)
+
+def _usable_cohorts(
+    g_all: np.ndarray,
+    d_all: np.ndarray,
+    never: np.ndarray,
+    periods: np.ndarray,
+    control: str,
+    cohort: str,
+    dose: str,
+    notes: list[str],
+) -> tuple[list, np.ndarray]:
+    """Cohorts observed before and after their start, and the mask of their dosed units."""
     treated_ok = (~never) & (d_all > 0)
-
     cohorts = np.unique(g_all[treated_ok])
     usable = [g for g in cohorts if np.any(periods < g) and np.any(periods >= g)]
     dropped_cohorts = [g for g in cohorts if g not in usable]
@@ -426,11 +536,20 @@ def continuous_did(
             f"{WHERE}: no never-treated units ({cohort!r} = 0) to compare with; use "
             "control_group='not_yet_treated' or supply comparison units"
         )
-    treated_doses = d_all[in_usable]
-    basis, basis_notes = make_basis(treated_doses, method, degree, num_knots, knots, bins)
-    notes.extend(basis_notes)
+    return usable, in_usable
 
-    # --- cells ---------------------------------------------------------------------------
+
+def _cells(
+    Y: np.ndarray,
+    periods: np.ndarray,
+    g_all: np.ndarray,
+    never: np.ndarray,
+    in_usable: np.ndarray,
+    usable: list,
+    base_period: str,
+    control: str,
+) -> list[tuple]:
+    """(cohort, period, treated rows, comparison rows, outcome change) per post-period cell."""
     cells = []
     for g in usable:
         pre = periods < g
@@ -450,6 +569,13 @@ def continuous_did(
             else:
                 co = np.flatnonzero(ok & (never | ((g_all > t) & (g_all > 0))))
             cells.append((g, t, tr, co, dy))
+    return cells
+
+
+def _fittable_cells(
+    cells: list[tuple], basis: DoseBasis, d_all: np.ndarray, dose: str, notes: list[str]
+) -> list[tuple]:
+    """Cells with enough treated units for the dose basis and two comparison units."""
     fitted = []
     skipped = 0
     for g, t, tr, co, dy in cells:
@@ -468,8 +594,26 @@ def continuous_did(
             f"{WHERE}: no (cohort, period) cell has enough treated units with a positive "
             f"{dose!r} ({basis.size} coefficients) and two comparison units"
         )
+    return fitted
 
-    # --- evaluation points ---------------------------------------------------------------
+
+def _used_units(fitted: list[tuple], n_units: int) -> np.ndarray:
+    """Units that enter some fitted cell, as treated or comparison."""
+    used = np.zeros(n_units, dtype=bool)
+    for _, _, tr, co, _, _ in fitted:
+        used[tr] = True
+        used[co] = True
+    return used
+
+
+def _evaluation_points(
+    basis: DoseBasis,
+    treated_doses: np.ndarray,
+    grid: Sequence[float] | None,
+    curve_points: int,
+    dose: str,
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Grid and curve doses, and the linear maps from the coefficients to ATT (and ACRT)."""
     parametric = basis.kind == "bspline"
     if basis.kind == "bins":
         which = basis.bin_of(treated_doses)
@@ -496,28 +640,40 @@ def continuous_did(
         )
         A_grid = basis.values(grid_pts)
         A_curve = basis.values(curve_pts)
-    D_grid = basis.derivatives(grid_pts) if parametric else None
-    D_curve = basis.derivatives(curve_pts) if parametric else None
-
-    # --- estimates and influence functions -----------------------------------------------
-    used = np.zeros(len(g_all), dtype=bool)
-    for _, _, tr, co, _, _ in fitted:
-        used[tr] = True
-        used[co] = True
-    n = int(used.sum())
-    weights = np.array([tr.size for _, _, tr, _, _, _ in fitted], dtype=float)
-    weights /= weights.sum()
-
     blocks = {"att_grid": A_grid, "att_curve": A_curve}
     if parametric:
-        blocks |= {"acrt_grid": D_grid, "acrt_curve": D_curve}
+        blocks |= {
+            "acrt_grid": basis.derivatives(grid_pts),
+            "acrt_curve": basis.derivatives(curve_pts),
+        }
+    return grid_pts, curve_pts, blocks
+
+
+def _estimates_and_influence(
+    fitted: list[tuple],
+    blocks: dict[str, np.ndarray],
+    basis: DoseBasis,
+    d_all: np.ndarray,
+    W: np.ndarray | None,
+    n: int,
+    n_units: int,
+    notes: list[str],
+) -> tuple[dict, dict, list[tuple]]:
+    """Cell-weighted estimates and their influence functions (units x terms), per block.
+
+    Each cell regresses the treated units' changes, net of the comparison units' outcome
+    regression, on the dose basis; cells are weighted by their treated units.
+    """
+    parametric = basis.kind == "bspline"
+    weights = np.array([tr.size for _, _, tr, _, _, _ in fitted], dtype=float)
+    weights /= weights.sum()
     est = {k: np.zeros(v.shape[0]) for k, v in blocks.items()}
-    psi = {k: np.zeros((len(g_all), v.shape[0])) for k, v in blocks.items()}
+    psi = {k: np.zeros((n_units, v.shape[0])) for k, v in blocks.items()}
     est["att_o"] = np.zeros(1)
-    psi["att_o"] = np.zeros((len(g_all), 1))
+    psi["att_o"] = np.zeros((n_units, 1))
     if parametric:
         est["acrt_o"] = np.zeros(1)
-        psi["acrt_o"] = np.zeros((len(g_all), 1))
+        psi["acrt_o"] = np.zeros((n_units, 1))
     cell_rows = []
     dropped_columns = 0
     for w, (g, t, tr, co, dy, X) in zip(weights, fitted, strict=True):
@@ -555,14 +711,25 @@ def continuous_did(
             psi["acrt_o"][tr, 0] += w * ((n / n1) * (slopes - acrt_o) + lin @ mbar)
             psi["acrt_o"][co, 0] -= w * ctl @ (mbar @ P)
         cell_rows.append((g, t, n1, n0, w, att_o, acrt_o))
-
     if dropped_columns:
         notes.append(
             f"{dropped_columns} covariate column(s) left out of (cohort, period) cells where "
             "they do not vary among the comparison units"
         )
+    return est, psi, cell_rows
 
-    # --- inference -----------------------------------------------------------------------
+
+def _inference(
+    psi: dict[str, np.ndarray],
+    used: np.ndarray,
+    clusters: pd.Series,
+    n: int,
+    alpha: float,
+    replications: int,
+    seed: int | None,
+) -> tuple[dict[str, np.ndarray], dict[str, float], str, int]:
+    """Cluster-robust standard errors from the influence functions, and the critical values
+    of the curve band: sup-t over Mammen (1993) multiplier-bootstrap draws, or pointwise."""
     ccodes = pd.factorize(clusters.to_numpy()[used])[0]
     G = int(ccodes.max()) + 1
 
@@ -592,8 +759,18 @@ def continuous_did(
             T = (V @ S[f"{key}_curve"][:, keep]) / n
             crit[key] = float(np.quantile(np.abs(T / s_c[keep]).max(axis=1), 1 - alpha))
         band = "uniform"
+    return se, crit, band, G
 
-    # --- tables --------------------------------------------------------------------------
+
+def _estimates_table(
+    basis: DoseBasis,
+    grid_pts: np.ndarray,
+    est: dict[str, np.ndarray],
+    se: dict[str, np.ndarray],
+    parametric: bool,
+    alpha: float,
+) -> pd.DataFrame:
+    """Tidy table: grid (or bin) terms, then ATT_overall (and ACRT_overall)."""
     if basis.kind == "bins":
         edges = basis.knots
         terms = [f"bin={edges[b]:g}-{edges[b + 1]:g}" for b in range(basis.size)]
@@ -612,11 +789,22 @@ def continuous_did(
         terms.append("ACRT_overall")
         vals.append(float(est["acrt_o"][0]))
         ses.append(float(se["acrt_o"][0]))
-    n_grid = len(grid_pts)
     dose_col = list(grid_pts) * (2 if parametric else 1)
     extra = {"dose": dose_col + [np.nan] * (2 if parametric else 1)}
-    table = tidy_frame(terms, vals, ses, alpha=alpha, extra=extra)
+    return tidy_frame(terms, vals, ses, alpha=alpha, extra=extra)
 
+
+def _curve_frame(
+    basis: DoseBasis,
+    curve_pts: np.ndarray,
+    treated_doses: np.ndarray,
+    est: dict[str, np.ndarray],
+    se: dict[str, np.ndarray],
+    crit: dict[str, float],
+    band: str,
+    parametric: bool,
+) -> pd.DataFrame:
+    """The dose-response curve with its (pointwise or uniform) band."""
     curve = pd.DataFrame({"dose": curve_pts})
     if basis.kind == "bins":
         curve["dose_low"] = list(basis.knots[:-1])
@@ -632,15 +820,26 @@ def continuous_did(
         curve["acrt_lo"] = curve["acrt"] - crit["acrt"] * curve["acrt_se"]
         curve["acrt_hi"] = curve["acrt"] + crit["acrt"] * curve["acrt_se"]
     curve["band"] = band
+    return curve
 
-    notes.append(
+
+def _closing_notes(
+    n_cells: int,
+    cluster: str | None,
+    G: int,
+    band: str,
+    replications: int,
+    crit: dict[str, float],
+) -> list[str]:
+    """Identification, aggregation, few-clusters and band notes."""
+    notes = [
         "identification: ATT(d) is ATT(d|d) under parallel trends and ATT(d) under strong "
         "parallel trends; ACRT(d) and ACRT_overall need strong parallel trends; ATT_overall "
         "needs parallel trends (Callaway, Goodman-Bacon and Sant'Anna 2024)"
-    )
-    if len(fitted) > 1:
+    ]
+    if n_cells > 1:
         notes.append(
-            f"{len(fitted)} (cohort, period) cells aggregated with weights proportional to "
+            f"{n_cells} (cohort, period) cells aggregated with weights proportional to "
             "their treated units"
         )
     if cluster and G < FEW_CLUSTERS:
@@ -653,9 +852,28 @@ def continuous_did(
             f"curve band: uniform (sup-t, {int(replications)} multiplier-bootstrap draws, "
             f"critical value {crit['att']:.3f})"
         )
-    cells_table = pd.DataFrame(
-        cell_rows, columns=["cohort", "time", "n_treated", "n_control", "weight", "att", "acrt"]
-    )
+    return notes
+
+
+def _spec(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    dose: str,
+    covs: list[str],
+    cluster: str | None,
+    method: str,
+    basis: DoseBasis,
+    control: str,
+    base_period: str,
+    alpha: float,
+    replications: int,
+    seed: int | None,
+    n_missing: int,
+) -> ModelSpec:
+    """The model spec of :func:`continuous_did` (column roles, options, rows used)."""
     n_rows = int(data[outcome].notna().sum())
     spec = make_spec(
         "continuous_did" if method == "parametric" else "continuous_did_binned",
@@ -683,26 +901,4 @@ def continuous_did(
         nobs=n_rows,
         dropped=[("missing outcome", n_missing)],
     )
-    return ContinuousDiDResult(
-        estimator="continuous_did" if method == "parametric" else "continuous_did_binned",
-        table=table,
-        nobs=n,
-        vcov=None,
-        vcov_type=f"influence function, clustered by {cluster or unit}",
-        n_clusters=G,
-        outcome=outcome,
-        notes=notes,
-        info={
-            "spec": spec,
-            "cells": cells_table,
-            "basis": basis,
-            "n_treated": int(in_usable[used].sum()),
-            "n_control": int((used & ~in_usable).sum()),
-            "critical_values": crit,
-            "band": band,
-            "assumptions": dict(ASSUMPTIONS),
-            "n_grid": n_grid,
-        },
-        spec=spec,
-        curve_frame=curve,
-    )
+    return spec
