@@ -170,6 +170,59 @@ def spillover_did(
     the columns of :func:`spillover_design`.
     """
     where = _WHERE
+    kind, cluster, notes = _check_options(alpha, method, vcov, weights, cluster, unit)
+    covs = as_list(covariates)
+    used = [unit, time, treatment, exposure, *as_list(placebo), *covs]
+    used += [c for c in (weights, cluster, fixed_effects) if c]
+    sample, sample_notes = prepare_sample(data, outcome, list(dict.fromkeys(used)), where)
+    notes += sample_notes
+    design = spillover_design(
+        sample,
+        treatment,
+        exposure,
+        placebo=placebo,
+        exposure_on_treated=exposure_on_treated,
+        where=where,
+    )
+    y, Z, w, cl = _arrays(sample, outcome, covs, weights, cluster)
+    _check_exposure_varies(design, exposure)
+    roles: dict[str, Any] = {"unit": unit, "time": time, "treatment": treatment}
+    roles |= {"exposure": exposure, "placebo": placebo}
+    if method == "two_stage":
+        return _two_stage(
+            data, sample, design, y, Z, covs, outcome, unit, time, fixed_effects, cluster, cl,
+            notes, alpha, {**roles, "cluster": cluster}, exposure_on_treated,
+        )  # fmt: skip
+    fe_names = [unit, time, *as_list(fixed_effects)]
+    fit = fe_ols(
+        y,
+        np.column_stack([design.to_numpy(), *Z]),
+        [*list(design.columns), *covs],
+        [sample[c].to_numpy() for c in fe_names],
+        fe_names,
+        weights=w,
+        cluster=cl,
+        vcov=kind,
+        required=[DIRECT, EXPOSURE],
+    )
+    roles |= {"covariates": covs, "weights": weights, "cluster": cluster, "fixed_effects": fe_names}
+    return _twfe_result(
+        data, sample, design, fit, covs, outcome, roles, kind, cluster, notes, alpha,
+        exposure_on_treated,
+    )  # fmt: skip
+
+
+def _check_options(
+    alpha: float,
+    method: str,
+    vcov: str,
+    weights: str | None,
+    cluster: str | None,
+    unit: str,
+) -> tuple[str, str | None, list[str]]:
+    """Validate the options of :func:`spillover_did`; the vcov kind, the cluster column
+    (the unit by default with CRV1, noted) and the notes so far."""
+    where = _WHERE
     if not 0 < alpha < 1:
         raise ValueError(f"{where}: alpha must be in (0, 1), got {alpha!r}")
     if method not in ("twfe", "two_stage"):
@@ -186,20 +239,18 @@ def spillover_did(
     if kind == "CRV1" and cluster is None:
         cluster = unit
         notes.append(f"standard errors clustered by {unit!r} (the unit; fixest default)")
-    covs = as_list(covariates)
-    used = [unit, time, treatment, exposure, *as_list(placebo), *covs]
-    used += [c for c in (weights, cluster, fixed_effects) if c]
-    sample, sample_notes = prepare_sample(data, outcome, list(dict.fromkeys(used)), where)
-    notes += sample_notes
-    design = spillover_design(
-        sample,
-        treatment,
-        exposure,
-        placebo=placebo,
-        exposure_on_treated=exposure_on_treated,
-        where=where,
-    )
-    names = list(design.columns)
+    return kind, cluster, notes
+
+
+def _arrays(
+    sample: pd.DataFrame,
+    outcome: str,
+    covs: list[str],
+    weights: str | None,
+    cluster: str | None,
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None, np.ndarray | None]:
+    """Outcome, covariate columns, checked weights and cluster codes (at least two)."""
+    where = _WHERE
     Z = [numeric_column(sample, c, where) for c in covs]
     y = numeric_column(sample, outcome, where)
     w = None
@@ -214,42 +265,41 @@ def spillover_did(
                 f"{where}: cluster column {cluster!r} has a single value; cluster-robust "
                 "inference needs at least two clusters"
             )
+    return y, Z, w, cl
+
+
+def _check_exposure_varies(design: pd.DataFrame, exposure: str) -> None:
+    """The spillover on the untreated needs an untreated row with a non-zero exposure."""
     untreated = design[DIRECT].to_numpy() == 0
     if not (design[EXPOSURE].to_numpy()[untreated] != 0).any():
         raise ValueError(
-            f"{where}: no untreated row has a non-zero exposure in column {exposure!r}: the "
+            f"{_WHERE}: no untreated row has a non-zero exposure in column {exposure!r}: the "
             "spillover on the untreated is not identified"
         )
-    if method == "two_stage":
-        return _two_stage(
-            data, sample, design, y, Z, covs, outcome, unit, time, fixed_effects, cluster, cl,
-            notes, alpha,
-            {"unit": unit, "time": time, "treatment": treatment, "exposure": exposure,
-             "placebo": placebo, "cluster": cluster},
-            exposure_on_treated,
-        )  # fmt: skip
-    fe_names = [unit, time, *as_list(fixed_effects)]
-    fit = fe_ols(
-        y,
-        np.column_stack([design.to_numpy(), *Z]),
-        [*names, *covs],
-        [sample[c].to_numpy() for c in fe_names],
-        fe_names,
-        weights=w,
-        cluster=cl,
-        vcov=kind,
-        required=[DIRECT, EXPOSURE],
-    )
-    terms = [t for t in [*names, *covs] if t in fit.names]
+
+
+def _twfe_result(
+    data: pd.DataFrame,
+    sample: pd.DataFrame,
+    design: pd.DataFrame,
+    fit: Any,
+    covs: list[str],
+    outcome: str,
+    roles: dict[str, Any],
+    kind: str,
+    cluster: str | None,
+    notes: list[str],
+    alpha: float,
+    exposure_on_treated: bool,
+) -> EstimationResult:
+    """The result of the TWFE fit: kept terms, their covariance, notes and spec."""
+    terms = [t for t in [*list(design.columns), *covs] if t in fit.names]
     idx = [fit.names.index(t) for t in terms]
     V = fit.vcov.vcov[np.ix_(idx, idx)]
     table = tidy_frame(terms, fit.beta[idx], np.sqrt(np.diag(V)), df=fit.vcov.df_t, alpha=alpha)
     all_notes = [*notes, *fit.notes]
     if kind == "CRV1":
         warn_few_clusters(fit.n_clusters, "CRV1", all_notes)
-    roles: dict[str, Any] = {"unit": unit, "time": time, "treatment": treatment}
-    roles |= {"exposure": exposure, "placebo": placebo, "covariates": covs}
-    roles |= {"weights": weights, "cluster": cluster, "fixed_effects": fe_names}
     options = {"vcov": kind, "term": DIRECT, "exposure_on_treated": exposure_on_treated}
     options["method"] = "twfe"
     options |= {"alpha": alpha, "drop_singletons": True}
@@ -314,63 +364,18 @@ def _two_stage(
     with ``B = X2'X2`` and ``W_g = X2_g'e2_g - X2'X1 (X10'X10)^-1 X10_g'e1_g`` (Gardner 2021,
     appendix; pyfixest ``did2s``), no small-sample factor; t with ``G - 1`` df.
     """
-    from scipy import sparse
-    from scipy.sparse.linalg import spsolve
-
     where = _WHERE
     X2 = design.to_numpy(dtype=float)
     names = list(design.columns)
     stage1 = ~(X2 != 0).any(axis=1)
-    ucodes, _ = factorize(sample[unit].to_numpy(), unit)
-    period = period_fe or time
-    tcodes, _ = factorize(sample[period].to_numpy(), period)
-    if period_fe:
-        per_level = sample.groupby(tcodes)[time].nunique()
-        if (per_level > 1).any():
-            raise ValueError(
-                f"{where}: method='two_stage' takes a fixed effect nested in the period "
-                f"{time!r}; {period_fe!r} spans several periods"
-            )
-    # rows of units or periods with no untreated, unexposed row cannot be imputed: dropped
-    ok_unit = np.bincount(ucodes, weights=stage1, minlength=ucodes.max() + 1) > 0
-    ok_time = np.bincount(tcodes, weights=stage1, minlength=tcodes.max() + 1) > 0
-    keep = ok_unit[ucodes] & ok_time[tcodes]
-    if not keep.all():
-        notes = [
-            *notes,
-            f"{int((~keep).sum())} row(s) of firms or periods without an untreated, unexposed "
-            "observation dropped (their fixed effects cannot be imputed)",
-        ]
-    if not stage1[keep].any():
-        raise ValueError(f"{where}: no untreated, unexposed row: the first stage is not identified")
+    keep, ucodes, tcodes, notes = _imputable_rows(sample, unit, time, period_fe, stage1, notes)
     X2, y, stage1 = X2[keep], y[keep], stage1[keep]
     Zk = np.column_stack(Z)[keep] if Z else np.empty((int(keep.sum()), 0))
     u, n_u = factorize(ucodes[keep], unit)
     tt, n_t = factorize(tcodes[keep], time)
     cl_k, G = factorize(cl[keep], cluster)
     n = y.size
-    q = Zk.shape[1]
-    p_fe = n_u + n_t - 1
-    p = p_fe + q
-    rows = np.arange(n)
-    has_t = tt > 0
-    X1 = sparse.csr_matrix(
-        (
-            np.ones(n + int(has_t.sum())),
-            (np.concatenate([rows, rows[has_t]]), np.concatenate([u, n_u + tt[has_t] - 1])),
-        ),
-        shape=(n, p_fe),
-    )
-    if q:
-        X1 = sparse.hstack([X1, sparse.csr_matrix(Zk)], format="csr")
-    X10 = sparse.diags(stage1.astype(float)) @ X1
-    A = (X10.T @ X10).tocsc()
-    theta = spsolve(A, X10.T @ y)
-    if not np.all(np.isfinite(theta)):
-        raise ValueError(
-            f"{where}: the untreated, unexposed firm-years do not connect every firm and "
-            "period: the first-stage fixed effects are not identified"
-        )
+    X1, A, theta = _first_stage(u, n_u, tt, n_t, Zk, stage1, y)
     ytil = y - X1 @ theta
     B = X2.T @ X2
     kept = [j for j in range(X2.shape[1]) if B[j, j] > 0]
@@ -383,24 +388,7 @@ def _two_stage(
     beta = bread @ (X2.T @ ytil)
     e2 = ytil - X2 @ beta
     e1 = np.where(stage1, ytil, 0.0)
-    Zsol = spsolve(A, np.asarray(X1.T @ X2))
-    Zsol = np.asarray(Zsol).reshape(p, -1)
-    S1 = sparse.csr_matrix(
-        (
-            np.concatenate([e1, e1[has_t]]),
-            (np.concatenate([cl_k, cl_k[has_t]]), np.concatenate([u, n_u + tt[has_t] - 1])),
-        ),
-        shape=(G, p_fe),
-    )
-    if q:
-        S1 = sparse.hstack(
-            [S1, sparse.csr_matrix(np.column_stack(
-                [np.bincount(cl_k, weights=Zk[:, j] * e1, minlength=G) for j in range(q)]))],
-            format="csr",
-        )  # fmt: skip
-    S2 = np.column_stack([np.bincount(cl_k, weights=X2[:, j] * e2, minlength=G)
-                          for j in range(X2.shape[1])])  # fmt: skip
-    W = S2 - np.asarray(S1 @ Zsol)
+    W = _gmm_scores(X1, A, X2, Zk, u, n_u, tt, cl_k, G, e1, e2)
     V = bread @ (W.T @ W) @ bread
     table = tidy_frame(names, beta, np.sqrt(np.diag(V)), df=G - 1, alpha=alpha)
     all_notes = list(notes)
@@ -430,6 +418,121 @@ def _two_stage(
         },  # fmt: skip
         spec=spec,
     )
+
+
+def _imputable_rows(
+    sample: pd.DataFrame,
+    unit: str,
+    time: str,
+    period_fe: str | None,
+    stage1: np.ndarray,
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Rows whose unit and period have an untreated, unexposed row (their fixed effects can
+    be imputed), the unit and period codes, and the notes with the dropped rows counted."""
+    where = _WHERE
+    ucodes, _ = factorize(sample[unit].to_numpy(), unit)
+    period = period_fe or time
+    tcodes, _ = factorize(sample[period].to_numpy(), period)
+    if period_fe:
+        per_level = sample.groupby(tcodes)[time].nunique()
+        if (per_level > 1).any():
+            raise ValueError(
+                f"{where}: method='two_stage' takes a fixed effect nested in the period "
+                f"{time!r}; {period_fe!r} spans several periods"
+            )
+    # rows of units or periods with no untreated, unexposed row cannot be imputed: dropped
+    ok_unit = np.bincount(ucodes, weights=stage1, minlength=ucodes.max() + 1) > 0
+    ok_time = np.bincount(tcodes, weights=stage1, minlength=tcodes.max() + 1) > 0
+    keep = ok_unit[ucodes] & ok_time[tcodes]
+    if not keep.all():
+        notes = [
+            *notes,
+            f"{int((~keep).sum())} row(s) of firms or periods without an untreated, unexposed "
+            "observation dropped (their fixed effects cannot be imputed)",
+        ]
+    if not stage1[keep].any():
+        raise ValueError(f"{where}: no untreated, unexposed row: the first stage is not identified")
+    return keep, ucodes, tcodes, notes
+
+
+def _first_stage(
+    u: np.ndarray,
+    n_u: int,
+    tt: np.ndarray,
+    n_t: int,
+    Zk: np.ndarray,
+    stage1: np.ndarray,
+    y: np.ndarray,
+) -> tuple[Any, Any, np.ndarray]:
+    """Unit, period (first one dropped) and covariate design ``X1``, the stage-1 normal
+    matrix ``A`` and its exact sparse solution ``theta`` on the stage-1 rows."""
+    from scipy import sparse
+    from scipy.sparse.linalg import spsolve
+
+    n = y.size
+    q = Zk.shape[1]
+    p_fe = n_u + n_t - 1
+    rows = np.arange(n)
+    has_t = tt > 0
+    X1 = sparse.csr_matrix(
+        (
+            np.ones(n + int(has_t.sum())),
+            (np.concatenate([rows, rows[has_t]]), np.concatenate([u, n_u + tt[has_t] - 1])),
+        ),
+        shape=(n, p_fe),
+    )
+    if q:
+        X1 = sparse.hstack([X1, sparse.csr_matrix(Zk)], format="csr")
+    X10 = sparse.diags(stage1.astype(float)) @ X1
+    A = (X10.T @ X10).tocsc()
+    theta = spsolve(A, X10.T @ y)
+    if not np.all(np.isfinite(theta)):
+        raise ValueError(
+            f"{_WHERE}: the untreated, unexposed firm-years do not connect every firm and "
+            "period: the first-stage fixed effects are not identified"
+        )
+    return X1, A, theta
+
+
+def _gmm_scores(
+    X1: Any,
+    A: Any,
+    X2: np.ndarray,
+    Zk: np.ndarray,
+    u: np.ndarray,
+    n_u: int,
+    tt: np.ndarray,
+    cl_k: np.ndarray,
+    G: int,
+    e1: np.ndarray,
+    e2: np.ndarray,
+) -> np.ndarray:
+    """Cluster scores ``W_g = X2_g'e2_g - X2'X1 (X10'X10)^-1 X10_g'e1_g`` (Gardner 2021)."""
+    from scipy import sparse
+    from scipy.sparse.linalg import spsolve
+
+    q = Zk.shape[1]
+    p_fe = X1.shape[1] - q
+    has_t = tt > 0
+    Zsol = spsolve(A, np.asarray(X1.T @ X2))
+    Zsol = np.asarray(Zsol).reshape(p_fe + q, -1)
+    S1 = sparse.csr_matrix(
+        (
+            np.concatenate([e1, e1[has_t]]),
+            (np.concatenate([cl_k, cl_k[has_t]]), np.concatenate([u, n_u + tt[has_t] - 1])),
+        ),
+        shape=(G, p_fe),
+    )
+    if q:
+        S1 = sparse.hstack(
+            [S1, sparse.csr_matrix(np.column_stack(
+                [np.bincount(cl_k, weights=Zk[:, j] * e1, minlength=G) for j in range(q)]))],
+            format="csr",
+        )  # fmt: skip
+    S2 = np.column_stack([np.bincount(cl_k, weights=X2[:, j] * e2, minlength=G)
+                          for j in range(X2.shape[1])])  # fmt: skip
+    return S2 - np.asarray(S1 @ Zsol)
 
 
 def spillover_bootstrap(
