@@ -1,8 +1,8 @@
 """The dose-response figure and the dose tables of page 13 (formats only; nothing estimated).
 
 The figure draws the curve a continuous-treatment DiD returned (:meth:`evaluation.estimators.
-continuous_treatment.ContinuousDiDResult.curve`): ATT(d) with its band on the left, with the average effect and the binned estimates over it and the participants'
-doses as a rug, and ACRT(d) with its band on the right. House style and palette of
+continuous_treatment.ContinuousDiDResult.curve`): ATT(d) with its band on the left, with the
+average effect and the binned estimates over it and the participants' doses as a rug, and ACRT(d) with its band on the right. House style and palette of
 :mod:`evaluation.reporting.figures` (Okabe-Ito).
 """
 
