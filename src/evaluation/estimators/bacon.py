@@ -42,6 +42,13 @@ class BaconDecomposition(EstimationResult):
     averages the estimates within each comparison type.
     """
 
+    def __repr__(self) -> str:
+        coef = self.info.get("twfe_coefficient", np.nan)
+        return (
+            f"<BaconDecomposition: {self.outcome or '-'}; {len(self.table)} comparison(s); "
+            f"TWFE coefficient {coef:.4g}; {self.nobs:,} obs>"
+        )
+
     def tidy(self) -> pd.DataFrame:
         return self.table[_BACON_COLUMNS].copy()
 
@@ -204,8 +211,57 @@ def bacon_decomposition(
     T = periods.size
     if T < 2:
         raise ValueError("bacon_decomposition: at least two periods are needed")
+    uc, tc, Y, Dm = _wide(frame, outcome, unit, time, treatment, periods)
+    first, groups, counts = _timing_groups(Dm, T)
+    N = Y.shape[0]
+    share = dict(zip(groups.tolist(), (counts / N).tolist(), strict=True))
+    dbar = {g: (T - g) / T for g in groups.tolist()}  # share of periods treated
+    ymean = {g: Y[first == g].mean(axis=0) for g in groups.tolist()}  # per-period group means
+    V, twfe_coef = _twfe(frame, outcome, treatment, uc, tc)
+    rows = _comparisons(groups, share, dbar, ymean, T, V)
+    if 0 in share:
+        notes.append(
+            f"{int(round(share[0] * N))} unit(s) treated in every period (always treated) serve "
+            "only as controls in later_vs_earlier comparisons"
+        )
+    table = _bacon_table(rows, periods, T)
+    weighted_sum = float((table["weight"] * table["estimate"]).sum())
+    gap = abs(weighted_sum - twfe_coef)
+    if gap > 1e-8 * max(1.0, abs(twfe_coef)):
+        raise RuntimeError(
+            f"bacon_decomposition: weighted 2x2 estimates ({weighted_sum}) do not add up to the "
+            f"TWFE coefficient ({twfe_coef}); please report this with the data"
+        )
+    return BaconDecomposition(
+        estimator="bacon_decomposition",
+        table=table.reset_index(drop=True),
+        nobs=int(N * T),
+        outcome=outcome,
+        notes=notes,
+        info={
+            "twfe_coefficient": twfe_coef,
+            "weighted_sum": weighted_sum,
+            "weight_total": float(table["weight"].sum()),
+            "n_units": int(N),
+            "n_periods": int(T),
+            "variance_demeaned_treatment": V,
+        },
+    )
+
+
+def _wide(
+    frame: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treatment: str,
+    periods: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Unit and period codes and the units x periods outcome and treatment matrices; the
+    treatment must be absorbing (an error names units that switch back to 0)."""
     uc, n_units = factorize(frame[unit].to_numpy(), unit)
     tc = np.searchsorted(periods, frame[time].to_numpy())
+    T = periods.size
     Y = np.full((n_units, T), np.nan)
     Dm = np.full((n_units, T), np.nan)
     Y[uc, tc] = frame[outcome].to_numpy(dtype=float)
@@ -218,8 +274,13 @@ def bacon_decomposition(
             f"bacon_decomposition: treatment {treatment!r} is not absorbing: "
             f"{int(switch_off.sum())} unit(s) switch from 1 back to 0 (e.g. {ids.tolist()})"
         )
+    return uc, tc, Y, Dm
+
+
+def _timing_groups(Dm: np.ndarray, T: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unit's cohort index (first treated period; ``T`` = never treated in the panel),
+    the cohorts and their sizes; at least two cohorts are needed."""
     n_treated_periods = Dm.sum(axis=1).astype(int)
-    # cohort index: first treated period (T = never treated within the panel)
     first = np.where(n_treated_periods > 0, T - n_treated_periods, T)
     groups, counts = np.unique(first, return_counts=True)
     if groups.size < 2:
@@ -227,11 +288,14 @@ def bacon_decomposition(
             "bacon_decomposition: every unit has the same treatment timing; there is no "
             "comparison to decompose"
         )
-    N = n_units
-    share = dict(zip(groups.tolist(), (counts / N).tolist(), strict=True))
-    dbar = {g: (T - g) / T for g in groups.tolist()}  # share of periods treated
-    ymean = {g: Y[first == g].mean(axis=0) for g in groups.tolist()}  # per-period group means
-    # variance of the two-way demeaned treatment (balanced: exact one-pass demeaning)
+    return first, groups, counts
+
+
+def _twfe(
+    frame: pd.DataFrame, outcome: str, treatment: str, uc: np.ndarray, tc: np.ndarray
+) -> tuple[float, float]:
+    """Variance of the two-way demeaned treatment (balanced: exact one-pass demeaning) and
+    the TWFE coefficient computed directly by the within transformation."""
     d_flat = frame[treatment].to_numpy(dtype=float)
     d_tilde = demean(d_flat, [uc, tc])
     V = float(np.mean(d_tilde**2))
@@ -240,12 +304,19 @@ def bacon_decomposition(
             "bacon_decomposition: the treatment has no variation after unit and time effects"
         )
     y_tilde = demean(frame[outcome].to_numpy(dtype=float), [uc, tc])
-    twfe_coef = float(d_tilde @ y_tilde / (d_tilde @ d_tilde))
+    return V, float(d_tilde @ y_tilde / (d_tilde @ d_tilde))
 
-    def label(g: int) -> object:
-        if g >= T:
-            return 0
-        return periods[g].item() if hasattr(periods[g], "item") else periods[g]
+
+def _comparisons(
+    groups: np.ndarray,
+    share: dict[int, float],
+    dbar: dict[int, float],
+    ymean: dict[int, np.ndarray],
+    T: int,
+    V: float,
+) -> list[tuple]:
+    """Every 2x2 comparison ``(treated, control, type, estimate, weight)`` with the weights
+    of Goodman-Bacon (2021, eq. 10a-10g) in cohort-index terms."""
 
     def window_mean(g: int, lo: int, hi: int) -> float:
         return float(ymean[g][lo:hi].mean())
@@ -283,11 +354,17 @@ def bacon_decomposition(
                 window_mean(k, l, T) - window_mean(k, k, l)
             )
             rows.append((l, k, "later_vs_earlier", est, w))
-    if 0 in share:
-        notes.append(
-            f"{int(round(share[0] * N))} unit(s) treated in every period (always treated) serve "
-            "only as controls in later_vs_earlier comparisons"
-        )
+    return rows
+
+
+def _bacon_table(rows: list[tuple], periods: np.ndarray, T: int) -> pd.DataFrame:
+    """The comparisons as a table with cohort labels (0 = never treated) and the tidy columns."""
+
+    def label(g: int) -> object:
+        if g >= T:
+            return 0
+        return periods[g].item() if hasattr(periods[g], "item") else periods[g]
+
     table = pd.DataFrame(rows, columns=["t_idx", "c_idx", "type", "estimate", "weight"])
     table["treated"] = [label(g) for g in table["t_idx"]]
     table["control"] = [label(g) for g in table["c_idx"]]
@@ -298,28 +375,6 @@ def bacon_decomposition(
     for col in TIDY_COLUMNS:
         if col not in table.columns:
             table[col] = np.nan
-    table = table.drop(columns=["t_idx", "c_idx"])[
+    return table.drop(columns=["t_idx", "c_idx"])[
         _BACON_COLUMNS + [c for c in TIDY_COLUMNS if c not in _BACON_COLUMNS]
     ]
-    weighted_sum = float((table["weight"] * table["estimate"]).sum())
-    gap = abs(weighted_sum - twfe_coef)
-    if gap > 1e-8 * max(1.0, abs(twfe_coef)):
-        raise RuntimeError(
-            f"bacon_decomposition: weighted 2x2 estimates ({weighted_sum}) do not add up to the "
-            f"TWFE coefficient ({twfe_coef}); please report this with the data"
-        )
-    return BaconDecomposition(
-        estimator="bacon_decomposition",
-        table=table.reset_index(drop=True),
-        nobs=int(N * T),
-        outcome=outcome,
-        notes=notes,
-        info={
-            "twfe_coefficient": twfe_coef,
-            "weighted_sum": weighted_sum,
-            "weight_total": float(table["weight"].sum()),
-            "n_units": int(N),
-            "n_periods": int(T),
-            "variance_demeaned_treatment": V,
-        },
-    )

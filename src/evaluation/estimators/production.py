@@ -92,7 +92,7 @@ from evaluation.estimators.inputs import (
     numeric_column,
     rows_excerpt,
 )
-from evaluation.estimators.results import EstimationResult, make_spec, tidy_frame
+from evaluation.estimators.results import EstimationResult, ModelSpec, make_spec, tidy_frame
 
 __all__ = ["METHODS", "FORMS", "ProductionResult", "production_function", "lag_index"]
 
@@ -342,14 +342,9 @@ class _Model:
         z = self.terms.instruments(p.x[rows], x_lag)[:, list(self.second_terms)]
         ctrl = None if p.controls is None else p.controls[lag]
         use_gmm = self.gmm
-        if use_gmm:  # weight (Z'Z / N)^-1, as R prodest; irrelevant when just identified
-            w = np.linalg.pinv(z.T @ z / len(rows))
-            try:
-                chol = np.linalg.cholesky((w + w.T) / 2)
-            except np.linalg.LinAlgError:
-                chol = np.eye(z.shape[1])
+        if use_gmm:
+            chol = _gmm_weight_root(z)
         deg = self.markov_degree
-
         means = p.x.mean(axis=0)
 
         def plausible(theta: np.ndarray) -> bool:
@@ -361,24 +356,13 @@ class _Model:
         def persistence(theta: np.ndarray) -> float:
             """Share of the variance of omega that its past predicts (R^2 of g)."""
             omega = phi_t - s_cur @ theta
-            return float(np.var(predicted(theta)) / max(float(np.var(omega)), 1e-300))
-
-        def predicted(theta: np.ndarray) -> np.ndarray:
-            omega = phi_t - s_cur @ theta
-            omega_l = phi_l - s_lag @ theta
-            g = _markov_design(omega_l, deg, ctrl)
-            return g @ _ols(g, omega)
+            g = _markov_design(phi_l - s_lag @ theta, deg, ctrl)
+            return float(np.var(g @ _ols(g, omega)) / max(float(np.var(omega)), 1e-300))
 
         def system(sel: Any) -> Any:
             """The residual function of the second stage on the rows ``sel``."""
-            pt, pl, sc, sl, rt, zz = (
-                phi_t[sel],
-                phi_l[sel],
-                s_cur[sel],
-                s_lag[sel],
-                res_t[sel],
-                z[sel],
-            )
+            pt, pl, sc = phi_t[sel], phi_l[sel], s_cur[sel]
+            sl, rt, zz = s_lag[sel], res_t[sel], z[sel]
             cc = None if ctrl is None else ctrl[sel]
             acf = self.method == "acf"
 
@@ -394,43 +378,60 @@ class _Model:
 
             return residuals
 
-        def solve(residuals: Any, points: Sequence[np.ndarray]) -> list:
-            out: list[tuple[float, np.ndarray, bool]] = []
-            for start in points:
-                try:
-                    sol = least_squares(
-                        residuals, np.asarray(start, float), method="lm", xtol=1e-12,
-                        ftol=1e-14, gtol=1e-14, max_nfev=2000,
-                    )  # fmt: skip
-                except (ValueError, np.linalg.LinAlgError):
-                    continue
-                if np.all(np.isfinite(sol.x)):
-                    out.append((float(2 * sol.cost), sol.x, bool(sol.success)))
-            return out
-
         if len(rows) > SUBSAMPLE_ROWS and len(starts) > 1:
             # locate the roots from every start on a fixed random subsample of rows, then
             # solve on all rows from each of them (same roots, a fraction of the passes)
             sel = np.sort(np.random.default_rng(0).choice(len(rows), SUBSAMPLE_ROWS, replace=False))
-            pre = solve(system(sel), starts)
+            pre = _solve_from(system(sel), starts)
             if pre:
-                low = min(f[0] for f in pre)
-                starts = _distinct([f for f in pre if f[0] <= low + 1e-10 * (1 + abs(low))])
-                starts = [f[1] for f in starts]
-        found = solve(system(slice(None)), starts)
+                starts = [f[1] for f in _distinct(_tied_at_minimum(pre))]
+        found = _solve_from(system(slice(None)), starts)
         if not found:
             raise ValueError(f"{WHERE}: the second stage failed from every starting value")
-        low = min(f[0] for f in found)
-        tied = [f for f in found if f[0] <= low + 1e-10 * (1 + abs(low))]
-        roots = _distinct(tied)
-        if len(roots) > 1:  # several exact solutions: positive elasticities, then persistence
-            best = max(roots, key=lambda f: (plausible(f[1]), persistence(f[1])))
-        else:
-            best = roots[0]
+        roots = _distinct(_tied_at_minimum(found))
+        # several exact solutions: positive elasticities, then persistence
+        best = (
+            max(roots, key=lambda f: (plausible(f[1]), persistence(f[1])))
+            if len(roots) > 1
+            else roots[0]
+        )
         theta = np.zeros(len(self.terms.terms))
         theta[list(self.linear_terms)] = beta_free
         theta[list(self.second_terms)] = best[1]
         return _Fit(theta, fs, best[0], len(rows), best[2], len(roots))
+
+
+def _gmm_weight_root(z: np.ndarray) -> np.ndarray:
+    """Cholesky root of the GMM weight ``(Z'Z / N)^-1`` (as R prodest; irrelevant when just
+    identified); the identity when the weight is not positive definite."""
+    w = np.linalg.pinv(z.T @ z / len(z))
+    try:
+        return np.linalg.cholesky((w + w.T) / 2)
+    except np.linalg.LinAlgError:
+        return np.eye(z.shape[1])
+
+
+def _solve_from(residuals: Any, points: Sequence[np.ndarray]) -> list:
+    """Levenberg-Marquardt solutions ``(criterion, theta, converged)`` from each start
+    (starts that fail or end non-finite are skipped)."""
+    out: list[tuple[float, np.ndarray, bool]] = []
+    for start in points:
+        try:
+            sol = least_squares(
+                residuals, np.asarray(start, float), method="lm", xtol=1e-12,
+                ftol=1e-14, gtol=1e-14, max_nfev=2000,
+            )  # fmt: skip
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        if np.all(np.isfinite(sol.x)):
+            out.append((float(2 * sol.cost), sol.x, bool(sol.success)))
+    return out
+
+
+def _tied_at_minimum(found: list) -> list:
+    """Solutions whose criterion equals the lowest one (relative tolerance 1e-10)."""
+    low = min(f[0] for f in found)
+    return [f for f in found if f[0] <= low + 1e-10 * (1 + abs(low))]
 
 
 def _distinct(found: list) -> list:
@@ -577,6 +578,140 @@ def production_function(
     [0.028, -0.089, -0.061]
     """
     free_cols, state_cols = as_list(free), as_list(state)
+    inputs, roles = _check_options(
+        free_cols, state_cols, method, form, value_added, intermediates, replications,
+        degree, markov_degree,
+    )  # fmt: skip
+    cluster_col = cluster or unit
+    control_cols = as_list(markov_controls)
+    used = list(dict.fromkeys([output, unit, time, *inputs, proxy, cluster_col, *control_cols]))
+    check_columns(data, used, WHERE)
+    notes: list[str] = []
+    sample, dropped = _sample(data, output, used, notes)
+    y, x, p_val = _arrays(sample, output, inputs, proxy)
+    t_int = _whole_years(sample, time)
+    lag, groups, group_levels = _lags_and_clusters(sample, unit, cluster_col, t_int)
+    model = _make_model(
+        method, inputs, roles, proxy, form, value_added, degree, markov_degree, time_effects,
+        t_int, np.column_stack([x, p_val]), notes,
+    )  # fmt: skip
+    terms, second = model.terms, model.second_terms
+    controls = _controls(sample, control_cols)
+    problem = _Problem(y, x, p_val, t_int, lag, controls)
+    fit = model.fit(problem, _ols_starts(terms, x, y, roles, second))
+    _fit_notes(fit, notes)
+    means = x.mean(axis=0)
+    point = _summaries(fit.theta, terms, means)
+    draws, se = _bootstrap(
+        model, problem, fit, groups, len(group_levels), len(point), replications, seed, notes
+    )
+    labels, kinds = _summary_labels(terms)
+    table = tidy_frame(labels, point, se, alpha=alpha, extra={"kind": kinds})
+    vcov = _bootstrap_vcov(draws, len(terms.terms), labels) if replications else None
+    spec = _spec(
+        sample, output, len(y), dropped, unit, time, free_cols, state_cols, proxy,
+        intermediates, cluster_col, control_cols, method, form, value_added, degree,
+        markov_degree, time_effects, replications, seed, alpha,
+    )  # fmt: skip
+    vcov_type = f"block bootstrap by {cluster_col} ({replications} draws)"
+    return ProductionResult(
+        estimator=f"production_{method}",
+        table=table,
+        nobs=len(y),
+        vcov=vcov,
+        vcov_type=vcov_type if replications else "none",
+        n_clusters=len(group_levels),
+        outcome=output,
+        notes=notes,
+        info={
+            "model": model,
+            "first_stage": fit.first,
+            "theta": tuple(float(v) for v in fit.theta),
+            "criterion": fit.criterion,
+            "nobs_second_stage": fit.n_second,
+            "input_means": dict(zip(inputs, means.tolist(), strict=True)),
+            "converged": fit.converged,
+        },
+        spec=spec,
+    )
+
+
+def _controls(sample: pd.DataFrame, control_cols: list[str]) -> np.ndarray | None:
+    """The Markov controls (rows x columns), or None without them."""
+    return (
+        np.column_stack([numeric_column(sample, c, WHERE) for c in control_cols])
+        if control_cols
+        else None
+    )
+
+
+def _spec(
+    sample: pd.DataFrame,
+    output: str,
+    nobs: int,
+    dropped: int,
+    unit: str,
+    time: str,
+    free_cols: list[str],
+    state_cols: list[str],
+    proxy: str,
+    intermediates: str | None,
+    cluster_col: str,
+    control_cols: list[str],
+    method: str,
+    form: str,
+    value_added: bool,
+    degree: int,
+    markov_degree: int,
+    time_effects: bool,
+    replications: int,
+    seed: int,
+    alpha: float,
+) -> ModelSpec:
+    """The model spec of :func:`production_function` (column roles, options, rows used)."""
+    spec = make_spec(
+        f"production_{method}",
+        sample,
+        output,
+        {
+            "unit": unit,
+            "time": time,
+            "free": free_cols,
+            "state": state_cols,
+            "proxy": proxy,
+            "intermediates": intermediates,
+            "cluster": cluster_col,
+            "markov_controls": control_cols,
+        },
+        {
+            "method": method,
+            "form": form,
+            "value_added": value_added,
+            "degree": degree,
+            "markov_degree": markov_degree,
+            "time_effects": time_effects,
+            "replications": replications,
+            "seed": seed,
+            "alpha": alpha,
+        },
+        nobs=nobs,
+        dropped=[("missing output", dropped)],
+    )
+    return spec
+
+
+def _check_options(
+    free_cols: list[str],
+    state_cols: list[str],
+    method: str,
+    form: str,
+    value_added: bool,
+    intermediates: str | None,
+    replications: int,
+    degree: int,
+    markov_degree: int,
+) -> tuple[list[str], list[str]]:
+    """Validate the options of :func:`production_function`; the inputs and their roles."""
     if method not in METHODS:
         raise ValueError(f"{WHERE}: method must be one of {METHODS} (got {method!r})")
     if form not in FORMS:
@@ -601,12 +736,13 @@ def production_function(
         raise ValueError(f"{WHERE}: an input is given twice in free/state/intermediates")
     roles = ["free"] * len(free_cols) + ["state"] * len(state_cols)
     roles += ["intermediate"] if intermediates else []
-    cluster_col = cluster or unit
-    control_cols = as_list(markov_controls)
-    used = list(dict.fromkeys([output, unit, time, *inputs, proxy, cluster_col, *control_cols]))
-    check_columns(data, used, WHERE)
+    return inputs, roles
 
-    notes: list[str] = []
+
+def _sample(
+    data: pd.DataFrame, output: str, used: list[str], notes: list[str]
+) -> tuple[pd.DataFrame, int]:
+    """Rows with a finite output (others dropped, noted) and no missing value elsewhere."""
     y_all = pd.to_numeric(data[output], errors="coerce")
     keep = y_all.notna().to_numpy() & np.isfinite(y_all.to_numpy(dtype=float, na_value=np.nan))
     if not keep.any():
@@ -616,6 +752,14 @@ def production_function(
         notes.append(f"{dropped} row(s) with a missing or non-finite output {output!r} dropped")
     sample = data.loc[keep]
     check_no_missing(sample, [c for c in used if c != output], WHERE)
+    return sample, dropped
+
+
+def _arrays(
+    sample: pd.DataFrame, output: str, inputs: list[str], proxy: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Output, inputs and proxy; every input and the proxy must be finite (a log of zero is
+    an error naming the rows)."""
     y = numeric_column(sample, output, WHERE)
     x = np.column_stack([numeric_column(sample, c, WHERE) for c in inputs])
     p_val = numeric_column(sample, proxy, WHERE)
@@ -626,6 +770,11 @@ def production_function(
                 f"{WHERE}: column {name!r} is not finite in {rows_excerpt(bad, sample.index)} "
                 "(the log of a zero or negative value?); drop those rows first"
             )
+    return y, x, p_val
+
+
+def _whole_years(sample: pd.DataFrame, time: str) -> np.ndarray:
+    """The time column as integers; an error naming the rows that are not whole years."""
     t_val = numeric_column(sample, time, WHERE)
     if not np.all(t_val == np.round(t_val)):
         bad = t_val != np.round(t_val)
@@ -633,7 +782,13 @@ def production_function(
             f"{WHERE}: time column {time!r} must hold whole years; "
             f"{rows_excerpt(bad, sample.index)}"
         )
-    t_int = t_val.astype(np.int64)
+    return t_val.astype(np.int64)
+
+
+def _lags_and_clusters(
+    sample: pd.DataFrame, unit: str, cluster_col: str, t_int: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Previous-year row of each row, and the cluster codes (firms nested in clusters)."""
     unit_codes = pd.factorize(sample[unit], sort=False)[0]
     lag = lag_index(unit_codes, t_int)
     groups, group_levels = pd.factorize(sample[cluster_col], sort=False)
@@ -643,7 +798,25 @@ def production_function(
             f"{WHERE}: firms must be nested in clusters; column {cluster_col!r} changes within "
             f"a firm in {rows_excerpt(has_lag & (groups != groups[np.maximum(lag, 0)]), sample.index)}"
         )
+    return lag, groups, group_levels
 
+
+def _make_model(
+    method: str,
+    inputs: list[str],
+    roles: list[str],
+    proxy: str,
+    form: str,
+    value_added: bool,
+    degree: int,
+    markov_degree: int,
+    time_effects: bool,
+    t_int: np.ndarray,
+    stacked: np.ndarray,
+    notes: list[str],
+) -> _Model:
+    """The model: terms of ``f``, which stage estimates each (ACF: all in the second; OP/LP:
+    terms with a free input in the first), and the scaling of the first-stage polynomial."""
     proxy_pos = inputs.index(proxy) if proxy in inputs else None
     own_proxy = method == "acf" and proxy_pos is not None and roles[proxy_pos] == "free"
     if proxy_pos is not None and roles[proxy_pos] != "intermediate" and not own_proxy:
@@ -670,8 +843,7 @@ def production_function(
             "gross output with the intermediate input as proxy: identified only with variation "
             "outside the model (Gandhi, Navarro and Rivers 2020); prefer value added"
         )
-    stacked = np.column_stack([x, p_val])
-    model = _Model(
+    return _Model(
         method=method,
         terms=terms,
         degree=degree,
@@ -685,15 +857,10 @@ def production_function(
         second_terms=second,
         gmm=gmm,
     )
-    controls = (
-        np.column_stack([numeric_column(sample, c, WHERE) for c in control_cols])
-        if control_cols
-        else None
-    )
-    problem = _Problem(y, x, p_val, t_int, lag, controls)
-    tm = terms.matrix(x)
-    ols = _ols(np.column_stack([np.ones(len(y)), tm]), y)[1:]
-    fit = model.fit(problem, _starts(ols[list(second)], [roles[t[0]] for t in terms.terms], second))
+
+
+def _fit_notes(fit: _Fit, notes: list[str]) -> None:
+    """Notes on an optimiser stopped early and on several roots of the moments."""
     if not fit.converged:
         notes.append("the second-stage optimiser stopped before its tolerance; check the estimate")
     if fit.n_roots > 1:
@@ -702,97 +869,69 @@ def production_function(
             "and Su 2019 found for ACF); reported: the one with positive output elasticities "
             "whose productivity its past predicts best (most persistent Markov process)"
         )
-    means = x.mean(axis=0)
-    point = _summaries(fit.theta, terms, means)
 
-    draws = np.full((replications, len(point)), np.nan)
-    if replications:
-        rng = np.random.default_rng(seed)
-        n_groups = len(group_levels)
-        start = [fit.theta[list(second)]]
-        for b in range(replications):
-            rows, new_lag = _resample(groups, n_groups, lag, rng)
-            sub = _Problem(
-                y[rows], x[rows], p_val[rows], t_int[rows], new_lag,
-                None if controls is None else controls[rows],
-            )  # fmt: skip
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    bfit = model.fit(sub, start)
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-            draws[b] = _summaries(bfit.theta, terms, x[rows].mean(axis=0))
-        failed = int(np.isnan(draws[:, 0]).sum())
-        if failed:
-            notes.append(f"{failed} of {replications} bootstrap draw(s) failed and were left out")
-        ok = replications - failed
-        se = draws.std(axis=0, ddof=1, where=~np.isnan(draws)) if ok >= 2 else None
-        if se is None or ok < replications / 2:
-            se = np.full(len(point), np.nan)
-            notes.append("too few bootstrap draws succeeded: standard errors not reported")
-    else:
-        se = np.full(len(point), np.nan)
-    labels, kinds = _summary_labels(terms)
-    table = tidy_frame(labels, point, se, alpha=alpha, extra={"kind": kinds})
-    n_coef = len(terms.terms)
-    vcov = None
-    if replications:
-        good = ~np.isnan(draws[:, 0])
-        if good.sum() >= 2:
-            cov = np.cov(draws[good][:, :n_coef], rowvar=False).reshape(n_coef, n_coef)
-            vcov = pd.DataFrame(cov, index=labels[:n_coef], columns=labels[:n_coef])
-    spec = make_spec(
-        f"production_{method}",
-        sample,
-        output,
-        {
-            "unit": unit,
-            "time": time,
-            "free": free_cols,
-            "state": state_cols,
-            "proxy": proxy,
-            "intermediates": intermediates,
-            "cluster": cluster_col,
-            "markov_controls": control_cols,
-        },
-        {
-            "method": method,
-            "form": form,
-            "value_added": value_added,
-            "degree": degree,
-            "markov_degree": markov_degree,
-            "time_effects": time_effects,
-            "replications": replications,
-            "seed": seed,
-            "alpha": alpha,
-        },
-        nobs=len(y),
-        dropped=[("missing output", dropped)],
-    )
-    vcov_type = (
-        f"block bootstrap by {cluster_col} ({replications} draws)" if replications else "none"
-    )
-    return ProductionResult(
-        estimator=f"production_{method}",
-        table=table,
-        nobs=len(y),
-        vcov=vcov,
-        vcov_type=vcov_type,
-        n_clusters=len(group_levels),
-        outcome=output,
-        notes=notes,
-        info={
-            "model": model,
-            "first_stage": fit.first,
-            "theta": tuple(float(v) for v in fit.theta),
-            "criterion": fit.criterion,
-            "nobs_second_stage": fit.n_second,
-            "input_means": dict(zip(inputs, means.tolist(), strict=True)),
-            "converged": fit.converged,
-        },
-        spec=spec,
-    )
+
+def _bootstrap(
+    model: _Model,
+    problem: _Problem,
+    fit: _Fit,
+    groups: np.ndarray,
+    n_groups: int,
+    n_point: int,
+    replications: int,
+    seed: int,
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Block-bootstrap draws of the summaries (failed draws NaN, noted) and their standard
+    errors (NaN when fewer than half the draws, or fewer than two, succeed)."""
+    draws = np.full((replications, n_point), np.nan)
+    if not replications:
+        return draws, np.full(n_point, np.nan)
+    y, x, p_val, t_int, lag, controls = (
+        problem.y, problem.x, problem.proxy, problem.years, problem.lag, problem.controls
+    )  # fmt: skip
+    terms = model.terms
+    rng = np.random.default_rng(seed)
+    start = [fit.theta[list(model.second_terms)]]
+    for b in range(replications):
+        rows, new_lag = _resample(groups, n_groups, lag, rng)
+        sub = _Problem(
+            y[rows], x[rows], p_val[rows], t_int[rows], new_lag,
+            None if controls is None else controls[rows],
+        )  # fmt: skip
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                bfit = model.fit(sub, start)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        draws[b] = _summaries(bfit.theta, terms, x[rows].mean(axis=0))
+    failed = int(np.isnan(draws[:, 0]).sum())
+    if failed:
+        notes.append(f"{failed} of {replications} bootstrap draw(s) failed and were left out")
+    ok = replications - failed
+    se = draws.std(axis=0, ddof=1, where=~np.isnan(draws)) if ok >= 2 else None
+    if se is None or ok < replications / 2:
+        se = np.full(n_point, np.nan)
+        notes.append("too few bootstrap draws succeeded: standard errors not reported")
+    return draws, se
+
+
+def _bootstrap_vcov(draws: np.ndarray, n_coef: int, labels: list[str]) -> pd.DataFrame | None:
+    """Bootstrap covariance of the coefficients (None with fewer than two good draws)."""
+    good = ~np.isnan(draws[:, 0])
+    if good.sum() >= 2:
+        cov = np.cov(draws[good][:, :n_coef], rowvar=False).reshape(n_coef, n_coef)
+        return pd.DataFrame(cov, index=labels[:n_coef], columns=labels[:n_coef])
+    return None
+
+
+def _ols_starts(
+    terms: _Terms, x: np.ndarray, y: np.ndarray, roles: list[str], second: Sequence[int]
+) -> list[np.ndarray]:
+    """Starting values of the second stage from the OLS fit of ``y`` on the terms."""
+    ols = _ols(np.column_stack([np.ones(len(y)), terms.matrix(x)]), y)[1:]
+    return _starts(ols[list(second)], [roles[t[0]] for t in terms.terms], second)
 
 
 def _starts(ols: np.ndarray, roles: Sequence[str], second: Sequence[int]) -> list[np.ndarray]:
