@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,13 @@ __all__ = ["balance_table", "BalanceTable"]
 @dataclass
 class BalanceTable(EstimationResult):
     """Balance table; ``info["joint_test"]`` holds the joint F test."""
+
+    def __repr__(self) -> str:
+        jt = self.info.get("joint_test") or {}
+        return (
+            f"<BalanceTable: {len(self.table)} covariate(s) by {self.outcome or '-'}; "
+            f"joint p = {jt.get('p_value', np.nan):.3g}; {self.nobs:,} obs>"
+        )
 
     def summary(self, digits: int = 3) -> str:
         cols = [
@@ -160,11 +168,41 @@ def balance_table(
     lpop     0.339    0.004                  0.267
     lemp     0.377    0.006                  0.255
     """
-    from scipy import stats
-
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     if not covariates:
         raise ValueError("balance_table: give at least one covariate")
+    d = _treatment(data, treatment)
+    fe_names, fe_ids = _fixed_effects(data, fixed_effects)
+    cl = _clusters(data, cluster)
+    values = {c: _numeric(data, c) for c in covariates}
+    table = _covariate_rows(covariates, values, d, fe_ids, fe_names, cl, alpha)
+    joint, G = _joint_test(covariates, values, d, fe_ids, fe_names, cl)
+    notes = [
+        f"differences: treated minus control; p-values from the regression of each covariate on "
+        f"{treatment!r}"
+        + (f" within {', '.join(fe_names)}" if fe_names else "")
+        + (f", CRV1 by {cluster!r} (t, G-1 df)" if cluster else ", HC1")
+        + "; normalized difference = diff / sqrt((sd1^2 + sd0^2) / 2) (Imbens-Rubin)",
+    ]
+    rank, q = joint["df_num"], len(covariates)
+    if rank < q:
+        notes.append(f"joint test: covariance of rank {rank} < {q} covariates; F uses rank {rank}")
+    if cl is not None and G is not None and G < 30:
+        notes.append(f"only {G} clusters: CRV1 p-values may be too small")
+    return BalanceTable(
+        estimator="balance_table",
+        table=table,
+        nobs=int(d.size),
+        vcov_type=f"CRV1 by {cluster}" if cluster else "HC1",
+        n_clusters=G,
+        outcome=treatment,
+        notes=notes,
+        info={"joint_test": joint, "fixed_effects": list(fe_names), "cluster": cluster},
+    )
+
+
+def _treatment(data: pd.DataFrame, treatment: str) -> np.ndarray:
+    """The 0/1 treatment (errors name missing or other values, or a single group)."""
     d = _numeric(data, treatment)
     bad = np.flatnonzero(~np.isin(d, [0.0, 1.0]))
     if bad.size:
@@ -174,6 +212,13 @@ def balance_table(
         )
     if d.min() == d.max():
         raise ValueError(f"balance_table: treatment {treatment!r} has a single group")
+    return d
+
+
+def _fixed_effects(
+    data: pd.DataFrame, fixed_effects: str | Sequence[str] | None
+) -> tuple[list[str], list[np.ndarray]]:
+    """Names and values of the absorbed fixed-effect columns."""
     fe_names = (
         []
         if fixed_effects is None
@@ -186,19 +231,37 @@ def balance_table(
         if name not in data.columns:
             raise KeyError(f"balance_table: fixed-effect column {name!r} not in the data")
         fe_ids.append(data[name].to_numpy())
-    cl = None
-    if cluster is not None:
-        if cluster not in data.columns:
-            raise KeyError(f"balance_table: cluster column {cluster!r} not in the data")
-        if data[cluster].isna().any():
-            rows = data.index[np.flatnonzero(data[cluster].isna().to_numpy())[:5]].tolist()
-            raise ValueError(
-                f"balance_table: cluster column {cluster!r} has missing values (rows {rows})"
-            )
-        cl = data[cluster].to_numpy()
-        if pd.unique(cl).size < 2:
-            raise ValueError(f"balance_table: cluster column {cluster!r} has a single value")
-    values = {c: _numeric(data, c) for c in covariates}
+    return fe_names, fe_ids
+
+
+def _clusters(data: pd.DataFrame, cluster: str | None) -> np.ndarray | None:
+    """The cluster column's values (complete, at least two), or None for HC1."""
+    if cluster is None:
+        return None
+    if cluster not in data.columns:
+        raise KeyError(f"balance_table: cluster column {cluster!r} not in the data")
+    if data[cluster].isna().any():
+        rows = data.index[np.flatnonzero(data[cluster].isna().to_numpy())[:5]].tolist()
+        raise ValueError(
+            f"balance_table: cluster column {cluster!r} has missing values (rows {rows})"
+        )
+    cl = data[cluster].to_numpy()
+    if pd.unique(cl).size < 2:
+        raise ValueError(f"balance_table: cluster column {cluster!r} has a single value")
+    return cl
+
+
+def _covariate_rows(
+    covariates: list[str],
+    values: dict[str, np.ndarray],
+    d: np.ndarray,
+    fe_ids: list[np.ndarray],
+    fe_names: list[str],
+    cl: np.ndarray | None,
+    alpha: float,
+) -> pd.DataFrame:
+    """One row per covariate: group means, SDs, sizes, normalized difference, and the
+    regression difference with its test (each covariate on its own non-missing rows)."""
     rows_out = []
     est, se, df_list = [], [], []
     for c in covariates:
@@ -237,15 +300,27 @@ def balance_table(
     ]
     table = pd.concat(frames, ignore_index=True)
     extra = pd.DataFrame(rows_out)
-    table = pd.concat([table, extra], axis=1)
-    # joint test: treatment on all covariates, listwise complete rows
+    return pd.concat([table, extra], axis=1)
+
+
+def _joint_test(
+    covariates: list[str],
+    values: dict[str, np.ndarray],
+    d: np.ndarray,
+    fe_ids: list[np.ndarray],
+    fe_names: list[str],
+    cl: np.ndarray | None,
+) -> tuple[dict[str, Any], int | None]:
+    """Joint F test of the treatment on all covariates (listwise complete rows; Wald with a
+    pseudo-inverse of rank ``df_num``) and the number of clusters used."""
+    from scipy import stats
+
     X = np.column_stack([values[c] for c in covariates])
     ok = np.isfinite(X).all(axis=1)
     for a in fe_ids:
         ok &= pd.notna(a)
     design = _Design(fe_ids, list(fe_names), cl, np.flatnonzero(ok))
     b, V, df = design.fit(d[ok], X[ok])
-    q = len(covariates)
     Vinv = np.linalg.pinv(V, hermitian=True)
     rank = int(np.linalg.matrix_rank(V))
     F = float(b @ Vinv @ b) / rank
@@ -257,24 +332,4 @@ def balance_table(
         "nobs": int(ok.sum()),
         "vcov": "CRV1" if cl is not None else "HC1",
     }
-    notes = [
-        f"differences: treated minus control; p-values from the regression of each covariate on "
-        f"{treatment!r}"
-        + (f" within {', '.join(fe_names)}" if fe_names else "")
-        + (f", CRV1 by {cluster!r} (t, G-1 df)" if cluster else ", HC1")
-        + "; normalized difference = diff / sqrt((sd1^2 + sd0^2) / 2) (Imbens-Rubin)",
-    ]
-    if rank < q:
-        notes.append(f"joint test: covariance of rank {rank} < {q} covariates; F uses rank {rank}")
-    if cl is not None and design.G is not None and design.G < 30:
-        notes.append(f"only {design.G} clusters: CRV1 p-values may be too small")
-    return BalanceTable(
-        estimator="balance_table",
-        table=table,
-        nobs=int(d.size),
-        vcov_type=f"CRV1 by {cluster}" if cluster else "HC1",
-        n_clusters=design.G,
-        outcome=treatment,
-        notes=notes,
-        info={"joint_test": joint, "fixed_effects": list(fe_names), "cluster": cluster},
-    )
+    return joint, design.G

@@ -170,25 +170,7 @@ def lee_bounds(
     where = "lee_bounds"
     reps = renamed(where, "replications", replications, "reps", reps, 499)
     covs = [covariates] if isinstance(covariates, str) else list(covariates or [])
-    cols = [treatment, observed, *covs, *([cluster] if cluster else [])]
-    missing = [c for c in [outcome, *cols] if c not in data.columns]
-    if missing:
-        raise ValueError(f"{where}: columns {missing} not in data")
-    bad = data[cols].isna().any(axis=1)
-    if bad.any():
-        raise ValueError(f"{where}: missing values in {cols} at rows {list(data.index[bad][:10])}")
-    d = data[treatment].to_numpy(float)
-    s = data[observed].to_numpy(float)
-    for name, v in ((treatment, d), (observed, s)):
-        if not np.isin(v, (0, 1)).all():
-            rows = list(data.index[~np.isin(v, (0, 1))][:10])
-            raise ValueError(f"{where}: column {name!r} must be 0/1; rows {rows} are not")
-    y = pd.to_numeric(data[outcome], errors="coerce").to_numpy(float)
-    miss_y = (s == 1) & ~np.isfinite(y)
-    if miss_y.any():
-        rows = list(data.index[miss_y][:10])
-        raise ValueError(f"{where}: {outcome!r} missing where {observed!r} == 1 (rows {rows})")
-    y = np.where(s == 1, y, 0.0)
+    y, d, s = _lee_arrays(data, outcome, treatment, observed, covs, cluster)
     cells = data[covs].astype(str).agg("|".join, axis=1).to_numpy() if covs else None
     core = _bounds_core(y, d, s)
     lower, upper = core["lower"], core["upper"]
@@ -203,25 +185,8 @@ def lee_bounds(
         lower, upper = _bounds_cells(y, d, s, cells)
         notes.append(f"tightened by cells of {covs}")
     if cells is not None or cluster is not None:
-        rng = np.random.default_rng(seed)
-        if cluster is not None:
-            codes = pd.factorize(data[cluster])[0]
-            groups = [np.flatnonzero(codes == g) for g in range(codes.max() + 1)]
-        else:
-            groups = [np.array([i]) for i in range(len(data))]
-        draws = []
-        for _ in range(reps):
-            idx = np.concatenate([groups[g] for g in rng.integers(0, len(groups), len(groups))])
-            try:
-                if cells is not None:
-                    draws.append(_bounds_cells(y[idx], d[idx], s[idx], cells[idx]))
-                else:
-                    b = _bounds_core(y[idx], d[idx], s[idx])
-                    draws.append((b["lower"], b["upper"]))
-            except ValueError:
-                continue
-        draws_arr = np.asarray(draws)
-        se_l, se_u = draws_arr.std(axis=0, ddof=1)
+        draws = _bootstrap_bounds(data, y, d, s, cells, cluster, reps, seed)
+        se_l, se_u = draws.std(axis=0, ddof=1)
         vtype = f"{'cluster ' if cluster else ''}bootstrap ({len(draws)} draws, seed {seed})"
         if cluster:
             vtype += f" by {cluster}"
@@ -243,6 +208,70 @@ def lee_bounds(
         notes=notes,
         info={k: core[k] for k in ("p", "q1", "q0", "trimmed_group")},
     )
+
+
+def _lee_arrays(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    observed: str,
+    covs: list[str],
+    cluster: str | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Outcome (0 where not observed), treatment and response indicator, checked: columns
+    present and complete, 0/1 indicators, an outcome wherever it is observed."""
+    where = "lee_bounds"
+    cols = [treatment, observed, *covs, *([cluster] if cluster else [])]
+    missing = [c for c in [outcome, *cols] if c not in data.columns]
+    if missing:
+        raise ValueError(f"{where}: columns {missing} not in data")
+    bad = data[cols].isna().any(axis=1)
+    if bad.any():
+        raise ValueError(f"{where}: missing values in {cols} at rows {list(data.index[bad][:10])}")
+    d = data[treatment].to_numpy(float)
+    s = data[observed].to_numpy(float)
+    for name, v in ((treatment, d), (observed, s)):
+        if not np.isin(v, (0, 1)).all():
+            rows = list(data.index[~np.isin(v, (0, 1))][:10])
+            raise ValueError(f"{where}: column {name!r} must be 0/1; rows {rows} are not")
+    y = pd.to_numeric(data[outcome], errors="coerce").to_numpy(float)
+    miss_y = (s == 1) & ~np.isfinite(y)
+    if miss_y.any():
+        rows = list(data.index[miss_y][:10])
+        raise ValueError(f"{where}: {outcome!r} missing where {observed!r} == 1 (rows {rows})")
+    return np.where(s == 1, y, 0.0), d, s
+
+
+def _bootstrap_bounds(
+    data: pd.DataFrame,
+    y: np.ndarray,
+    d: np.ndarray,
+    s: np.ndarray,
+    cells: np.ndarray | None,
+    cluster: str | None,
+    reps: int,
+    seed: int,
+) -> np.ndarray:
+    """Bootstrap draws (draws x 2) of the (cell-tightened) bounds, resampling units or whole
+    clusters; draws where a bound is undefined are skipped."""
+    rng = np.random.default_rng(seed)
+    if cluster is not None:
+        codes = pd.factorize(data[cluster])[0]
+        groups = [np.flatnonzero(codes == g) for g in range(codes.max() + 1)]
+    else:
+        groups = [np.array([i]) for i in range(len(data))]
+    draws = []
+    for _ in range(reps):
+        idx = np.concatenate([groups[g] for g in rng.integers(0, len(groups), len(groups))])
+        try:
+            if cells is not None:
+                draws.append(_bounds_cells(y[idx], d[idx], s[idx], cells[idx]))
+            else:
+                b = _bounds_core(y[idx], d[idx], s[idx])
+                draws.append((b["lower"], b["upper"]))
+        except ValueError:
+            continue
+    return np.asarray(draws)
 
 
 def differential_attrition(

@@ -111,75 +111,11 @@ def drdid(
     if isinstance(covariates, str):
         covariates = [covariates]
     covariates = list(covariates or [])
-    needed = [outcome, treated, post, *covariates] + [c for c in (unit, weights) if c]
-    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
-    if missing:
-        raise KeyError(f"drdid: columns {missing} not found in data")
-    frame = data[list(dict.fromkeys(needed))]
-    numeric = [c for c in frame.columns if c != unit]
-    for c in numeric:
-        if not pd.api.types.is_numeric_dtype(frame[c]):
-            raise TypeError(f"drdid: column {c!r} must be numeric (got {frame[c].dtype})")
-    bad = frame[numeric].isna().any(axis=1).to_numpy().copy()
-    if unit is not None:
-        bad |= frame[unit].isna().to_numpy()
-    if bad.any():
-        rows = list(frame.index[bad][:5])
-        raise ValueError(
-            f"drdid: {int(bad.sum())} rows with missing values in {numeric} (rows {rows}); "
-            "drop or impute them first"
-        )
-    p_raw = frame[post].to_numpy(dtype=float)
-    periods = np.unique(p_raw)
-    if len(periods) != 2:
-        raise ValueError(
-            f"drdid: column {post!r} must take exactly two values (pre and post), found "
-            f"{periods[:6].tolist()}"
-        )
-    post_v = (p_raw == periods[1]).astype(float)
-    d_v = _binary(frame[treated].to_numpy(dtype=float), treated, "treated")
-    y_v = frame[outcome].to_numpy(dtype=float)
-    w_v = np.ones(len(frame)) if weights is None else frame[weights].to_numpy(dtype=float)
-    if (w_v < 0).any():
-        raise ValueError(f"drdid: negative sampling weights in column {weights!r}")
-    x_v = np.column_stack([np.ones(len(frame))] + [frame[c].to_numpy(float) for c in covariates])
+    frame = _checked_frame(data, outcome, treated, post, covariates, unit, weights)
+    post_v, d_v, y_v, w_v, x_v = _vectors(frame, outcome, treated, post, covariates, weights)
     notes: list[str] = []
-
     if unit is not None:
-        codes, labels = pd.factorize(frame[unit])
-        n_units = len(labels)
-        counts = np.bincount(codes * 2 + post_v.astype(int), minlength=2 * n_units)
-        if (counts > 1).any():
-            raise ValueError(f"drdid: units observed more than once in a period ({unit!r})")
-        complete = (counts.reshape(n_units, 2) == 1).all(axis=1)
-        if not complete.all():
-            message = (
-                f"{int((~complete).sum())} units not observed in both periods were dropped "
-                "(balanced panel, as DRDID)"
-            )
-            warnings.warn(message, UserWarning, stacklevel=2)
-            notes.append(message)
-        keep = complete[codes]
-        pre_rows = np.flatnonzero(keep & (post_v == 0))
-        post_rows = np.flatnonzero(keep & (post_v == 1))
-        pre_rows = pre_rows[np.argsort(codes[pre_rows], kind="stable")]
-        post_rows = post_rows[np.argsort(codes[post_rows], kind="stable")]
-        for name, values in (("treated", d_v), ("covariates", x_v), ("weights", w_v)):
-            v = values if values.ndim == 2 else values[:, None]
-            if not np.array_equal(v[pre_rows], v[post_rows]):
-                raise ValueError(
-                    f"drdid: {name} vary over time within units; the panel estimator needs "
-                    "time-invariant (pre-treatment) values"
-                )
-        dy = y_v[post_rows] - y_v[pre_rows]
-        d, x, w = d_v[post_rows], x_v[post_rows], w_v[post_rows]
-        w = w / w.mean()
-        estimator = drdid_imp_panel if method == "imp" else drdid_panel
-        try:
-            att, psi = estimator(dy, d, x, w)
-        except EstimationFailure as err:
-            raise ValueError(f"drdid: {err}") from err
-        n = len(dy)
+        att, psi, n = _panel(frame, unit, post_v, d_v, y_v, w_v, x_v, method, notes)
         design = "panel data"
     else:
         w = w_v / w_v.mean()
@@ -216,3 +152,110 @@ def drdid(
         notes=notes,
         info={"influence": psi, "n": n, "method": method, "panel": unit is not None},
     )
+
+
+def _checked_frame(
+    data: pd.DataFrame,
+    outcome: str,
+    treated: str,
+    post: str,
+    covariates: list[str],
+    unit: str | None,
+    weights: str | None,
+) -> pd.DataFrame:
+    """The used columns: present, numeric (but the unit id) and complete."""
+    needed = [outcome, treated, post, *covariates] + [c for c in (unit, weights) if c]
+    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
+    if missing:
+        raise KeyError(f"drdid: columns {missing} not found in data")
+    frame = data[list(dict.fromkeys(needed))]
+    numeric = [c for c in frame.columns if c != unit]
+    for c in numeric:
+        if not pd.api.types.is_numeric_dtype(frame[c]):
+            raise TypeError(f"drdid: column {c!r} must be numeric (got {frame[c].dtype})")
+    bad = frame[numeric].isna().any(axis=1).to_numpy().copy()
+    if unit is not None:
+        bad |= frame[unit].isna().to_numpy()
+    if bad.any():
+        rows = list(frame.index[bad][:5])
+        raise ValueError(
+            f"drdid: {int(bad.sum())} rows with missing values in {numeric} (rows {rows}); "
+            "drop or impute them first"
+        )
+    return frame
+
+
+def _vectors(
+    frame: pd.DataFrame,
+    outcome: str,
+    treated: str,
+    post: str,
+    covariates: list[str],
+    weights: str | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Post indicator (the later of two periods), group, outcome, weights and the covariate
+    matrix with an intercept."""
+    p_raw = frame[post].to_numpy(dtype=float)
+    periods = np.unique(p_raw)
+    if len(periods) != 2:
+        raise ValueError(
+            f"drdid: column {post!r} must take exactly two values (pre and post), found "
+            f"{periods[:6].tolist()}"
+        )
+    post_v = (p_raw == periods[1]).astype(float)
+    d_v = _binary(frame[treated].to_numpy(dtype=float), treated, "treated")
+    y_v = frame[outcome].to_numpy(dtype=float)
+    w_v = np.ones(len(frame)) if weights is None else frame[weights].to_numpy(dtype=float)
+    if (w_v < 0).any():
+        raise ValueError(f"drdid: negative sampling weights in column {weights!r}")
+    x_v = np.column_stack([np.ones(len(frame))] + [frame[c].to_numpy(float) for c in covariates])
+    return post_v, d_v, y_v, w_v, x_v
+
+
+def _panel(
+    frame: pd.DataFrame,
+    unit: str,
+    post_v: np.ndarray,
+    d_v: np.ndarray,
+    y_v: np.ndarray,
+    w_v: np.ndarray,
+    x_v: np.ndarray,
+    method: str,
+    notes: list[str],
+) -> tuple[float, np.ndarray, int]:
+    """Panel estimator on the units observed in both periods (others dropped with a warning,
+    as DRDID); group, covariates and weights must not vary within a unit."""
+    codes, labels = pd.factorize(frame[unit])
+    n_units = len(labels)
+    counts = np.bincount(codes * 2 + post_v.astype(int), minlength=2 * n_units)
+    if (counts > 1).any():
+        raise ValueError(f"drdid: units observed more than once in a period ({unit!r})")
+    complete = (counts.reshape(n_units, 2) == 1).all(axis=1)
+    if not complete.all():
+        message = (
+            f"{int((~complete).sum())} units not observed in both periods were dropped "
+            "(balanced panel, as DRDID)"
+        )
+        warnings.warn(message, UserWarning, stacklevel=3)
+        notes.append(message)
+    keep = complete[codes]
+    pre_rows = np.flatnonzero(keep & (post_v == 0))
+    post_rows = np.flatnonzero(keep & (post_v == 1))
+    pre_rows = pre_rows[np.argsort(codes[pre_rows], kind="stable")]
+    post_rows = post_rows[np.argsort(codes[post_rows], kind="stable")]
+    for name, values in (("treated", d_v), ("covariates", x_v), ("weights", w_v)):
+        v = values if values.ndim == 2 else values[:, None]
+        if not np.array_equal(v[pre_rows], v[post_rows]):
+            raise ValueError(
+                f"drdid: {name} vary over time within units; the panel estimator needs "
+                "time-invariant (pre-treatment) values"
+            )
+    dy = y_v[post_rows] - y_v[pre_rows]
+    d, x, w = d_v[post_rows], x_v[post_rows], w_v[post_rows]
+    w = w / w.mean()
+    estimator = drdid_imp_panel if method == "imp" else drdid_panel
+    try:
+        att, psi = estimator(dy, d, x, w)
+    except EstimationFailure as err:
+        raise ValueError(f"drdid: {err}") from err
+    return att, psi, len(dy)
