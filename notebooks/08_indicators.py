@@ -10,8 +10,8 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 08 Programme results framework
+# %%
+# 08 Programme results framework
 # The logframe targets of the configuration (`program.logframe`) against what the data show,
 # with counts where the indicator is a count and causal estimates where it claims an effect;
 # breakdowns of the participating firms by the groups the data hold; women-led firms as a

@@ -10,8 +10,8 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 09 Inter-firm business network
+# %%
+# 09 Inter-firm business network
 # Density, degree and reach of the business links per year and group; the programme's effect
 # on a firm's links (DiD on degree); the network at end line, without labels; spillovers to
 # non-participants through their baseline partners (exposure, direct effect net of spillover,
@@ -128,7 +128,7 @@ if links is not None and not links.empty:
         title = t("nb09.figure.title", language, group=where, year=endline_year)
         show(network_figure(edges, attr, title=title, language=language, seed=seed))
 
-# %% [markdown]
+# %%
 # Spillovers: exposure from the links formed up to the baseline year, on every firm of the
 # data (partners outside the page's sample still count), the primary outcome of the settings.
 

@@ -10,8 +10,8 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 10 Power, balance and attrition
+# %%
+# 10 Power, balance and attrition
 # The minimum detectable effect of the clustered DiD (and a simulation check), baseline balance
 # of the analysis sample after attrition beside the full baseline sample, differential
 # attrition tests and Lee bounds for the main effect.

@@ -10,8 +10,8 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 11 Sensitivity and multiple outcomes
+# %%
+# 11 Sensitivity and multiple outcomes
 # Rambachan-Roth robust intervals for the event study (relative magnitudes and smoothness,
 # breakdown values), Romano-Wolf and FDR adjustments over the outcome x subgroup family, a
 # Kling-Liebman-Katz index, and cluster-level randomization inference.

@@ -10,8 +10,8 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 12 Total factor productivity
+# %%
+# 12 Total factor productivity
 # Which production inputs the data hold (analysis.production), the output elasticities by
 # Olley-Pakes, Levinsohn-Petrin and Ackerberg-Caves-Frazer beside OLS, and the primary DiD
 # estimator on log TFP (the configured method's productivity) with its event-time figure.
