@@ -239,16 +239,10 @@ def _bjs_leads(
         tcode, tlev = int_codes(p.time[rows])
         gcode, glev = int_codes(p.cohort[rows])
     del u_rows, t_rows
-    nt, ng = tlev.size, glev.size
-    cell = gcode * nt + tcode
-    rel_cell = np.full(ng * nt, np.nan)
-    rel_cell[cell] = p.rel[rows]
-    lead_vals = np.unique(rel_cell[~np.isnan(rel_cell)])[::-1]  # -1, -2, ... farthest last
+    ng = glev.size
+    cell, lead_vals, col = _lead_cells(p.rel[rows], gcode, tcode, ng, tlev.size)
     if lead_vals.size == 0:
         return np.empty(0), np.empty((0, 0)), np.zeros((G, 0)), []
-    col = np.full(ng * nt, -1, dtype=np.intp)
-    has = ~np.isnan(rel_cell)
-    col[has] = np.searchsorted(-lead_vals, -rel_cell[has])
     names = [event_term(e) for e in lead_vals]
     g_rows = gcodes[rows]
     gk, Gk = refactorize(g_rows)
@@ -294,6 +288,21 @@ def _bjs_leads(
     S = np.zeros((G, len(sel)))
     np.add.at(S, glob, S_loc)
     return fit.beta[sel], fit.vcov.vcov[np.ix_(sel, sel)], S, lead_ev
+
+
+def _lead_cells(
+    rel: np.ndarray, gcode: np.ndarray, tcode: np.ndarray, ng: int, nt: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cohort x period cell of each row, the lead event times present (-1, -2, ...,
+    farthest last) and each cell's lead column (-1: none)."""
+    cell = gcode * nt + tcode
+    rel_cell = np.full(ng * nt, np.nan)
+    rel_cell[cell] = rel
+    lead_vals = np.unique(rel_cell[~np.isnan(rel_cell)])[::-1]  # -1, -2, ... farthest last
+    col = np.full(ng * nt, -1, dtype=np.intp)
+    has = ~np.isnan(rel_cell)
+    col[has] = np.searchsorted(-lead_vals, -rel_cell[has])
+    return cell, lead_vals, col
 
 
 def _treated_side(
@@ -411,8 +420,7 @@ def imputation_event_study(
     post-period effects with the BJS Test 1 pre-period leads, their covariance (Theorem 3
     conservative variance), extra info (``n_pre_leads``), notes, the number of clusters and of
     observations. Unit + period effects without covariates take the
-    (units x periods) table path; otherwise the general sparse path. (One function of ~90
-    lines: the general path's steps share many arrays, and splitting them would pass them all.)
+    (units x periods) table path; otherwise the general sparse path.
     """
     nu, nt = int(p.unit.max()) + 1, int(p.tcode.max()) + 1
     if not p.fe_extra and not p.X.shape[1] and nu * nt <= FAST_TABLE_LIMIT:
@@ -423,26 +431,7 @@ def imputation_event_study(
     untreated = (p.cohort == 0) | (p.time < p.cohort)
     treated_obs = ~untreated
     fe_names = [unit, time, *p.fe_extra_names]
-    codes_all, sizes = [], []
-    imputable = treated_obs.copy()
-    # unit and period codes come dense from prepare_event_panel; extra fixed effects are coded here
-    coded = [(p.unit, int(p.unit.max()) + 1), (p.tcode, int(p.tcode.max()) + 1)]
-    coded += [factorize(a, nm) for a, nm in zip(p.fe_extra, p.fe_extra_names, strict=True)]
-    for c, g in coded:
-        codes_all.append(c)
-        sizes.append(g)
-        seen = np.zeros(g, dtype=bool)
-        seen[c[untreated]] = True
-        imputable &= seen[c] | untreated
-    lost = treated_obs & ~imputable
-    if lost.any():
-        notes.append(
-            f"imputation: {int(lost.sum())} treated observation(s) dropped because a fixed effect "
-            "level (unit, period or extra) has no untreated observation to estimate it from"
-        )
-    t1 = treated_obs & imputable
-    if not t1.any():
-        raise ValueError("event_study(imputation): no treated observation can be imputed")
+    codes_all, sizes, t1 = _imputable(p, untreated, treated_obs, notes)
     i0, i1 = np.flatnonzero(untreated), np.flatnonzero(t1)
     system = _UnitTimeSystem if len(codes_all) == 2 else _FESystem
     sysm = system([c[i0] for c in codes_all], sizes, p.X[i0], w[i0])
@@ -496,8 +485,36 @@ def imputation_event_study(
             )
     # free the row-level arrays of the imputation before the second regression (peak memory)
     del sysm, resid0, tau, eps1, v1all, g0, g1, w, w1, ecode
-    del codes1, X1, untreated, treated_obs, imputable, lost, t1
+    del codes1, X1, untreated, treated_obs, t1
     return _with_leads(p, i0, codes_all, sizes, fe_names, gcodes, G, notes, ev, est, S, i1.size)
+
+
+def _imputable(
+    p: EventPanel, untreated: np.ndarray, treated_obs: np.ndarray, notes: list[str]
+) -> tuple[list[np.ndarray], list[int], np.ndarray]:
+    """Codes and sizes of every fixed effect, and the treated observations whose fixed-effect
+    levels all have an untreated observation (the others dropped, noted)."""
+    codes_all, sizes = [], []
+    imputable = treated_obs.copy()
+    # unit and period codes come dense from prepare_event_panel; extra fixed effects are coded here
+    coded = [(p.unit, int(p.unit.max()) + 1), (p.tcode, int(p.tcode.max()) + 1)]
+    coded += [factorize(a, nm) for a, nm in zip(p.fe_extra, p.fe_extra_names, strict=True)]
+    for c, g in coded:
+        codes_all.append(c)
+        sizes.append(g)
+        seen = np.zeros(g, dtype=bool)
+        seen[c[untreated]] = True
+        imputable &= seen[c] | untreated
+    lost = treated_obs & ~imputable
+    if lost.any():
+        notes.append(
+            f"imputation: {int(lost.sum())} treated observation(s) dropped because a fixed effect "
+            "level (unit, period or extra) has no untreated observation to estimate it from"
+        )
+    t1 = treated_obs & imputable
+    if not t1.any():
+        raise ValueError("event_study(imputation): no treated observation can be imputed")
+    return codes_all, sizes, t1
 
 
 def _with_leads(
