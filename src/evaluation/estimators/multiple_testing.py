@@ -266,68 +266,12 @@ def romano_wolf(
     reps = renamed("romano_wolf", "replications", replications, "reps", reps, 999)
     if not results:
         raise ValueError("romano_wolf: no results given")
-    if terms is None:
-        term_list = [r.info.get("spec", {}).get("term") for r in results]
-        if any(t is None for t in term_list):
-            raise ValueError("romano_wolf: give terms (a result has no spec term)")
-    elif isinstance(terms, str):
-        term_list = [terms] * len(results)
-    else:
-        term_list = list(terms)
-    if len(term_list) != len(results):
-        raise ValueError(f"romano_wolf: {len(term_list)} terms for {len(results)} results")
-    rows = []
-    for r, t in zip(results, term_list, strict=True):
-        tab = r.tidy().set_index("term")
-        if t not in tab.index:
-            raise ValueError(
-                f"romano_wolf: term {t!r} not in result of {r.outcome!r} ({list(tab.index)})"
-            )
-        rows.append(tab.loc[t])
+    term_list = _term_list(results, terms)
+    rows = _tested_rows(results, term_list)
     est = np.array([row["estimate"] for row in rows], dtype=float)
     notes = []
     if draws is None:
-        specs = [r.info.get("spec") for r in results]
-        if any(s is None for s in specs):
-            raise ValueError("romano_wolf: a result has no info['spec'] to refit; pass draws")
-        datas = _fitted_data(specs, data)
-        clusters = {cluster or s.get("cluster") for s in specs}
-        if len(clusters) != 1 or None in clusters:
-            raise ValueError("romano_wolf: give one resampling cluster column (cluster=...)")
-        cl = clusters.pop()
-        if reps < 19:
-            raise ValueError("romano_wolf: reps must be at least 19")
-        rng = np.random.default_rng(seed)
-        # one draw of clusters per replication, shared by every hypothesis (also subgroups
-        # fitted on subsets of the data), which keeps their dependence
-        names = np.array(sorted({v for d in datas for v in pd.unique(d[cl])}, key=str))
-        out = np.empty((reps, len(results)))
-        first_error: Exception | None = None
-        for b in range(reps):
-            picked = names[rng.integers(0, names.size, names.size)]
-            cache: dict[int, pd.DataFrame] = {}
-            for j, (s, t, d) in enumerate(zip(specs, term_list, datas, strict=True)):
-                key = id(d)
-                if key not in cache:
-                    cache[key] = _cluster_resample(d, cl, s.get("unit"), picked)
-                try:
-                    fast = _fast_twfe(s, cache[key], t)
-                    out[b, j] = fast if fast is not None else _refit(s, cache[key]).coef[t]
-                except ValueError as err:  # e.g. no treated unit left in a resample
-                    first_error = first_error or err
-                    out[b, j] = np.nan
-        bad = ~np.isfinite(out).all(axis=1)
-        if bad.mean() > 0.5:
-            raise ValueError(
-                f"romano_wolf: {int(bad.sum())} of {reps} bootstrap refits failed; first error: "
-                f"{first_error}"
-            )
-        if bad.any():
-            notes.append(
-                f"{int(bad.sum())} of {reps} bootstrap samples could not be fitted and were dropped"
-            )
-            out = out[~bad]
-        draws = out
+        draws, cl = _bootstrap_draws(results, term_list, data, cluster, reps, seed, notes)
         notes.append(f"pairs cluster bootstrap by {cl}, {draws.shape[0]} replications, seed {seed}")
     else:
         draws = np.asarray(draws, dtype=float)
@@ -370,6 +314,88 @@ def romano_wolf(
         notes=notes,
         info={"draws": draws, "seed": seed},
     )
+
+
+def _term_list(results: list[EstimationResult], terms: str | Sequence[str] | None) -> list:
+    """The tested term of each result (default each spec's ``term``)."""
+    if terms is None:
+        term_list = [r.info.get("spec", {}).get("term") for r in results]
+        if any(t is None for t in term_list):
+            raise ValueError("romano_wolf: give terms (a result has no spec term)")
+    elif isinstance(terms, str):
+        term_list = [terms] * len(results)
+    else:
+        term_list = list(terms)
+    if len(term_list) != len(results):
+        raise ValueError(f"romano_wolf: {len(term_list)} terms for {len(results)} results")
+    return term_list
+
+
+def _tested_rows(results: list[EstimationResult], term_list: list) -> list[pd.Series]:
+    """The tidy row of the tested term in each result (an error names a missing term)."""
+    rows = []
+    for r, t in zip(results, term_list, strict=True):
+        tab = r.tidy().set_index("term")
+        if t not in tab.index:
+            raise ValueError(
+                f"romano_wolf: term {t!r} not in result of {r.outcome!r} ({list(tab.index)})"
+            )
+        rows.append(tab.loc[t])
+    return rows
+
+
+def _bootstrap_draws(
+    results: list[EstimationResult],
+    term_list: list,
+    data: pd.DataFrame | Sequence[pd.DataFrame] | None,
+    cluster: str | None,
+    reps: int,
+    seed: int,
+    notes: list[str],
+) -> tuple[np.ndarray, str]:
+    """Pairs cluster bootstrap of every result on the same resampled clusters (reps x
+    results; failed draws dropped, noted, unless more than half fail) and the cluster column."""
+    specs = [r.info.get("spec") for r in results]
+    if any(s is None for s in specs):
+        raise ValueError("romano_wolf: a result has no info['spec'] to refit; pass draws")
+    datas = _fitted_data(specs, data)
+    clusters = {cluster or s.get("cluster") for s in specs}
+    if len(clusters) != 1 or None in clusters:
+        raise ValueError("romano_wolf: give one resampling cluster column (cluster=...)")
+    cl = clusters.pop()
+    if reps < 19:
+        raise ValueError("romano_wolf: reps must be at least 19")
+    rng = np.random.default_rng(seed)
+    # one draw of clusters per replication, shared by every hypothesis (also subgroups
+    # fitted on subsets of the data), which keeps their dependence
+    names = np.array(sorted({v for d in datas for v in pd.unique(d[cl])}, key=str))
+    out = np.empty((reps, len(results)))
+    first_error: Exception | None = None
+    for b in range(reps):
+        picked = names[rng.integers(0, names.size, names.size)]
+        cache: dict[int, pd.DataFrame] = {}
+        for j, (s, t, d) in enumerate(zip(specs, term_list, datas, strict=True)):
+            key = id(d)
+            if key not in cache:
+                cache[key] = _cluster_resample(d, cl, s.get("unit"), picked)
+            try:
+                fast = _fast_twfe(s, cache[key], t)
+                out[b, j] = fast if fast is not None else _refit(s, cache[key]).coef[t]
+            except ValueError as err:  # e.g. no treated unit left in a resample
+                first_error = first_error or err
+                out[b, j] = np.nan
+    bad = ~np.isfinite(out).all(axis=1)
+    if bad.mean() > 0.5:
+        raise ValueError(
+            f"romano_wolf: {int(bad.sum())} of {reps} bootstrap refits failed; first error: "
+            f"{first_error}"
+        )
+    if bad.any():
+        notes.append(
+            f"{int(bad.sum())} of {reps} bootstrap samples could not be fitted and were dropped"
+        )
+        out = out[~bad]
+    return out, cl
 
 
 def klk_index(

@@ -141,72 +141,24 @@ def minimum_detectable_effect(
         ``periods[0]`` and the next ``periods[1]`` periods).
     exact : solve the non-central t power equation rather than ``t_{1-a/2} + t_{power}``.
     """
-    from scipy import stats
-
-    if assignment not in ASSIGNMENTS:
-        raise ValueError(f"minimum_detectable_effect: assignment must be one of {ASSIGNMENTS}")
-    for name, v in (("power", power), ("alpha", alpha), ("treated_share", treated_share)):
-        if not 0 < v < 1:
-            raise ValueError(f"minimum_detectable_effect: {name} must lie in (0, 1), got {v}")
-    if not 0 < take_up <= 1:
-        raise ValueError("minimum_detectable_effect: take_up must lie in (0, 1]")
-    if clusters is None:
-        raise ValueError(
-            "minimum_detectable_effect: clusters= (the number of clusters J) is required"
-        )
-    if data is not None and not outcome:
-        raise ValueError("minimum_detectable_effect: outcome= names the column of data to use")
-    if clusters < 3 or firms_per_cluster <= 0:
-        raise ValueError("minimum_detectable_effect: need at least 3 clusters and firms > 0")
+    _check_mde_options(
+        assignment, power, alpha, treated_share, take_up, clusters, data, outcome,
+        firms_per_cluster,
+    )  # fmt: skip
     notes: list[str] = []
     if data is not None:
-        years = sorted(data[time].dropna().unique())
-        pre_w = list(pre_window) if pre_window is not None else years[: periods[0]]
-        post_w = (
-            list(post_window)
-            if post_window is not None
-            else years[periods[0] : periods[0] + periods[1]]
-        )
-        sample = data
-        if comparison is not None and comparison in data.columns:
-            sample = data[data[comparison].astype(float) == 0]
-            notes.append(f"Var(D) and ICC from comparison firms ({comparison} == 0)")
-        con = contrast_from_panel(sample, outcome, unit, time, pre_w, post_w, cluster)
-        var_d = float(con["contrast"].var(ddof=1))
-        if icc is None:
-            if not cluster:
-                raise ValueError(
-                    "minimum_detectable_effect: give cluster= (to estimate the ICC) or icc="
-                )
-            icc = _icc_anova(con["contrast"].to_numpy(), con["cluster"].to_numpy())
-        m, r = len(pre_w), len(post_w)
-        notes.append(
-            f"contrast of {outcome}: mean over {post_w} minus mean over {pre_w}, {len(con)} firms"
-        )
+        var_d, icc, m, r = _variance_from_panel(
+            data, outcome, unit, time, cluster, periods, pre_window, post_window, comparison,
+            icc, notes,
+        )  # fmt: skip
     else:
-        if sigma is None:
-            raise ValueError("minimum_detectable_effect: give data or sigma")
-        m, r = int(periods[0]), int(periods[1])
-        if m < 1 or r < 1:
-            raise ValueError("minimum_detectable_effect: periods must be (pre >= 1, post >= 1)")
-        var_d = _contrast_variance(sigma, serial_correlation, m, r)
-        icc = 0.0 if icc is None else float(icc)
+        var_d, icc, m, r = _variance_from_sigma(sigma, serial_correlation, periods, icc)
     if not 0 <= icc < 1:
         raise ValueError(f"minimum_detectable_effect: icc must lie in [0, 1), got {icc}")
     n_total = clusters * firms_per_cluster
-    if assignment == "cluster":
-        deff = 1 + (firms_per_cluster - 1) * icc
-        df = clusters - 2
-    else:
-        deff = 1 - icc
-        df = clusters - 1
+    deff, df = _design_effect(assignment, firms_per_cluster, icc, clusters)
     se = float(np.sqrt(var_d * deff / (treated_share * (1 - treated_share) * n_total)))
-    if exact:
-        mde_itt = _exact_multiplier(alpha, power, df, se)
-        notes.append("exact non-central t power")
-    else:
-        multiplier = stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)
-        mde_itt = float(multiplier * se)
+    mde_itt = _mde_itt(alpha, power, df, se, exact, notes)
     mde = mde_itt / take_up
     table = pd.DataFrame(
         {
@@ -232,11 +184,7 @@ def minimum_detectable_effect(
             "alpha": [alpha],
         }
     )
-    notes.append(
-        f"MDE at power {power:.0%}, two-sided alpha {alpha}: Bloom (1995) with a "
-        f"{'whole-cluster' if assignment == 'cluster' else 'within-cluster'} design effect and "
-        "the pre/post contrast variance of Burlig, Preonas & Woerman (2020)"
-    )
+    notes.append(_mde_note(power, alpha, assignment))
     return EstimationResult(
         estimator="minimum_detectable_effect",
         table=table,
@@ -245,6 +193,120 @@ def minimum_detectable_effect(
         outcome=outcome if data is not None else "",
         notes=notes,
     )
+
+
+def _design_effect(
+    assignment: str, firms_per_cluster: float, icc: float, clusters: int
+) -> tuple[float, int]:
+    """Design effect and t degrees of freedom: whole clusters treated (Bloom 1995:
+    ``1 + (n - 1) ICC``, ``J - 2`` df) or participation within clusters (``1 - ICC``, ``J - 1``)."""
+    if assignment == "cluster":
+        return 1 + (firms_per_cluster - 1) * icc, clusters - 2
+    return 1 - icc, clusters - 1
+
+
+def _mde_itt(
+    alpha: float, power: float, df: float, se: float, exact: bool, notes: list[str]
+) -> float:
+    """MDE of assignment: ``(t_{1-a/2} + t_{power}) se``, or the exact non-central t."""
+    from scipy import stats
+
+    if exact:
+        notes.append("exact non-central t power")
+        return _exact_multiplier(alpha, power, df, se)
+    multiplier = stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)
+    return float(multiplier * se)
+
+
+def _mde_note(power: float, alpha: float, assignment: str) -> str:
+    """The note saying which formula the MDE follows."""
+    return (
+        f"MDE at power {power:.0%}, two-sided alpha {alpha}: Bloom (1995) with a "
+        f"{'whole-cluster' if assignment == 'cluster' else 'within-cluster'} design effect and "
+        "the pre/post contrast variance of Burlig, Preonas & Woerman (2020)"
+    )
+
+
+def _check_mde_options(
+    assignment: str,
+    power: float,
+    alpha: float,
+    treated_share: float,
+    take_up: float,
+    clusters: int | None,
+    data: pd.DataFrame | None,
+    outcome: str | None,
+    firms_per_cluster: float,
+) -> None:
+    """Validate the design options of :func:`minimum_detectable_effect`."""
+    if assignment not in ASSIGNMENTS:
+        raise ValueError(f"minimum_detectable_effect: assignment must be one of {ASSIGNMENTS}")
+    for name, v in (("power", power), ("alpha", alpha), ("treated_share", treated_share)):
+        if not 0 < v < 1:
+            raise ValueError(f"minimum_detectable_effect: {name} must lie in (0, 1), got {v}")
+    if not 0 < take_up <= 1:
+        raise ValueError("minimum_detectable_effect: take_up must lie in (0, 1]")
+    if clusters is None:
+        raise ValueError(
+            "minimum_detectable_effect: clusters= (the number of clusters J) is required"
+        )
+    if data is not None and not outcome:
+        raise ValueError("minimum_detectable_effect: outcome= names the column of data to use")
+    if clusters < 3 or firms_per_cluster <= 0:
+        raise ValueError("minimum_detectable_effect: need at least 3 clusters and firms > 0")
+
+
+def _variance_from_panel(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cluster: str | None,
+    periods: tuple[int, int],
+    pre_window: Sequence[Any] | None,
+    post_window: Sequence[Any] | None,
+    comparison: str | None,
+    icc: float | None,
+    notes: list[str],
+) -> tuple[float, float, int, int]:
+    """``Var(D_i)`` of the firms' post-minus-pre contrast and the ICC (ANOVA, by cluster,
+    unless given) from a panel, with the window lengths."""
+    years = sorted(data[time].dropna().unique())
+    pre_w = list(pre_window) if pre_window is not None else years[: periods[0]]
+    post_w = (
+        list(post_window)
+        if post_window is not None
+        else years[periods[0] : periods[0] + periods[1]]
+    )
+    sample = data
+    if comparison is not None and comparison in data.columns:
+        sample = data[data[comparison].astype(float) == 0]
+        notes.append(f"Var(D) and ICC from comparison firms ({comparison} == 0)")
+    con = contrast_from_panel(sample, outcome, unit, time, pre_w, post_w, cluster)
+    var_d = float(con["contrast"].var(ddof=1))
+    if icc is None:
+        if not cluster:
+            raise ValueError(
+                "minimum_detectable_effect: give cluster= (to estimate the ICC) or icc="
+            )
+        icc = _icc_anova(con["contrast"].to_numpy(), con["cluster"].to_numpy())
+    notes.append(
+        f"contrast of {outcome}: mean over {post_w} minus mean over {pre_w}, {len(con)} firms"
+    )
+    return var_d, icc, len(pre_w), len(post_w)
+
+
+def _variance_from_sigma(
+    sigma: float | None, serial_correlation: float, periods: tuple[int, int], icc: float | None
+) -> tuple[float, float, int, int]:
+    """``Var(D_i)`` from the outcome SD and its AR(1) correlation (ICC 0 unless given)."""
+    if sigma is None:
+        raise ValueError("minimum_detectable_effect: give data or sigma")
+    m, r = int(periods[0]), int(periods[1])
+    if m < 1 or r < 1:
+        raise ValueError("minimum_detectable_effect: periods must be (pre >= 1, post >= 1)")
+    var_d = _contrast_variance(sigma, serial_correlation, m, r)
+    return var_d, 0.0 if icc is None else float(icc), m, r
 
 
 def simulated_power(
