@@ -117,74 +117,18 @@ def randomization_inference(
     if level is None:
         raise ValueError(f"{where}: cluster= names the column of the assignment clusters")
     reps = renamed(where, "replications", replications, "reps", reps, 999)
-    for col in (outcome, unit, time, cohort, level, *([strata] if strata else [])):
-        if col not in data.columns:
-            raise ValueError(f"{where}: column {col!r} not in data")
-    if reps < 19:
-        raise ValueError(f"{where}: replications must be at least 19")
-    frame = data.dropna(subset=[outcome]).reset_index(drop=True)
-    if frame[[unit, time, level]].isna().any().any():
-        rows = list(frame.index[frame[[unit, time, level]].isna().any(axis=1)][:10])
-        raise ValueError(f"{where}: missing {unit}/{time}/{level} at rows {rows}")
+    frame = _checked_frame(data, outcome, unit, time, cohort, level, strata, reps)
     g = frame[cohort].fillna(0).to_numpy(float)
     part = (g > 0) if participant is None else frame[participant].astype(bool).to_numpy()
-    # the cohort of each cluster (its participants' cohort)
     cl_codes, cl_names = pd.factorize(frame[level], sort=True)
-    cluster_cohort = np.zeros(cl_names.size)
-    for k in range(cl_names.size):
-        vals = np.unique(g[(cl_codes == k) & part])
-        if vals.size > 1:
-            raise ValueError(
-                f"{where}: participants of {level}={cl_names[k]!r} have several cohorts "
-                f"{vals.tolist()}; cluster-level re-assignment needs one cohort per cluster"
-            )
-        cluster_cohort[k] = vals[0] if vals.size else 0.0
-    if np.unique(cluster_cohort).size < 2:
-        raise ValueError(
-            f"{where}: all clusters share cohort {cluster_cohort[0]:g}; nothing to permute"
-        )
-    t_vals = frame[time].to_numpy(float)
+    cluster_cohort = _cluster_cohorts(g, part, cl_codes, cl_names, level)
     rng = np.random.default_rng(seed)
-
-    if estimator is None:
-        u_codes, u_names = pd.factorize(frame[unit])
-        t_codes, t_names = pd.factorize(frame[time])
-        codes = [u_codes, t_codes]
-        counts = [np.bincount(u_codes).astype(float), np.bincount(t_codes).astype(float)]
-        y_dm = demean_alternating(frame[outcome].to_numpy(float), codes, counts)
-
-        def stat(cl_cohort: np.ndarray) -> float:
-            gg = cl_cohort[cl_codes]
-            d = (part & (gg > 0) & (t_vals >= gg)).astype(float)
-            d_dm = demean_alternating(d, codes, counts)
-            denom = d_dm @ d_dm
-            return float(d_dm @ y_dm / denom) if denom > 1e-12 else np.nan
-
-        label = "TWFE coefficient of participant x post (unit and year FE)"
-    else:
-        work = frame.copy()
-
-        def stat(cl_cohort: np.ndarray) -> float:
-            gg = cl_cohort[cl_codes]
-            work[cohort] = np.where(part, gg, 0.0)
-            work["treated_ri"] = (part & (gg > 0) & (t_vals >= gg)).astype(float)
-            return float(estimator(work))
-
-        label = "user statistic"
-
+    stat, label = _statistic(frame, outcome, unit, time, cohort, part, cl_codes, estimator)
     observed = stat(cluster_cohort)
     if strata is None:
         draws, exact = _assignments(cluster_cohort, reps, rng)
     else:
-        s_of_cluster = frame.groupby(cl_codes)[strata].agg(lambda v: v.unique()).to_numpy()
-        if any(np.size(v) > 1 for v in s_of_cluster):
-            raise ValueError(f"{where}: {strata!r} must be constant within {level!r}")
-        s_codes = pd.factorize(np.array([np.atleast_1d(v)[0] for v in s_of_cluster]))[0]
-        draws = np.tile(cluster_cohort, (reps, 1))
-        for s in np.unique(s_codes):
-            idx = np.flatnonzero(s_codes == s)
-            for r in range(reps):
-                draws[r, idx] = cluster_cohort[idx][rng.permutation(idx.size)]
+        draws = _stratified_draws(frame, cl_codes, strata, level, cluster_cohort, reps, rng)
         exact = False
     dist = np.array([stat(a) for a in draws])
     dist = dist[np.isfinite(dist)]
@@ -224,3 +168,111 @@ def randomization_inference(
         notes=notes,
         info={"distribution": dist, "exact": exact, "seed": seed},
     )
+
+
+def _checked_frame(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    level: str,
+    strata: str | None,
+    reps: int,
+) -> pd.DataFrame:
+    """Rows with an outcome (renumbered); columns present, ids complete, enough draws."""
+    where = "randomization_inference"
+    for col in (outcome, unit, time, cohort, level, *([strata] if strata else [])):
+        if col not in data.columns:
+            raise ValueError(f"{where}: column {col!r} not in data")
+    if reps < 19:
+        raise ValueError(f"{where}: replications must be at least 19")
+    frame = data.dropna(subset=[outcome]).reset_index(drop=True)
+    if frame[[unit, time, level]].isna().any().any():
+        rows = list(frame.index[frame[[unit, time, level]].isna().any(axis=1)][:10])
+        raise ValueError(f"{where}: missing {unit}/{time}/{level} at rows {rows}")
+    return frame
+
+
+def _cluster_cohorts(
+    g: np.ndarray, part: np.ndarray, cl_codes: np.ndarray, cl_names: pd.Index, level: str
+) -> np.ndarray:
+    """The cohort of each cluster (its participants' one cohort; 0 without participants);
+    at least two distinct cohorts are needed to permute."""
+    where = "randomization_inference"
+    cluster_cohort = np.zeros(cl_names.size)
+    for k in range(cl_names.size):
+        vals = np.unique(g[(cl_codes == k) & part])
+        if vals.size > 1:
+            raise ValueError(
+                f"{where}: participants of {level}={cl_names[k]!r} have several cohorts "
+                f"{vals.tolist()}; cluster-level re-assignment needs one cohort per cluster"
+            )
+        cluster_cohort[k] = vals[0] if vals.size else 0.0
+    if np.unique(cluster_cohort).size < 2:
+        raise ValueError(
+            f"{where}: all clusters share cohort {cluster_cohort[0]:g}; nothing to permute"
+        )
+    return cluster_cohort
+
+
+def _statistic(
+    frame: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    part: np.ndarray,
+    cl_codes: np.ndarray,
+    estimator: Callable[[pd.DataFrame], float] | None,
+) -> tuple[Callable[[np.ndarray], float], str]:
+    """The statistic of a cluster-cohort assignment, and its label: by default the TWFE
+    coefficient of participant x post (outcome demeaned once, by alternating projections),
+    else the user's ``estimator`` on a copy of the data with the re-assigned timing."""
+    t_vals = frame[time].to_numpy(float)
+    if estimator is None:
+        u_codes, u_names = pd.factorize(frame[unit])
+        t_codes, t_names = pd.factorize(frame[time])
+        codes = [u_codes, t_codes]
+        counts = [np.bincount(u_codes).astype(float), np.bincount(t_codes).astype(float)]
+        y_dm = demean_alternating(frame[outcome].to_numpy(float), codes, counts)
+
+        def stat(cl_cohort: np.ndarray) -> float:
+            gg = cl_cohort[cl_codes]
+            d = (part & (gg > 0) & (t_vals >= gg)).astype(float)
+            d_dm = demean_alternating(d, codes, counts)
+            denom = d_dm @ d_dm
+            return float(d_dm @ y_dm / denom) if denom > 1e-12 else np.nan
+
+        return stat, "TWFE coefficient of participant x post (unit and year FE)"
+    work = frame.copy()
+
+    def user_stat(cl_cohort: np.ndarray) -> float:
+        gg = cl_cohort[cl_codes]
+        work[cohort] = np.where(part, gg, 0.0)
+        work["treated_ri"] = (part & (gg > 0) & (t_vals >= gg)).astype(float)
+        return float(estimator(work))
+
+    return user_stat, "user statistic"
+
+
+def _stratified_draws(
+    frame: pd.DataFrame,
+    cl_codes: np.ndarray,
+    strata: str,
+    level: str,
+    cluster_cohort: np.ndarray,
+    reps: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Random re-assignments (reps x clusters) permuting cohorts within each stratum."""
+    s_of_cluster = frame.groupby(cl_codes)[strata].agg(lambda v: v.unique()).to_numpy()
+    if any(np.size(v) > 1 for v in s_of_cluster):
+        raise ValueError(f"randomization_inference: {strata!r} must be constant within {level!r}")
+    s_codes = pd.factorize(np.array([np.atleast_1d(v)[0] for v in s_of_cluster]))[0]
+    draws = np.tile(cluster_cohort, (reps, 1))
+    for s in np.unique(s_codes):
+        idx = np.flatnonzero(s_codes == s)
+        for r in range(reps):
+            draws[r, idx] = cluster_cohort[idx][rng.permutation(idx.size)]
+    return draws
