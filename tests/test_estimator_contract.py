@@ -111,3 +111,27 @@ def test_event_time_is_float64_everywhere(mpdta):
         whole = tab["event_time"].dropna()
         assert (whole == np.round(whole)).all(), name
     assert tables["cs dynamic"]["event_time"].isna().sum() == 1
+
+
+def test_every_result_class_keeps_the_one_line_repr():
+    """A dataclass subclass of EstimationResult regenerates ``__repr__`` (dumping every field,
+    the whole table included) unless declared with ``repr=False``: every result class must use
+    the short repr of the base class (or define its own)."""
+    import importlib
+    import pkgutil
+
+    import evaluation.estimators as est
+    from evaluation.estimators.results import EstimationResult
+
+    for info in pkgutil.iter_modules(est.__path__):
+        importlib.import_module(f"evaluation.estimators.{info.name}")
+    offenders = []
+    stack = list(EstimationResult.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        own = cls.__dict__.get("__repr__")
+        code = getattr(own, "__code__", None)
+        if code is not None and Path(code.co_filename).name == "dataclasses.py":
+            offenders.append(f"{cls.__module__}.{cls.__name__}")
+    assert not offenders, f"result classes with a generated dataclass repr: {offenders}"

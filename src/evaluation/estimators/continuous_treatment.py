@@ -86,7 +86,7 @@ ASSUMPTIONS = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ContinuousDiDResult(EstimationResult):
     """An :class:`EstimationResult` with the dose-response curve and its uniform band.
 

@@ -464,7 +464,7 @@ def _resample(
 
 
 # --- the result ----------------------------------------------------------------------------
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ProductionResult(EstimationResult):
     """A production function: coefficients (and, for translog, output elasticities at the
     sample mean of the inputs), returns to scale, and :meth:`productivity`."""
