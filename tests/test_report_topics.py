@@ -110,6 +110,8 @@ def test_each_topic_has_one_figure_and_a_finding_from_the_numbers(topic_folder):
     dist = found["topic-distribution"][0]
     assert "Gains were broad" in dist and "5 of 5 quantiles" in dist
     assert "participants 50.0% at baseline, 64.0% at end line" in dist
+    # unconditional distributions beside the covariate-adjusted pre-specified estimate
+    assert "without covariates; the pre-specified" in dist
     cost = found["topic-costs"][0]
     assert "12,000 USD per supported firm" in cost
     assert "115,000 USD per unit of effect" in cost and "(95% interval 95,000–140,000 USD)" in cost

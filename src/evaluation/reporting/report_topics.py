@@ -314,6 +314,7 @@ def distribution(builder: Builder) -> None:
     if mean is not None and _num(mean.get("estimate")) is not None:
         text += " " + builder.m("doc.dist.mean", effect=fmt_number(mean["estimate"], builder.lang, 3),
                                 ci=_interval(builder, mean))  # fmt: skip
+        text += _unconditional_caveat(builder, mean)
     shares = builder.run.value("share_above_baseline_median")
     text += _shares_text(builder, shares)
     sec.say([Text(text + " "), Text(builder.m("doc.see")), Ref("fig-distribution"), Text(".")])
@@ -335,6 +336,21 @@ def distribution(builder: Builder) -> None:
     ax.legend(loc="best", fontsize=8, frameon=False)
     _finish(ax)
     sec.add(_figure(builder, "fig-distribution", "doc.dist.figure", fig, "doc.dist.note"))
+
+
+def _unconditional_caveat(builder: Builder, mean: pd.Series) -> str:
+    """Changes-in-changes compares unconditional distributions: beside the pre-specified
+    (covariate-adjusted) estimate of the same outcome, say so, so that a reader does not take
+    the two averages for one estimand."""
+    if mean.get("outcome_variable") != builder.primary_outcome:
+        return ""
+    primary = builder.run.overall(builder.primary_outcome, builder.estimator)
+    if primary is None or _num(primary.get("estimate")) is None:
+        return ""
+    return " " + builder.m(
+        "doc.dist.unconditional", estimator=builder.est_name(builder.estimator),
+        effect=fmt_number(primary["estimate"], builder.lang, 3), ci=_interval(builder, primary),
+    )  # fmt: skip
 
 
 def _shares_text(builder: Builder, shares: Any) -> str:

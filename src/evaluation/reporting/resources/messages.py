@@ -1972,6 +1972,10 @@ MESSAGES.update(
             "The changes-in-changes average effect is {effect} (95% interval {ci}).",
             "El efecto medio de cambios en cambios es {effect} (intervalo del 95 % {ci}).",
         ),
+        "doc.dist.unconditional": _m(
+            "Changes-in-changes compares the whole distributions of participants and never-supported firms without covariates; the pre-specified {estimator} estimate, which conditions on them, is {effect} (95% interval {ci}). Where the two averages differ, read the pattern across quantiles rather than its level.",
+            "Cambios en cambios compara las distribuciones completas de participantes y empresas nunca apoyadas sin covariables; la estimación preespecificada de {estimator}, que sí las considera, es {effect} (intervalo del 95 % {ci}). Cuando ambos promedios difieren, interprete el patrón entre cuantiles y no su nivel.",
+        ),
         "doc.dist.shares": _m(
             "Share above the baseline median: participants {p0} at baseline, {p1} at end line; comparison firms {c0} and {c1}.",
             "Proporción por encima de la mediana de la línea de base: participantes {p0} al inicio y {p1} al final; empresas de comparación {c0} y {c1}.",
