@@ -287,6 +287,23 @@ def changes_in_changes(
     ``quantile`` (NaN for the mean), ``observed`` (treated post-period quantile, or mean) and
     ``counterfactual``. ``info`` holds the cell sizes, the periods, the bootstrap draws
     (``draws``, replications x terms) and ``outside_support``.
+
+    Examples
+    --------
+    mpdta, counties first treated in 2007 against never-treated counties, 2006 -> 2007:
+
+    >>> import pandas as pd
+    >>> d = pd.read_csv("tests/data/mpdta.csv").query("`first.treat` in (0, 2007)")
+    >>> d = d.assign(treated=(d["first.treat"] == 2007).astype(int))
+    >>> cic = changes_in_changes(d, "lemp", "countyreal", "year", "treated", pre=2006,
+    ...                          post=2007, quantiles=[0.25, 0.5, 0.75], replications=199, seed=1)
+    >>> cols = ["term", "estimate", "std_error", "observed", "counterfactual"]
+    >>> print(cic.tidy()[cols].round(3).to_string(index=False))
+        term  estimate  std_error  observed  counterfactual
+      q=0.25    -0.034      0.080     4.970           5.004
+      q=0.50    -0.118      0.066     5.714           5.832
+      q=0.75    -0.071      0.062     6.765           6.836
+    cic_mean    -0.018      0.022     5.820           5.838
     """
     qs = _check_options(quantiles, inference, replications, alpha, quantile_method)
     pre_p, post_p = _periods(pre, "pre"), _periods(post, "post")

@@ -261,6 +261,25 @@ def romano_wolf(
     -------
     EstimationResult with the original estimates and columns ``p_unadjusted`` (the estimator's
     own p-value), ``p_bootstrap`` (single-hypothesis bootstrap p-value) and ``p_romano_wolf``.
+
+    Examples
+    --------
+    Two outcomes of mpdta (log employment and employment) with the same TWFE design, refitted
+    on the same 199 county resamples:
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from evaluation.estimators.did import twfe
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> d["post"] = ((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int)
+    >>> d["emp"] = np.exp(d["lemp"])
+    >>> fits = [twfe(d, y, "countyreal", "year", "post") for y in ("lemp", "emp")]
+    >>> rw = romano_wolf(fits, "post", data=d, replications=199, seed=1)
+    >>> print(rw.tidy()[["term", "estimate", "p_unadjusted", "p_romano_wolf"]]
+    ...       .round(3).to_string(index=False))
+         term  estimate  p_unadjusted  p_romano_wolf
+    lemp:post    -0.037         0.006           0.01
+     emp:post    -9.468         0.739           0.79
     """
     results = list(results)
     reps = renamed("romano_wolf", "replications", replications, "reps", reps, 999)

@@ -111,6 +111,29 @@ def randomization_inference(
     estimator : ``f(frame) -> float`` computed on a copy of ``data`` whose ``cohort`` and
         ``treated_ri`` (participant x post) columns hold the re-assigned timing; default the
         TWFE coefficient of ``treated_ri`` with unit and year fixed effects.
+
+    Examples
+    --------
+    Six strata of ten firms; half of each stratum's firms join, two strata in each of 2018,
+    2019 and 2020; true effect 0.5. The 6! / (2! 2! 2!) = 90 distinct assignments of the entry
+    years to the strata are all enumerated, so the p-value is exact (here 1/90: no other
+    timing gives as large a coefficient):
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> p = pd.DataFrame({"firm": np.repeat(np.arange(60), 6),
+    ...                   "year": np.tile(np.arange(2016, 2022), 60)})
+    >>> p["stratum"] = p["firm"] // 10
+    >>> entry = np.array([2018, 2018, 2019, 2019, 2020, 2020])[p["stratum"]]
+    >>> p["cohort"] = np.where(p["firm"] % 2 == 0, entry, 0)
+    >>> on = (p["cohort"] > 0) & (p["year"] >= p["cohort"])
+    >>> p["y"] = rng.normal(size=60)[p["firm"]] + 0.5 * on + rng.normal(scale=0.5, size=len(p))
+    >>> ri = randomization_inference(p, "y", "firm", "year", "cohort", cluster="stratum")
+    >>> print(ri.tidy()[["term", "estimate", "p_value", "assignments", "exact"]]
+    ...       .round(3).to_string(index=False))
+       term  estimate  p_value  assignments  exact
+    treated     0.595    0.011           90   True
     """
     where = "randomization_inference"
     level = renamed(where, "cluster", cluster, "level", level, None)
