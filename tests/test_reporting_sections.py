@@ -187,7 +187,7 @@ def test_diagnostics_keep_other_pages_scalars_with_translated_names():
     )  # fmt: skip
     diag = final.diagnostics(values, "es")
     assert diag["name"].tolist() == ["Efecto mínimo detectable (80 % de potencia)", "new thing"]
-    assert diag["value"].tolist() == [0.05, 2]
+    assert diag["value"].tolist() == ["0,050", "2"]  # formatted in the report language
     assert final.recorded(values, "mde") == 0.05
     assert final.recorded(values, "mde", notebook="11_sensitivity") is None
 

@@ -273,7 +273,7 @@ def test_jobs_dropped_from_the_grid_lose_their_pages_and_records(pipeline_run, t
     assert "0 ran" in out and "removed" in out  # nothing re-ran: the kept jobs were cached
     pages = sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.html")
                    if ".cache" not in p.parts)  # fmt: skip
-    assert pages == ["index.html", *(f"t1_tiny/{j}.html" for j in GOOD)]
+    assert pages == ["index.es.html", "index.html", *(f"t1_tiny/{j}.html" for j in GOOD)]
     assert sorted(p.name for p in (reports / ".cache").iterdir()) == GOOD
     table = pd.read_parquet(reports / "estimates.parquet")
     assert sorted(set(table["job"])) == GOOD
