@@ -96,14 +96,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "participants' baseline values lie within the comparison firms' range. A quantile "
         "effect compares two distributions, not the same firms: the effect at the 10% quantile "
         "is the gap between the participants' 10% quantile and its counterfactual, not the gain "
-        "of the firms that started lowest.",
+        "of the firms that started lowest. The comparison is unconditional: unlike the "
+        "pre-specified estimator, it uses no covariates, so where outcomes trend differently "
+        "with firm characteristics the level of these effects is biased; their pattern across "
+        "quantiles is the more robust reading.",
         "Supuestos de identificación: sin apoyo, el rango de una empresa en la distribución de "
         "los determinantes no observados del resultado de su grupo no cambia entre los dos "
         "años, y los valores de línea de base de las participantes están dentro del rango de "
         "las empresas de comparación. Un efecto por cuantil compara dos distribuciones, no las "
         "mismas empresas: el efecto en el cuantil 10 % es la brecha entre el cuantil 10 % de "
         "las participantes y su contrafactual, no la ganancia de las empresas que empezaron más "
-        "abajo.",
+        "abajo. La comparación es incondicional: a diferencia del estimador preespecificado, no "
+        "usa covariables, de modo que si los resultados evolucionan de forma distinta según las "
+        "características de las empresas, el nivel de estos efectos está sesgado; su patrón "
+        "entre cuantiles es la lectura más robusta.",
     ),
     # --- notes under the tables -----------------------------------------------------------
     "dist.note.bootstrap": _m(
