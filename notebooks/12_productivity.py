@@ -38,7 +38,7 @@ import pandas as pd
 from evaluation.analysis import effects, productivity
 from evaluation.analysis.context import study_context
 from evaluation.config import load_settings
-from evaluation.data.load import load_panel
+from evaluation.data.load import load_panel, load_truth
 from evaluation.estimators.production import summary_frame
 from evaluation.pipeline import record, record_value
 from evaluation.reporting import figures, sections
@@ -170,6 +170,9 @@ if results:
     notes = [t("nb12.elasticities.note", language, reps=bootstrap_reps)]
     notes += sorted({n for fit in results.values() for n in fit.notes})
     show(publish_table(table, language=language, notes=notes))
+    truth_file = load_truth(sections.resolve(raw_dir))
+    if isinstance(truth_file, dict) and not truth_file.get("production"):
+        say("nb12.simulated", language)
 
 # %%
 tfp_method = None

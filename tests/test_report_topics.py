@@ -251,3 +251,17 @@ def test_number_columns_are_decimal_aligned_in_every_format(run_folder, tmp_path
     xml = zipfile.ZipFile(write_docx(doc, tmp_path / "a.docx")).read("word/document.xml").decode()
     cells = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)
     assert f"1.80{F * 2}\u2060" in cells, "padding lost in DOCX"
+
+
+def test_tfp_on_simulated_data_without_a_production_design_is_no_finding(topic_folder):
+    """A simulation whose truth file states no production function: the TFP section says the
+    method ran, not that TFP moved; with a production design (or real data) it says nothing."""
+    plain = _section(build_document(_settings(), topic_folder, "en", narrative_dir=None),
+                     "topic-tfp")[0]  # fmt: skip
+    assert "simulated without a production function" not in plain
+    sim = build_document(_settings(), topic_folder, "en", narrative_dir=None,
+                         truth={"estimands": {}})  # fmt: skip
+    assert "simulated without a production function" in _section(sim, "topic-tfp")[0]
+    designed = build_document(_settings(), topic_folder, "es", narrative_dir=None,
+                              truth={"production": {"labour": 0.6}})  # fmt: skip
+    assert "sin una función de producción" not in _section(designed, "topic-tfp")[0]

@@ -153,6 +153,10 @@ def tfp(builder: Builder) -> None:
         text = builder.m("doc.tfp.no_effect")
     if methods:
         text += " " + builder.m("doc.tfp.methods", methods=method_names)
+    if isinstance(builder.run.truth, dict) and not builder.run.truth.get("production"):
+        # simulated data whose design states no production function: the method runs, but its
+        # elasticities and TFP are not findings
+        text += " " + builder.m("doc.tfp.simulated")
     if fits.empty:
         sec.say(text)
         return

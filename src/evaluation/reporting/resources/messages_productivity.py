@@ -127,4 +127,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Effect on log TFP by year since entry",
         "Efecto sobre el log de la PTF por año desde la entrada",
     ),
+    # simulated data without a production structure (the truth file states no elasticities)
+    "nb12.simulated": _m(
+        "These data are simulated and their design states no production function (the truth "
+        "file gives no input elasticities): capital and intermediate inputs were not generated "
+        "from firms' productivity, so the elasticities and total factor productivity above show "
+        "that the method runs, not a finding.",
+        "Estos datos son simulados y su diseño no define una función de producción (el archivo "
+        "de efectos verdaderos no da elasticidades de los insumos): el capital y los insumos intermedios "
+        "no se generaron a partir de la productividad de las empresas, de modo que las "
+        "elasticidades y la productividad total de los factores muestran que el método funciona, "
+        "no un hallazgo.",
+    ),
+    "doc.tfp.simulated": _m(
+        "These data are simulated without a production function, so this is a check that the "
+        "method runs, not a finding.",
+        "Estos datos se simularon sin una función de producción: esto comprueba que el método "
+        "funciona, no es un hallazgo.",
+    ),
 }
