@@ -19,6 +19,7 @@ likewise, and a :class:`Ref` prints the target's word and number ("Figure 3" / "
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -308,6 +309,36 @@ def resolve(ref: Ref, labels: dict[str, str]) -> str:
     if ref.target not in labels:
         raise KeyError(f"reference to unknown table/figure/equation {ref.target!r}")
     return labels[ref.target]
+
+
+@dataclass(frozen=True)
+class InlineMarkup:
+    """How one output format writes inline content; each function escapes its text itself."""
+
+    text: Callable[[str], str]
+    strong: Callable[[str], str]
+    emph: Callable[[str], str]
+    link: Callable[[str, str], str]  # (a URL already passed by safe_url, text)
+
+
+def render_inline(content: list[Inline], labels: dict[str, str], markup: InlineMarkup) -> str:
+    """The inlines in one output format: references resolved, links kept only when
+    :func:`safe_url` allows them (else their text), every value escaped by ``markup``."""
+    out = []
+    for item in content:
+        if isinstance(item, Ref):
+            out.append(markup.text(resolve(item, labels)))
+        elif isinstance(item, Strong):
+            out.append(markup.strong(item.text))
+        elif isinstance(item, Emph):
+            out.append(markup.emph(item.text))
+        elif isinstance(item, Link):
+            url = safe_url(item.url)
+            out.append(markup.text(item.text) if url is None else markup.link(url, item.text))
+        else:
+            assert isinstance(item, Text)
+            out.append(markup.text(item.text))
+    return "".join(out)
 
 
 def plain(content: list[Inline], labels: dict[str, str]) -> str:

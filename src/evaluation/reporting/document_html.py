@@ -14,18 +14,13 @@ import re
 from evaluation.reporting.document import (
     Bullets,
     Document,
-    Emph,
     Equation,
     Figure,
     Inline,
-    Link,
+    InlineMarkup,
     Paragraph,
-    Ref,
-    Strong,
     Table,
-    Text,
-    resolve,
-    safe_url,
+    render_inline,
 )
 from evaluation.reporting.docx import caption, tex_to_mathml
 
@@ -55,22 +50,16 @@ def esc(value: str) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _inline(item: Inline, labels: dict[str, str]) -> str:
-    if isinstance(item, Ref):
-        return esc(resolve(item, labels))
-    if isinstance(item, Strong):
-        return f"<strong>{esc(item.text)}</strong>"
-    if isinstance(item, Emph):
-        return f"<em>{esc(item.text)}</em>"
-    if isinstance(item, Link):
-        url = safe_url(item.url)
-        return f'<a href="{esc(url)}">{esc(item.text)}</a>' if url else esc(item.text)
-    assert isinstance(item, Text)
-    return esc(item.text)
+MARKUP = InlineMarkup(
+    text=esc,
+    strong=lambda text: f"<strong>{esc(text)}</strong>",
+    emph=lambda text: f"<em>{esc(text)}</em>",
+    link=lambda url, text: f'<a href="{esc(url)}">{esc(text)}</a>',
+)
 
 
 def _content(items: list[Inline], labels: dict[str, str]) -> str:
-    return "".join(_inline(i, labels) for i in items)
+    return render_inline(items, labels, MARKUP)
 
 
 SVG_SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)

@@ -20,18 +20,13 @@ from evaluation.reporting.document import (
     REF_WORDS,
     Bullets,
     Document,
-    Emph,
     Equation,
     Figure,
     Inline,
-    Link,
+    InlineMarkup,
     Paragraph,
-    Ref,
-    Strong,
     Table,
-    Text,
-    resolve,
-    safe_url,
+    render_inline,
 )
 
 PUNCTUATION = set(_string.punctuation)
@@ -44,24 +39,16 @@ def md(value: str) -> str:
     return "".join("\\" + c if c in PUNCTUATION else c for c in text)
 
 
-def _inline(item: Inline, labels: dict[str, str]) -> str:
-    if isinstance(item, Ref):
-        return md(resolve(item, labels))
-    if isinstance(item, Strong):
-        return f"**{md(item.text)}**"
-    if isinstance(item, Emph):
-        return f"*{md(item.text)}*"
-    if isinstance(item, Link):
-        url = safe_url(item.url)
-        if url is None:
-            return md(item.text)
-        return f"[{md(item.text)}](<{url}>)"
-    assert isinstance(item, Text)
-    return md(item.text)
+MARKUP = InlineMarkup(
+    text=md,
+    strong=lambda text: f"**{md(text)}**",
+    emph=lambda text: f"*{md(text)}*",
+    link=lambda url, text: f"[{md(text)}](<{url}>)",
+)
 
 
 def _content(items: list[Inline], labels: dict[str, str]) -> str:
-    return "".join(_inline(i, labels) for i in items)
+    return render_inline(items, labels, MARKUP)
 
 
 def caption(doc: Document, kind: str, number: int, text: str) -> str:

@@ -18,19 +18,14 @@ from pathlib import Path
 from evaluation.reporting.document import (
     Bullets,
     Document,
-    Emph,
     Equation,
     Figure,
     Inline,
-    Link,
+    InlineMarkup,
     Paragraph,
-    Ref,
     Section,
-    Strong,
     Table,
-    Text,
-    resolve,
-    safe_url,
+    render_inline,
 )
 
 PALETTE_TEXT = "#1f2937"
@@ -55,24 +50,16 @@ def string(value: str) -> str:
     return lit(value)[1:-1]
 
 
-def _inline(item: Inline, labels: dict[str, str]) -> str:
-    if isinstance(item, Ref):
-        return lit(resolve(item, labels))
-    if isinstance(item, Strong):
-        return f"#strong({string(item.text)});"
-    if isinstance(item, Emph):
-        return f"#emph({string(item.text)});"
-    if isinstance(item, Link):
-        url = safe_url(item.url)
-        if url is None:
-            return lit(item.text)
-        return f"#link({string(url)}, {string(item.text)});"
-    assert isinstance(item, Text)
-    return lit(item.text)
+MARKUP = InlineMarkup(
+    text=lit,
+    strong=lambda text: f"#strong({string(text)});",
+    emph=lambda text: f"#emph({string(text)});",
+    link=lambda url, text: f"#link({string(url)}, {string(text)});",
+)
 
 
 def _content(items: list[Inline], labels: dict[str, str]) -> str:
-    return "".join(_inline(i, labels) for i in items)
+    return render_inline(items, labels, MARKUP)
 
 
 def _draft(doc: Document) -> str:
