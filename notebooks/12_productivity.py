@@ -93,15 +93,8 @@ else:
 # %%
 if config is not None and not panel.empty:
     heading("nb12.inputs.heading", language)
-    roles = {
-        "output": config.output,
-        "labour": config.labour,
-        "capital": config.capital,
-        "intermediates": config.intermediates,
-        "investment": config.investment,
-    }
     rows = []
-    for role, column in roles.items():
+    for role, column in inputs.roles.items():
         rows.append(
             {
                 "role": t(f"nb12.role.{role}", language),

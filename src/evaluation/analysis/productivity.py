@@ -53,6 +53,15 @@ class Inputs:
     def methods(self) -> tuple[str, ...]:
         return available_methods(self)
 
+    @property
+    def roles(self) -> dict[str, str | None]:
+        """Role -> configured column (None when the role is not configured), in page order."""
+        if self.config is None:
+            return {}
+        c = self.config
+        return {"output": c.output, "labour": c.labour, "capital": c.capital,
+                "intermediates": c.intermediates, "investment": c.investment}  # fmt: skip
+
 
 def _varies(frame: pd.DataFrame, column: str) -> bool:
     return column in frame.columns and frame[column].notna().all() and frame[column].nunique() > 1
@@ -67,13 +76,7 @@ def production_inputs(settings: Settings, panel: pd.DataFrame) -> Inputs:
     config = settings.analysis.production
     if config is None:
         return Inputs(None)
-    roles = {
-        "output": config.output,
-        "labour": config.labour,
-        "capital": config.capital,
-        "intermediates": config.intermediates,
-        "investment": config.investment,
-    }
+    roles = Inputs(config).roles
     found = {r: c for r, c in roles.items() if c and _observed(panel, c)}
     missing = {r: c for r, c in roles.items() if c and r not in found}
     return Inputs(config, found, missing)
