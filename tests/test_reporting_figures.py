@@ -141,3 +141,22 @@ def test_estimates_figure_colours_by_group():
     fig = figures.estimates_figure(frame, group="dimension")
     colours = [mcolors.to_hex(c.lines[0].get_color()).upper() for c in fig.axes[0].containers]
     assert colours[0] == colours[1] != colours[2] == colours[3]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_small_effects_get_distinct_tick_labels(language):
+    """A tick step of 0.005 (effects of a few thousandths) needs three decimals: with two,
+    neighbouring ticks printed as the same number."""
+    tidy = _event_tidy()
+    tidy[["estimate", "conf_low", "conf_high"]] /= 20
+    fig = figures.event_study_figure(tidy, language=language, outcome="log_labor_productivity")
+    fig.canvas.draw()
+    ticks = [tick.get_text() for tick in fig.axes[0].get_yticklabels() if tick.get_text()]
+    assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
+    # large steps keep two decimals
+    fig = figures.event_study_figure(
+        _event_tidy(), language=language, outcome="log_labor_productivity"
+    )
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert all(len(lab.split("," if language == "es" else ".")[-1]) == 2 for lab in labels), labels

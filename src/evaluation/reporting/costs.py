@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from evaluation.reporting.figures import PALETTE, STYLE, _check
+from evaluation.reporting.figures import PALETTE, STYLE, DecimalTicks, _check
 from evaluation.reporting.translations import check_language, fmt_number, t
 
 
@@ -53,7 +53,7 @@ def cost_curve_figure(
         ax.set_title(t(f"cost.term.{row.term}", language), fontsize=10)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, language, 0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, language, 2)))
+        ax.xaxis.set_major_formatter(DecimalTicks(language, 2))
         ax.grid(True, color="#DDDDDD", linewidth=0.8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

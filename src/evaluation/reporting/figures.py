@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from evaluation.reporting.translations import (
     check_language,
@@ -67,18 +67,35 @@ def _figure(width: float = 7.0, height: float = 4.2) -> tuple[Figure, object]:
     return fig, ax
 
 
+class DecimalTicks(Formatter):
+    """Tick labels with the language's decimal separator and at least ``digits`` decimals,
+    more when the tick step needs them (a 0.005 step printed with two decimals would show
+    two ticks as the same number)."""
+
+    def __init__(self, language: str, digits: int) -> None:
+        self.language, self.digits = language, digits
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        steps = np.diff(np.sort(np.asarray(self.locs, dtype=float)))
+        steps = steps[steps > 0]
+        digits = self.digits
+        if steps.size:
+            digits = max(digits, int(np.ceil(-np.log10(steps.min()) - 1e-9)))
+        return fmt_number(value, self.language, digits)
+
+
 def _style_axes(ax, language: str, *, y_percent: bool = False, digits: int = 2) -> None:
     """Grid, spines and tick labels with the language's decimal separator."""
     ax.grid(True, axis="y", color="#DDDDDD", linewidth=0.8)
     ax.grid(False, axis="x")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    # "nice" steps (1, 2, 5 x 10^k) so that two decimals never round a tick label
+    # "nice" steps (1, 2, 5 x 10^k); the labels carry as many decimals as the step needs
     ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
     if y_percent:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_percent(v, language, 0)))
     else:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, language, digits)))
+        ax.yaxis.set_major_formatter(DecimalTicks(language, digits))
 
 
 def colors(n: int) -> list[str]:
@@ -235,7 +252,7 @@ def estimates_figure(
     ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.8)
     ax.grid(False, axis="y")
     ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, language, 2)))
+    ax.xaxis.set_major_formatter(DecimalTicks(language, 2))
     ax.set_xlabel(
         t("fig.event_study.y", language, outcome=_short(outcome, language, outcome_label))
     )
