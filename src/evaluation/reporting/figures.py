@@ -11,6 +11,7 @@ not drawn.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -183,9 +184,9 @@ def event_study_figure(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _style_axes(ax, language)
     ax.set_xlabel(t("common.event_time", language))
-    ax.set_ylabel(
-        t("fig.event_study.y", language, outcome=_short(outcome, language, outcome_label))
-    )
+    # wrapped: a long outcome label on one line runs past the top of the axes
+    ylabel = t("fig.event_study.y", language, outcome=_short(outcome, language, outcome_label))
+    ax.set_ylabel(textwrap.fill(ylabel, 48))
     ax.set_title(title or t("fig.event_study.title", language))
     if ax.get_legend_handles_labels()[0]:
         # below the axes: inside it would hide points, beside it would halve the plot
