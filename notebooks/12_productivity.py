@@ -161,6 +161,8 @@ if results:
             record_value(f"tfp_{method}_{r.term.removeprefix('tfp_log_')}", float(r.estimate))
     table.index.name = t("common.term", language)
     notes = [t("nb12.elasticities.note", language, reps=bootstrap_reps)]
+    if config.form == "translog":
+        notes.append(t("nb12.elasticities.translog", language))
     notes += sorted({n for fit in results.values() for n in fit.notes})
     show(publish_table(table, language=language, notes=notes))
     truth_file = load_truth(sections.resolve(raw_dir))

@@ -92,14 +92,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Output elasticities by method", "Elasticidades del producto por método"
     ),
     "nb12.elasticities.note": _m(
-        "Output elasticities (translog: at the sample mean of the inputs) with standard errors "
-        "from a block bootstrap over firms ({reps} draws; normal intervals). Returns to scale "
+        "Output elasticities with standard errors from a block bootstrap over firms ({reps} draws; normal intervals). Returns to scale "
         "is their sum. OLS ignores that input choices respond to productivity; the control "
         "functions correct for it.",
-        "Elasticidades del producto (translog: en la media muestral de los insumos) con errores "
-        "estándar de un bootstrap por bloques de empresas ({reps} réplicas; intervalos "
+        "Elasticidades del producto con errores estándar de un bootstrap por bloques de empresas ({reps} réplicas; intervalos "
         "normales). Los rendimientos a escala son su suma. MCO ignora que la elección de "
         "insumos responde a la productividad; las funciones de control lo corrigen.",
+    ),
+    "nb12.elasticities.translog": _m(
+        "Translog: the elasticities are evaluated at the sample mean of the inputs.",
+        "Translog: las elasticidades se evalúan en la media muestral de los insumos.",
     ),
     "nb12.returns_to_scale": _m("Returns to scale", "Rendimientos a escala"),
     "nb12.ols": _m("OLS (reference)", "MCO (referencia)"),
