@@ -148,3 +148,77 @@ def test_estimates_bit_identical_to_pandas_coded_ids(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(fixed_effects, "string_codes", lambda values: None)
     monkeypatch.setattr(cs_panel, "string_codes", lambda values: None)
     assert fits() == fast
+
+
+ARROW_DTYPES = ["str", "string[pyarrow]", "large_string[pyarrow]"]
+
+
+def _as_dtype(values: np.ndarray, dtype: str) -> pd.Series:
+    if dtype == "large_string[pyarrow]":
+        import pyarrow as pa
+
+        return pd.Series(values, dtype=pd.ArrowDtype(pa.large_string()))
+    return pd.Series(values, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", ARROW_DTYPES)
+@pytest.mark.parametrize("seed", range(3))
+def test_arrow_backed_columns_coded_from_arrow_as_pandas(dtype: str, seed: int) -> None:
+    """A string column stored in Arrow (pandas 3's ``str``, ``string[pyarrow]``, ArrowDtype) is
+    coded from its buffers with pandas' codes and distinct ids - with missing ids, after a
+    row filter (an offset into the buffers) and after a shuffle (several chunks joined)."""
+    rng = np.random.default_rng(seed)
+    choices = np.array([*POOL, None], dtype=object)
+    for _ in range(100):
+        values = np.asarray(rng.choice(choices, size=int(rng.integers(2, 60))), dtype=object)
+        if pd.isna(values).all():
+            continue
+        series = _as_dtype(values, dtype)
+        parts = [series, series.iloc[1:], series.iloc[rng.permutation(len(series))]]
+        parts.append(pd.concat([series.iloc[:1], series.iloc[1:]]))  # two chunks
+        for part in parts:
+            got = string_codes(part)
+            assert got is not None, dtype
+            want_codes, want_uniques = pd.factorize(part.to_numpy(dtype=object), sort=False)
+            np.testing.assert_array_equal(got[0], want_codes)
+            assert list(got[1]) == list(want_uniques)
+            assert got[1].dtype == object
+
+
+def test_non_arrow_extension_columns_go_to_pandas() -> None:
+    assert string_codes(pd.Series(["a", "b"], dtype="category")) is None
+    assert string_codes(pd.Series(["a", "b"], dtype="string[python]")) is None
+    assert string_codes(pd.Series([1, 2], dtype="Int64")) is None
+    codes, n = factorize(pd.Series(["b", "a", "b"], dtype="category"), "unit")
+    assert n == 2 and codes.tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize("dtype", ARROW_DTYPES)
+def test_arrow_missing_id_raises_naming_rows(dtype: str) -> None:
+    with pytest.raises(
+        ValueError, match=r"column 'unit' has 1 missing value\(s\) \(e.g. rows \[1\]"
+    ):
+        factorize(_as_dtype(np.array(["a", None, "b"], dtype=object), dtype), "unit")
+
+
+@pytest.mark.parametrize("dtype", [*ARROW_DTYPES, "category", "string[python]"])
+def test_estimates_identical_across_id_storage(dtype: str) -> None:
+    """Object, Arrow-backed and categorical string ids give the same codes, hence the same
+    numbers exactly (TWFE fast path and Callaway-Sant'Anna on an unbalanced shuffled panel)."""
+    df = _messy()
+    other = df.assign(unit=_as_dtype(df["unit"].to_numpy(dtype=object), dtype).array)
+    kw = dict(covariates=["x"], method="dr", allow_unbalanced=True)
+
+    def fits(frame: pd.DataFrame) -> tuple[float, ...]:
+        a = twfe(frame, "y", "unit", "year", "treat", cluster="cluster")
+        c = callaway_santanna(frame, "y", "unit", "year", "cohort", **kw).aggregate("simple")
+        t = c.tidy()
+        return (
+            float(a.coef["treat"]),
+            float(a.vcov.loc["treat", "treat"]),
+            float(t["estimate"].iloc[0]),
+            float(t["std_error"].iloc[0]),
+        )
+
+    assert str(other["unit"].dtype) != "object"
+    assert fits(other) == fits(df)

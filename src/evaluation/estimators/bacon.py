@@ -259,7 +259,7 @@ def _wide(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Unit and period codes and the units x periods outcome and treatment matrices; the
     treatment must be absorbing (an error names units that switch back to 0)."""
-    uc, n_units = factorize(frame[unit].to_numpy(), unit)
+    uc, n_units = factorize(frame[unit], unit)
     tc = np.searchsorted(periods, frame[time].to_numpy())
     T = periods.size
     Y = np.full((n_units, T), np.nan)

@@ -121,11 +121,14 @@ def _pivot_codes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
     """Unit codes, period codes, unit labels, periods, and whether rows are unit-major."""
     n_rows = len(t_raw)
-    u_raw = data[unit].to_numpy()
+    u_col = data[unit]
+    # numpy-typed ids as an array; extension columns (Arrow strings, categoricals) stay as they
+    # are: converting Arrow strings to Python objects would cost more than coding them
+    u_raw = u_col.to_numpy() if isinstance(u_col.dtype, np.dtype) else None
     # Fast path: rows sorted by unit then period, every unit with the same periods.
     first = t_raw[: min(n_rows, 64)]
     n_t = int(np.argmax(first[1:] <= first[:-1]) + 1) if (first[1:] <= first[:-1]).any() else 0
-    if n_t > 1 and n_rows % n_t == 0 and u_raw.dtype.kind in "iuf":
+    if n_t > 1 and n_rows % n_t == 0 and u_raw is not None and u_raw.dtype.kind in "iuf":
         times = t_raw[:n_t]
         tt = t_raw.reshape(-1, n_t)
         uu = u_raw.reshape(-1, n_t)
@@ -140,8 +143,11 @@ def _pivot_codes(
         raise ValueError(
             f"callaway_santanna: missing unit ids in column {unit!r} (rows {_rows(data, bad)})"
         )
-    coded = string_codes(u_raw) if u_raw.dtype == object else None
-    u_code, labels = coded if coded is not None else pd.factorize(data[unit], sort=False)
+    if u_raw is None:
+        coded = string_codes(u_col)
+    else:
+        coded = string_codes(u_raw) if u_raw.dtype == object else None
+    u_code, labels = coded if coded is not None else pd.factorize(u_col, sort=False)
     times = np.unique(t_raw)
     t_code = np.searchsorted(times, t_raw)
     return u_code.astype(np.int64), t_code, np.asarray(labels), times, False

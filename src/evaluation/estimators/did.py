@@ -82,7 +82,7 @@ def cluster_codes(data: pd.DataFrame, cluster: str | None, where: str) -> np.nda
     """Integer codes of the cluster column; a ValueError if it has a single value."""
     if cluster is None:
         return None
-    codes, g = factorize(data[cluster].to_numpy(), cluster)
+    codes, g = factorize(data[cluster], cluster)
     if g < 2:
         raise ValueError(
             f"{where}: cluster column {cluster!r} has a single value ({data[cluster].iloc[0]!r}); "
@@ -141,7 +141,7 @@ def result_from_fit(
 
 def fast_unit_time_fit(
     y: np.ndarray,
-    unit: np.ndarray,
+    unit: np.ndarray | pd.Series,
     time: np.ndarray,
     dummies: list[np.ndarray],
     names: list[str],
@@ -418,7 +418,7 @@ def twfe(
     cl = cluster_codes(sample, cluster, where)
     fit = None
     if binary and not extra_fe and fast:
-        unit_time = (sample[unit].to_numpy(), sample[time].to_numpy())
+        unit_time = (sample[unit], sample[time].to_numpy())
         covs_matrix = np.column_stack(Z) if covs else None
         fit = fast_unit_time_fit(
             y, *unit_time, D, treats, covs_matrix, covs, w, cl, kind, treats
@@ -520,7 +520,7 @@ def triple_differences(
     s = binary_column(sample, subgroup, where)
     ucodes = _check_subgroup_design(sample, unit, treatment, subgroup, d, s, where)
     inter = f"{treatment}:{subgroup}"
-    tcodes, _ = factorize(sample[time].to_numpy(), time)
+    tcodes, _ = factorize(sample[time], time)
     time_by_sub = tcodes * 2 + s.astype(np.intp)
     fe_names = [unit, f"{time}^{subgroup}"]
     fit = fe_ols(
@@ -569,7 +569,7 @@ def _check_subgroup_design(
         raise ValueError(f"{where}: treatment {treatment!r} has no variation")
     if np.unique(s).size < 2:
         raise ValueError(f"{where}: subgroup {subgroup!r} has no variation")
-    ucodes, nu = factorize(sample[unit].to_numpy(), unit)
+    ucodes, nu = factorize(sample[unit], unit)
     smin = np.full(nu, 2.0)
     smax = np.full(nu, -1.0)
     np.minimum.at(smin, ucodes, s)

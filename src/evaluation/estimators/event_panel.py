@@ -74,7 +74,7 @@ def prepare_event_panel(
     sample, notes = prepare_sample(data, outcome, used, where)  # also checks used for NAs
     tvals = _integer_periods(sample, time, where)
     cvals = _cohort_values(sample, cohort, where)
-    ucodes, nu = factorize(sample[unit].to_numpy(), unit)
+    ucodes, nu = factorize(sample[unit], unit)
     _check_constant_cohort(sample, unit, cohort, ucodes, nu, cvals, where)
     treated = cvals > 0
     if not treated.any():

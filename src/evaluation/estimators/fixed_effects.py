@@ -70,6 +70,9 @@ def factorize(
     ValueError
         If any id is missing (NaN/None), naming the column and the first offending rows.
     """
+    coded = _arrow_coded(values)
+    if coded is not None:
+        return _checked_codes(coded[0], name), len(coded[1])
     arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if arr.dtype.kind in "iub" and arr.size:
         # integer ids in a modest range: dense codes by presence table (sorted order), O(n)
@@ -83,6 +86,14 @@ def factorize(
         coded = pd.factorize(values, sort=False, use_na_sentinel=True)
     codes, uniques = coded
     return _checked_codes(codes, name), len(uniques)
+
+
+def _arrow_coded(values: object) -> tuple[np.ndarray, np.ndarray] | None:
+    """First-appearance codes of a pandas string column stored in Arrow (read straight from
+    its buffers, see :mod:`evaluation.estimators.idcodes`); None for any other input."""
+    if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        return None if isinstance(values.dtype, np.dtype) else string_codes(values)
+    return None
 
 
 def _checked_codes(codes: np.ndarray, name: str) -> np.ndarray:
@@ -105,14 +116,17 @@ def factorize_sorted(
     Integer ids in a modest range take the O(n) presence-table path of :func:`factorize`;
     other ids go through ``pandas.factorize(sort=True)``. Missing ids raise as there.
     """
-    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
-    if arr.dtype.kind in "iu" and arr.size:
+    coded = _arrow_coded(values)
+    arr = values.to_numpy() if isinstance(values, pd.Series) and coded is None else values
+    arr = arr if coded is not None else np.asarray(arr)
+    if coded is None and arr.dtype.kind in "iu" and arr.size:
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo <= 4 * arr.size + 1024:
             raw = arr.astype(np.intp, copy=False)
             codes, levels = presence_codes(raw - lo if lo else raw)
             return codes, (levels + lo).astype(arr.dtype)
-    coded = string_codes(arr) if arr.dtype == object else None
+    if coded is None:
+        coded = string_codes(arr) if arr.dtype == object else None
     if coded is not None:
         # strings: first-appearance codes, then the distinct ids put in sorted order (Python
         # string order, as pandas' sort=True)

@@ -13,7 +13,10 @@ check). This module gives the same answers faster:
   dictionary. Equal UTF-8 bytes are equal strings, so the partition is exact, and first-appearance
   order makes the codes themselves identical to pandas' (every downstream sum is bit-identical).
   Anything that is not purely ``str`` (bytes, numbers, mixed) returns ``None`` and the caller
-  uses pandas.
+  uses pandas. A pandas string column stored in Arrow (pandas' ``str`` dtype, ``string[pyarrow]``,
+  ``ArrowDtype(string)``; what ``read_parquet`` gives under pandas 3) is coded from its Arrow
+  buffers directly: converting 850,000 ids to Python objects and back would cost more than the
+  coding itself.
 * :func:`column_scope` opens a memo for the duration of one estimator call: the Arrow array,
   codes and missing count of a string column are computed once however many helpers ask
   (the missing-value check, the fixed effects, the fingerprint). The memo holds the arrays it
@@ -31,7 +34,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_WORD_BYTES", "column_scope", "missing_count", "string_codes"]
+__all__ = [
+    "MAX_WORD_BYTES",
+    "arrow_strings",
+    "column_scope",
+    "missing_count",
+    "string_codes",
+]
 
 #: Longest id (UTF-8 bytes) coded through 64-bit words; longer ids use Arrow's dictionary.
 MAX_WORD_BYTES = 32
@@ -64,6 +73,46 @@ def _entry(arr: np.ndarray) -> dict[str, Any] | None:
     if entry is None:
         entry = memo[key] = {"array": arr}  # the reference keeps the memory from being reused
     return entry
+
+
+def _extension_entry(values: Any) -> dict[str, Any] | None:
+    """The memo entry of a pandas extension array (identified by the object, which it holds)."""
+    memo = _MEMO.get()
+    if memo is None:
+        return None
+    key = ("extension", id(values))
+    entry = memo.get(key)
+    if entry is None:
+        entry = memo[key] = {"array": values}  # held, so the id cannot be reused meanwhile
+    return entry
+
+
+def arrow_strings(values: Any) -> Any:
+    """The Arrow UTF-8 array behind a pandas string column with Arrow storage, else None.
+
+    Accepts a Series, Index or extension array of pandas' ``str``/``string[pyarrow]`` dtype or
+    ``ArrowDtype(pa.string() | pa.large_string())``; returns one contiguous ``pa.StringArray`` or
+    ``pa.LargeStringArray`` (chunks are joined, the strings are not copied to Python objects).
+    Object arrays and other dtypes give None.
+    """
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.StringDtype):
+        if dtype.storage != "pyarrow":
+            return None
+    elif isinstance(dtype, pd.ArrowDtype):
+        if str(dtype.pyarrow_dtype) not in ("string", "large_string"):
+            return None
+    else:
+        return None
+    import pyarrow as pa
+
+    array = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+    out = pa.array(array)  # zero-copy: the column's own Arrow data (__arrow_array__)
+    if isinstance(out, pa.ChunkedArray):
+        out = out.combine_chunks() if out.num_chunks != 1 else out.chunk(0)
+    if out.type not in (pa.string(), pa.large_string()):
+        return None
+    return out
 
 
 def _arrow_strings(arr: np.ndarray, entry: dict[str, Any] | None) -> Any:
@@ -136,7 +185,8 @@ def _utf8_words(strings: Any) -> np.ndarray | None:
     """The UTF-8 bytes of each id as zero-padded uint64 words (with the byte length as a last
     word when lengths differ); None when an id is longer than :data:`MAX_WORD_BYTES`."""
     n = len(strings)
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[
+    offset_type = np.int64 if str(strings.type) == "large_string" else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=offset_type)[
         strings.offset : strings.offset + n + 1
     ]
     lengths = np.diff(offsets)
@@ -161,13 +211,25 @@ def _utf8_words(strings: Any) -> np.ndarray | None:
     return words
 
 
-def string_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """``pandas.factorize(values, sort=False)`` for an object array of str, or None.
+def string_codes(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """``pandas.factorize(values, sort=False)`` for string ids, or None.
 
-    Returns ``(codes, uniques)``: ``np.intp`` codes in order of first appearance with ``-1``
-    for a missing id (None/NaN), and the distinct ids (object array) in that order. None when
-    the values are not all Python strings (the caller then uses pandas).
+    ``values`` is an object array of Python ``str`` or a pandas column of strings stored in
+    Arrow (:func:`arrow_strings`). Returns ``(codes, uniques)``: ``np.intp`` codes in order of
+    first appearance with ``-1`` for a missing id (None/NaN), and the distinct ids (object array)
+    in that order. None when the values are not all strings (the caller then uses pandas).
     """
+    if getattr(values, "dtype", None) is not None and not isinstance(values, np.ndarray):
+        entry = _extension_entry(values.array if isinstance(values, pd.Series) else values)
+        if entry is not None and "codes" in entry:
+            return entry["codes"]
+        strings = arrow_strings(values)
+        if strings is None:
+            return None
+        out = _coded(strings, len(strings))
+        if entry is not None:
+            entry["codes"] = out
+        return out
     arr = np.asarray(values)
     if arr.dtype != object or arr.ndim != 1:
         return None
@@ -177,6 +239,15 @@ def string_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     strings = _arrow_strings(arr, entry)
     if strings is None:
         return None
+    out = _coded(strings, arr.size, arr)
+    if entry is not None:
+        entry["codes"] = out
+    return out
+
+
+def _coded(strings: Any, size: int, source: np.ndarray | None = None) -> tuple[np.ndarray, Any]:
+    """First-appearance codes of an Arrow string array and its distinct values (object array,
+    taken from ``source`` when the strings came from that object array)."""
     valid = None
     if strings.null_count:
         valid = ~np.asarray(strings.is_null().to_numpy(zero_copy_only=False))
@@ -187,15 +258,17 @@ def string_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     else:
         codes = strings.dictionary_encode().indices.to_numpy(zero_copy_only=False)
     codes = codes.astype(np.intp, copy=False)
+    compact = codes
     if valid is not None:
-        full = np.full(arr.size, -1, dtype=np.intp)
+        full = np.full(size, -1, dtype=np.intp)
         full[valid] = codes
         codes = full
-    seen = codes >= 0
     # a code's first row is where it exceeds every earlier code (codes appear in order)
-    running = np.maximum.accumulate(np.where(seen, codes, -1)) if codes.size else codes
-    first = np.flatnonzero(seen & (codes > np.concatenate(([-1], running[:-1]))))
-    out = (codes, arr[first])
-    if entry is not None:
-        entry["codes"] = out
-    return out
+    running = np.maximum.accumulate(compact) if compact.size else compact
+    first = (
+        np.flatnonzero(compact > np.concatenate(([-1], running[:-1]))) if compact.size else compact
+    )
+    if source is not None:
+        rows = np.flatnonzero(valid)[first] if valid is not None else first
+        return codes, source[rows]
+    return codes, np.asarray(strings.take(first).to_numpy(zero_copy_only=False), dtype=object)

@@ -270,7 +270,7 @@ def _clustered(
         raise ValueError(f"with_vcov: cluster column(s) {missing} not in the data")
     if used[cols].isna().any().any():
         raise ValueError(f"with_vcov: cluster column(s) {cols} have missing values")
-    codes = [factorize(used[c].to_numpy(), c) for c in cols]
+    codes = [factorize(used[c], c) for c in cols]
     if len(cols) == 2:
         inter, g12 = factorize(codes[0][0] * codes[1][1] + codes[1][0], "+".join(cols))
         codes.append((inter, g12))

@@ -289,7 +289,7 @@ def _arrays(
         check_weights(w, weights, sample.index, where)
     cl = None
     if cluster is not None:
-        cl, G = factorize(sample[cluster].to_numpy(), cluster)
+        cl, G = factorize(sample[cluster], cluster)
         if G < 2:
             raise ValueError(
                 f"{where}: cluster column {cluster!r} has a single value; cluster-robust "
@@ -461,9 +461,9 @@ def _imputable_rows(
     """Rows whose unit and period have an untreated, unexposed row (their fixed effects can
     be imputed), the unit and period codes, and the notes with the dropped rows counted."""
     where = _WHERE
-    ucodes, _ = factorize(sample[unit].to_numpy(), unit)
+    ucodes, _ = factorize(sample[unit], unit)
     period = period_fe or time
-    tcodes, _ = factorize(sample[period].to_numpy(), period)
+    tcodes, _ = factorize(sample[period], period)
     if period_fe:
         per_level = sample.groupby(tcodes)[time].nunique()
         if (per_level > 1).any():
