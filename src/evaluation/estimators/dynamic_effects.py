@@ -107,9 +107,18 @@ class EventStudyResult(EstimationResult):
         )
 
 
-def _pretrend(
+def pretrend_wald_test(
     event_times: np.ndarray, beta: np.ndarray, V: np.ndarray, df: int | None, ref: int | None
 ) -> dict[str, Any]:
+    """Joint Wald test that every lead (event time < 0, the omitted ``ref`` excluded) is zero.
+
+    ``beta`` and ``V`` are ordered as ``event_times``. With ``df`` (``G - 1`` for the
+    regression methods) the statistic is F with ``(q, df)`` degrees of freedom, as fixest's
+    ``wald()``; with ``df=None`` it is chi-square (normal inference: imputation, CS). Returns
+    :func:`~evaluation.estimators.vcov.wald_test`'s keys plus ``distribution`` and ``leads``
+    (the event times tested), the dict :meth:`EventStudyResult.pretrend_test` reports; also
+    used by ``with_vcov`` (:mod:`.postfit`) after re-estimating ``V``.
+    """
     lead = event_times < 0
     if ref is not None:
         lead &= event_times != ref
@@ -328,7 +337,7 @@ def _sunab_aggregate(
     return ev, A @ fit.beta, A @ V @ A.T, agg
 
 
-def _regression_es(
+def regression_event_study(
     p: EventPanel,
     method: str,
     ref: int,
@@ -338,7 +347,15 @@ def _regression_es(
     fast: bool = True,
     design: dict[str, Any] | None = None,
 ) -> tuple[list[float], np.ndarray, np.ndarray, Any, list[str], dict[str, Any]]:
-    """The dynamic TWFE or Sun-Abraham regression on the event panel ``p``.
+    """The dynamic TWFE or Sun-Abraham regression on the event panel ``p`` (fixest's
+    ``i()`` / ``sunab()`` conventions, ``ref`` omitted; see the module docstring).
+
+    Returns ``(event_times, beta, V, fit, notes, extra)``: the event times estimated, their
+    coefficients and covariance (``vcov=kind``; Sun-Abraham: aggregated with the cohort shares
+    fixed), the underlying fixed-effects fit (its ``keep`` marks the panel rows used), notes,
+    and for Sun-Abraham the cohort x event-time table and aggregation matrix
+    (``cohort_effects``, ``aggregation``; empty for TWFE). Used by :func:`event_study` and by
+    ``with_vcov`` (:mod:`.postfit`, CRV3 and two-way clustering).
 
     ``design``, when given, is filled with the least-squares design actually fitted (``y``,
     ``X``, ``names``, ``fe``, ``fe_names``, ``weights`` and ``rows``, the panel rows used) and
@@ -498,7 +515,7 @@ def event_study(
         info={"method": method, **fit.info},
         ref_period=fit.ref,
     )
-    res.info["pretrend"] = _pretrend(ev_arr, fit.beta, fit.V, fit.df_t, fit.ref)
+    res.info["pretrend"] = pretrend_wald_test(ev_arr, fit.beta, fit.V, fit.df_t, fit.ref)
     roles = {"unit": unit, "time": time, "cohort": cohort, "covariates": covs}
     roles |= {"fixed_effects": [unit, time, *extra_fe], "weights": weights, "cluster": cluster}
     options = {"window": window, "ref_period": ref_period, "vcov": kind, "method": method}
@@ -541,7 +558,7 @@ def _regression_event_fit(
     cluster: str | None,
 ) -> _EventFit:
     """Dynamic TWFE or Sun-Abraham: the regression and its t inference (fixest)."""
-    ev, beta, V, fit, notes, extra = _regression_es(p, method, ref, kind, unit, time, fast)
+    ev, beta, V, fit, notes, extra = regression_event_study(p, method, ref, kind, unit, time, fast)
     label = vcov_label(kind, cluster)
     if method == "sunab":
         label += " (delta method, cohort shares fixed)"
@@ -623,7 +640,7 @@ def _cs_event_study_result(
         },
         ref_period=int(ref_period),
     )
-    res.info["pretrend"] = _pretrend(
+    res.info["pretrend"] = pretrend_wald_test(
         tab["event_time"].to_numpy(float),
         tab["estimate"].to_numpy(float),
         V.to_numpy(float),

@@ -189,7 +189,10 @@ def _event_from_design(
     result: EstimationResult, kind: str, cols: list[str], data: pd.DataFrame
 ) -> EstimationResult:
     """CRV3 or two-way CRV1 for a dynamic TWFE / Sun-Abraham event study."""
-    from evaluation.estimators.dynamic_effects import _pretrend, _regression_es
+    from evaluation.estimators.dynamic_effects import (
+        pretrend_wald_test,
+        regression_event_study,
+    )
     from evaluation.estimators.event_panel import event_term, prepare_event_panel
 
     where = "with_vcov"
@@ -203,7 +206,9 @@ def _event_from_design(
         spec.get("weights"), None, extra, where,
     )  # fmt: skip
     pieces: dict[str, Any] = {}
-    ev, beta, _, fit, _, agg = _regression_es(p, method, ref, "iid", unit, time, False, pieces)
+    ev, beta, _, fit, _, agg = regression_event_study(
+        p, method, ref, "iid", unit, time, False, pieces
+    )
     ev_arr = np.asarray(ev, float)
     if not np.array_equal(ev_arr, result.table["event_time"].to_numpy(float)):
         raise ValueError(f"{where}: the data do not reproduce the event times of the result")
@@ -231,7 +236,7 @@ def _event_from_design(
     terms = [event_term(e) for e in ev_arr]
     se = _std_errors(V_ev)
     table = tidy_frame(terms, beta, se, df=G - 1, extra={"event_time": ev_arr})
-    info.update(df_t=G - 1, ssc=ssc, pretrend=_pretrend(ev_arr, beta, V_ev, G - 1, ref))
+    info.update(df_t=G - 1, ssc=ssc, pretrend=pretrend_wald_test(ev_arr, beta, V_ev, G - 1, ref))
     return replace(
         result,
         table=table,
