@@ -11,7 +11,6 @@ import contextlib
 import ctypes
 import functools
 import math
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -74,23 +73,18 @@ def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | Non
 
 
 @contextlib.contextmanager
-def one_blas_thread_when_busy() -> Iterator[None]:
-    """Run BLAS products on one thread while no core is idle (1-minute load average at
-    least the number of usable cores less one half); otherwise leave the threads as they are.
+def one_blas_thread() -> Iterator[None]:
+    """Run BLAS products on one thread while the block runs (process-wide), then restore.
 
-    On an oversubscribed machine OpenBLAS threads spin waiting for each other: the
-    multiplier product then takes about five times the CPU time and three times the wall
-    time of one thread (measured at load 10 on 2 cores). The results are the same either way
-    (OpenBLAS splits a product by output blocks; bit-identical, tested). The setting is
-    process-wide while the block runs.
+    OpenBLAS's product depends on its thread count in the last bits (the multiplier product
+    of a 3,000 x 15 matrix differed by 6e-14 between one and two threads), so a product whose
+    thread count followed the machine's load would make a seeded bootstrap give different
+    numbers from run to run. One thread gives the same draws every time, and is also the
+    faster choice on a busy machine, where OpenBLAS threads spin waiting for each other
+    (about three times the wall time at load 10 on 2 cores).
     """
     api = _openblas_threads()
-    try:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        busy = os.getloadavg()[0] >= (cores or 1) - 0.5
-    except (OSError, AttributeError):
-        busy = False
-    if api is None or not busy or api[0]() <= 1:
+    if api is None or api[0]() <= 1:
         yield
         return
     get, set_ = api
@@ -159,7 +153,7 @@ def multiplier_draws(
         if len(where):
             sub = np.hstack([mat[s:e][:, c] for mat, c in zip(mats, cols, strict=True)])
             pieces.append((s, e, where, sub))
-    with one_blas_thread_when_busy():
+    with one_blas_thread():
         for start in range(0, m, _BOOT_UNITS):
             stop = min(start + _BOOT_UNITS, m)
             nbytes = (stop - start + 7) // 8

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -608,18 +609,19 @@ def drdid_imp_rc(y, post, d, x, w):
     w_cpre = trim * w * ps * (1 - d) * (1 - post) / (1 - ps)
     w_cpost = trim * w * ps * (1 - d) * post / (1 - ps)
     w_d, w_dt1, w_dt0 = w * d, w * d * post, w * d * (1 - post)
-    return _rc_combine(
+    return rc_combine(
         y, out_c, out_c_pre, out_c_post, out_t_pre, out_t_post,
         w_tpre, w_tpost, w_cpre, w_cpost, w_d, w_dt1, w_dt0,
     )  # fmt: skip
 
 
-def _rc_combine(
+def rc_combine(
     y, out_c, out_c_pre, out_c_post, out_t_pre, out_t_post,
     w_tpre, w_tpost, w_cpre, w_cpost, w_d, w_dt1, w_dt0,
 ):  # fmt: skip
     """Locally efficient DR ATT for repeated cross-sections and its plug-in influence
-    function (no estimation effect), shared by ``drdid_rc`` and ``drdid_imp_rc``."""
+    function (no estimation effect): the last step of ``drdid_imp_rc`` and of the
+    formula-by-formula ``drdid_rc`` kept as the tests' reference."""
 
     def eta(wt, v):
         return wt * v / np.mean(wt)
@@ -661,51 +663,13 @@ def drdid_rc(y, post, d, x, w, *, exact: bool = False, overlap_guard: bool = Fal
     uses the signs of the plug-in influence function (the derivative of the estimate with
     respect to each observation's weight); the default reproduces DRDID. ``overlap_guard``
     applies R ``did``'s check first (:func:`rc_propensity`).
+
+    Computed by :func:`dr_rc_blocks`, the kernel every unbalanced Callaway-Sant'Anna cell
+    uses, so that the 2x2 and the cells share one implementation. The formula-by-formula
+    version (DRDID's own layout) is kept in the tests as the reference it is checked against
+    (tests/reference_drdid_rc.py; equal to ~1e-15), and both against R (tests/test_drdid.py).
     """
-    pre_sign = -1.0 if exact else 1.0
-    n = len(y)
-    # indicator levels absent among the treated: those comparison rows get a score of 0 and
-    # the treated-cell regressions drop the indicators (all 0 or collinear on treated rows)
-    ps, keep = rc_propensity(x, d, w, overlap_guard=overlap_guard)
-    trim = np.where(d == 0, ps < TRIM_LEVEL, True)
-    cells = {
-        "c_pre": (d == 0) & (post == 0),
-        "c_post": (d == 0) & (post == 1),
-        "t_pre": (d == 1) & (post == 0),
-        "t_post": (d == 1) & (post == 1),
-    }
-    every = np.ones(x.shape[1], dtype=bool)
-    cols = {k: keep if k.startswith("t_") else every for k in cells}
-    fit = {k: x @ wls(x, y, w, rows, k, cols[k]) for k, rows in cells.items()}
-    out_c = post * fit["c_post"] + (1 - post) * fit["c_pre"]
-    w_tpre, w_tpost = trim * w * d * (1 - post), trim * w * d * post
-    w_cpre = trim * w * ps * (1 - d) * (1 - post) / (1 - ps)
-    w_cpost = trim * w * ps * (1 - d) * post / (1 - ps)
-    w_d, w_dt1, w_dt0 = trim * w * d, trim * w * d * post, trim * w * d * (1 - post)
-    att, psi, a = _rc_combine(
-        y, out_c, fit["c_pre"], fit["c_post"], fit["t_pre"], fit["t_post"],
-        w_tpre, w_tpost, w_cpre, w_cpost, w_d, w_dt1, w_dt0,
-    )  # fmt: skip
-    # estimation effects (DRDID notation): OLS coefficients of the four cells, logit score
-    lin = {
-        k: asy_lin_rep_ols(x, y, fit[k], w * rows.astype(float), cols[k])
-        for k, rows in cells.items()
-    }
-    m1_post = -np.mean((w_tpost * post)[:, None] * x, axis=0) / np.mean(w_tpost)
-    m1_pre = -np.mean((w_tpre * (1 - post))[:, None] * x, axis=0) / np.mean(w_tpre)
-    inf_treat_or = lin["c_post"] @ m1_post + pre_sign * (lin["c_pre"] @ m1_pre)
-    score = (w * (d - ps))[:, None] * x
-    lin_ps = score @ (ps_information_inverse(x, ps, w, keep) * n)
-    m2_pre = np.mean((w_cpre * (y - out_c - a["cpre"]))[:, None] * x, axis=0) / np.mean(w_cpre)
-    m2_post = np.mean((w_cpost * (y - out_c - a["cpost"]))[:, None] * x, axis=0) / np.mean(w_cpost)
-    inf_cont_ps = lin_ps @ (m2_post - m2_pre)
-    m3_post = -np.mean((w_cpost * post)[:, None] * x, axis=0) / np.mean(w_cpost)
-    m3_pre = -np.mean((w_cpre * (1 - post))[:, None] * x, axis=0) / np.mean(w_cpre)
-    inf_cont_or = lin["c_post"] @ m3_post + pre_sign * (lin["c_pre"] @ m3_pre)
-    mom_post = np.mean((w_d / np.mean(w_d) - w_dt1 / np.mean(w_dt1))[:, None] * x, axis=0)
-    mom_pre = np.mean((w_d / np.mean(w_d) - w_dt0 / np.mean(w_dt0))[:, None] * x, axis=0)
-    inf_or = (lin["t_post"] - lin["c_post"]) @ mom_post - (lin["t_pre"] - lin["c_pre"]) @ mom_pre
-    return att, psi + inf_treat_or - inf_cont_ps - inf_cont_or + inf_or
+    return dr_rc_cell(y, post, d, x, w, exact=exact, overlap_guard=overlap_guard)
 
 
 def rc_propensity(
@@ -775,3 +739,291 @@ def std_ipw_did_rc(y, post, d, x, w, *, overlap_guard: bool = False):
     inf_treat = parts["tpost"][0] - parts["tpre"][0]
     inf_cont = parts["cpost"][0] - parts["cpre"][0] + lin_ps @ (m2["cpost"] - m2["cpre"])
     return float(att), inf_treat - inf_cont
+
+
+# ----------------------------------------------------------------------------------------------
+# drdid_rc in four row blocks: the kernel of the many 2x2 cells of an unbalanced
+# Callaway-Sant'Anna panel. The rows of a cell are ordered comparison-pre | comparison-post |
+# treated-pre | treated-post, so every mean, regression and moment is a sum over a contiguous
+# block; the helpers below work on row ranges of a list of covariate columns (the intercept
+# implicit), where those above work on a Part.
+
+CELL_CODES = ("c_pre", "c_post", "t_pre", "t_post")  # code = 2 d + post
+
+
+def _rows_xb(cols: list[np.ndarray], b: np.ndarray, s: slice) -> np.ndarray:
+    """``X b`` on the rows ``s``, X = [1, covariate columns] (no BLAS)."""
+    out = np.full(s.stop - s.start, b[0])
+    for j, col in enumerate(cols):
+        out += col[s] * b[j + 1]
+    return out
+
+
+def _rows_gram(cols: list[np.ndarray], v: np.ndarray, s: slice) -> np.ndarray:
+    """``X' diag(v) X`` over the rows ``s``."""
+    k = len(cols) + 1
+    out = np.empty((k, k))
+    out[0, 0] = v.sum()
+    for j, cj in enumerate(cols):
+        vj = v * cj[s]
+        out[0, j + 1] = out[j + 1, 0] = vj.sum()
+        for m in range(j, k - 1):
+            out[j + 1, m + 1] = out[m + 1, j + 1] = _dot(vj, cols[m][s])
+    return out
+
+
+def _rows_xt(cols: list[np.ndarray], v: np.ndarray, s: slice) -> np.ndarray:
+    """``X' v`` over the rows ``s``."""
+    return np.array([v.sum(), *(_dot(v, c[s]) for c in cols)])
+
+
+def _blocked_scores(
+    z: np.ndarray | None, w: np.ndarray, split: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Separation-safe logit scores (uncapped) of rows ordered comparison | treated
+    (:func:`logit_scores_separated` without splitting the design)."""
+    n = len(w)
+    zero = np.zeros(n)
+    c = Part(zero[:split], None if z is None else z[:split], w[:split])
+    t = Part(zero[split:], None if z is None else z[split:], w[split:])
+    keep, sep_c = absent_indicators(t, c)
+    if keep.all() and not sep_c.any():
+        beta = fit_logit(t, c)[0]
+        cols = [] if z is None else [z[:, j] for j in range(z.shape[1])]
+        return expit(_rows_xb(cols, beta, slice(0, n))), keep
+    x = np.ones((n, 1)) if z is None else np.column_stack([np.ones(n), z])
+    d = np.zeros(n)
+    d[split:] = 1.0
+    return logit_scores_separated(x, d, w)
+
+
+def _blocked_propensity(
+    z: np.ndarray | None, w: np.ndarray, split: int, overlap_guard: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rc_propensity` on rows ordered comparison | treated, with R ``did``'s overlap
+    guard if asked. The guard's unweighted logit is the weighted one when every weight is 1,
+    so it is fitted once then."""
+    if not overlap_guard:
+        ps, keep = _blocked_scores(z, w, split)
+        return np.minimum(ps, PS_CAP), keep
+    unit_weights = bool((w == 1.0).all())
+    if unit_weights:
+        ps, keep = _blocked_scores(z, w, split)
+        guard = ps
+    else:
+        guard = _blocked_scores(z, np.ones(len(w)), split)[0]
+    if guard.max(initial=0) >= 0.999:
+        raise EstimationFailure("overlap condition violated (propensity score >= 0.999)")
+    if not unit_weights:
+        ps, keep = _blocked_scores(z, w, split)
+    return np.minimum(ps, PS_CAP), keep
+
+
+def dr_rc_cell(
+    y: np.ndarray,
+    post: np.ndarray,
+    d: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    *,
+    exact: bool = False,
+    overlap_guard: bool = True,
+) -> tuple[float, np.ndarray]:
+    """:func:`drdid_rc` for rows in any order (R ``did``'s overlap guard on by default, as in
+    its cells): rows put in block order for :func:`dr_rc_blocks`, the influence function
+    put back in the original order."""
+    order = np.argsort(2 * d + post, kind="stable")
+    cell = (2 * d + post)[order].astype(np.intp)
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(cell, minlength=4))))
+    z = np.asfortranarray(x[order, 1:]) if x.shape[1] > 1 else None
+    att, psi_sorted = dr_rc_blocks(
+        y[order], z, w[order], bounds, exact=exact, overlap_guard=overlap_guard
+    )
+    psi = np.empty(len(y))
+    psi[order] = psi_sorted
+    return att, psi
+
+
+def dr_rc_blocks(
+    y: np.ndarray,
+    z: np.ndarray | None,
+    w: np.ndarray,
+    bounds: np.ndarray,
+    *,
+    exact: bool = False,
+    overlap_guard: bool = True,
+) -> tuple[float, np.ndarray]:
+    """R ``DRDID::drdid_rc`` (Sant'Anna and Zhao 2020, eq. 3.4: logit MLE and OLS with their
+    estimation effects) behind R ``did``'s overlap guard, for rows ordered in four blocks:
+    comparison-pre | comparison-post | treated-pre | treated-post (``bounds``: the five block
+    edges). ``z``: the covariates without the intercept (n x p, column-major), or None.
+
+    The estimand and formulas of DRDID's ``drdid_rc`` (the formula-by-formula reference in
+    tests/reference_drdid_rc.py; equal to rounding, ~1e-15, tested), reorganised for the many
+    cells of an unbalanced
+    Callaway-Sant'Anna panel: every cell mean, regression and moment is a sum over a block,
+    and each OLS estimation effect ``lin_k @ m`` is the vector ``r_k * (x @ (n G_k^-1 m))``
+    instead of an n x k matrix. ``exact`` and ``overlap_guard`` as there.
+    """
+    cell = _RCCell.of(y, z, w, bounds)
+    ps, keep = _blocked_propensity(z, w, cell.split, overlap_guard)
+    every = np.ones(cell.k, dtype=bool)
+    use = [every, every, keep, keep]
+    beta, inverses = _cell_regressions(cell, use)
+    fits = _cell_fits(cell, beta)
+    wt = np.empty(cell.n)  # weights of the cell means: trimmed odds, w for the treated
+    p0 = ps[: cell.split]
+    wt[: cell.split] = (p0 < TRIM_LEVEL) * w[: cell.split] * p0 / (1 - p0)
+    wt[cell.split :] = w[cell.split :]
+    att, psi, means = _rc_plugin(cell, fits, wt)
+    psi += _ols_effects(cell, fits, wt, means, use, inverses, exact)
+    psi -= _logit_effect(cell, ps, keep, means)
+    return att, psi
+
+
+@dataclass
+class _RCCell:
+    """A repeated-cross-section 2x2 in four row blocks (see :func:`dr_rc_blocks`)."""
+
+    y: np.ndarray
+    w: np.ndarray
+    cols: list[np.ndarray]  # covariate columns (the intercept is implicit)
+    blocks: list[slice]  # comparison-pre, comparison-post, treated-pre, treated-post
+    n: int
+    k: int
+    split: int  # first treated row
+
+    @classmethod
+    def of(cls, y: np.ndarray, z: np.ndarray | None, w: np.ndarray, bounds: np.ndarray) -> _RCCell:
+        cols = [] if z is None else [z[:, j] for j in range(z.shape[1])]
+        blocks = [slice(int(bounds[c]), int(bounds[c + 1])) for c in range(4)]
+        return cls(y, w, cols, blocks, len(y), 1 + len(cols), int(bounds[2]))
+
+    @property
+    def treated(self) -> slice:
+        return slice(self.split, self.n)
+
+    def within_treated(self, c: int) -> slice:
+        """Block ``c`` (2 or 3) as a slice of the treated rows."""
+        s = self.blocks[c]
+        return slice(s.start - self.split, s.stop - self.split)
+
+
+def _cell_regressions(cell: _RCCell, use: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """OLS (weights w) of y on [1, covariates] in each block: coefficients (k x 4; zero for
+    the treated blocks' dropped indicator columns) and the inverse Gram matrices."""
+    beta = np.zeros((cell.k, 4))
+    inverses = []
+    for c, s in enumerate(cell.blocks):
+        gram = _rows_gram(cell.cols, cell.w[s], s)[np.ix_(use[c], use[c])]
+        if not well_conditioned(gram):
+            raise EstimationFailure(f"{CELL_CODES[c]}: singular design (collinear covariates)")
+        inv = np.linalg.inv(gram)
+        beta[use[c], c] = inv @ _rows_xt(cell.cols, cell.w[s] * cell.y[s], s)[use[c]]
+        inverses.append(inv)
+    return beta, inverses
+
+
+def _cell_fits(cell: _RCCell, beta: np.ndarray) -> dict[str, Any]:
+    """Fitted values: the comparison regression of each row's own period (``out_c``), the
+    treated regressions on the treated rows and the treated-minus-comparison differences."""
+    cols, trt = cell.cols, cell.treated
+    out_c = np.empty(cell.n)
+    for c, s in enumerate(cell.blocks):
+        out_c[s] = _rows_xb(cols, beta[:, c % 2], s)
+    fit_t = [_rows_xb(cols, beta[:, 2], trt), _rows_xb(cols, beta[:, 3], trt)]
+    return {
+        "out_c": out_c,
+        "fit_t": fit_t,
+        "d_pre": fit_t[0] - _rows_xb(cols, beta[:, 0], trt),
+        "d_post": fit_t[1] - _rows_xb(cols, beta[:, 1], trt),
+    }
+
+
+def _rc_plugin(
+    cell: _RCCell, fits: dict[str, Any], wt: np.ndarray
+) -> tuple[float, np.ndarray, dict[str, Any]]:
+    """The ATT of eq. (3.4) and its plug-in influence function (R's mean-n scale: weights
+    divided by their means), with the cell means the estimation effects need."""
+    n, blocks, trt = cell.n, cell.blocks, cell.treated
+    resid = cell.y - fits["out_c"]
+    d_pre, d_post = fits["d_pre"], fits["d_post"]
+    sw = np.array([wt[s].sum() for s in blocks])
+    a_own = np.array([_dot(wt[s], resid[s]) for s in blocks]) / sw
+    w_t = cell.w[trt]
+    sw_d = sw[2] + sw[3]
+    a_dpost = _dot(w_t, d_post) / sw_d
+    a_dpre = _dot(w_t, d_pre) / sw_d
+    t0, t1 = cell.within_treated(2), cell.within_treated(3)
+    a_dt1post = _dot(w_t[t1], d_post[t1]) / sw[3]
+    a_dt0pre = _dot(w_t[t0], d_pre[t0]) / sw[2]
+    att = (
+        (a_own[3] - a_own[2]) - (a_own[1] - a_own[0]) + (a_dpost - a_dt1post) - (a_dpre - a_dt0pre)
+    )
+    mw = sw / n
+    own_sign = (1.0, -1.0, -1.0, 1.0)
+    centred = np.empty(n)
+    psi = np.empty(n)
+    for c, s in enumerate(blocks):
+        centred[s] = wt[s] * (resid[s] - a_own[c])
+        psi[s] = centred[s] * (own_sign[c] / mw[c])
+    psi[trt] += w_t * ((d_post - a_dpost) - (d_pre - a_dpre)) / (sw_d / n)
+    psi[blocks[3]] -= w_t[t1] * (d_post[t1] - a_dt1post) / mw[3]
+    psi[blocks[2]] += w_t[t0] * (d_pre[t0] - a_dt0pre) / mw[2]
+    return float(att), psi, {"sw": sw, "sw_d": sw_d, "centred": centred}
+
+
+def _ols_effects(
+    cell: _RCCell,
+    fits: dict[str, Any],
+    wt: np.ndarray,
+    means: dict[str, Any],
+    use: list[np.ndarray],
+    inverses: list[np.ndarray],
+    exact: bool,
+) -> np.ndarray:
+    """The four outcome regressions' estimation effects, ``sum_k lin_k @ m_k`` with each
+    ``m_k`` the combination of DRDID's M1, M3 and the treated-regression moments."""
+    blocks, cols, sw = cell.blocks, cell.cols, means["sw"]
+    mean_x = np.array([_rows_xt(cols, wt[s], s) for s in blocks]) / sw[:, None]
+    m1_post, m1_pre = -mean_x[3], -mean_x[2]
+    m3_post, m3_pre = -mean_x[1], -mean_x[0]
+    mean_t = (mean_x[2] * sw[2] + mean_x[3] * sw[3]) / means["sw_d"]
+    mom_post, mom_pre = mean_t - mean_x[3], mean_t - mean_x[2]
+    pre_sign = -1.0 if exact else 1.0
+    combos = (
+        pre_sign * (m1_pre - m3_pre) + mom_pre,
+        m1_post - m3_post - mom_post,
+        -mom_pre,
+        mom_post,
+    )
+    out = np.empty(cell.n)
+    for c, s in enumerate(blocks):
+        direction = np.zeros(cell.k)
+        direction[use[c]] = inverses[c] @ combos[c][use[c]] * cell.n
+        if c < 2:
+            fitted = fits["out_c"][s]
+        else:
+            fitted = fits["fit_t"][c - 2][cell.within_treated(c)]
+        out[s] = cell.w[s] * (cell.y[s] - fitted) * _rows_xb(cols, direction, s)
+    return out
+
+
+def _logit_effect(
+    cell: _RCCell, ps: np.ndarray, keep: np.ndarray, means: dict[str, Any]
+) -> np.ndarray:
+    """The propensity score's estimation effect: logit score times the inverse information
+    times DRDID's M2 (post minus pre)."""
+    blocks, cols, sw, centred = cell.blocks, cell.cols, means["sw"], means["centred"]
+    m2_post = _rows_xt(cols, centred[blocks[1]], blocks[1]) / sw[1]
+    m2_pre = _rows_xt(cols, centred[blocks[0]], blocks[0]) / sw[0]
+    w, n, split = cell.w, cell.n, cell.split
+    info = _rows_gram(cols, ps * (1 - ps) * w, slice(0, n))[np.ix_(keep, keep)]
+    if not well_conditioned(info):
+        raise EstimationFailure("propensity score information matrix is singular")
+    ps_dir = np.zeros(cell.k)
+    ps_dir[keep] = np.linalg.inv(info) * n @ (m2_post - m2_pre)[keep]
+    score = np.empty(n)
+    score[:split] = w[:split] * (0.0 - ps[:split])
+    score[split:] = w[split:] * (1.0 - ps[split:])
+    return score * _rows_xb(cols, ps_dir, slice(0, n))
