@@ -23,8 +23,6 @@ REASON = re.compile(r"#\s*long:\s*\S")
 # comment, then delete the entry here (``test_pending_list_is_current`` says when).
 PENDING = {
     "staggered.callaway_santanna",
-    "wild_bootstrap.prepare_problem",
-    "wild_bootstrap.wild_cluster_bootstrap",
 }
 # New estimator modules being written in parallel in a session: exempt as a whole until the
 # lead integrates them. Delete a module here once its long functions are split or annotated.

@@ -342,6 +342,179 @@ def _fe_cross_terms_by_demeaning(
     return D, E
 
 
+def _design_columns(
+    design: Mapping[str, Any], term: str, cluster: str
+) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """The coefficient names, ``[y, X]`` side by side in Fortran order, and the weights.
+
+    Fortran order keeps each column contiguous, so the fixed effects are swept out of all of
+    them in place. Fails, naming it, on a term that is not a regressor or a missing cluster
+    column.
+    """
+    frame, derived = design["data"], design["derived"]
+    regressors: list[str] = design["regressors"]
+    if term not in regressors:
+        raise KeyError(
+            f"wild_cluster_bootstrap: term {term!r} is not a regressor of the model "
+            f"(regressors: {regressors})"
+        )
+    if cluster not in frame.columns:
+        raise KeyError(f"wild_cluster_bootstrap: cluster column {cluster!r} not in the data")
+    names = list(regressors)
+    if design["intercept"]:
+        names = ["(Intercept)", *names]
+    stacked = np.empty((len(frame), 1 + len(names)), order="F")
+    stacked[:, 0] = _column(frame, design["outcome"], derived)
+    if design["intercept"]:
+        stacked[:, 1] = 1.0
+    for j, r in enumerate(regressors):
+        stacked[:, 1 + int(design["intercept"]) + j] = _column(frame, r, derived)
+    w = None
+    if design["weights"] is not None:
+        w = _column(frame, design["weights"], derived)
+    return names, stacked, w
+
+
+def _complete_rows(
+    frame: pd.DataFrame,
+    stacked: np.ndarray,
+    w: np.ndarray | None,
+    id_columns: list[str],
+    notes: list[str],
+) -> np.ndarray:
+    """Rows with no missing value in the outcome, regressors, weights, cluster and fixed
+    effects (the dropped ones noted); fails on a non-positive weight among them."""
+    ok = np.isfinite(stacked[:, 0]) & np.isfinite(stacked[:, 1:]).all(axis=1)
+    if w is not None:
+        ok &= np.isfinite(w)
+    for c in id_columns:
+        col = frame[c]
+        if col.dtype.kind in "iub":  # integer and boolean columns cannot be missing
+            continue
+        if col.dtype == object and not missing_count(col):
+            continue  # string ids: counted once per call, shared with their coding
+        ok &= col.notna().to_numpy()
+    if not ok.all():
+        bad = np.flatnonzero(~ok)
+        notes.append(
+            f"{bad.size} row(s) with missing values dropped (e.g. rows {bad[:5].tolist()})"
+        )
+    if w is not None and (w[ok] <= 0).any():
+        raise ValueError("wild_cluster_bootstrap: weights must be positive")
+    return ok
+
+
+def _coded_effects(
+    frame: pd.DataFrame, fe_cols: list[str], w: np.ndarray | None, rows: slice | np.ndarray
+) -> FixedEffects:
+    """The fixed effects ``fe_cols`` coded on ``rows`` of the data (weights ``w`` all rows)."""
+    coded = [factorize(frame[c].to_numpy()[rows], c) for c in fe_cols]
+    return FixedEffects(
+        [c for c, _ in coded],
+        [g for _, g in coded],
+        list(fe_cols),
+        None if w is None else w[rows],
+    )
+
+
+def _estimation_sample(
+    frame: pd.DataFrame,
+    fe_cols: list[str],
+    w: np.ndarray | None,
+    ok: np.ndarray,
+    singletons: bool,
+    notes: list[str],
+) -> tuple[FixedEffects, slice | np.ndarray]:
+    """The rows fitted (complete rows, fixed-effect singletons dropped as fixest does by
+    default when ``singletons``) and the fixed effects coded on them.
+
+    The rows are a slice (no copy) when every row is kept, the usual case on large clean
+    panels.
+    """
+    idx: slice | np.ndarray = slice(None) if ok.all() else np.flatnonzero(ok)
+    fe = _coded_effects(frame, fe_cols, w, idx)
+    # a complete sorted grid has no singletons: every level meets every other level
+    no_singletons = fe._grid is not None and min(fe.sizes) >= 2
+    if fe.codes and singletons and not no_singletons:
+        keep = drop_singletons(fe.codes)
+        if not keep.all():
+            notes.append(f"{int((~keep).sum())} fixed-effect singleton(s) dropped")
+            idx = np.flatnonzero(ok)[keep]
+            fe = _coded_effects(frame, fe_cols, w, idx)
+    return fe, idx
+
+
+def _partial_out(
+    stacked: np.ndarray, fe: FixedEffects, k_index: int, w: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Frisch-Waugh-Lovell: ``y~`` and ``x~`` free of the fixed effects, then of the other
+    regressors ``Xo`` (returned free of the fixed effects), and the tested regressor's raw
+    (weighted) sum of squares, the scale of the collinearity check. Overwrites ``stacked``.
+    """
+    x_raw = stacked[:, 1 + k_index]
+    scale = float(x_raw @ x_raw) if w is None else float(np.sum(w * x_raw**2))
+    if fe.codes:
+        stacked = fe.demean(stacked, overwrite=True)
+    yd, Xd = stacked[:, 0], stacked[:, 1:]
+    xd = Xd[:, k_index]
+    Xo = np.delete(Xd, k_index, axis=1)
+    if Xo.shape[1]:
+        coef = _weighted_lstsq(Xo, np.column_stack([yd, xd]), w)
+        yt = yd - Xo @ coef[:, 0]
+        xt = xd - Xo @ coef[:, 1]
+    else:
+        yt, xt = yd, xd
+    return yt, xt, Xo, scale
+
+
+def _score_sums(
+    fe: FixedEffects, nested: list[bool], cl: np.ndarray, G: int, values: list[np.ndarray]
+) -> list[np.ndarray]:
+    """Cluster sums of each row-level array in ``values``.
+
+    An effect nested in the clusters (firms in strata) sums rows by level first, then levels
+    by cluster: on a sorted balanced panel the first step is a reshape.
+    """
+    outer = fe._grid[0] if fe._grid is not None and nested[fe._grid[0]] else None
+    if outer is None:
+        return [_cluster_sums(cl, v, G) for v in values]
+    level_cluster = cl.reshape(fe.sizes[outer], -1)[:, 0]
+    return [_cluster_sums(level_cluster, fe.level_sums(outer, v), G) for v in values]
+
+
+def _leakage_factors(
+    fe: FixedEffects,
+    nested: list[bool],
+    cl: np.ndarray,
+    G: int,
+    wx: np.ndarray,
+    wy: np.ndarray,
+    xt: np.ndarray,
+    Xo: np.ndarray,
+    w: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Low-rank factors ``(left, right_y, right_x)`` of the cross-cluster terms of ``C0`` and
+    ``C1`` (see :class:`BootstrapProblem`): the other regressors' part, then the non-nested
+    fixed effects' part (:func:`_fe_cross_terms`), side by side."""
+    lefts, rights_y, rights_x = [], [], []
+    if Xo.shape[1]:  # the other regressors, already free of fixed effects
+        A = np.column_stack([_cluster_sums(cl, wx * Xo[:, j], G) for j in range(Xo.shape[1])])
+        B = np.column_stack([_cluster_sums(cl, wy * Xo[:, j], G) for j in range(Xo.shape[1])])
+        H = Xo.T @ Xo if w is None else (Xo * w[:, None]).T @ Xo
+        lefts.append(A @ np.linalg.pinv(H, hermitian=True))
+        rights_y.append(B)
+        rights_x.append(A)
+    if fe.codes:
+        left_fe, ry_fe, rx_fe = _fe_cross_terms(fe, nested, cl, G, wx, wy, xt)
+        lefts.append(left_fe)
+        rights_y.append(ry_fe)
+        rights_x.append(rx_fe)
+    left = np.hstack(lefts) if lefts else np.zeros((G, 0))
+    right_y = np.hstack(rights_y) if rights_y else np.zeros((G, 0))
+    right_x = np.hstack(rights_x) if rights_x else np.zeros((G, 0))
+    return left, right_y, right_x
+
+
 def prepare_problem(
     spec: Mapping[str, Any],
     term: str,
@@ -356,73 +529,13 @@ def prepare_problem(
     """
     design = _design_from_spec(spec, data)
     frame = design["data"]
-    derived = design["derived"]
-    regressors: list[str] = design["regressors"]
-    if term not in regressors:
-        raise KeyError(
-            f"wild_cluster_bootstrap: term {term!r} is not a regressor of the model "
-            f"(regressors: {regressors})"
-        )
-    if cluster not in frame.columns:
-        raise KeyError(f"wild_cluster_bootstrap: cluster column {cluster!r} not in the data")
-    notes: list[str] = []
-    names = list(regressors)
-    if design["intercept"]:
-        names = ["(Intercept)", *names]
-    # y and the regressors side by side in Fortran order: demeaned in place below
-    stacked = np.empty((len(frame), 1 + len(names)), order="F")
-    stacked[:, 0] = _column(frame, design["outcome"], derived)
-    if design["intercept"]:
-        stacked[:, 1] = 1.0
-    for j, r in enumerate(regressors):
-        stacked[:, 1 + int(design["intercept"]) + j] = _column(frame, r, derived)
-    y, X = stacked[:, 0], stacked[:, 1:]
-    w = None
-    if design["weights"] is not None:
-        w = _column(frame, design["weights"], derived)
     fe_cols = design["fixed_effects"]
-    ok = np.isfinite(y) & np.isfinite(X).all(axis=1)
-    if w is not None:
-        ok &= np.isfinite(w)
-    for c in [cluster, *fe_cols]:
-        col = frame[c]
-        if col.dtype.kind in "iub":  # integer and boolean columns cannot be missing
-            continue
-        if col.dtype == object and not missing_count(col):
-            continue  # string ids: counted once per call, shared with their coding
-        ok &= col.notna().to_numpy()
-    if not ok.all():
-        bad = np.flatnonzero(~ok)
-        notes.append(
-            f"{bad.size} row(s) with missing values dropped (e.g. rows {bad[:5].tolist()})"
-        )
-    if w is not None and (w[ok] <= 0).any():
-        raise ValueError("wild_cluster_bootstrap: weights must be positive")
-    # a slice (no copy) when every row is kept, the usual case on large clean panels
-    idx: slice | np.ndarray = slice(None) if ok.all() else np.flatnonzero(ok)
-
-    def fixed_effects(rows: slice | np.ndarray) -> FixedEffects:
-        coded = [factorize(frame[c].to_numpy()[rows], c) for c in fe_cols]
-        return FixedEffects(
-            [c for c, _ in coded],
-            [g for _, g in coded],
-            list(fe_cols),
-            None if w is None else w[rows],
-        )
-
-    fe = fixed_effects(idx)
-    # a complete sorted grid has no singletons: every level meets every other level
-    no_singletons = fe._grid is not None and min(fe.sizes) >= 2
-    if fe.codes and design["drop_singletons"] and not no_singletons:
-        keep = drop_singletons(fe.codes)
-        if not keep.all():
-            notes.append(f"{int((~keep).sum())} fixed-effect singleton(s) dropped")
-            idx = np.flatnonzero(ok)[keep]
-            fe = fixed_effects(idx)
-    fe_codes = fe.codes
+    names, stacked, w = _design_columns(design, term, cluster)
+    notes: list[str] = []
+    ok = _complete_rows(frame, stacked, w, [cluster, *fe_cols], notes)
+    fe, idx = _estimation_sample(frame, fe_cols, w, ok, design["drop_singletons"], notes)
     if not isinstance(idx, slice):
         stacked = np.asfortranarray(stacked[idx])
-        y, X = stacked[:, 0], stacked[:, 1:]
         w = None if w is None else w[idx]
     cl, clusters = factorize_sorted(frame[cluster].to_numpy()[idx], cluster)
     G = clusters.size
@@ -431,70 +544,28 @@ def prepare_problem(
             f"wild_cluster_bootstrap: cluster column {cluster!r} has {G} distinct value(s); "
             "at least 2 clusters are needed"
         )
-    n = y.size
-    k_index = names.index(term)
-    # the tested regressor's own scale, for the collinearity check after partialling out
-    x_raw = X[:, k_index]
-    scale = float(x_raw @ x_raw) if w is None else float(np.sum(w * x_raw**2))
-    # Frisch-Waugh-Lovell: fixed effects first, then the other regressors
-    if fe_codes:
-        stacked = fe.demean(stacked, overwrite=True)
-    yd, Xd = stacked[:, 0], stacked[:, 1:]
-    xd = Xd[:, k_index]
-    Xo = np.delete(Xd, k_index, axis=1)
-    if Xo.shape[1]:
-        coef = _weighted_lstsq(Xo, np.column_stack([yd, xd]), w)
-        yt = yd - Xo @ coef[:, 0]
-        xt = xd - Xo @ coef[:, 1]
-    else:
-        yt, xt = yd, xd
+    n = stacked.shape[0]
+    yt, xt, Xo, scale = _partial_out(stacked, fe, names.index(term), w)
     wx, wy = (xt, yt) if w is None else (w * xt, w * yt)
-    nested = [fe.nested_in(j, cl) for j in range(len(fe_codes))]
-    # an effect nested in the clusters (firms in strata) sums rows by level first, then levels
-    # by cluster: on a sorted balanced panel the first step is a reshape
-    outer = fe._grid[0] if fe._grid is not None and nested[fe._grid[0]] else None
-    if outer is not None:
-        level_cluster = cl.reshape(fe.sizes[outer], -1)[:, 0]
-        s0 = _cluster_sums(level_cluster, fe.level_sums(outer, wx * yt), G)
-        s1 = _cluster_sums(level_cluster, fe.level_sums(outer, wx * xt), G)
-    else:
-        s0 = _cluster_sums(cl, wx * yt, G)
-        s1 = _cluster_sums(cl, wx * xt, G)
+    nested = [fe.nested_in(j, cl) for j in range(len(fe.codes))]
+    s0, s1 = _score_sums(fe, nested, cl, G, [wx * yt, wx * xt])
     S = float(s1.sum())
     if S <= 1e-12 * max(scale, 1e-300):
         raise ValueError(
             f"wild_cluster_bootstrap: {term!r} is collinear with the fixed effects and the "
             "other regressors; it is not identified"
         )
-    estimate = float(s0.sum() / S)
-    # cross-cluster leakage through the other regressors (already free of fixed effects)
-    lefts, rights_y, rights_x = [], [], []
-    if Xo.shape[1]:
-        A = np.column_stack([_cluster_sums(cl, wx * Xo[:, j], G) for j in range(Xo.shape[1])])
-        B = np.column_stack([_cluster_sums(cl, wy * Xo[:, j], G) for j in range(Xo.shape[1])])
-        H = Xo.T @ Xo if w is None else (Xo * w[:, None]).T @ Xo
-        lefts.append(A @ np.linalg.pinv(H, hermitian=True))
-        rights_y.append(B)
-        rights_x.append(A)
-    if fe_codes:
-        left_fe, ry_fe, rx_fe = _fe_cross_terms(fe, nested, cl, G, wx, wy, xt)
-        lefts.append(left_fe)
-        rights_y.append(ry_fe)
-        rights_x.append(rx_fe)
-    left = np.hstack(lefts) if lefts else np.zeros((G, 0))
-    right_y = np.hstack(rights_y) if rights_y else np.zeros((G, 0))
-    right_x = np.hstack(rights_x) if rights_x else np.zeros((G, 0))
-    n_params = X.shape[1] + (fe_dof(fe.sizes, nested) if fe_codes else 0)
-    ssc = (G / (G - 1)) * ((n - 1) / (n - n_params))
+    left, right_y, right_x = _leakage_factors(fe, nested, cl, G, wx, wy, xt, Xo, w)
+    n_params = len(names) + (fe_dof(fe.sizes, nested) if fe.codes else 0)
     return BootstrapProblem(
         term=term,
-        estimate=estimate,
+        estimate=float(s0.sum() / S),
         s0=s0,
         s1=s1,
         left=left,
         right_y=right_y,
         right_x=right_x,
-        ssc=ssc,
+        ssc=(G / (G - 1)) * ((n - 1) / (n - n_params)),
         nobs=n,
         n_params=n_params,
         clusters=clusters,
@@ -612,7 +683,11 @@ def _invert(boot: _Bootstrap, alpha: float, side: int, tol: float) -> float:
     return 0.5 * (inside + outside)
 
 
-def _resolve_spec(result_or_spec: Any) -> Mapping[str, Any]:
+def _resolve_target(
+    result_or_spec: Any, term: str | None, cluster: str | None
+) -> tuple[Mapping[str, Any], str, str]:
+    """The specification (a result's ``info["spec"]`` or a dict), and the term and cluster
+    tested: the arguments, else the specification's own ``term`` and ``cluster``."""
     if isinstance(result_or_spec, EstimationResult):
         spec = result_or_spec.info.get("spec")
         if spec is None:
@@ -620,10 +695,65 @@ def _resolve_spec(result_or_spec: Any) -> Mapping[str, Any]:
                 f"wild_cluster_bootstrap: the {result_or_spec.estimator!r} result carries no "
                 "specification (info['spec']); pass a twfe/did_2x2 result or a spec dict"
             )
-        return spec
-    if isinstance(result_or_spec, Mapping):
-        return result_or_spec
-    raise TypeError("wild_cluster_bootstrap: pass an EstimationResult or a specification dict")
+    elif isinstance(result_or_spec, Mapping):
+        spec = result_or_spec
+    else:
+        raise TypeError("wild_cluster_bootstrap: pass an EstimationResult or a specification dict")
+    term = term if term is not None else spec.get("term")
+    cluster = cluster if cluster is not None else spec.get("cluster")
+    if term is None or cluster is None:
+        raise ValueError("wild_cluster_bootstrap: name the term and the cluster column")
+    return spec, term, cluster
+
+
+def _inverted_interval(
+    boot: _Bootstrap, alpha: float, conf_int: bool, ci_tol: float
+) -> tuple[float, float]:
+    """Both ends of the test-inversion interval ``{r: p(r) > alpha}``; NaN if not asked for."""
+    if not conf_int:
+        return np.nan, np.nan
+    return _invert(boot, alpha, -1, ci_tol), _invert(boot, alpha, +1, ci_tol)
+
+
+def _draw_labels(impose_null: bool, weights: str, B: int, enumerated: bool) -> tuple[str, str, str]:
+    """How the result names the bootstrap: its kind (WCR/WCU), weights and draws."""
+    kind = "WCR" if impose_null else "WCU"
+    wname = "Rademacher" if weights == "rademacher" else "Webb six-point"
+    draws = f"full enumeration of {B} sign vectors" if enumerated else f"{B} draws"
+    return kind, wname, draws
+
+
+def _bootstrap_notes(
+    labels: tuple[str, str, str],
+    enumerated: bool,
+    G: int,
+    B: int,
+    cluster: str,
+    term: str,
+    null: float,
+    alpha: float,
+) -> list[str]:
+    """The notes saying which bootstrap ran, what it tested, and (full enumeration) the
+    p-value's granularity."""
+    kind, wname, draws = labels
+    notes = [
+        f"{kind} wild cluster bootstrap-t, {wname} weights, {draws}, {G} clusters by {cluster!r}; "
+        f"symmetric two-sided p-value for H0: {term} = {null:g}; {100 * (1 - alpha):g}% "
+        "interval by test inversion; std_error is CRV1",
+    ]
+    if enumerated:
+        notes.append(
+            f"with {G} clusters only {B} distinct Rademacher draws exist: p-values are "
+            f"multiples of 1/{B}"
+        )
+    return notes
+
+
+def _summary_table(term: str, estimate: float, se: float, **stats: float) -> pd.DataFrame:
+    """The one-row tidy table: ``estimate``, CRV1 ``std_error`` and the tested ``stats``
+    (``statistic``, ``p_value``, ``conf_low``, ``conf_high``, ``p_value_crv1``, in order)."""
+    columns = {"term": [term], "estimate": [estimate], "std_error": [se]}
+    return pd.DataFrame(columns | {k: [v] for k, v in stats.items()})
 
 
 @column_scope()
@@ -697,11 +827,7 @@ def wild_cluster_bootstrap(
         raise ValueError("wild_cluster_bootstrap: replications must be a positive integer")
     if not 0 < alpha < 1:
         raise ValueError("wild_cluster_bootstrap: alpha must be in (0, 1)")
-    spec = _resolve_spec(result_or_spec)
-    term = term if term is not None else spec.get("term")
-    cluster = cluster if cluster is not None else spec.get("cluster")
-    if term is None or cluster is None:
-        raise ValueError("wild_cluster_bootstrap: name the term and the cluster column")
+    spec, term, cluster = _resolve_target(result_or_spec, term, cluster)
     clock = time.perf_counter()
     problem = prepare_problem(spec, term, cluster, data=data)
     setup_seconds = time.perf_counter() - clock
@@ -710,42 +836,18 @@ def wild_cluster_bootstrap(
     boot = _Bootstrap(problem, V, impose_null)
     t_stat = boot.t_stat(null)
     p_value = boot.pvalue(null)
-    if conf_int:
-        low = _invert(boot, alpha, -1, ci_tol)
-        high = _invert(boot, alpha, +1, ci_tol)
-    else:
-        low = high = np.nan
+    low, high = _inverted_interval(boot, alpha, conf_int, ci_tol)
     bootstrap_seconds = time.perf_counter() - clock - setup_seconds
     G = problem.n_clusters
     p_crv1 = float(2 * t_sf(abs(t_stat), G - 1))  # scipy.special, as scipy.stats (tested)
-    table = pd.DataFrame(
-        {
-            "term": [term],
-            "estimate": [problem.estimate],
-            "std_error": [boot.se],
-            "statistic": [t_stat],
-            "p_value": [p_value],
-            "conf_low": [low],
-            "conf_high": [high],
-            "p_value_crv1": [p_crv1],
-        }
-    )
+    table = _summary_table(
+        term, problem.estimate, boot.se, statistic=t_stat, p_value=p_value,
+        conf_low=low, conf_high=high, p_value_crv1=p_crv1,
+    )  # fmt: skip
     B = V.shape[1]
-    kind = "WCR" if impose_null else "WCU"
-    wname = "Rademacher" if weights == "rademacher" else "Webb six-point"
-    draws = f"full enumeration of {B} sign vectors" if enumerated else f"{B} draws"
-    notes = [
-        *problem.notes,
-        f"{kind} wild cluster bootstrap-t, {wname} weights, {draws}, {G} clusters by {cluster!r}; "
-        f"symmetric two-sided p-value for H0: {term} = {null:g}; {100 * (1 - alpha):g}% "
-        "interval by test inversion; std_error is CRV1",
-    ]
-    if enumerated:
-        notes.append(
-            f"with {G} clusters only {B} distinct Rademacher draws exist: p-values are "
-            f"multiples of 1/{B}"
-        )
-    outcome = spec["outcome"]
+    labels = _draw_labels(impose_null, weights, B, enumerated)
+    kind, wname, draws = labels
+    notes = _bootstrap_notes(labels, enumerated, G, B, cluster, term, null, alpha)
     return EstimationResult(
         estimator="wild_cluster_bootstrap",
         table=table,
@@ -753,8 +855,8 @@ def wild_cluster_bootstrap(
         vcov=None,
         vcov_type=f"{kind} wild cluster bootstrap ({wname}, {draws}); CRV1 std. error",
         n_clusters=G,
-        outcome=str(outcome),
-        notes=notes,
+        outcome=str(spec["outcome"]),
+        notes=[*problem.notes, *notes],
         info={
             "t_boot": boot.t_boot(null),
             "reps": B,
