@@ -325,56 +325,18 @@ def callaway_santanna(
     att, psi = estimate_cells(
         panel, cells, method=method, control=control, anticipation=anticipation
     )
-    group = np.array([c[0] for c in cells])
-    period = np.array([panel.times[c[1]] for c in cells])
-    terms = [f"ATT({g:g},{t:g})" for g, t in zip(group, period, strict=True)]
+    group, period, terms = _cell_labels(panel, cells)
     inf = _cell_inference(panel, att, psi, cluster, bootstrap, seed, alpha, notes)
     table, pretest = _attgt_table(terms, group, period, att, inf, alpha, panel.n, notes)
-    method_name = {"dr": "doubly robust", "ipw": "normalized IPW", "reg": "outcome regression"}
-    notes.append(
-        f"Callaway-Sant'Anna ATT(g,t): {method_name[method]} 2x2 comparisons, "
-        f"{'never-treated' if control == 'never' else 'not-yet-treated'} comparison group, "
-        f"{base_period} base period, anticipation {anticipation}"
-    )
-    info: dict[str, Any] = {
-        "pretest": pretest,
-        "times": panel.times,
-        "groups": glist,
-        "control_group": control,
-        "base_period": base_period,
-        "method": method,
-        "anticipation": anticipation,
-        "crit_value": inf["crit"],
-        "covariates": covariates,
-    }
-    columns = {"unit": unit, "time": time, "cohort": cohort, "covariates": covariates}
-    columns.update(weights=weights, cluster=cluster)
     options = {"control_group": control, "base_period": base_period, "method": method}
     options.update(anticipation=anticipation, replications=bootstrap, seed=seed, alpha=alpha)
     options["allow_unbalanced"] = allow_unbalanced
+    notes.append(_design_note(options))
+    info = _fit_info(panel, glist, pretest, inf["crit"], covariates, options)
+    columns = {"unit": unit, "time": time, "cohort": cohort, "covariates": covariates}
+    columns.update(weights=weights, cluster=cluster)
     info["spec"] = _spec(data, outcome, columns, options, panel.nobs)
-    n = panel.n
-    return CSResult(
-        estimator="callaway_santanna",
-        table=table,
-        nobs=panel.nobs,
-        vcov_type=inf["vcov_type"],
-        n_clusters=inf["n_clusters"],
-        outcome=outcome,
-        notes=notes,
-        info=info,
-        vcov=pd.DataFrame(inf["gram"] / n**2, index=terms, columns=terms),
-        influence=psi,
-        units=panel.units,
-        unit_cohort=panel.cohort,
-        unit_weights=inf["unit_weights"],
-        cluster_codes=panel.cluster,
-        n_units=n,
-        bootstrap=bootstrap,
-        seed=seed,
-        alpha=alpha,
-        boot_draws=inf["boot_draws"],
-    )
+    return _cs_result(panel, inf, table, terms, psi, outcome, notes, info, options)
 
 
 def _check_options(
@@ -438,6 +400,87 @@ def _check_cohort_sizes(panel: Panel, n_covariates: int, control: str, notes: li
             "callaway_santanna: the never-treated group is too small to serve as a "
             "reliable control; try control_group='not_yet'"
         )
+
+
+def _cell_labels(
+    panel: Panel, cells: list[tuple[Any, ...]]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Cohort and calendar period of each cell, and its term ``ATT(g,t)``."""
+    group = np.array([c[0] for c in cells])
+    period = np.array([panel.times[c[1]] for c in cells])
+    terms = [f"ATT({g:g},{t:g})" for g, t in zip(group, period, strict=True)]
+    return group, period, terms
+
+
+def _design_note(options: dict[str, Any]) -> str:
+    """The note naming the 2x2 estimator, comparison group, base period and anticipation."""
+    method_name = {"dr": "doubly robust", "ipw": "normalized IPW", "reg": "outcome regression"}
+    never = options["control_group"] == "never"
+    return (
+        f"Callaway-Sant'Anna ATT(g,t): {method_name[options['method']]} 2x2 comparisons, "
+        f"{'never-treated' if never else 'not-yet-treated'} comparison group, "
+        f"{options['base_period']} base period, anticipation {options['anticipation']}"
+    )
+
+
+def _fit_info(
+    panel: Panel,
+    glist: np.ndarray,
+    pretest: PretestResult,
+    crit: float | None,
+    covariates: list[str],
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """The result's ``info``: the pre-test, periods and cohorts, the design options and the
+    sup-t critical value (None without bootstrap)."""
+    return {
+        "pretest": pretest,
+        "times": panel.times,
+        "groups": glist,
+        "control_group": options["control_group"],
+        "base_period": options["base_period"],
+        "method": options["method"],
+        "anticipation": options["anticipation"],
+        "crit_value": crit,
+        "covariates": covariates,
+    }
+
+
+def _cs_result(
+    panel: Panel,
+    inf: dict[str, Any],
+    table: pd.DataFrame,
+    terms: list[str],
+    psi: np.ndarray,
+    outcome: str,
+    notes: list[str],
+    info: dict[str, Any],
+    options: dict[str, Any],
+) -> CSResult:
+    """The :class:`CSResult`: the ATT(g,t) table and covariance, with the per-unit influence
+    functions, cohorts, weights, clusters and bootstrap draws its aggregations reuse."""
+    n = panel.n
+    return CSResult(
+        estimator="callaway_santanna",
+        table=table,
+        nobs=panel.nobs,
+        vcov_type=inf["vcov_type"],
+        n_clusters=inf["n_clusters"],
+        outcome=outcome,
+        notes=notes,
+        info=info,
+        vcov=pd.DataFrame(inf["gram"] / n**2, index=terms, columns=terms),
+        influence=psi,
+        units=panel.units,
+        unit_cohort=panel.cohort,
+        unit_weights=inf["unit_weights"],
+        cluster_codes=panel.cluster,
+        n_units=n,
+        bootstrap=options["replications"],
+        seed=options["seed"],
+        alpha=options["alpha"],
+        boot_draws=inf["boot_draws"],
+    )
 
 
 def _cell_inference(
