@@ -20,9 +20,9 @@ import evaluation.estimators as est
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = sorted(m.name for m in pkgutil.iter_modules(est.__path__))
-PENDING = {
-    "wild_cluster_bootstrap",
-}
+# Public estimators still without a running example (owners add one, then delete the entry;
+# empty since wild_cluster_bootstrap got one, issue 13).
+PENDING: set[str] = set()
 # Modules whose exports are exempt while they are being written (none now).
 IN_FLIGHT_MODULES: set[str] = set()
 CLASSES_AND_HELPERS = {

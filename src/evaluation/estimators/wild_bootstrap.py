@@ -817,8 +817,21 @@ def wild_cluster_bootstrap(
 
     Examples
     --------
-    >>> res = wild_cluster_bootstrap(twfe_result, "treated", cluster="stratum", seed=1)  # doctest: +SKIP
-    >>> res.tidy()[["estimate", "p_value", "conf_low", "conf_high"]]  # doctest: +SKIP
+    Minimum-wage effects on teen employment, clustered by the 29 states (the first two digits
+    of a county's FIPS code): CRV1 and the bootstrap p-value, and the bootstrap interval.
+
+    >>> import pandas as pd
+    >>> from evaluation.estimators import twfe
+    >>> d = pd.read_csv("tests/data/mpdta.csv")
+    >>> d["post"] = ((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int)
+    >>> d["state"] = d["countyreal"] // 1000
+    >>> fit = twfe(d, "lemp", "countyreal", "year", "post", cluster="state")
+    >>> res = wild_cluster_bootstrap(fit, data=d, replications=9999, seed=2)
+    >>> row = res.tidy().iloc[0]
+    >>> print(res.n_clusters, f"{row['p_value_crv1']:.2f}", f"{row['p_value']:.2f}")
+    29 0.12 0.13
+    >>> print(f"[{row['conf_low']:.3f}, {row['conf_high']:.3f}]")
+    [-0.083, 0.014]
     """
     where = "wild_cluster_bootstrap"
     reps = renamed(where, "replications", replications, "reps", reps, 9999)
