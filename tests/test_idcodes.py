@@ -17,6 +17,7 @@ from evaluation.estimators.idcodes import (
     MAX_WORD_BYTES,
     column_scope,
     missing_count,
+    string_code_count,
     string_codes,
 )
 
@@ -51,6 +52,9 @@ def test_codes_equal_pandas_on_random_ids(seed: int) -> None:
         assert got is not None
         np.testing.assert_array_equal(got[0], want_codes)
         assert list(got[1]) == list(want_uniques)
+        counted = string_code_count(values)
+        np.testing.assert_array_equal(counted[0], want_codes)
+        assert counted[1] == len(want_uniques)
 
 
 @pytest.mark.parametrize("width", [3, 8, 12, 20])
@@ -89,9 +93,9 @@ def test_memo_only_inside_a_scope() -> None:
     assert missing_count(s) == 1
     with column_scope():
         assert missing_count(s) == 1
-        first = string_codes(s.to_numpy())
-        assert string_codes(s.to_numpy()) is first  # the same column is coded once
-    assert string_codes(s.to_numpy()) is not first  # outside the scope nothing is cached
+        first = string_codes(s.to_numpy())[0]
+        assert string_codes(s.to_numpy())[0] is first  # the same column is coded once
+    assert string_codes(s.to_numpy())[0] is not first  # outside the scope nothing is cached
 
 
 def _messy(seed: int = 7) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from evaluation.estimators.idcodes import string_codes
+from evaluation.estimators.idcodes import string_code_count, string_codes
 
 __all__ = [
     "FixedEffectsConvergenceWarning",
@@ -70,9 +70,9 @@ def factorize(
     ValueError
         If any id is missing (NaN/None), naming the column and the first offending rows.
     """
-    coded = _arrow_coded(values)
-    if coded is not None:
-        return _checked_codes(coded[0], name), len(coded[1])
+    counted = _arrow_counted(values)
+    if counted is not None:
+        return _checked_codes(counted[0], name), counted[1]
     arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if arr.dtype.kind in "iub" and arr.size:
         # integer ids in a modest range: dense codes by presence table (sorted order), O(n)
@@ -81,11 +81,19 @@ def factorize(
         if hi - lo <= 4 * arr.size + 1024:
             codes = arr.astype(np.intp, copy=False)
             return refactorize(codes - lo if lo else codes)
-    coded = string_codes(arr) if arr.dtype == object else None
-    if coded is None:
-        coded = pd.factorize(values, sort=False, use_na_sentinel=True)
-    codes, uniques = coded
-    return _checked_codes(codes, name), len(uniques)
+    counted = string_code_count(arr) if arr.dtype == object else None
+    if counted is None:
+        codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+        counted = codes, len(uniques)
+    return _checked_codes(counted[0], name), counted[1]
+
+
+def _arrow_counted(values: object) -> tuple[np.ndarray, int] | None:
+    """Codes and number of distinct ids of a pandas string column stored in Arrow; None for
+    any other input (see :func:`_arrow_coded`)."""
+    if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        return None if isinstance(values.dtype, np.dtype) else string_code_count(values)
+    return None
 
 
 def _arrow_coded(values: object) -> tuple[np.ndarray, np.ndarray] | None:

@@ -39,6 +39,7 @@ __all__ = [
     "arrow_strings",
     "column_scope",
     "missing_count",
+    "string_code_count",
     "string_codes",
 ]
 
@@ -159,26 +160,27 @@ def _mixed(word: np.ndarray) -> np.ndarray:
 def _factorize_ints(values: np.ndarray) -> tuple[np.ndarray, int]:
     """``pandas.factorize(values, sort=False)`` codes and the number of distinct values.
 
-    The hash table starts at n / 8 entries (pandas sizes it for n distinct values): panel ids
-    repeat once per period, and a table sized to the distinct ids stays in cache (about twice
-    as fast on 850k firm-years of 125k firms). The table grows as needed; the codes are the
-    same whatever its size."""
+    The hash table starts at n / 4 entries (pandas sizes it for n distinct values): panel ids
+    repeat once per period, and a table about twice the distinct ids stays in cache with few
+    collisions (9 ms for 850k firm-years of 125k firms, against 13 ms at n / 8, where it
+    must grow once, and 18 ms at n). The table grows as needed; the codes are the same
+    whatever its size."""
     try:
         from pandas.core.algorithms import factorize_array
 
-        codes, uniques = factorize_array(values, size_hint=max(1024, len(values) // 8))
+        codes, uniques = factorize_array(values, size_hint=max(1024, len(values) // 4))
     except (ImportError, TypeError):  # a pandas without that internal signature
         codes, uniques = pd.factorize(values, sort=False)
     return codes, len(uniques)
 
 
-def _word_codes(words: np.ndarray) -> np.ndarray:
-    """First-appearance codes of the rows of an (n, k) uint64 matrix."""
-    codes = _factorize_ints(_mixed(words[:, 0]))[0]
+def _word_codes(words: np.ndarray) -> tuple[np.ndarray, int]:
+    """First-appearance codes of the rows of an (n, k) uint64 matrix, and how many rows differ."""
+    codes, n = _factorize_ints(_mixed(words[:, 0]))
     for j in range(1, words.shape[1]):
         cj, nj = _factorize_ints(_mixed(words[:, j]))
-        codes = _factorize_ints(codes.astype(np.int64) * nj + cj)[0]
-    return codes
+        codes, n = _factorize_ints(codes.astype(np.int64) * nj + cj)
+    return codes, n
 
 
 def _utf8_words(strings: Any) -> np.ndarray | None:
@@ -196,6 +198,10 @@ def _utf8_words(strings: Any) -> np.ndarray | None:
     data = np.frombuffer(strings.buffers()[2], dtype=np.uint8) if width else np.zeros(0, np.uint8)
     padded = max(8, -(-width // 8) * 8)
     same = bool((lengths == width).all())
+    if same and width == padded:
+        # ids of 8, 16, 24 or 32 bytes: the data buffer read as words directly (no copy)
+        raw = data[offsets[0] : offsets[0] + n * width]
+        return raw.view(np.uint64).reshape(n, width // 8) if n else np.zeros((0, 1), np.uint64)
     if same:
         block = np.zeros((n, padded), dtype=np.uint8)
         block[:, :width] = data[offsets[0] : offsets[0] + n * width].reshape(n, width)
@@ -219,56 +225,79 @@ def string_codes(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
     first appearance with ``-1`` for a missing id (None/NaN), and the distinct ids (object array)
     in that order. None when the values are not all strings (the caller then uses pandas).
     """
+    coding = _coding(values)
+    return None if coding is None else (coding.codes, coding.uniques())
+
+
+def string_code_count(values: Any) -> tuple[np.ndarray, int] | None:
+    """:func:`string_codes` with the number of distinct ids instead of the ids themselves
+    (what fixed effects need; the distinct ids are then never gathered)."""
+    coding = _coding(values)
+    return None if coding is None else (coding.codes, coding.n)
+
+
+class _Coding:
+    """Codes of a string column, the number of distinct ids, and the ids on demand."""
+
+    def __init__(self, strings: Any, size: int, source: np.ndarray | None) -> None:
+        self.valid = None
+        if strings.null_count:
+            self.valid = ~np.asarray(strings.is_null().to_numpy(zero_copy_only=False))
+            strings = strings.filter(self.valid)
+        self.strings, self.source = strings, source
+        words = _utf8_words(strings) if len(strings) else np.zeros((0, 1), np.uint64)
+        if words is not None:
+            compact, self.n = _word_codes(words) if len(words) else (np.zeros(0, np.intp), 0)
+        else:
+            encoded = strings.dictionary_encode()
+            compact, self.n = (
+                encoded.indices.to_numpy(zero_copy_only=False),
+                len(encoded.dictionary),
+            )
+        self.compact = compact.astype(np.intp, copy=False)
+        self.codes = self.compact
+        if self.valid is not None:
+            self.codes = np.full(size, -1, dtype=np.intp)
+            self.codes[self.valid] = self.compact
+        self._uniques: np.ndarray | None = None
+
+    def uniques(self) -> np.ndarray:
+        """The distinct ids (object array) in order of first appearance."""
+        if self._uniques is None:
+            compact = self.compact
+            # a code's first row is where it exceeds every earlier code (codes appear in order)
+            running = np.maximum.accumulate(compact) if compact.size else compact
+            first = (
+                np.flatnonzero(compact > np.concatenate(([-1], running[:-1])))
+                if compact.size
+                else compact
+            )
+            if self.source is not None:
+                rows = np.flatnonzero(self.valid)[first] if self.valid is not None else first
+                self._uniques = self.source[rows]
+            else:
+                taken = self.strings.take(first).to_numpy(zero_copy_only=False)
+                self._uniques = np.asarray(taken, dtype=object)
+        return self._uniques
+
+
+def _coding(values: Any) -> _Coding | None:
+    """The (memoised inside a :func:`column_scope`) coding of a string column, or None."""
     if getattr(values, "dtype", None) is not None and not isinstance(values, np.ndarray):
         entry = _extension_entry(values.array if isinstance(values, pd.Series) else values)
-        if entry is not None and "codes" in entry:
-            return entry["codes"]
+        if entry is not None and "coding" in entry:
+            return entry["coding"]
         strings = arrow_strings(values)
-        if strings is None:
-            return None
-        out = _coded(strings, len(strings))
-        if entry is not None:
-            entry["codes"] = out
-        return out
-    arr = np.asarray(values)
-    if arr.dtype != object or arr.ndim != 1:
-        return None
-    entry = _entry(arr)
-    if entry is not None and "codes" in entry:
-        return entry["codes"]
-    strings = _arrow_strings(arr, entry)
-    if strings is None:
-        return None
-    out = _coded(strings, arr.size, arr)
-    if entry is not None:
-        entry["codes"] = out
-    return out
-
-
-def _coded(strings: Any, size: int, source: np.ndarray | None = None) -> tuple[np.ndarray, Any]:
-    """First-appearance codes of an Arrow string array and its distinct values (object array,
-    taken from ``source`` when the strings came from that object array)."""
-    valid = None
-    if strings.null_count:
-        valid = ~np.asarray(strings.is_null().to_numpy(zero_copy_only=False))
-        strings = strings.filter(valid)
-    words = _utf8_words(strings) if len(strings) else np.zeros((0, 1), np.uint64)
-    if words is not None:
-        codes = _word_codes(words) if len(words) else np.zeros(0, np.intp)
+        coding = None if strings is None else _Coding(strings, len(strings), None)
     else:
-        codes = strings.dictionary_encode().indices.to_numpy(zero_copy_only=False)
-    codes = codes.astype(np.intp, copy=False)
-    compact = codes
-    if valid is not None:
-        full = np.full(size, -1, dtype=np.intp)
-        full[valid] = codes
-        codes = full
-    # a code's first row is where it exceeds every earlier code (codes appear in order)
-    running = np.maximum.accumulate(compact) if compact.size else compact
-    first = (
-        np.flatnonzero(compact > np.concatenate(([-1], running[:-1]))) if compact.size else compact
-    )
-    if source is not None:
-        rows = np.flatnonzero(valid)[first] if valid is not None else first
-        return codes, source[rows]
-    return codes, np.asarray(strings.take(first).to_numpy(zero_copy_only=False), dtype=object)
+        arr = np.asarray(values)
+        if arr.dtype != object or arr.ndim != 1:
+            return None
+        entry = _entry(arr)
+        if entry is not None and "coding" in entry:
+            return entry["coding"]
+        strings = _arrow_strings(arr, entry)
+        coding = None if strings is None else _Coding(strings, arr.size, arr)
+    if entry is not None:
+        entry["coding"] = coding
+    return coding

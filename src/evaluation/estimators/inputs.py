@@ -90,6 +90,9 @@ def numeric_column(data: pd.DataFrame, column: str, where: str) -> np.ndarray:
     s = data[column]
     if s.dtype == bool:
         return s.to_numpy(dtype=float)
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiu":
+        # plain numpy numbers: no pd.to_numeric (which copies the column into a new Series)
+        return s.to_numpy(dtype=float)
     try:
         return pd.to_numeric(s, errors="raise").to_numpy(dtype=float)
     except (TypeError, ValueError) as err:
@@ -155,7 +158,8 @@ def fingerprint(data: pd.DataFrame, columns: Sequence[str]) -> str:
         item = f"{c}|{s.dtype}|{missing_count(s)}"
         if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
             values = s.to_numpy(dtype=float, na_value=np.nan)
-            total = float(np.nansum(values))
+            # np.nansum copies the column to zero its NaNs; without NaNs the sum is the same
+            total = float(np.nansum(values) if np.isnan(values).any() else values.sum())
             item += f"|{total:.{FINGERPRINT_DIGITS}g}"
         parts.append(item)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
