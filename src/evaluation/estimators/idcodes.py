@@ -134,17 +134,24 @@ def _arrow_strings(arr: np.ndarray, entry: dict[str, Any] | None) -> Any:
 
 
 def missing_count(series: pd.Series) -> int:
-    """Number of missing values of ``series`` (as ``series.isna().sum()``), memoised for
-    object columns of strings inside a :func:`column_scope`."""
-    arr = series.to_numpy() if series.dtype == object else None
-    entry = _entry(arr) if arr is not None else None
+    """Number of missing values of ``series`` (as ``series.isna().sum()``), memoised inside a
+    :func:`column_scope` for numpy-backed columns (strings counted through Arrow), so that the
+    missing-value check and the fingerprint of one call count each column once."""
+    arr = series.to_numpy() if isinstance(series.dtype, np.dtype) else None
+    entry = _entry(arr) if arr is not None and arr.ndim == 1 else None
     if entry is None:
         return int(series.isna().sum())
     if "missing" not in entry:
-        strings = _arrow_strings(arr, entry)
-        entry["missing"] = (
-            int(strings.null_count) if strings is not None else int(pd.isna(arr).sum())
-        )
+        if arr.dtype == object:
+            strings = _arrow_strings(arr, entry)
+            missing = int(strings.null_count) if strings is not None else int(pd.isna(arr).sum())
+        elif arr.dtype.kind in "iub":
+            missing = 0  # integers and booleans cannot be missing
+        elif arr.dtype.kind in "fc":
+            missing = int(np.isnan(arr).sum())
+        else:
+            missing = int(pd.isna(arr).sum())
+        entry["missing"] = missing
     return entry["missing"]
 
 

@@ -75,8 +75,8 @@ def rows_excerpt(mask: np.ndarray, index: pd.Index) -> str:
 def check_no_missing(data: pd.DataFrame, columns: Sequence[str], where: str) -> None:
     """Raise a ValueError naming the column and rows where a used value is missing."""
     for c in columns:
-        if data[c].dtype == object and not missing_count(data[c]):
-            continue  # string ids: counted once per call (idcodes.column_scope)
+        if not missing_count(data[c]):
+            continue  # counted once per call (idcodes.column_scope); the fingerprint reuses it
         miss = data[c].isna().to_numpy()
         if miss.any():
             raise ValueError(
