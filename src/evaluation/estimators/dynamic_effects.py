@@ -107,6 +107,15 @@ class EventStudyResult(EstimationResult):
         )
 
 
+def _is_covariance(beta: np.ndarray, V: np.ndarray, tol: float = 1e-10) -> bool:
+    """Whether ``beta`` is finite and ``V`` a finite symmetric positive semi-definite matrix
+    (smallest eigenvalue at least ``-tol`` times the largest in absolute value)."""
+    if not (np.isfinite(beta).all() and np.isfinite(V).all()):
+        return False
+    eig = np.linalg.eigvalsh(0.5 * (V + V.T))
+    return bool(eig[0] >= -tol * max(float(np.abs(eig).max()), 1e-300))
+
+
 def pretrend_wald_test(
     event_times: np.ndarray, beta: np.ndarray, V: np.ndarray, df: int | None, ref: int | None
 ) -> dict[str, Any]:
@@ -118,11 +127,23 @@ def pretrend_wald_test(
     :func:`~evaluation.estimators.vcov.wald_test`'s keys plus ``distribution`` and ``leads``
     (the event times tested), the dict :meth:`EventStudyResult.pretrend_test` reports; also
     used by ``with_vcov`` (:mod:`.postfit`) after re-estimating ``V``.
+
+    The test is NaN (statistic and p-values; degrees of freedom kept) rather than an error or
+    a negative statistic when the leads' covariance is not a covariance: an undefined entry
+    (CRV3 without a cluster that holds a whole cohort) or a materially negative eigenvalue
+    (two-way clustering's ``V_1 + V_2 - V_12`` need not be positive semi-definite).
     """
     lead = event_times < 0
     if ref is not None:
         lead &= event_times != ref
-    res = wald_test(beta[lead], V[np.ix_(lead, lead)], df=df)
+    b_lead, V_lead = beta[lead], V[np.ix_(lead, lead)]
+    if b_lead.size and not _is_covariance(b_lead, V_lead):
+        nan = float("nan")
+        df2 = float("inf") if df is None else float(df)
+        res: dict[str, Any] = {"statistic": nan, "df1": int(b_lead.size), "df2": df2}
+        res |= {"p_value": nan, "chi2": nan, "chi2_p": nan}
+    else:
+        res = wald_test(b_lead, V_lead, df=df)
     res["distribution"] = "chi2" if df is None else "F"
     res["leads"] = [as_number(e) for e in event_times[lead]]
     return res

@@ -180,7 +180,7 @@ def _from_design(
         vcov=pd.DataFrame(Vo, index=order, columns=order),
         vcov_type=label,
         n_clusters=G,
-        notes=_notes(result, table, label, G),
+        notes=_notes(result, table, label, G, kind),
         info={**result.info, "df_t": G - 1, "ssc": ssc},
     )
 
@@ -225,8 +225,7 @@ def _event_from_design(
         cohort_tab = agg["cohort_effects"]
         sel = [fit.names.index(t) for t in cohort_tab["term"]]
         Vc = V[np.ix_(sel, sel)]
-        A = agg["aggregation"]
-        V_ev = A @ Vc @ A.T
+        V_ev = _delta_method(agg["aggregation"], Vc)
         label += " (delta method, cohort shares fixed)"
         info["cohort_effects"] = tidy_frame(
             list(cohort_tab["term"]), fit.beta[sel], _std_errors(Vc),
@@ -243,18 +242,46 @@ def _event_from_design(
         vcov=pd.DataFrame(V_ev, index=terms, columns=terms),
         vcov_type=label,
         n_clusters=G,
-        notes=_notes(result, table, label, G),
+        notes=_notes(result, table, label, G, kind),
         info=info,
     )
 
 
-def _notes(result: EstimationResult, table: pd.DataFrame, label: str, G: int) -> list[str]:
-    """The result's notes, what variance replaced the fitted one, and any undefined SEs."""
+def _notes(
+    result: EstimationResult, table: pd.DataFrame, label: str, G: int, kind: str
+) -> list[str]:
+    """The result's notes, what variance replaced the fitted one, and any undefined SEs with
+    why: CRV3, a coefficient not estimable in some leave-one-cluster-out refit; two-way
+    clustering, a negative variance."""
     notes = [*result.notes, f"variance re-estimated after the fit: {label} (t with {G - 1} df)"]
-    bad = table.loc[table["std_error"].isna(), "term"].tolist()
-    if bad:
-        notes.append(f"negative variance, standard error undefined: {', '.join(map(str, bad))}")
+    bad = ", ".join(map(str, table.loc[table["std_error"].isna(), "term"]))
+    if bad and kind == "CRV3":
+        notes.append(
+            "not estimable without one of the clusters, so the jackknife variance is "
+            f"undefined: standard error undefined: {bad}"
+        )
+    elif bad:
+        notes.append(f"negative variance, standard error undefined: {bad}")
     return notes
+
+
+def _delta_method(A: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """``A V A'`` (Sun-Abraham's event-time covariance, shares ``A`` fixed), NaN only in the
+    rows and columns of the combinations that weight a coefficient of undefined variance.
+
+    A CRV3 refit without a cluster that holds a whole cohort leaves that cohort's
+    coefficients undefined (NaN rows of ``V``); ``A @ V`` would spread the NaN to every event
+    time through zero weights (``0 * NaN``), so those coefficients enter as zeros and only
+    the event times that weight them are set to NaN.
+    """
+    undefined = ~np.isfinite(np.diag(V))
+    if not undefined.any():
+        return A @ V @ A.T
+    out = A @ np.where(undefined[:, None] | undefined[None, :], 0.0, V) @ A.T
+    touched = (A[:, undefined] != 0).any(axis=1)
+    out[touched, :] = np.nan
+    out[:, touched] = np.nan
+    return out
 
 
 def _std_errors(V: np.ndarray) -> np.ndarray:
