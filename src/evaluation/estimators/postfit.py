@@ -21,7 +21,9 @@ For the event studies, CRV3 and two-way clustering apply to the regression actua
 interactions) and Sun-Abraham's event-time effects then get ``A V A'`` with the cohort shares
 ``A`` fixed, as at fit time (delta method); the leave-one-cluster-out refits keep the design's
 columns (a column left without variation in a refit is dropped from that refit and its
-coefficient is undefined, which makes the variance NaN, as in pyfixest).
+coefficient is undefined, which makes its variance NaN, and the variance of each Sun-Abraham
+event time that weights it; pyfixest 0.60 raises on such a design). The pre-trend test is
+then NaN if a lead is affected.
 
 Results keep no data: the rows are rebuilt from ``data=`` (checked against the result's
 fingerprint), so the design is the fitted one.
