@@ -90,3 +90,29 @@ def test_multiplier_draws_do_not_depend_on_blas_threads() -> None:
         set_(before)
     for a, b in zip(two, one, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_two_by_two_conditioning_closed_form_equals_svd() -> None:
+    """``well_conditioned``'s closed form for 1 x 1 and 2 x 2 matrices (every Newton step of a
+    one-covariate logit) agrees with the SVD condition number wherever that is not within
+    rounding of the 1/eps threshold (|log10(cond) - log10(1/eps)| > 0.5), and rejects exactly
+    collinear designs."""
+    rng = np.random.default_rng(11)
+    limit = 1 / np.finfo(float).eps
+    checked = 0
+    for i in range(3000):
+        x = rng.normal(size=(6, 2)) * rng.uniform(1e-3, 1e3, size=2)
+        if i % 2:
+            noise = 10.0 ** -rng.uniform(2, 14)
+            x[:, 1] = x[:, 0] * rng.uniform(-3, 3) + rng.normal(size=6) * noise
+        a = x.T @ x
+        d = np.sqrt(np.diag(a))
+        cond = np.linalg.cond(a / np.outer(d, d))
+        if abs(np.log10(cond) - np.log10(limit)) <= 0.5:
+            continue
+        assert sz.well_conditioned(a) == bool(cond < limit), (a, cond)
+        checked += 1
+    assert checked > 2300
+    assert not sz.well_conditioned(np.array([[4.0, 2.0], [2.0, 1.0]]))  # rank one
+    assert not sz.well_conditioned(np.array([[1.0, 0.0], [0.0, 0.0]]))
+    assert sz.well_conditioned(np.array([[3.0]]))
