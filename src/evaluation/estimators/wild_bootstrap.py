@@ -440,7 +440,7 @@ def _estimation_sample(
         if not keep.all():
             notes.append(f"{int((~keep).sum())} fixed-effect singleton(s) dropped")
             idx = np.flatnonzero(ok)[keep]
-            fe = _coded_effects(frame, fe_cols, w, idx)
+            fe = fe.subset(keep)  # the codes kept and re-numbered: no second pass over the ids
     return fe, idx
 
 
