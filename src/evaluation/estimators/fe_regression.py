@@ -404,8 +404,11 @@ class _UnitSums:
         w: np.ndarray | None,
         T: int | None,
     ) -> _UnitSums:
-        A = np.bincount(unit * n_r + r, weights=w, minlength=n_units * n_r).reshape(n_units, n_r)
-        A = A.astype(float, copy=False)
+        # unit weights as explicit ones: bincount then writes floats directly, faster than
+        # counting in integers and converting the (n_units x n_r) table afterwards
+        weights = np.ones(unit.size) if w is None else w
+        A = np.bincount(unit * n_r + r, weights=weights, minlength=n_units * n_r)
+        A = A.reshape(n_units, n_r)
         s = A @ np.ones(n_r)  # row and column sums as products: faster than sum(axis=...) here
         inv_s = np.where(s > 0, 1.0 / np.where(s > 0, s, 1.0), 0.0)
         if T is not None and T * n_units != unit.size:

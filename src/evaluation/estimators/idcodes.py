@@ -161,7 +161,8 @@ def _mixed(word: np.ndarray) -> np.ndarray:
     pandas' integer hash is weak for ASCII digits packed into a word (many collisions); a
     bijection keeps the partition and the first-appearance order and restores its speed."""
     v = word * np.uint64(0x9E3779B97F4A7C15)
-    return v ^ (v >> np.uint64(29))
+    v ^= v >> np.uint64(29)
+    return v
 
 
 def _factorize_ints(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -204,7 +205,8 @@ def _utf8_words(strings: Any) -> np.ndarray | None:
         return None
     data = np.frombuffer(strings.buffers()[2], dtype=np.uint8) if width else np.zeros(0, np.uint8)
     padded = max(8, -(-width // 8) * 8)
-    same = bool((lengths == width).all())
+    # every length is at most ``width``: they are all equal exactly when they sum to n * width
+    same = int(offsets[-1] - offsets[0]) == n * width
     if same and width == padded:
         # ids of 8, 16, 24 or 32 bytes: the data buffer read as words directly (no copy)
         raw = data[offsets[0] : offsets[0] + n * width]
