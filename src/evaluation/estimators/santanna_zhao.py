@@ -46,6 +46,7 @@ Sant'Anna, P. H. C. and Zhao, J. (2020), see above.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,7 @@ from typing import Any
 import numpy as np
 
 TRIM_LEVEL = 0.995
+_EPS64 = float(np.finfo(float).eps)
 PS_CAP = 1 - 1e-6
 
 
@@ -156,16 +158,20 @@ def well_conditioned(a: np.ndarray) -> bool:
     Called at every Newton step of every cell's logit, so the 1 x 1 and 2 x 2 cases (no or
     one covariate) use the closed form - a unit-diagonal symmetric 2 x 2 with off-diagonal
     ``r`` has singular values ``|1 + r|`` and ``|1 - r|`` - instead of an SVD (~50 us each)."""
+    limit = 1 / _EPS64
+    if a.shape in ((1, 1), (2, 2)):  # in Python floats: no numpy call overhead per step
+        v = a.ravel().tolist()
+        if not all(map(math.isfinite, v)) or v[0] == 0 or v[-1] == 0:
+            return False
+        if len(v) == 1:
+            return True
+        if v[1] == v[2]:
+            r = abs(v[1] / (math.sqrt(abs(v[0])) * math.sqrt(abs(v[3]))))
+            small = abs(1.0 - r)
+            return small > 0 and (1.0 + r) / small < limit
     d = np.sqrt(np.abs(np.diag(a)))
     if not np.isfinite(a).all() or (d <= 0).any():
         return False
-    limit = 1 / np.finfo(float).eps
-    if a.shape[0] == 1:
-        return True
-    if a.shape[0] == 2 and a[0, 1] == a[1, 0]:
-        r = abs(float(a[0, 1]) / (float(d[0]) * float(d[1])))
-        small = abs(1.0 - r)
-        return small > 0 and (1.0 + r) / small < limit
     return bool(np.linalg.cond(a / np.outer(d, d)) < limit)
 
 
