@@ -226,3 +226,23 @@ def test_estimates_identical_across_id_storage(dtype: str) -> None:
 
     assert str(other["unit"].dtype) != "object"
     assert fits(other) == fits(df)
+
+
+@pytest.mark.parametrize("width", [1, 3, 4, 7, 9, 12, 15, 17, 23, 31])
+def test_same_length_ids_read_in_place_equal_zero_padded_words(width: int) -> None:
+    """Ids of one byte length that is not a multiple of 8 are read as words in place (strided,
+    masked); the words equal the zero-padded bytes exactly, also for an Arrow slice (an offset
+    into the buffer) and at the buffer's end (the last rows are copied)."""
+    import pyarrow as pa
+
+    from evaluation.estimators.idcodes import _utf8_words
+
+    rng = np.random.default_rng(width)
+    alphabet = np.array(list("ABCDEFGHIJ0123456789"))
+    ids = ["".join(rng.choice(alphabet, size=width)) for _ in range(500)]
+    for strings in (pa.array(ids), pa.array(ids).slice(37, 400), pa.array(ids[:1])):
+        words = _utf8_words(strings)
+        raw = [s.as_py().encode() for s in strings]
+        k = -(-width // 8)
+        want = np.frombuffer(b"".join(b.ljust(8 * k, b"\0") for b in raw), dtype=np.uint64)
+        np.testing.assert_array_equal(words, want.reshape(len(raw), k))

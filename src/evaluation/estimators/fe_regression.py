@@ -450,9 +450,20 @@ def _cell_gram(
         Ag = us.A[rows]
         sl = slice(g * n_r, (g + 1) * n_r)
         m_c[sl] = np.ones(Ag.shape[0]) @ Ag
-        HMH[sl, sl] = np.diag(m_c[sl]) - (Ag * us.inv_s[rows, None]).T @ Ag
+        HMH[sl, sl] = np.diag(m_c[sl]) - _scaled_crossproduct(Ag, us.inv_s[rows])
         HMy[sl] -= Ag.T @ ybar[rows]
     return m_c, HMH, HMy
+
+
+def _scaled_crossproduct(A: np.ndarray, scale: np.ndarray, rows: int = 8192) -> np.ndarray:
+    """``A' diag(scale) A`` in blocks of rows: the scaled block stays in cache and no
+    temporary as large as ``A`` is allocated (on 125k units x 16 cells, a 16 MB temporary
+    costs more in page faults than the product)."""
+    out = np.zeros((A.shape[1], A.shape[1]))
+    for start in range(0, A.shape[0], rows):
+        block = A[start : start + rows]
+        out += (block * scale[start : start + rows, None]).T @ block
+    return out
 
 
 def _demeaned_covariates(

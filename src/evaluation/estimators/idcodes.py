@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -168,15 +169,14 @@ def _mixed(word: np.ndarray) -> np.ndarray:
 def _factorize_ints(values: np.ndarray) -> tuple[np.ndarray, int]:
     """``pandas.factorize(values, sort=False)`` codes and the number of distinct values.
 
-    The hash table starts at n / 4 entries (pandas sizes it for n distinct values): panel ids
-    repeat once per period, and a table about twice the distinct ids stays in cache with few
-    collisions (9 ms for 850k firm-years of 125k firms, against 13 ms at n / 8, where it
-    must grow once, and 18 ms at n). The table grows as needed; the codes are the same
-    whatever its size."""
+    The hash table starts at n / 8 entries (pandas sizes it for n distinct values): panel ids
+    repeat once per period, and a table sized for about the distinct ids stays in cache
+    (850k firm-years of 125k firms: 14 ms, against 16-19 ms at n / 4 and 47 ms at n). The
+    table grows as needed; the codes are the same whatever its size."""
     try:
         from pandas.core.algorithms import factorize_array
 
-        codes, uniques = factorize_array(values, size_hint=max(1024, len(values) // 4))
+        codes, uniques = factorize_array(values, size_hint=max(1024, len(values) // 8))
     except (ImportError, TypeError):  # a pandas without that internal signature
         codes, uniques = pd.factorize(values, sort=False)
     return codes, len(uniques)
@@ -211,6 +211,8 @@ def _utf8_words(strings: Any) -> np.ndarray | None:
         # ids of 8, 16, 24 or 32 bytes: the data buffer read as words directly (no copy)
         raw = data[offsets[0] : offsets[0] + n * width]
         return raw.view(np.uint64).reshape(n, width // 8) if n else np.zeros((0, 1), np.uint64)
+    if same and n and width and sys.byteorder == "little":
+        return _strided_words(data, int(offsets[0]), n, width)
     if same:
         block = np.zeros((n, padded), dtype=np.uint8)
         block[:, :width] = data[offsets[0] : offsets[0] + n * width].reshape(n, width)
@@ -224,6 +226,29 @@ def _utf8_words(strings: Any) -> np.ndarray | None:
     if not same:
         words = np.column_stack([words, lengths.astype(np.uint64)])
     return words
+
+
+def _strided_words(data: np.ndarray, start: int, n: int, width: int) -> np.ndarray:
+    """:func:`_utf8_words` for ids of one byte length that is not a multiple of 8, without
+    building a padded copy: word j of id i is the 8 bytes at ``start + i * width + 8 j`` read
+    in place (a strided, unaligned view) with the bytes past the id masked off (little-endian:
+    the low bytes are the id's). Rows whose 8-byte read would pass the end of the buffer are
+    copied zero-padded. The words equal the zero-padded ones exactly."""
+    k = -(-width // 8)
+    out = np.empty((n, k), dtype=np.uint64)
+    for j in range(k):
+        nbytes = min(8, width - 8 * j)
+        first = start + 8 * j
+        safe = min(n, max(0, (data.size - first - 8) // width + 1))  # reads inside the buffer
+        if safe:
+            out[:safe, j] = np.ndarray((safe,), np.uint64, data, first, (width,))
+        for i in range(safe, n):
+            tail = np.zeros(8, dtype=np.uint8)
+            tail[:nbytes] = data[first + i * width : first + i * width + nbytes]
+            out[i, j] = tail.view(np.uint64)[0]
+        if nbytes < 8:
+            out[:, j] &= np.uint64((1 << (8 * nbytes)) - 1)
+    return out
 
 
 def string_codes(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
