@@ -68,18 +68,18 @@ from evaluation.data.simulation_design import (
     SimulatedData,
     SimulationError,
     SimulationParameters,
-    _design,
-    _firms,
-    _personal,
-    _sector_effects,
+    draw_design,
+    draw_firms,
+    draw_personal,
+    draw_sector_effects,
 )
 from evaluation.data.simulation_outcomes import (
-    _links,
-    _organizations,
-    _panel_chunk,
-    _prices,
-    _truth,
-    _TruthAccumulator,
+    TruthAccumulator,
+    draw_links,
+    draw_organizations,
+    draw_panel_chunk,
+    draw_prices,
+    truth_document,
 )
 
 MANIFEST = ".simulate.json"
@@ -115,16 +115,16 @@ class _Run:
     def __init__(self, params: SimulationParameters) -> None:
         params.check()
         self.params = params
-        self.design = _design(params)
+        self.design = draw_design(params)
         clusters = self.design["clusters"]
-        self.firms = _firms(params, clusters)
-        personal = _personal(params, self.firms)
+        self.firms = draw_firms(params, clusters)
+        personal = draw_personal(params, self.firms)
         for col in personal.columns:
             self.firms[col] = personal[col].to_numpy()
-        self.prices = _prices(params)
-        self.sector_effects = _sector_effects(params)
-        self.organizations = _organizations(params, self.design)
-        self.links = _links(params, self.firms, clusters)
+        self.prices = draw_prices(params)
+        self.sector_effects = draw_sector_effects(params)
+        self.organizations = draw_organizations(params, self.design)
+        self.links = draw_links(params, self.firms, clusters)
         n_y = len(params.years)
         n = len(self.firms)
         self.degree = (
@@ -137,13 +137,13 @@ class _Run:
             ppi = pr["ppi"].to_numpy()
             base = pr.loc[params.base_year]
             self.price_factor[code] = ppi / base["ppi"] * base["usd_rate"]
-        self.truth_acc = _TruthAccumulator(params)
+        self.truth_acc = TruthAccumulator(params)
 
     def chunks(self) -> Iterator[dict[str, np.ndarray]]:
         step = self.params.chunk_firms
         for c, start in enumerate(range(0, len(self.firms), step)):
             f = self.firms.iloc[start : start + step]
-            chunk = _panel_chunk(
+            chunk = draw_panel_chunk(
                 self.params, c, f, self.sector_effects, self.price_factor, self.degree
             )
             self.truth_acc.add(chunk, f["women_led"].to_numpy(), f["cohort"].to_numpy())
@@ -177,7 +177,7 @@ class _Run:
             "background_links_thinned": len(self.firms) > self.params.background_link_firms,
             "treated_firm_years": self.truth_acc.treated_rows,
         }
-        return _truth(self.params, self.design, self.truth_acc, extra)
+        return truth_document(self.params, self.design, self.truth_acc, extra)
 
 
 def _panel_table(chunk: dict[str, np.ndarray], firm_ids: np.ndarray) -> dict[str, np.ndarray]:

@@ -42,10 +42,13 @@ _SECTOR_SIZE = dict(zip(SECTORS, (2.3, 2.6, 2.5, 2.2, 2.4, 2.3, 2.1, 2.0, 2.4), 
 _SECTOR_LEVEL = dict(zip(SECTORS, (-0.3, 0.1, 0.0, -0.1, 0.0, -0.35, 0.4, 0.3, -0.2), strict=True))
 _SECTOR_INPUTS = dict(zip(SECTORS, (0.55, 0.6, 0.55, 0.7, 0.5, 0.5, 0.35, 0.3, 0.4), strict=True))
 _COUNTRY_LEVEL = {"CO": 9.45, "EC": 9.65}  # log base-year USD of value added per employee
-_MONEY_DECIMALS = {"COP": 0, "USD": 2}  # whole pesos; cents of a dollar
+# Decimals of money written in each local currency: whole pesos; cents of a dollar.
+MONEY_DECIMALS = {"COP": 0, "USD": 2}
 
-# Stream keys of the random generator (one independent stream per component).
-_DESIGN, _FIRMS, _NAMES, _PRICES, _LINKS, _ORGS, _PANEL = range(7)
+# Stream keys of the random generator (one independent stream per component; the simulation
+# outcomes module draws from the prices, links, organizations and panel streams).
+STREAM_DESIGN, STREAM_FIRMS, STREAM_NAMES, STREAM_PRICES = 0, 1, 2, 3
+STREAM_LINKS, STREAM_ORGS, STREAM_PANEL = 4, 5, 6
 
 
 class SimulationError(ValueError):
@@ -172,7 +175,11 @@ class SimulatedData:
 # random streams
 
 
-def _rng(params: SimulationParameters, *key: int) -> np.random.Generator:
+def random_stream(params: SimulationParameters, *key: int) -> np.random.Generator:
+    """The independent PCG64 stream of one component: the seed spawned with ``key``.
+
+    Keys are a ``STREAM_*`` constant, optionally followed by a chunk number.
+    """
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(params.seed, spawn_key=key)))
 
 
@@ -190,9 +197,9 @@ def _largest_remainder(total: int, weights: np.ndarray, minimum: int) -> np.ndar
     return counts + minimum
 
 
-def _design(params: SimulationParameters) -> dict[str, Any]:
+def draw_design(params: SimulationParameters) -> dict[str, Any]:
     """Clusters, their strata, organizations, cohorts and sizes (one row per cluster)."""
-    rng = _rng(params, _DESIGN)
+    rng = random_stream(params, STREAM_DESIGN)
     k = params.n_clusters
     k_co = max(1, min(k - 1, round(k * 14 / 26)))
     orgs_co = max(1, params.n_organizations // 2)
@@ -241,7 +248,7 @@ def _design(params: SimulationParameters) -> dict[str, Any]:
     # lower where the sector grows faster (the program recruited in dynamic sectors, where
     # the comparison pool is thinner), so sector trends also confound a naive comparison
     ratio = rng.uniform(0.6, 1.6, size=k)
-    walk = _sector_effects(params)
+    walk = draw_sector_effects(params)
     growth = (walk[:, -1] - walk[:, 0]) / max(walk.shape[1] - 1, 1)
     cluster_growth = growth[np.searchsorted(np.array(SECTORS), clusters["sector"].to_numpy())]
     ratio = ratio * np.exp(-params.sector_selection * (cluster_growth - cluster_growth.mean()))
@@ -254,9 +261,9 @@ def _design(params: SimulationParameters) -> dict[str, Any]:
     return {"clusters": clusters, "organizations": orgs}
 
 
-def _firms(params: SimulationParameters, clusters: pd.DataFrame) -> pd.DataFrame:
+def draw_firms(params: SimulationParameters, clusters: pd.DataFrame) -> pd.DataFrame:
     """One row per firm with its design attributes and latent traits, in firm_id order."""
-    rng = _rng(params, _FIRMS)
+    rng = random_stream(params, STREAM_FIRMS)
     n_part = clusters["participants"].to_numpy()
     n_comp = clusters["comparison"].to_numpy()
     per_cluster = n_part + n_comp
@@ -330,8 +337,9 @@ def _firms(params: SimulationParameters, clusters: pd.DataFrame) -> pd.DataFrame
     return firms
 
 
-def _personal(params: SimulationParameters, firms: pd.DataFrame) -> pd.DataFrame:
-    rng = _rng(params, _NAMES)
+def draw_personal(params: SimulationParameters, firms: pd.DataFrame) -> pd.DataFrame:
+    """Synthetic tax id, firm name, owner name and email of each firm, in ``firms`` order."""
+    rng = random_stream(params, STREAM_NAMES)
     country = firms["country"].to_numpy()
     owner, firm_name, email = names.people_and_firms(
         rng,
@@ -345,9 +353,9 @@ def _personal(params: SimulationParameters, firms: pd.DataFrame) -> pd.DataFrame
     )
 
 
-def _sector_effects(params: SimulationParameters) -> np.ndarray:
+def draw_sector_effects(params: SimulationParameters) -> np.ndarray:
     """d[sector, year]: sector-specific random walks with drift, zero in the base year."""
-    rng = _rng(params, _PRICES, 1)
+    rng = random_stream(params, STREAM_PRICES, 1)
     n_y = len(params.years)
     drift = rng.uniform(params.sector_drift_low, params.sector_drift_high, size=len(SECTORS))
     shocks = params.sector_shock_sd * rng.standard_normal((len(SECTORS), n_y))

@@ -19,30 +19,30 @@ from evaluation.data.codebook import (
     columns,
 )
 from evaluation.data.simulation_design import (
-    _LINKS,
-    _MONEY_DECIMALS,
-    _ORGS,
-    _PANEL,
-    _PRICES,
     LINK_TYPES,
     LOCAL_CURRENCY,
+    MONEY_DECIMALS,
     SECTORS,
+    STREAM_LINKS,
+    STREAM_ORGS,
+    STREAM_PANEL,
+    STREAM_PRICES,
     SimulationParameters,
-    _rng,
+    random_stream,
 )
 
 # --------------------------------------------------------------------------------------------
 # prices, sector shocks, organizations
 
 
-def _prices(params: SimulationParameters) -> pd.DataFrame:
+def draw_prices(params: SimulationParameters) -> pd.DataFrame:
     """CPI and PPI (base year = 100) and the average rate, local currency per USD.
 
     Colombia: inflation about 3.5-7% a year, COP/USD about 2,700 in the base year, drifting
     up with the 2015-2020 devaluation and kept within 2,400-3,750. Ecuador is dollarized
     (rate 1) with low inflation (0-4%).
     """
-    rng = _rng(params, _PRICES)
+    rng = random_stream(params, STREAM_PRICES)
     years = np.arange(params.first_year, params.last_year + 1)
     rows = []
     for country, (lo, hi) in (("CO", (0.035, 0.07)), ("EC", (0.0, 0.04))):
@@ -64,9 +64,9 @@ def _prices(params: SimulationParameters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["country", "year", "cpi", "ppi", "usd_rate"])
 
 
-def _organizations(params: SimulationParameters, design: dict[str, Any]) -> pd.DataFrame:
+def draw_organizations(params: SimulationParameters, design: dict[str, Any]) -> pd.DataFrame:
     """Yearly BDS indicators of each organization, rising during the program years."""
-    rng = _rng(params, _ORGS)
+    rng = random_stream(params, STREAM_ORGS)
     clusters = design["clusters"]
     org_names = {
         "ORG-CO-1": "Cámara de Comercio del Nororiente (simulada)",
@@ -126,7 +126,7 @@ def _pool_draw(
     return pick
 
 
-def _links(params: SimulationParameters, firms: pd.DataFrame, clusters: pd.DataFrame) -> dict:
+def draw_links(params: SimulationParameters, firms: pd.DataFrame, clusters: pd.DataFrame) -> dict:
     """Inter-firm links as index arrays (firm_a < firm_b, year, type), unique and sorted.
 
     Background links form at random within strata for every firm; after entry participants
@@ -136,7 +136,7 @@ def _links(params: SimulationParameters, firms: pd.DataFrame, clusters: pd.DataF
     ``background_link_firms`` firms, all link rates are scaled down by that many over the
     number of firms, so a registry-sized panel keeps a manageable links table.
     """
-    rng = _rng(params, _LINKS)
+    rng = random_stream(params, STREAM_LINKS)
     n = len(firms)
     years = np.array(params.years)
     n_y = len(years)
@@ -217,7 +217,7 @@ def _theta(params: SimulationParameters, event_time: np.ndarray) -> np.ndarray:
     return np.where(event_time >= 0, path[e], 0.0)
 
 
-def _panel_chunk(
+def draw_panel_chunk(
     params: SimulationParameters,
     chunk: int,
     f: pd.DataFrame,
@@ -229,7 +229,7 @@ def _panel_chunk(
 
     Arrays are (firms, years) and returned raveled firm-major, the order of firm_years.csv.
     """
-    rng = _rng(params, _PANEL, chunk)
+    rng = random_stream(params, STREAM_PANEL, chunk)
     years = np.array(params.years)
     n, n_y = len(f), len(years)
     t_rel = (years - params.base_year)[None, :]
@@ -303,7 +303,7 @@ def _panel_chunk(
     for code, fac in price_factor.items():
         rows = country == code
         factor[rows] = fac[None, :]
-        decimals[rows] = _MONEY_DECIMALS[LOCAL_CURRENCY[code]]
+        decimals[rows] = MONEY_DECIMALS[LOCAL_CURRENCY[code]]
 
     def money(x: np.ndarray) -> np.ndarray:
         out = x * factor
@@ -353,7 +353,7 @@ _OUTCOMES = {
 }
 
 
-class _TruthAccumulator:
+class TruthAccumulator:
     """Sums of individual effects per (cohort, year, women_led) cell, added chunk by chunk.
 
     Sums use ``np.bincount`` (sequential, so the same numbers on every machine).
@@ -434,7 +434,11 @@ class _TruthAccumulator:
         return out
 
 
-def _truth(params: SimulationParameters, design: dict, acc: _TruthAccumulator, extra: dict) -> dict:
+def truth_document(
+    params: SimulationParameters, design: dict, acc: TruthAccumulator, extra: dict
+) -> dict:
+    """The content of ``truth.json``: parameters, effect model, design and the estimands of
+    ``acc`` (finite-sample true effects) plus the ``extra`` design counts."""
     p = asdict(params)
     p["comparison"] = params.n_comparison
     clusters = design["clusters"]

@@ -242,7 +242,7 @@ def _pages_by_question(
 ) -> list[str]:
     """The analysis pages grouped by evaluation question (``program.questions``), else by
     outcome; pages of no single outcome (data quality, descriptives, network) last."""
-    from evaluation.reporting.report_builder import _text
+    from evaluation.reporting.report_builder import localized_text
     from evaluation.reporting.translations import variable_label
 
     pages = [j for j in jobs if j.get("page") and not j.get("final")]
@@ -256,7 +256,7 @@ def _pages_by_question(
         for q in questions:
             outcomes = set(q.outcomes) or {primary}
             members = [j for j in pages if j["parameters"].get("outcome") in outcomes]
-            groups.append((_text(q.text, language), members))
+            groups.append((localized_text(q.text, language), members))
             placed |= {j["job"] for j in members}
     else:
         outcomes = [j["parameters"]["outcome"] for j in pages if j["parameters"].get("outcome")]

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from evaluation.reporting.figures import PALETTE, STYLE, DecimalTicks, _check
+from evaluation.reporting.figures import PALETTE, STYLE, DecimalTicks, require_columns
 from evaluation.reporting.translations import check_language, fmt_number, t
 
 
@@ -27,7 +27,9 @@ def cost_curve_figure(
     import matplotlib
 
     check_language(language)
-    _check(tidy, ["term", "estimate", "effect", "effect_low", "effect_high", "unit_size"], "costs")
+    require_columns(
+        tidy, ["term", "estimate", "effect", "effect_low", "effect_high", "unit_size"], "costs"
+    )
     positive = tidy["status"].isin(["bounded", "unbounded"]) if "status" in tidy else True
     rows = tidy[tidy["term"].isin(list(unit_labels)) & tidy["effect"].notna() & positive]
     with matplotlib.rc_context(STYLE):

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from evaluation.reporting.figures import MARKERS, PALETTE, _check, _figure, _style_axes
+from evaluation.reporting.figures import MARKERS, PALETTE, house_figure, require_columns, style_axes
 from evaluation.reporting.translations import check_language, fmt_interval, fmt_percent, t
 
 MEAN_TERM = "cic_mean"
@@ -31,9 +31,11 @@ def quantile_effects_figure(
     ``conf_high``; the ``cic_mean`` row has no quantile).
     """
     check_language(language)
-    _check(tidy, ["term", "quantile", "estimate", "conf_low", "conf_high"], "quantile_effects")
+    require_columns(
+        tidy, ["term", "quantile", "estimate", "conf_low", "conf_high"], "quantile_effects"
+    )
     rows = tidy[tidy["term"] != MEAN_TERM].sort_values("quantile")
-    fig, ax = _figure(7.0, 4.2)
+    fig, ax = house_figure(7.0, 4.2)
     x = rows["quantile"].to_numpy(dtype=float)
     y = rows["estimate"].to_numpy(dtype=float)
     ax.fill_between(
@@ -59,7 +61,7 @@ def quantile_effects_figure(
         if np.isfinite(low) and np.isfinite(high):
             ax.axhspan(low, high, color=PALETTE[4], alpha=0.08, linewidth=0)
     ax.axhline(0.0, color="#555555", linewidth=0.9)
-    _style_axes(ax, language)
+    style_axes(ax, language)
     ax.set_xticks(x)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_percent(v, language, 0)))
     ax.set_xlabel(t("dist.fig.x", language))

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from evaluation.reporting.figures import PALETTE, STYLE, _check, _style_axes
+from evaluation.reporting.figures import PALETTE, STYLE, require_columns, style_axes
 from evaluation.reporting.tables import MARK, PublishedTable, publish_table
 from evaluation.reporting.translations import check_language, t
 
@@ -54,7 +54,7 @@ def dose_response_figure(
     doses : the participants' doses (a rug under the curve).
     """
     check_language(language)
-    _check(curve, ["dose", "att", "lo", "hi"], "dose_response_figure")
+    require_columns(curve, ["dose", "att", "lo", "hi"], "dose_response_figure")
     slope = "acrt" in curve.columns and curve["acrt"].notna().any()
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(9.5 if slope else 6.5, 4.4), layout="constrained")
@@ -86,8 +86,8 @@ def dose_response_figure(
         ax2.axhline(0.0, color="#555555", linewidth=0.8)
         ax2.set_title(t("nb13.figure.acrt", language), fontsize=10)
         half = float(np.nanmax(np.abs(curve[["acrt_lo", "acrt_hi"]].to_numpy())))
-        _style_axes(ax2, language, digits=digits_for(-half, half, 2))
-    _style_axes(ax, language)
+        style_axes(ax2, language, digits=digits_for(-half, half, 2))
+    style_axes(ax, language)
     for a in axes:
         a.set_xlabel(dose_label)
     if title:

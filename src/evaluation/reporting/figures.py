@@ -61,7 +61,9 @@ STYLE: dict[str, object] = {
 }
 
 
-def _figure(width: float = 7.0, height: float = 4.2) -> tuple[Figure, object]:
+def house_figure(width: float = 7.0, height: float = 4.2) -> tuple[Figure, object]:
+    """A figure of ``width`` x ``height`` inches in the house style and its one axes, built
+    without pyplot (no process-wide figure registry)."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(width, height), layout="constrained")
         ax = fig.add_subplot()
@@ -85,7 +87,7 @@ class DecimalTicks(Formatter):
         return fmt_number(value, self.language, digits)
 
 
-def _style_axes(ax, language: str, *, y_percent: bool = False, digits: int = 2) -> None:
+def style_axes(ax, language: str, *, y_percent: bool = False, digits: int = 2) -> None:
     """Grid, spines and tick labels with the language's decimal separator."""
     ax.grid(True, axis="y", color="#DDDDDD", linewidth=0.8)
     ax.grid(False, axis="x")
@@ -104,7 +106,9 @@ def colors(n: int) -> list[str]:
     return [PALETTE[i % len(PALETTE)] for i in range(n)]
 
 
-def _check(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Raise a KeyError naming ``what`` and the missing columns when ``frame`` lacks any of
+    ``columns`` (a figure's input contract)."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise KeyError(f"{what}: the table lacks columns {missing}; it has {list(frame.columns)}")
@@ -134,8 +138,8 @@ def event_study_figure(
         own label, ``sections.outcome_label``).
     """
     check_language(language)
-    _check(tidy, ["event_time", "estimate", "conf_low", "conf_high"], "event_study_figure")
-    fig, ax = _figure(7.5, 4.8)
+    require_columns(tidy, ["event_time", "estimate", "conf_low", "conf_high"], "event_study_figure")
+    fig, ax = house_figure(7.5, 4.8)
     groups = [(None, tidy)] if series is None else list(tidy.groupby(series, sort=False))
     width = 0.6
     offsets = np.linspace(-width / 2, width / 2, len(groups)) if len(groups) > 1 else [0.0]
@@ -182,7 +186,7 @@ def event_study_figure(
     ax.axhline(0.0, color="#555555", linewidth=0.9)
     ax.axvline(-0.5 if ref_period is None else ref_period + 0.5, color="#999999", linestyle=":")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _style_axes(ax, language)
+    style_axes(ax, language)
     ax.set_xlabel(t("common.event_time", language))
     # wrapped: a long outcome label on one line runs past the top of the axes
     ylabel = t("fig.event_study.y", language, outcome=_short(outcome, language, outcome_label))
@@ -214,9 +218,9 @@ def estimates_figure(
     label of ``outcome`` (declared outcomes).
     """
     check_language(language)
-    _check(estimates, [label, "estimate", "conf_low", "conf_high"], "estimates_figure")
+    require_columns(estimates, [label, "estimate", "conf_low", "conf_high"], "estimates_figure")
     frame = estimates.reset_index(drop=True)
-    fig, ax = _figure(7.0, 1.2 + 0.45 * max(len(frame), 2))
+    fig, ax = house_figure(7.0, 1.2 + 0.45 * max(len(frame), 2))
     y = np.arange(len(frame))[::-1]
     shown = frame["estimate"].notna().to_numpy()
     if group is None:
@@ -278,8 +282,8 @@ def trend_figure(
     Points withheld by suppression (NaN) break the line rather than being interpolated.
     """
     check_language(language)
-    _check(means, [x, y, group], "trend_figure")
-    fig, ax = _figure()
+    require_columns(means, [x, y, group], "trend_figure")
+    fig, ax = house_figure()
     for i, (name, frame) in enumerate(means.groupby(group, sort=False)):
         frame = frame.sort_values(x)
         ax.plot(
@@ -293,7 +297,7 @@ def trend_figure(
     for v in vlines:
         ax.axvline(v, color="#999999", linestyle=":")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _style_axes(ax, language, y_percent=percent)
+    style_axes(ax, language, y_percent=percent)
     ax.set_xlabel(t("common.year", language))
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -78,7 +78,7 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 DAC = ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
 
 
-def _axes(width: float, height: float):
+def report_axes(width: float, height: float):
     """A matplotlib figure and its axes built without pyplot, so building a report changes
     no process-wide state (rcParams, the figure registry) of the pipeline that calls it."""
     from matplotlib.figure import Figure as MplFigure
@@ -87,7 +87,7 @@ def _axes(width: float, height: float):
     return fig, fig.subplots()
 
 
-def _encoded(fig) -> tuple[str, bytes]:
+def encoded_figure(fig) -> tuple[str, bytes]:
     """A finished figure as SVG text and PNG bytes: laid out tight, no date or software
     stamp, deterministic SVG ids (so the same run gives the same document bytes)."""
     import matplotlib
@@ -188,7 +188,7 @@ class RunOutputs:
         return None if hit.empty else hit.iloc[-1]
 
 
-def _text(value: Any, language: str) -> str:
+def localized_text(value: Any, language: str) -> str:
     """A config ``Text`` (en/es) in ``language``, or a plain string."""
     if value is None:
         return ""
@@ -470,7 +470,7 @@ class Builder:
         title = self.m("doc.title")
         self.doc = doc = Document(
             language=self.lang,
-            cover=Cover(program.name, title, _text(program.title, self.lang), facts),
+            cover=Cover(program.name, title, localized_text(program.title, self.lang), facts),
             running_header=program.name,
             contents_title=self.m("doc.contents"),
             annex_title=self.m("doc.annex"),
@@ -494,7 +494,7 @@ class Builder:
         """program.questions, else one per configured outcome (primary first)."""
         configured = list(self.s.program.questions)
         if configured:
-            return [{"id": q.id, "text": _text(q.text, self.lang), "criterion": q.criterion,
+            return [{"id": q.id, "text": localized_text(q.text, self.lang), "criterion": q.criterion,
                      "outcomes": list(q.outcomes) or [self.primary_outcome]}
                     for q in configured]  # fmt: skip
         outcomes = [self.primary_outcome, *self.s.analysis.secondary_outcomes]
@@ -571,7 +571,7 @@ class Builder:
     # --- 2 programme and results framework ---------------------------------------------------
     def programme(self) -> None:
         sec = self.doc.section("programme", self.m("doc.programme"))
-        description = _text(self.s.program.description, self.lang)
+        description = localized_text(self.s.program.description, self.lang)
         if description:
             sec.say(description)
         rows = self.logframe_rows()
@@ -903,7 +903,7 @@ class Builder:
 
     def sensitivity_figure(self, grids: dict[str, pd.DataFrame | None]) -> Figure:
         """Robust 95% intervals against Mbar (relative magnitudes), first period and average."""
-        fig, ax = _axes(6.2, 3.0)
+        fig, ax = report_axes(6.2, 3.0)
         for i, key in enumerate(("first period", "average")):
             grid = grids.get(key)
             if grid is None or grid.empty:
@@ -920,7 +920,7 @@ class Builder:
         ax.set_ylabel(textwrap.fill(self.label(self.primary_outcome), 28))
         ax.legend(loc="upper left", fontsize=8, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
-        svg, png = _encoded(fig)
+        svg, png = encoded_figure(fig)
         return Figure("fig-sensitivity", self.m("doc.rr.figure"), svg, png,
                       self.m("doc.rr.figure"), [self.m("doc.note.rr_figure")])  # fmt: skip
 
@@ -997,7 +997,7 @@ class Builder:
 
     def forest(self, rows: list[tuple[str, pd.Series]]) -> Figure:
         """One forest plot of the primary outcome's overall effect by estimator."""
-        fig, ax = _axes(6.2, 0.5 + 0.45 * len(rows))
+        fig, ax = report_axes(6.2, 0.5 + 0.45 * len(rows))
         for i, (key, r) in enumerate(reversed(rows)):
             colour = OKABE_ITO[0] if key == self.estimator else OKABE_ITO[1]
             ax.errorbar(float(r["estimate"]), i, xerr=[[float(r["estimate"]) - float(r["conf_low"])],
@@ -1013,7 +1013,7 @@ class Builder:
         ax.set_yticks(range(len(rows)), [self.est_name(k) for k, _ in reversed(rows)])
         ax.set_xlabel(textwrap.fill(self.label(self.primary_outcome), 40))
         ax.spines[["top", "right"]].set_visible(False)
-        svg, png = _encoded(fig)
+        svg, png = encoded_figure(fig)
         return Figure("fig-forest", self.m("doc.robustness.figure"), svg, png,
                       self.m("doc.robustness.figure"), [self.m("doc.note.forest")])  # fmt: skip
 

@@ -95,9 +95,9 @@ def _errorbars(ax, xs, rows, colour, **kw) -> None:
 
 
 def _figure(builder: Builder, fig_id: str, caption_key: str, fig, note_key: str) -> Figure:
-    from evaluation.reporting.report_builder import _encoded
+    from evaluation.reporting.report_builder import encoded_figure
 
-    svg, png = _encoded(fig)
+    svg, png = encoded_figure(fig)
     caption = builder.m(caption_key)
     return Figure(fig_id, caption, svg, png, caption, [builder.m(note_key)])
 
@@ -161,10 +161,10 @@ def tfp(builder: Builder) -> None:
         sec.say(text)
         return
     sec.say([Text(text + " "), Text(builder.m("doc.see")), Ref("fig-tfp"), Text(".")])
-    from evaluation.reporting.report_builder import OKABE_ITO, _axes
+    from evaluation.reporting.report_builder import OKABE_ITO, report_axes
 
     terms = list(dict.fromkeys(fits["term"].astype(str)))
-    fig, ax = _axes(6.2, 0.9 + 0.5 * len(terms))
+    fig, ax = report_axes(6.2, 0.9 + 0.5 * len(terms))
     width = 0.6 / max(len(methods), 1)
     for j, method in enumerate(methods):
         per = first_per_term(fits[fits["estimator"].astype(str) == method])
@@ -223,9 +223,9 @@ def dose_response(builder: Builder) -> None:
         sec.say(text)
         return
     sec.say([Text(text + " "), Text(builder.m("doc.see")), Ref("fig-dose"), Text(".")])
-    from evaluation.reporting.report_builder import OKABE_ITO, _axes
+    from evaluation.reporting.report_builder import OKABE_ITO, report_axes
 
-    fig, ax = _axes(6.2, 3.0)
+    fig, ax = report_axes(6.2, 3.0)
     line = sorted(points["ATT"], key=lambda p: p[0])
     if line:
         xs = [d for d, _ in line]
@@ -268,9 +268,9 @@ def spillovers(builder: Builder) -> None:
     if "placebo_exposure" in keys and _excludes_zero(terms["placebo_exposure"]):
         text += " " + builder.m("doc.spill.placebo_fails")
     sec.say([Text(text + " "), Text(builder.m("doc.see")), Ref("fig-spillovers"), Text(".")])
-    from evaluation.reporting.report_builder import OKABE_ITO, _axes
+    from evaluation.reporting.report_builder import OKABE_ITO, report_axes
 
-    fig, ax = _axes(6.2, 0.8 + 0.45 * len(keys))
+    fig, ax = report_axes(6.2, 0.8 + 0.45 * len(keys))
     for i, k in enumerate(keys):
         r = terms[k]
         e = float(r["estimate"])
@@ -322,9 +322,9 @@ def distribution(builder: Builder) -> None:
     shares = builder.run.value("share_above_baseline_median")
     text += _shares_text(builder, shares)
     sec.say([Text(text + " "), Text(builder.m("doc.see")), Ref("fig-distribution"), Text(".")])
-    from evaluation.reporting.report_builder import OKABE_ITO, _axes
+    from evaluation.reporting.report_builder import OKABE_ITO, report_axes
 
-    fig, ax = _axes(6.2, 3.0)
+    fig, ax = report_axes(6.2, 3.0)
     _errorbars(ax, [q for q, _ in quantiles], [r for _, r in quantiles], OKABE_ITO[0],
                label=builder.m("doc.dist.qte"))  # fmt: skip
     if mean is not None and _num(mean.get("estimate")) is not None:
@@ -409,9 +409,9 @@ def costs(builder: Builder) -> None:
             parts.append(builder.m(f"doc.cost.{k}", value=money(r["estimate"]), ci=bounds(r)))
     text = builder.m("doc.cost.finding", parts="; ".join(parts))
     sec.say([Text(text + " "), Text(builder.m("doc.see")), Ref("fig-costs"), Text(".")])
-    from evaluation.reporting.report_builder import OKABE_ITO, _axes
+    from evaluation.reporting.report_builder import OKABE_ITO, report_axes
 
-    fig, axes = _axes(6.2, 2.4)
+    fig, axes = report_axes(6.2, 2.4)
     fig.clear()
     axes = fig.subplots(1, len(keys), squeeze=False)[0]
     for ax, k in zip(axes, keys, strict=True):
