@@ -77,14 +77,20 @@ class DecimalTicks(Formatter):
 
     def __init__(self, language: str, digits: int) -> None:
         self.language, self.digits = language, digits
+        self._step_digits = digits
+
+    def set_locs(self, locs) -> None:
+        """Called by matplotlib with the tick positions before labelling: the decimals the
+        smallest step needs (the formatter's own ``locs`` attribute is deprecated)."""
+        steps = np.diff(np.sort(np.asarray(locs, dtype=float)))
+        steps = steps[steps > 0]
+        self._step_digits = self.digits
+        if steps.size:
+            needed = int(np.ceil(-np.log10(steps.min()) - 1e-9))
+            self._step_digits = max(self.digits, needed)
 
     def __call__(self, value: float, pos: int | None = None) -> str:
-        steps = np.diff(np.sort(np.asarray(self.locs, dtype=float)))
-        steps = steps[steps > 0]
-        digits = self.digits
-        if steps.size:
-            digits = max(digits, int(np.ceil(-np.log10(steps.min()) - 1e-9)))
-        return fmt_number(value, self.language, digits)
+        return fmt_number(value, self.language, self._step_digits)
 
 
 def style_axes(ax, language: str, *, y_percent: bool = False, digits: int = 2) -> None:
