@@ -246,39 +246,3 @@ def test_same_length_ids_read_in_place_equal_zero_padded_words(width: int) -> No
         k = -(-width // 8)
         want = np.frombuffer(b"".join(b.ljust(8 * k, b"\0") for b in raw), dtype=np.uint64)
         np.testing.assert_array_equal(words, want.reshape(len(raw), k))
-
-
-def test_shared_objects_coded_through_identity_as_pandas() -> None:
-    """Columns whose rows share one object per id (labels indexed, Parquet read by pyarrow) are
-    coded through object identity; the codes and distinct ids equal pandas' - with missing ids,
-    distinct objects holding equal text, a strided column of a 2-D array, and bytes (not str:
-    back to pandas)."""
-    from evaluation.estimators.idcodes import IDENTITY_MIN_ROWS
-
-    rng = np.random.default_rng(3)
-    labels = np.array([f"F{i:05d}" for i in range(900)] + [None, np.nan], dtype=object)
-    rows = rng.integers(0, labels.size, size=IDENTITY_MIN_ROWS * 3)
-    shared = labels[rows]
-    copies = shared.copy()
-    copies[::7] = np.array([None if v is None or v != v else str(v + "") for v in copies[::7]])
-    copies[1::7] = np.array(["".join(list(v)) if isinstance(v, str) else v for v in copies[1::7]])
-    wide = np.empty((shared.size, 3), dtype=object)
-    wide[:, 1] = shared
-    for values in (shared, copies, wide[:, 1]):
-        got = string_codes(values)
-        want_codes, want_uniques = pd.factorize(values, sort=False)
-        assert got is not None
-        np.testing.assert_array_equal(got[0], want_codes)
-        assert list(got[1]) == list(want_uniques)
-        assert string_code_count(values)[1] == len(want_uniques)
-        assert missing_count(pd.Series(values)) == int(pd.isna(values).sum())
-    mixed = shared.copy()
-    mixed[5] = b"F00001"
-    assert string_codes(mixed) is None
-    # the identity path ran for shared objects, and declines rows of distinct objects
-    from evaluation.estimators.idcodes import _identity_coding
-
-    assert _identity_coding(shared) is not None and _identity_coding(wide[:, 1]) is not None
-    distinct = np.array([None if v is None or v != v else "".join(v) for v in shared], dtype=object)
-    assert _identity_coding(distinct) is None
-    np.testing.assert_array_equal(string_codes(distinct)[0], pd.factorize(distinct)[0])

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import ctypes
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -145,10 +144,8 @@ def missing_count(series: pd.Series) -> int:
         return int(series.isna().sum())
     if "missing" not in entry:
         if arr.dtype == object:
-            coding = _coding(arr)  # kept in the memo for the fixed effects that code this column
-            missing = (
-                int((coding.codes < 0).sum()) if coding is not None else int(pd.isna(arr).sum())
-            )
+            strings = _arrow_strings(arr, entry)
+            missing = int(strings.null_count) if strings is not None else int(pd.isna(arr).sum())
         elif arr.dtype.kind in "iub":
             missing = 0  # integers and booleans cannot be missing
         elif arr.dtype.kind in "fc":
@@ -318,7 +315,7 @@ class _Coding:
         return self._uniques
 
 
-def _coding(values: Any) -> _Coding | _MappedCoding | None:
+def _coding(values: Any) -> _Coding | None:
     """The (memoised inside a :func:`column_scope`) coding of a string column, or None."""
     if getattr(values, "dtype", None) is not None and not isinstance(values, np.ndarray):
         entry = _extension_entry(values.array if isinstance(values, pd.Series) else values)
@@ -333,75 +330,8 @@ def _coding(values: Any) -> _Coding | _MappedCoding | None:
         entry = _entry(arr)
         if entry is not None and "coding" in entry:
             return entry["coding"]
-        coding = _identity_coding(arr)
-        if coding is None:
-            strings = _arrow_strings(arr, entry)
-            coding = None if strings is None else _Coding(strings, arr.size, arr)
+        strings = _arrow_strings(arr, entry)
+        coding = None if strings is None else _Coding(strings, arr.size, arr)
     if entry is not None:
         entry["coding"] = coding
     return coding
-
-
-#: Object arrays at least this long try coding through shared objects first.
-IDENTITY_MIN_ROWS = 4096
-_POINTER_BYTES = ctypes.sizeof(ctypes.c_void_p)
-
-
-def _object_addresses(arr: np.ndarray) -> np.ndarray | None:
-    """The addresses of the objects of a 1-D object array as unsigned integers: the array's
-    own pointer memory read in place (no copy, no reference counting), or None for a layout
-    this does not read (negative or odd strides, a pointer size numpy does not match)."""
-    n = arr.size
-    step = arr.strides[0]
-    if n == 0 or step <= 0 or step % _POINTER_BYTES or np.dtype(np.uintp).itemsize != 8:
-        return None
-    base = arr.__array_interface__["data"][0]
-    memory = (ctypes.c_char * ((n - 1) * step + _POINTER_BYTES)).from_address(base)
-    words = np.frombuffer(memory, dtype=np.uint64)
-    return words[:: step // _POINTER_BYTES]
-
-
-class _MappedCoding:
-    """The coding of an object array through its distinct objects: the codes of one
-    representative string per object, spread to every row that holds that object."""
-
-    def __init__(self, inner: _Coding, object_codes: np.ndarray) -> None:
-        self.inner = inner
-        self.codes = inner.codes[object_codes]
-        self.n = inner.n
-
-    def uniques(self) -> np.ndarray:
-        return self.inner.uniques()
-
-
-def _identity_coding(arr: np.ndarray) -> _MappedCoding | None:
-    """First-appearance codes of an object array of strings computed through object identity,
-    or None when that does not pay (short arrays, rows that share no objects) or the values
-    are not all strings.
-
-    Columns read from Parquet or built by indexing a list of labels hold one Python object
-    per distinct id, shared by all its rows (pyarrow deduplicates strings when it converts to
-    pandas). The rows are then coded by the address of their object - integers, hashed as
-    words - and only one representative per object is converted to UTF-8 and coded (125,000
-    strings instead of 850,000). Equal addresses are the same object, so the same string;
-    distinct objects with equal text get the same code through their representatives. The
-    representatives are in order of first appearance, so the codes equal pandas' exactly.
-    The addresses are read while the array holds its objects and never leave this call.
-    """
-    if arr.size < IDENTITY_MIN_ROWS:
-        return None
-    addresses = _object_addresses(arr)
-    if addresses is None:
-        return None
-    sample = addresses[:65_536]
-    if _factorize_ints(_mixed(sample))[1] > sample.size // 2:
-        return None  # mostly distinct objects: the direct conversion is cheaper
-    object_codes, n_objects = _factorize_ints(_mixed(addresses))
-    # an object's first row is where its code exceeds every earlier code (codes appear in order)
-    running = np.maximum.accumulate(object_codes)
-    first = np.flatnonzero(object_codes > np.concatenate(([-1], running[:-1])))
-    representatives = arr[first]
-    strings = _arrow_strings(representatives, None)
-    if strings is None:
-        return None
-    return _MappedCoding(_Coding(strings, n_objects, representatives), object_codes)
