@@ -70,8 +70,8 @@ def factorize(
     ValueError
         If any id is missing (NaN/None), naming the column and the first offending rows.
     """
-    counted = _arrow_counted(values)
-    if counted is not None:
+    counted = string_code_count(values) if _extension_column(values) else None
+    if counted is not None:  # strings stored in Arrow, coded from their buffers
         return _checked_codes(counted[0], name), counted[1]
     arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if arr.dtype.kind in "iub" and arr.size:
@@ -88,20 +88,13 @@ def factorize(
     return _checked_codes(counted[0], name), counted[1]
 
 
-def _arrow_counted(values: object) -> tuple[np.ndarray, int] | None:
-    """Codes and number of distinct ids of a pandas string column stored in Arrow; None for
-    any other input (see :func:`_arrow_coded`)."""
-    if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
-        return None if isinstance(values.dtype, np.dtype) else string_code_count(values)
-    return None
-
-
-def _arrow_coded(values: object) -> tuple[np.ndarray, np.ndarray] | None:
-    """First-appearance codes of a pandas string column stored in Arrow (read straight from
-    its buffers, see :mod:`evaluation.estimators.idcodes`); None for any other input."""
-    if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
-        return None if isinstance(values.dtype, np.dtype) else string_codes(values)
-    return None
+def _extension_column(values: object) -> bool:
+    """A pandas column or array with an extension dtype (Arrow-backed strings, categoricals):
+    :mod:`evaluation.estimators.idcodes` codes Arrow strings without converting them to Python
+    objects, and returns None for the other extension dtypes."""
+    return isinstance(
+        values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)
+    ) and not isinstance(values.dtype, np.dtype)
 
 
 def _checked_codes(codes: np.ndarray, name: str) -> np.ndarray:
@@ -124,16 +117,15 @@ def factorize_sorted(
     Integer ids in a modest range take the O(n) presence-table path of :func:`factorize`;
     other ids go through ``pandas.factorize(sort=True)``. Missing ids raise as there.
     """
-    coded = _arrow_coded(values)
-    arr = values.to_numpy() if isinstance(values, pd.Series) and coded is None else values
-    arr = arr if coded is not None else np.asarray(arr)
-    if coded is None and arr.dtype.kind in "iu" and arr.size:
-        lo, hi = int(arr.min()), int(arr.max())
-        if hi - lo <= 4 * arr.size + 1024:
-            raw = arr.astype(np.intp, copy=False)
-            codes, levels = presence_codes(raw - lo if lo else raw)
-            return codes, (levels + lo).astype(arr.dtype)
-    if coded is None:
+    coded = string_codes(values) if _extension_column(values) else None
+    if coded is None:  # not strings stored in Arrow: the values as a numpy array
+        arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+        if arr.dtype.kind in "iu" and arr.size:
+            lo, hi = int(arr.min()), int(arr.max())
+            if hi - lo <= 4 * arr.size + 1024:
+                raw = arr.astype(np.intp, copy=False)
+                codes, levels = presence_codes(raw - lo if lo else raw)
+                return codes, (levels + lo).astype(arr.dtype)
         coded = string_codes(arr) if arr.dtype == object else None
     if coded is not None:
         # strings: first-appearance codes, then the distinct ids put in sorted order (Python

@@ -157,13 +157,14 @@ def fingerprint(data: pd.DataFrame, columns: Sequence[str]) -> str:
         s = data[c]
         missing = missing_count(s)
         item = f"{c}|{s.dtype}|{missing}"
+        total = None
         if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iub":
             total = float(s.to_numpy().sum())  # integers: an exact sum, no float copy
-            item += f"|{total:.{FINGERPRINT_DIGITS}g}"
         elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
             values = s.to_numpy(dtype=float, na_value=np.nan)
             # np.nansum copies the column to zero its NaNs; without NaNs the sum is the same
             total = float(np.nansum(values) if missing else values.sum())
+        if total is not None:
             item += f"|{total:.{FINGERPRINT_DIGITS}g}"
         parts.append(item)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -763,36 +763,20 @@ def std_ipw_did_rc(y, post, d, x, w, *, overlap_guard: bool = False):
 # drdid_rc in four row blocks: the kernel of the many 2x2 cells of an unbalanced
 # Callaway-Sant'Anna panel. The rows of a cell are ordered comparison-pre | comparison-post |
 # treated-pre | treated-post, so every mean, regression and moment is a sum over a contiguous
-# block; the helpers below work on row ranges of a list of covariate columns (the intercept
-# implicit), where those above work on a Part.
+# block. Sums over a block reuse the Part helpers above on a view of the block's rows
+# (_RCCell.rows); fitted values use _rows_xb.
 
 CELL_CODES = ("c_pre", "c_post", "t_pre", "t_post")  # code = 2 d + post
 
 
 def _rows_xb(cols: list[np.ndarray], b: np.ndarray, s: slice) -> np.ndarray:
-    """``X b`` on the rows ``s``, X = [1, covariate columns] (no BLAS)."""
+    """``X b`` on the rows ``s``, X = [1, covariate columns] (no BLAS). Unlike :func:`_xb` it
+    starts from the intercept; the cells' numbers were fixed (and tested against R) with this
+    order of additions, so the two are kept apart."""
     out = np.full(s.stop - s.start, b[0])
     for j, col in enumerate(cols):
         out += col[s] * b[j + 1]
     return out
-
-
-def _rows_gram(cols: list[np.ndarray], v: np.ndarray, s: slice) -> np.ndarray:
-    """``X' diag(v) X`` over the rows ``s``."""
-    k = len(cols) + 1
-    out = np.empty((k, k))
-    out[0, 0] = v.sum()
-    for j, cj in enumerate(cols):
-        vj = v * cj[s]
-        out[0, j + 1] = out[j + 1, 0] = vj.sum()
-        for m in range(j, k - 1):
-            out[j + 1, m + 1] = out[m + 1, j + 1] = _dot(vj, cols[m][s])
-    return out
-
-
-def _rows_xt(cols: list[np.ndarray], v: np.ndarray, s: slice) -> np.ndarray:
-    """``X' v`` over the rows ``s``."""
-    return np.array([v.sum(), *(_dot(v, c[s]) for c in cols)])
 
 
 def _blocked_scores(
@@ -905,7 +889,8 @@ class _RCCell:
 
     y: np.ndarray
     w: np.ndarray
-    cols: list[np.ndarray]  # covariate columns (the intercept is implicit)
+    z: np.ndarray | None  # covariates without the intercept (n x p, column-major)
+    cols: list[np.ndarray]  # the columns of z
     blocks: list[slice]  # comparison-pre, comparison-post, treated-pre, treated-post
     n: int
     k: int
@@ -915,7 +900,11 @@ class _RCCell:
     def of(cls, y: np.ndarray, z: np.ndarray | None, w: np.ndarray, bounds: np.ndarray) -> _RCCell:
         cols = [] if z is None else [z[:, j] for j in range(z.shape[1])]
         blocks = [slice(int(bounds[c]), int(bounds[c + 1])) for c in range(4)]
-        return cls(y, w, cols, blocks, len(y), 1 + len(cols), int(bounds[2]))
+        return cls(y, w, z, cols, blocks, len(y), 1 + len(cols), int(bounds[2]))
+
+    def rows(self, s: slice) -> Part:
+        """The design of rows ``s`` as a :class:`Part` (views; for :func:`_gram`, :func:`_xt`)."""
+        return Part(self.y[s], None if self.z is None else self.z[s], None)
 
     @property
     def treated(self) -> slice:
@@ -933,11 +922,11 @@ def _cell_regressions(cell: _RCCell, use: list[np.ndarray]) -> tuple[np.ndarray,
     beta = np.zeros((cell.k, 4))
     inverses = []
     for c, s in enumerate(cell.blocks):
-        gram = _rows_gram(cell.cols, cell.w[s], s)[np.ix_(use[c], use[c])]
+        gram = _gram(cell.rows(s), cell.w[s])[np.ix_(use[c], use[c])]
         if not well_conditioned(gram):
             raise EstimationFailure(f"{CELL_CODES[c]}: singular design (collinear covariates)")
         inv = np.linalg.inv(gram)
-        beta[use[c], c] = inv @ _rows_xt(cell.cols, cell.w[s] * cell.y[s], s)[use[c]]
+        beta[use[c], c] = inv @ _xt(cell.rows(s), cell.w[s] * cell.y[s])[use[c]]
         inverses.append(inv)
     return beta, inverses
 
@@ -1003,7 +992,7 @@ def _ols_effects(
     """The four outcome regressions' estimation effects, ``sum_k lin_k @ m_k`` with each
     ``m_k`` the combination of DRDID's M1, M3 and the treated-regression moments."""
     blocks, cols, sw = cell.blocks, cell.cols, means["sw"]
-    mean_x = np.array([_rows_xt(cols, wt[s], s) for s in blocks]) / sw[:, None]
+    mean_x = np.array([_xt(cell.rows(s), wt[s]) for s in blocks]) / sw[:, None]
     m1_post, m1_pre = -mean_x[3], -mean_x[2]
     m3_post, m3_pre = -mean_x[1], -mean_x[0]
     mean_t = (mean_x[2] * sw[2] + mean_x[3] * sw[3]) / means["sw_d"]
@@ -1033,10 +1022,10 @@ def _logit_effect(
     """The propensity score's estimation effect: logit score times the inverse information
     times DRDID's M2 (post minus pre)."""
     blocks, cols, sw, centred = cell.blocks, cell.cols, means["sw"], means["centred"]
-    m2_post = _rows_xt(cols, centred[blocks[1]], blocks[1]) / sw[1]
-    m2_pre = _rows_xt(cols, centred[blocks[0]], blocks[0]) / sw[0]
+    m2_post = _xt(cell.rows(blocks[1]), centred[blocks[1]]) / sw[1]
+    m2_pre = _xt(cell.rows(blocks[0]), centred[blocks[0]]) / sw[0]
     w, n, split = cell.w, cell.n, cell.split
-    info = _rows_gram(cols, ps * (1 - ps) * w, slice(0, n))[np.ix_(keep, keep)]
+    info = _gram(cell.rows(slice(0, n)), ps * (1 - ps) * w)[np.ix_(keep, keep)]
     if not well_conditioned(info):
         raise EstimationFailure("propensity score information matrix is singular")
     ps_dir = np.zeros(cell.k)
